@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "tessera", targets: ["tessera"]),
+        .library(name: "TesseraSlide", targets: ["TesseraSlide"]),
+        .library(name: "TesseraNetwork", targets: ["TesseraNetwork"]),
+        .library(name: "TesseraStore", targets: ["TesseraStore"]),
+        .library(name: "TesseraHeatmap", targets: ["TesseraHeatmap"]),
+        .library(name: "TesseraPipeline", targets: ["TesseraPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Thin system-library targets: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "COpenSlide", pkgConfig: "openslide", providers: [.apt(["libopenslide-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        // Debian's libdnnl-dev ships no pkg-config file; the module map links dnnl and gomp by name.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+
+        // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
+        .target(name: "TesseraCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
+        .target(name: "TesseraNetwork", dependencies: [
+            "CDNNL", "TesseraCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "TesseraStore", dependencies: [
+            "TesseraCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
+        .target(name: "TesseraPipeline", dependencies: [
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Collections", package: "swift-collections"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "tessera", dependencies: [
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Locates fixtures/ and the built binary for tests; never reads ../shared.
+        .target(name: "TesseraTestSupport", dependencies: ["TesseraCore"], path: "Sources/TesseraTestSupport"),
+
+        .testTarget(name: "TesseraSlideTests", dependencies: ["TesseraSlide", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+    ]
+)
+
+// Settings for every target, in one place.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

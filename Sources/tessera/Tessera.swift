@@ -1,0 +1,12 @@
+import ArgumentParser
+import TesseraCore
+
+@main
+struct Tessera: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Whole-slide pathology image analysis: tissue detection, tiled CNN segmentation, SQLite results, heatmaps.",
+        version: TesseraVersion.string,
+        subcommands: []
+    )
+}
