@@ -115,6 +115,17 @@ public struct HeatmapCanvas: Sendable {
         self.probabilities = [[UInt8]](repeating: [UInt8](repeating: 0, count: width * height), count: classCount)
     }
 
+    /// A canvas restored from a checkpoint.
+    init(width: Int, height: Int, downsample: Double, classMap: [UInt8], probabilities: [[UInt8]]) {
+        precondition(classMap.count == width * height && probabilities.allSatisfy { $0.count == width * height })
+        self.width = width
+        self.height = height
+        self.downsample = downsample
+        self.classCount = probabilities.count
+        self.classMap = classMap
+        self.probabilities = probabilities
+    }
+
     /// Paints one tile's probabilities (C planes, planar) into the heatmap pixels whose centres its own window holds.
     public mutating func paint(probabilities source: UnsafeBufferPointer<Float>, geometry: TileOutputGeometry) {
         let own = geometry.ownWindow.intersection(geometry.slideBounds)
