@@ -13,9 +13,13 @@ func fnv1a64(_ bytes: [UInt8]) -> UInt64 {
 }
 
 func channelSums(_ image: RGBImage) -> [Int] {
-    var sums = [0, 0, 0]
-    for (index, value) in image.pixels.enumerated() { sums[index % 3] += Int(value) }
-    return sums
+    var r = 0, g = 0, b = 0
+    image.pixels.withUnsafeBufferPointer { pixels in
+        for i in stride(from: 0, to: pixels.count, by: 3) {
+            r += Int(pixels[i]); g += Int(pixels[i + 1]); b += Int(pixels[i + 2])
+        }
+    }
+    return [r, g, b]
 }
 
 func pixel(_ image: RGBImage, _ x: Int, _ y: Int) -> [UInt8] {
