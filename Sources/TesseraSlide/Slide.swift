@@ -16,6 +16,17 @@ public struct SlideLevel: Sendable, Equatable, Codable {
     }
 }
 
+/// The width and height of an image, in its own pixels.
+public struct ImageSize: Sendable, Equatable, Codable {
+    public let width: Int
+    public let height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+}
+
 /// An open whole-slide image. Owns the OpenSlide handle and closes it when released.
 ///
 /// Metadata is read once when the slide is opened. Reads are blocking C calls: call them from dedicated threads
@@ -37,6 +48,8 @@ public final class Slide: Sendable {
     public let properties: [String: String]
     /// "label", "macro", "thumbnail"... as the file has them.
     public let associatedImageNames: [String]
+    /// Width and height of each associated image, by name.
+    public let associatedImageSizes: [String: ImageSize]
 
     /// Opens the slide at `url`. Throws `SlideError` (.fileNotFound, .unsupportedFormat, .openFailed).
     public init(contentsOf url: URL) throws {
@@ -65,7 +78,15 @@ public final class Slide: Sendable {
         }
         self.properties = properties
         self.vendor = properties["openslide.vendor"]
-        self.associatedImageNames = Self.strings(openslide_get_associated_image_names(pointer))
+        let associatedImageNames = Self.strings(openslide_get_associated_image_names(pointer))
+        self.associatedImageNames = associatedImageNames
+        var associatedImageSizes: [String: ImageSize] = [:]
+        for name in associatedImageNames {
+            var width: Int64 = -1, height: Int64 = -1
+            openslide_get_associated_image_dimensions(pointer, name, &width, &height)
+            associatedImageSizes[name] = ImageSize(width: Int(width), height: Int(height))
+        }
+        self.associatedImageSizes = associatedImageSizes
 
         let count = Int(openslide_get_level_count(pointer))
         var levels: [SlideLevel] = []
@@ -182,14 +203,29 @@ public final class Slide: Sendable {
         return try read(level0Window: bounds, outputWidth: outputWidth, outputHeight: outputHeight)
     }
 
-    /// The pyramid level with the largest downsample not above `downsample` (level 0 when none is).
+    /// The pyramid level with the largest downsample not above `downsample` (level 0 when none is), among the
+    /// levels OpenSlide reads reliably (`isReliable(level:)`).
     public func bestLevel(forDownsample downsample: Double) -> Int {
         var best = 0
         // A small tolerance: vendors store downsamples such as 3.99995 for a nominal 4.
-        for (index, level) in levels.enumerated() where level.downsample <= downsample * (1 + 1e-4) {
+        for (index, level) in levels.enumerated()
+        where level.downsample <= downsample * (1 + 1e-4) && isReliable(level: index) {
             if level.downsample > levels[best].downsample { best = index }
         }
         return best
+    }
+
+    /// False for a level whose TIFF tiles are wider or taller than the level itself: OpenSlide 3.4.1 reads such
+    /// levels (boxes.tiff levels 2-3, yb10kx5k.zstd.tiff levels 3-4) as partly transparent, and differently on
+    /// every open, through libtiff's RGBA reader ("Raster width of 1024 shall not be larger than image width").
+    /// Resampled reads skip them; `readRegion` still reads them when asked by number.
+    public func isReliable(level: Int) -> Bool {
+        guard level > 0 else { return true }
+        guard let tileWidth = properties["openslide.level[\(level)].tile-width"].flatMap(Int.init),
+              let tileHeight = properties["openslide.level[\(level)].tile-height"].flatMap(Int.init) else {
+            return true
+        }
+        return tileWidth <= levels[level].width && tileHeight <= levels[level].height
     }
 
     /// Reads the associated image `name` ("label", "macro", "thumbnail"...).
