@@ -7,6 +7,11 @@ struct Tessera: AsyncParsableCommand {
         commandName: "tessera",
         abstract: "Whole-slide pathology image analysis: tissue detection, tiled CNN segmentation, SQLite results, heatmaps.",
         version: TesseraVersion.string,
-        subcommands: [RunCommand.self]
+        subcommands: [
+            RunCommand.self,
+            InspectCommand.self,
+            PlanCommand.self,
+            BenchReadCommand.self,
+        ]
     )
 }
