@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "TesseraStore", dependencies: [
             "TesseraCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
         .target(name: "TesseraPipeline", dependencies: [
