@@ -255,6 +255,11 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// The store's connection outside any transaction (for ATTACH), for the merge.
+    func withWriterConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction(body)
+    }
+
     private static func requireChange(_ db: Database, _ message: String, path: String) throws {
         if db.changesCount == 0 { throw StoreError(.invalidInput, message, path: path) }
     }
