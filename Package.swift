@@ -39,6 +39,9 @@ let package = Package(
         .target(name: "TesseraStore", dependencies: [
             "TesseraCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
         .target(name: "TesseraPipeline", dependencies: [

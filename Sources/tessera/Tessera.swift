@@ -12,6 +12,9 @@ struct Tessera: AsyncParsableCommand {
             InspectCommand.self,
             PlanCommand.self,
             BenchReadCommand.self,
+            QueryCommand.self,
+            MergeCommand.self,
+            DebugWriteStoreCommand.self,
         ]
     )
 }
