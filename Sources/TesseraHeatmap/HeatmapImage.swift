@@ -55,63 +55,56 @@ extension HeatmapImage {
     /// The next pyramid level: ceil(width/2) x ceil(height/2).
     func halved(using downsampling: PyramidDownsampling) -> HeatmapImage {
         let outWidth = (width + 1) / 2, outHeight = (height + 1) / 2
+        let channels = channels, width = width, height = height
         var out = [UInt8](repeating: 0, count: outWidth * outHeight * channels)
         pixels.withUnsafeBufferPointer { source in
             out.withUnsafeMutableBufferPointer { destination in
                 for oy in 0..<outHeight {
-                    let y0 = oy * 2, rows = min(2, height - y0)
+                    let y0 = oy * 2, hasSecondRow = y0 + 1 < height
                     for ox in 0..<outWidth {
-                        let x0 = ox * 2, columns = min(2, width - x0)
-                        // Indices of the block's pixels, in tie-breaking order.
-                        var offsets: (Int, Int, Int, Int) = (0, 0, 0, 0)
-                        var count = 0
-                        for dy in 0..<rows {
-                            for dx in 0..<columns {
-                                let offset = ((y0 + dy) * width + (x0 + dx)) * channels
-                                switch count {
-                                case 0: offsets.0 = offset
-                                case 1: offsets.1 = offset
-                                case 2: offsets.2 = offset
-                                default: offsets.3 = offset
-                                }
-                                count += 1
-                            }
+                        let x0 = ox * 2, hasSecondColumn = x0 + 1 < width
+                        // Offsets of the block's pixels in tie-breaking order; a missing pixel (odd edge) repeats
+                        // no offset: `count` says how many are real.
+                        let topLeft = (y0 * width + x0) * channels
+                        var block = (topLeft, 0, 0, 0)
+                        var count = 1
+                        if hasSecondColumn { block.1 = topLeft + channels; count += 1 }
+                        if hasSecondRow {
+                            let below = topLeft + width * channels
+                            if count == 2 { block.2 = below; block.3 = below + channels; count = 4 }
+                            else { block.1 = below; count = 2 }
                         }
-                        let block = [offsets.0, offsets.1, offsets.2, offsets.3].prefix(count)
                         let target = (oy * outWidth + ox) * channels
                         switch downsampling {
                         case .nearest:
-                            for c in 0..<channels { destination[target + c] = source[offsets.0 + c] }
+                            for c in 0..<channels { destination[target + c] = source[topLeft + c] }
                         case .majority:
                             for c in 0..<channels {
-                                var best = source[offsets.0 + c], bestCount = 0
-                                for i in block {
-                                    let value = source[i + c]
-                                    let n = block.reduce(0) { $0 + (source[$1 + c] == value ? 1 : 0) }
-                                    if n > bestCount { best = value; bestCount = n }
-                                }
-                                destination[target + c] = best
+                                let values = (source[block.0 + c], source[block.1 + c], source[block.2 + c], source[block.3 + c])
+                                destination[target + c] = Self.majority(values, count: count)
                             }
                         case .average:
                             if channels == 4 {
-                                var alphaSum = 0
-                                var weighted = (0, 0, 0)
-                                for i in block {
+                                var alphaSum = 0, red = 0, green = 0, blue = 0
+                                for index in 0..<count {
+                                    let i = index == 0 ? block.0 : index == 1 ? block.1 : index == 2 ? block.2 : block.3
                                     let a = Int(source[i + 3])
                                     alphaSum += a
-                                    weighted.0 += Int(source[i]) * a
-                                    weighted.1 += Int(source[i + 1]) * a
-                                    weighted.2 += Int(source[i + 2]) * a
+                                    red += Int(source[i]) * a
+                                    green += Int(source[i + 1]) * a
+                                    blue += Int(source[i + 2]) * a
                                 }
                                 if alphaSum > 0 {
-                                    destination[target] = UInt8((weighted.0 + alphaSum / 2) / alphaSum)
-                                    destination[target + 1] = UInt8((weighted.1 + alphaSum / 2) / alphaSum)
-                                    destination[target + 2] = UInt8((weighted.2 + alphaSum / 2) / alphaSum)
+                                    destination[target] = UInt8((red + alphaSum / 2) / alphaSum)
+                                    destination[target + 1] = UInt8((green + alphaSum / 2) / alphaSum)
+                                    destination[target + 2] = UInt8((blue + alphaSum / 2) / alphaSum)
                                 }
                                 destination[target + 3] = UInt8((alphaSum + count / 2) / count)
                             } else {
                                 for c in 0..<channels {
-                                    let sum = block.reduce(0) { $0 + Int(source[$1 + c]) }
+                                    var sum = Int(source[block.0 + c])
+                                    if count > 1 { sum += Int(source[block.1 + c]) }
+                                    if count > 2 { sum += Int(source[block.2 + c]) + Int(source[block.3 + c]) }
                                     destination[target + c] = UInt8((sum + count / 2) / count)
                                 }
                             }
@@ -121,5 +114,21 @@ extension HeatmapImage {
             }
         }
         return HeatmapImage(width: outWidth, height: outHeight, channels: channels, pixels: out)
+    }
+
+    /// The most frequent of the first `count` values; ties go to the earliest.
+    private static func majority(_ v: (UInt8, UInt8, UInt8, UInt8), count: Int) -> UInt8 {
+        switch count {
+        case 1, 2: return v.0 // two values: either both equal or a tie, which the first wins
+        default:
+            // Four values (an odd edge gives 1 or 2, never 3).
+            let a = v.0, b = v.1, c = v.2, d = v.3
+            let countA = 1 + (b == a ? 1 : 0) + (c == a ? 1 : 0) + (d == a ? 1 : 0)
+            if countA >= 2 { return a }           // 2 of 4 ties at best with another pair, and a comes first
+            let countB = 1 + (c == b ? 1 : 0) + (d == b ? 1 : 0)
+            if countB >= 2 { return b }           // a is alone, so b's pair (or triple) wins
+            if c == d { return c }
+            return a                              // all different: the first
+        }
     }
 }
