@@ -106,9 +106,11 @@ public enum HeatmapWriter {
         try file.set(TIFFTAG_TILEWIDTH, uint32: tileSize)
         try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
         try file.set(TIFFTAG_COMPRESSION, uint16: Int(COMPRESSION_ADOBE_DEFLATE))
-        // Horizontal differencing turns runs of equal values (class maps) and smooth ramps (probabilities) into
-        // zeros, which deflate then packs tightly.
-        try file.set(TIFFTAG_PREDICTOR, uint16: Int(PREDICTOR_HORIZONTAL))
+        // Horizontal differencing helps smooth probability ramps a little but makes piecewise-constant class maps
+        // and overlays 1.3-1.9x larger (notes/heatmap.md), so only probability maps get it.
+        if case .probability = description.kind {
+            try file.set(TIFFTAG_PREDICTOR, uint16: Int(PREDICTOR_HORIZONTAL))
+        }
         if let resolution = description.pixelsPerCentimetre(level: index) {
             try file.set(TIFFTAG_RESOLUTIONUNIT, uint16: Int(RESUNIT_CENTIMETER))
             try file.set(TIFFTAG_XRESOLUTION, double: resolution.x)

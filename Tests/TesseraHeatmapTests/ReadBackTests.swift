@@ -25,7 +25,7 @@ import TesseraTestSupport
             #expect(info.samplesPerPixel == 1 && info.bitsPerSample == 8)
             #expect(info.photometric == Int(PHOTOMETRIC_MINISBLACK))
             #expect(info.compression == Int(COMPRESSION_ADOBE_DEFLATE))
-            #expect(info.predictor == Int(PREDICTOR_HORIZONTAL))
+            #expect(info.predictor == Int(PREDICTOR_NONE))  // only probability maps use the predictor
             #expect(info.subfileType == (index == 0 ? 0 : Int(FILETYPE_REDUCEDIMAGE)))
             // 0.5 µm x 16 = 8 µm per heatmap pixel = 1250 px/cm; y: 0.25 x 16 = 4 µm = 2500 px/cm; halved per level.
             #expect(info.resolutionUnit == Int(RESUNIT_CENTIMETER))

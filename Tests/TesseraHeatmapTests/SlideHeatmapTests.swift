@@ -42,6 +42,7 @@ import TesseraTestSupport
 
     @Test func probabilitiesAreZeroWhereNothingWasPredicted() throws {
         let file = try TIFFFile(path: files.probabilities[1].path, mode: .read)
+        #expect(file.directoryInfo().predictor == Int(PREDICTOR_HORIZONTAL))
         let level0 = try file.readImage()
         for (x, y) in [(0, 0), (49, 3), (120, 300), (899, 699), (900, 0), (999, 699)] {
             #expect(level0[x, y, 0] == Self.probabilityValue(x: x, y: y, classIndex: 1), "(\(x), \(y))")

@@ -50,6 +50,6 @@ print("slide \(levelZeroWidth)x\(levelZeroHeight) d=\(downsample): heatmap \(can
 print(String(format: "paint %.2f s, maps %.2f s, write 5 files %.2f s", paintTime, mapTime, writeTime))
 for url in files!.all {
     let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-    print(String(format: "  %@ %.1f MB", url.lastPathComponent, Double(size) / 1e6))
+    print(String(format: "  %@ %.3f MB", url.lastPathComponent, Double(size) / 1e6))
 }
 try? FileManager.default.removeItem(at: directory)
