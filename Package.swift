@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], resources: [.copy("Resources/default.safetensors")]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
