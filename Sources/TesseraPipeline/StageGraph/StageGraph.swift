@@ -162,7 +162,10 @@ final class StageGraph: Sendable {
     /// Asks the graph to stop: no new tiles are read; what is in flight is inferred, stitched and committed.
     func requestStop() {
         stopRequested.withLock { $0 = true }
+        // Tiles read or batched but not yet being inferred are dropped: the batch inferring now is the last.
         readRequests.cancel()
+        readResults.cancel()
+        batches.cancel()
     }
 
     var isStopping: Bool { stopRequested.withLock { $0 } }
@@ -235,13 +238,26 @@ final class StageGraph: Sendable {
     /// Opens a slide, finds its tissue and plans its tiles; nil when an earlier run already did this slide with the
     /// same model and parameters (recorded as skipped).
     private func plan(ordinal: Int, url: URL) throws -> SlideJob? {
-        let slide = try Slide(contentsOf: url)
-        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
-        let slideRecord = SlideRecord(path: url.path, sizeBytes: (attributes[.size] as? NSNumber)?.int64Value ?? 0,
-                                 mtime: attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0),
-                                 quickhash: slide.quickhash, vendor: slide.vendor, width: slide.width,
-                                 height: slide.height, mppX: slide.micronsPerPixel?.x, mppY: slide.micronsPerPixel?.y,
-                                 objectivePower: slide.objectivePower)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let sizeBytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        let mtime = attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+        // What is known of the file before OpenSlide has read it, for recording a slide that will not open.
+        var slideRecord = SlideRecord(path: url.path, sizeBytes: sizeBytes, mtime: mtime, quickhash: nil, vendor: nil,
+                                      width: 0, height: 0, mppX: nil, mppY: nil, objectivePower: nil)
+        do {
+            let slide = try Slide(contentsOf: url)
+            slideRecord = SlideRecord(path: url.path, sizeBytes: sizeBytes, mtime: mtime, quickhash: slide.quickhash,
+                                      vendor: slide.vendor, width: slide.width, height: slide.height,
+                                      mppX: slide.micronsPerPixel?.x, mppY: slide.micronsPerPixel?.y,
+                                      objectivePower: slide.objectivePower)
+            return try plan(ordinal: ordinal, url: url, slide: slide, slideRecord: slideRecord)
+        } catch {
+            try store.recordFailedSlide(run: run.id, slide: slideRecord, error: Self.describe(error))
+            throw error
+        }
+    }
+
+    private func plan(ordinal: Int, url: URL, slide: Slide, slideRecord: SlideRecord) throws -> SlideJob? {
         if try store.findCompletedSlideRun(slideFingerprint: slideRecord.fingerprint, modelSHA256: model.sha256,
                                            parametersHash: parametersHash) {
             logger.info("slide already done with this model and parameters: skipped",
@@ -371,6 +387,9 @@ final class StageGraph: Sendable {
     /// How often an unfinished slide's rows are committed when heatmaps are on: each commit is preceded by a
     /// checkpoint of the slide's heatmap canvas, which costs a write of the canvas.
     static let checkpointInterval: Duration = .seconds(10)
+    /// Canvases up to this size are checkpointed with every batch (a few milliseconds), so small slides commit
+    /// their rows as they go.
+    static let smallCanvasBytes = 4 << 20
 
     private func stitchStage() async {
         defer { writes.finish() }
@@ -430,7 +449,8 @@ final class StageGraph: Sendable {
                         outgoing.append(.slideFinished(state.job, state.canvas, processed: state.processed))
                     }
                     open[ordinal] = nil
-                } else if !settings.writeHeatmaps || ContinuousClock.now - state.lastFlush >= Self.checkpointInterval {
+                } else if !settings.writeHeatmaps || state.canvas.byteCount <= Self.smallCanvasBytes
+                            || ContinuousClock.now - state.lastFlush >= Self.checkpointInterval {
                     outgoing.append(contentsOf: flush(&state))
                     open[ordinal] = state
                 }
