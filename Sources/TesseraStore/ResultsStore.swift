@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 
 /// The writer of one results file. A run has exactly one: every method runs its statements in one transaction on
@@ -231,22 +232,25 @@ public final class ResultsStore: Sendable {
                     """)
                 let slideRunID = slideRun.rawValue
                 var inserted = 0
+                // The hot loop binds through SQLite's C API on GRDB's prepared statements: building a GRDB
+                // StatementArguments per row cost more than the insert itself (see notes/store.md, BENCHMARKS).
+                let tileRow = RawInsert(insertTile, db)
+                let predictionRow = RawInsert(insertPrediction, db)
                 for tile in tiles {
                     guard tile.classes.count == classCount else {
                         throw StoreError(.invalidInput, "tile \(tile.index) has \(tile.classes.count) class predictions "
                                          + "but the run has \(classCount) classes", path: path)
                     }
                     let window = tile.ownWindow
-                    insertTile.setUncheckedArguments([slideRunID, tile.index, window.x, window.y, window.width,
-                                                      window.height, tile.tissueFraction])
-                    try insertTile.execute()
+                    try tileRow.run(integers: [slideRunID, Int64(tile.index), Int64(window.x), Int64(window.y),
+                                               Int64(window.width), Int64(window.height)],
+                                    reals: [tile.tissueFraction])
                     // An existing tile keeps its predictions: nothing of it is written again.
                     if db.changesCount == 0 { continue }
                     inserted += 1
                     for (classIndex, prediction) in tile.classes.enumerated() {
-                        insertPrediction.setUncheckedArguments([slideRunID, tile.index, classIndex,
-                                                                prediction.areaFraction, prediction.meanProbability])
-                        try insertPrediction.execute()
+                        try predictionRow.run(integers: [slideRunID, Int64(tile.index), Int64(classIndex)],
+                                              reals: [prediction.areaFraction, prediction.meanProbability])
                     }
                 }
                 try db.execute(sql: "UPDATE slide_runs SET tiles_written = tiles_written + ? WHERE id = ?",
@@ -262,5 +266,40 @@ public final class ResultsStore: Sendable {
 
     private static func requireChange(_ db: Database, _ message: String, path: String) throws {
         if db.changesCount == 0 { throw StoreError(.invalidInput, message, path: path) }
+    }
+}
+
+/// Runs an INSERT whose parameters are some integers followed by some reals, binding them with SQLite's C API.
+/// Every SQLite result code of the hot write loop is checked here, and a failure becomes GRDB's DatabaseError (which
+/// StoreError.mapping turns into a StoreError naming the file).
+private struct RawInsert {
+    let statement: Statement
+    let db: Database
+
+    init(_ statement: Statement, _ db: Database) {
+        self.statement = statement
+        self.db = db
+    }
+
+    func run(integers: [Int64], reals: [Double]) throws {
+        let handle = statement.sqliteStatement
+        sqlite3_reset(handle)
+        var index: Int32 = 1
+        for value in integers {
+            try check(sqlite3_bind_int64(handle, index, value))
+            index += 1
+        }
+        for value in reals {
+            try check(sqlite3_bind_double(handle, index, value))
+            index += 1
+        }
+        // A failed step leaves the statement to be reset by the next run.
+        try check(sqlite3_step(handle))
+    }
+
+    private func check(_ code: Int32) throws {
+        guard code != SQLITE_OK && code != SQLITE_DONE else { return }
+        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
     }
 }

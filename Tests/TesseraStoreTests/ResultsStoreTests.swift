@@ -83,6 +83,29 @@ import TesseraTestSupport
         #expect(try S.reader(path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tiles") } == 0)
     }
 
+    @Test func sqliteRefusingARowFailsTheWholeBatchWithSQLitesMessage() throws {
+        let (store, path) = try S.freshStore()
+        let run = try store.startRun(S.provenance()).id
+        let slideRun = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               tilesPlanned: 2)
+        // SQLite stores NaN as NULL, which the NOT NULL column refuses.
+        let good = S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 1, [(0.5, 0.5), (0.5, 0.5)])
+        let nan = S.tile(1, PixelRect(x: 10, y: 0, width: 10, height: 10), tissue: .nan, [(0.5, 0.5), (0.5, 0.5)])
+        do {
+            try store.write(tiles: [good, nan], slideRun: slideRun.id)
+            Issue.record("a NaN tissue fraction was stored")
+        } catch let error as StoreError {
+            #expect(error.kind == .sqlite)
+            #expect(error.message.contains("NOT NULL constraint failed: tiles.tissue_fraction"))
+            #expect(error.path == path)
+        }
+        #expect(try S.reader(path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tiles") } == 0)
+        // The store is still usable after the failed batch.
+        try store.write(tiles: [good], slideRun: slideRun.id)
+        #expect(try store.committedTileIndices(slideRun: slideRun.id) == [0])
+    }
+
     @Test func aSlideDoneWithTheSameModelAndParametersIsFound() throws {
         let (store, _) = try S.freshStore()
         let run = try store.startRun(S.provenance(parametersHash: "p1")).id
