@@ -242,15 +242,26 @@ public final class ResultsStore: Sendable {
                                          + "but the run has \(classCount) classes", path: path)
                     }
                     let window = tile.ownWindow
-                    try tileRow.run(integers: [slideRunID, Int64(tile.index), Int64(window.x), Int64(window.y),
-                                               Int64(window.width), Int64(window.height)],
-                                    reals: [tile.tissueFraction])
+                    tileRow.start()
+                    try tileRow.bind(1, slideRunID)
+                    try tileRow.bind(2, Int64(tile.index))
+                    try tileRow.bind(3, Int64(window.x))
+                    try tileRow.bind(4, Int64(window.y))
+                    try tileRow.bind(5, Int64(window.width))
+                    try tileRow.bind(6, Int64(window.height))
+                    try tileRow.bind(7, tile.tissueFraction)
+                    try tileRow.step()
                     // An existing tile keeps its predictions: nothing of it is written again.
                     if db.changesCount == 0 { continue }
                     inserted += 1
                     for (classIndex, prediction) in tile.classes.enumerated() {
-                        try predictionRow.run(integers: [slideRunID, Int64(tile.index), Int64(classIndex)],
-                                              reals: [prediction.areaFraction, prediction.meanProbability])
+                        predictionRow.start()
+                        try predictionRow.bind(1, slideRunID)
+                        try predictionRow.bind(2, Int64(tile.index))
+                        try predictionRow.bind(3, Int64(classIndex))
+                        try predictionRow.bind(4, prediction.areaFraction)
+                        try predictionRow.bind(5, prediction.meanProbability)
+                        try predictionRow.step()
                     }
                 }
                 try db.execute(sql: "UPDATE slide_runs SET tiles_written = tiles_written + ? WHERE id = ?",
@@ -269,9 +280,9 @@ public final class ResultsStore: Sendable {
     }
 }
 
-/// Runs an INSERT whose parameters are some integers followed by some reals, binding them with SQLite's C API.
-/// Every SQLite result code of the hot write loop is checked here, and a failure becomes GRDB's DatabaseError (which
-/// StoreError.mapping turns into a StoreError naming the file).
+/// Binds and steps one prepared INSERT with SQLite's C API. Every SQLite result code of the hot write loop is
+/// checked here, and a failure becomes GRDB's DatabaseError (which StoreError.mapping turns into a StoreError naming
+/// the file).
 private struct RawInsert {
     let statement: Statement
     let db: Database
@@ -281,21 +292,18 @@ private struct RawInsert {
         self.db = db
     }
 
-    func run(integers: [Int64], reals: [Double]) throws {
-        let handle = statement.sqliteStatement
-        sqlite3_reset(handle)
-        var index: Int32 = 1
-        for value in integers {
-            try check(sqlite3_bind_int64(handle, index, value))
-            index += 1
-        }
-        for value in reals {
-            try check(sqlite3_bind_double(handle, index, value))
-            index += 1
-        }
-        // A failed step leaves the statement to be reset by the next run.
-        try check(sqlite3_step(handle))
+    /// sqlite3_reset's result repeats the previous step's error, which was reported then: it is not checked here.
+    func start() { sqlite3_reset(statement.sqliteStatement) }
+
+    func bind(_ index: Int32, _ value: Int64) throws {
+        try check(sqlite3_bind_int64(statement.sqliteStatement, index, value))
     }
+
+    func bind(_ index: Int32, _ value: Double) throws {
+        try check(sqlite3_bind_double(statement.sqliteStatement, index, value))
+    }
+
+    func step() throws { try check(sqlite3_step(statement.sqliteStatement)) }
 
     private func check(_ code: Int32) throws {
         guard code != SQLITE_OK && code != SQLITE_DONE else { return }
