@@ -55,7 +55,7 @@ public final class ResultsStore: Sendable {
     /// never finished (killed, interrupted) is continued instead: same run row and run_uid, a new run_attempts row,
     /// and its slide runs left 'running' by a crash become 'interrupted'.
     public func startRun(_ provenance: RunProvenance, resumeUnfinished: Bool = true) throws -> RunStart {
-        try StoreError.mapping(path: path, "starting the run") {
+        let start = try StoreError.mapping(path: path, "starting the run") {
             try queue.write { db in
                 let now = Timestamp.string(provenance.startedAt)
                 if resumeUnfinished, let row = try Row.fetchOne(db, sql: """
@@ -95,6 +95,9 @@ public final class ResultsStore: Sendable {
                 return RunStart(id: RunID(rawValue: id), runUID: provenance.runUID, resumed: false, attempt: 1)
             }
         }
+        logger.info(start.resumed ? "resuming unfinished run" : "recording new run",
+                    metadata: ["run.uid": "\(start.runUID)", "run.attempt": "\(start.attempt)", "store.path": "\(path)"])
+        return start
     }
 
     /// Records how the run ended ('finished', 'interrupted' or 'failed' with its error).
