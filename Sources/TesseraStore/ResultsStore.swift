@@ -155,7 +155,8 @@ public final class ResultsStore: Sendable {
     }
 
     /// Records that the run starts (or resumes) a slide, and returns the tiles an earlier attempt already committed.
-    public func startSlideRun(run: RunID, slide: SlideRecord, resolution: SlideResolution, tilesPlanned: Int?,
+    /// `resolution` is nil only for a slide that could not be read (then record its failure with finishSlideRun).
+    public func startSlideRun(run: RunID, slide: SlideRecord, resolution: SlideResolution?, tilesPlanned: Int?,
                               at date: Date = Date()) throws -> SlideRunStart {
         try StoreError.mapping(path: path, "starting slide \(slide.path)") {
             try queue.write { db in
@@ -179,8 +180,8 @@ public final class ResultsStore: Sendable {
                         status = 'running', error = NULL, finished_at = NULL,
                         tiles_planned = excluded.tiles_planned
                     RETURNING id
-                    """, arguments: [run.rawValue, slideID, slide.path, resolution.mppX, resolution.mppY,
-                                     resolution.source, tilesPlanned, Timestamp.string(date)])!
+                    """, arguments: [run.rawValue, slideID, slide.path, resolution?.mppX, resolution?.mppY,
+                                     resolution?.source, tilesPlanned, Timestamp.string(date)])!
                 let committed = try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?",
                                                  arguments: [id])
                 return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed)

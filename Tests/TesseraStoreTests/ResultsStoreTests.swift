@@ -163,6 +163,26 @@ import TesseraTestSupport
         #expect(row["waiting_on_output_seconds"] as Double == 0.5)
     }
 
+    @Test func anUnreadableSlideIsRecordedAsFailedWithItsError() throws {
+        let (store, path) = try S.freshStore()
+        let run = try store.startRun(S.provenance()).id
+        let slide = SlideRecord.unreadable(path: "/slides/broken.svs", sizeBytes: 10,
+                                           mtime: Date(timeIntervalSince1970: 1_700_000_000))
+        let slideRun = try store.startSlideRun(run: run, slide: slide, resolution: nil, tilesPlanned: nil)
+        try store.finishSlideRun(slideRun.id, status: .failed, error: "Not a file that OpenSlide can recognize", seconds: 0.01)
+        let row = try S.reader(path).read {
+            try Row.fetchOne($0, sql: """
+                SELECT sr.status, sr.error, a.tiles, a.tissue_mm2
+                FROM slide_runs sr JOIN slide_areas a ON a.slide_run_id = sr.id
+                """)!
+        }
+        #expect(row["status"] as String == "failed")
+        #expect(row["error"] as String == "Not a file that OpenSlide can recognize")
+        #expect(row["tiles"] as Int == 0)
+        #expect(row["tissue_mm2"] as Double? == nil)
+        #expect(slide.fingerprint.hasPrefix("file:"))
+    }
+
     @Test func fingerprintPrefersTheQuickhash() {
         let mtime = Date(timeIntervalSince1970: 1_700_000_000.7)
         #expect(SlideRecord.fingerprint(quickhash: "abc", path: "/a", sizeBytes: 1, mtime: mtime) == "quickhash:abc")
