@@ -14,7 +14,11 @@ public enum ReadBenchmark {
         public let tiles: Int
         public let tileSize: Int
         public let seconds: Double
+        /// CPU time of the whole process (user + system) during the reads: on a loaded machine wall time
+        /// measures the scheduler as much as the reader, CPU time does not.
+        public let cpuSeconds: Double
         public var tilesPerSecond: Double { Double(tiles) / seconds }
+        public var tilesPerCPUSecond: Double { Double(tiles) / cpuSeconds }
         /// Sum of every byte read, so the reads cannot be optimised away and runs can be compared.
         public let checksum: UInt64
     }
@@ -33,6 +37,7 @@ public enum ReadBenchmark {
         let next = Atomic<Int>(0)
         let checksum = Atomic<UInt64>(0)
         let failure = Mutex<SlideError?>(nil)
+        let cpuStart = processCPUSeconds()
         let start = ContinuousClock.now
         let finished = DispatchSemaphore(value: 0)
         let work: @Sendable () -> Void = {
@@ -62,9 +67,22 @@ public enum ReadBenchmark {
         }
         for _ in 0..<threads { finished.wait() }
         let elapsed = ContinuousClock.now - start
+        let cpuSeconds = processCPUSeconds() - cpuStart
         if let error = failure.withLock({ $0 }) { throw error }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return Result(slide: slide.url.path, threads: threads, tiles: tiles, tileSize: tileSize, seconds: seconds,
-                      checksum: checksum.load(ordering: .relaxed))
+                      cpuSeconds: cpuSeconds, checksum: checksum.load(ordering: .relaxed))
+    }
+
+    private static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+        return user + system
     }
 }

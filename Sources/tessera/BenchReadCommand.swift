@@ -29,9 +29,10 @@ struct BenchReadCommand: ParsableCommand {
         do {
             let handle = try Slide(contentsOf: URL(fileURLWithPath: slide))
             let result = try ReadBenchmark.run(slide: handle, threads: threads, tiles: tiles, tileSize: size)
-            print(String(format: "tessera threads=%d tiles=%d size=%d seconds=%.4f tiles_per_second=%.2f checksum=%llu",
+            print(String(format: "tessera threads=%d tiles=%d size=%d seconds=%.4f tiles_per_second=%.2f "
+                + "cpu_seconds=%.4f tiles_per_cpu_second=%.2f checksum=%llu",
                          result.threads, result.tiles, result.tileSize, result.seconds, result.tilesPerSecond,
-                         result.checksum))
+                         result.cpuSeconds, result.tilesPerCPUSecond, result.checksum))
         } catch let error as SlideError {
             printError("error: \(error)")
             throw ExitCode(1)

@@ -197,3 +197,27 @@ import TesseraTestSupport
         return total / count
     }
 }
+
+@Suite struct AsyncTileReadTests {
+    @Test func concurrentTileReadsOnThePoolMatchBlockingReads() async throws {
+        let slide = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
+        let (plan, _) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 1,
+                                          tileSize: 128, overlap: 16, minimumTissueFraction: 0.5)
+        let tiles = Array(plan.tiles.prefix(8))
+        let pool = BlockingThreadPool(name: "test-readers", threads: 2)
+        defer { pool.shutdown() }
+        let images = try await withThrowingTaskGroup(of: (Int, RGBImage).self) { group in
+            for (index, tile) in tiles.enumerated() {
+                group.addTask { (index, try await slide.read(tile: tile, of: plan, on: pool)) }
+            }
+            var images = [RGBImage?](repeating: nil, count: tiles.count)
+            for try await (index, image) in group { images[index] = image }
+            return images
+        }
+        for (index, tile) in tiles.enumerated() {
+            let image = try #require(images[index])
+            #expect(image.width == 128 && image.height == 128)
+            #expect(image == (try slide.read(tile: tile, of: plan)))
+        }
+    }
+}
