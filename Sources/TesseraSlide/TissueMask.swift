@@ -10,11 +10,16 @@ public struct TissueDetectionParameters: Sendable, Equatable, Codable {
     /// The saturation threshold never goes below this (0-255), so a slide with no tissue yields an empty mask
     /// rather than Otsu splitting the background's noise in two.
     public var minimumSaturation: UInt8
+    /// Pixels whose brightest channel is below this (0-255) are never tissue: near-black has meaningless hue and
+    /// saturation (sensor noise), and is glass in fluorescence scans or ink and slide edges in bright field.
+    public var minimumBrightness: UInt8
 
-    public init(thumbnailMPP: Double = 8, minimumRegionAreaMM2: Double = 0.01, minimumSaturation: UInt8 = 20) {
+    public init(thumbnailMPP: Double = 8, minimumRegionAreaMM2: Double = 0.01, minimumSaturation: UInt8 = 20,
+                minimumBrightness: UInt8 = 30) {
         self.thumbnailMPP = thumbnailMPP
         self.minimumRegionAreaMM2 = minimumRegionAreaMM2
         self.minimumSaturation = minimumSaturation
+        self.minimumBrightness = minimumBrightness
     }
 }
 
@@ -104,7 +109,7 @@ public struct TissueMask: Sendable, Equatable {
             let r = Int(thumbnail.pixels[3 * i]), g = Int(thumbnail.pixels[3 * i + 1])
             let b = Int(thumbnail.pixels[3 * i + 2])
             let high = max(r, g, b), low = min(r, g, b)
-            let value = high == 0 ? 0 : (high - low) * 255 / high
+            let value = high < Int(parameters.minimumBrightness) || high == 0 ? 0 : (high - low) * 255 / high
             saturation[i] = UInt8(value)
             histogram[value] += 1
         }
