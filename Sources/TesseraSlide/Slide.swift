@@ -195,6 +195,19 @@ public final class Slide: Sendable {
                                   outputWidth: outputWidth, outputHeight: outputHeight)
     }
 
+    /// Reads the level-0 window `level0Window` at `targetMPP` µm/px, given the slide's own `resolution`: the output
+    /// measures the window's size times `resolution.mpp / targetMPP`, rounded.
+    public func read(level0Window: PixelRect, targetMPP: Double, resolution: SlideResolution) throws -> RGBImage {
+        guard targetMPP > 0, targetMPP.isFinite else {
+            throw SlideError(kind: .invalidArgument, message: "target resolution \(targetMPP) µm/px",
+                             path: url.path, context: "reading level-0 window \(level0Window)")
+        }
+        let scale = resolution.mpp / targetMPP
+        return try read(level0Window: level0Window,
+                        outputWidth: max(1, Int((Double(level0Window.width) * scale).rounded())),
+                        outputHeight: max(1, Int((Double(level0Window.height) * scale).rounded())))
+    }
+
     /// The whole slide scaled to fit in `maxSize` x `maxSize`, aspect ratio kept.
     public func thumbnail(maxSize: Int) throws -> RGBImage {
         let scale = Double(max(width, height)) / Double(max(1, maxSize))
