@@ -57,8 +57,11 @@ public struct TissueMask: Sendable, Equatable {
         let rect = level0Rect.intersection(PixelRect(x: 0, y: 0, width: slideWidth, height: slideHeight))
         if rect.isEmpty { return 0 }
         let p = level0PerPixel
-        let columns = max(0, Int(Double(rect.x) / p))...min(width - 1, Int(Double(rect.maxX) / p))
-        let rows = max(0, Int(Double(rect.y) / p))...min(height - 1, Int(Double(rect.maxY) / p))
+        let firstColumn = max(0, Int(Double(rect.x) / p)), lastColumn = min(width - 1, Int(Double(rect.maxX) / p))
+        let firstRow = max(0, Int(Double(rect.y) / p)), lastRow = min(height - 1, Int(Double(rect.maxY) / p))
+        // Only a mask smaller than the slide it claims to cover can leave the rectangle outside it.
+        guard firstColumn <= lastColumn, firstRow <= lastRow else { return 0 }
+        let columns = firstColumn...lastColumn, rows = firstRow...lastRow
         func overlap(_ index: Int, _ low: Int, _ high: Int) -> Double {
             max(0, min(Double(high), Double(index + 1) * p) - max(Double(low), Double(index) * p))
         }
