@@ -38,7 +38,7 @@ struct BenchReadCommand: ParsableCommand {
                          result.threads, result.tiles, result.tileSize, result.seconds, result.tilesPerSecond,
                          result.cpuSeconds, result.tilesPerCPUSecond, result.checksum))
         } catch let error as SlideError {
-            printError("error: \(error)")
+            SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         }
     }

@@ -83,8 +83,8 @@ struct PlanCommand: ParsableCommand {
                 print(slide.url.path)
                 print("  slide: \(slide.width) x \(slide.height) px at \(resolution.summary)")
                 if resolution.source == .objectivePower {
-                    printError("warning: \(slide.name): resolution estimated from the objective power; "
-                        + "state it with --slide-mpp")
+                    SlideCommandOutput.printError("warning: \(slide.name): resolution estimated from the objective "
+                        + "power; state it with --slide-mpp")
                 }
                 print(String(format: "  target: %g µm/px, tile %d, overlap %d (stride %d; %.4g level-0 px per target px)",
                              mpp, tile, overlap, plan.stride, plan.grid.level0PerTargetPixel))
@@ -96,10 +96,10 @@ struct PlanCommand: ParsableCommand {
                 if let mask { print("  tissue mask: \(mask) (\(tissueMask.width) x \(tissueMask.height))") }
             }
         } catch let error as SlideError {
-            printError("error: \(error)")
+            SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         } catch let error as PNGError {
-            printError("error: \(error)")
+            SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         }
     }

@@ -3,7 +3,7 @@ import Testing
 import TesseraTestSupport
 
 /// Runs the built `tessera` binary; returns exit status, stdout, stderr.
-func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+private func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = Fixtures.tesseraExecutable
     process.arguments = arguments
