@@ -187,13 +187,10 @@ public final class Segmenter {
         let plane = height * width
         let destination = input.floats
         let mean = model.normalisation.mean, std = model.normalisation.std
-        let scale = (0..<3).map { 1 / (255 * std[$0]) }
-        let offset = (0..<3).map { -mean[$0] / std[$0] }
         if tiles.count < batch {
             (destination + tiles.count * 3 * plane).initialize(repeating: 0, count: (batch - tiles.count) * 3 * plane)
         }
-        // Same arithmetic as the reference ((v / 255 - mean) / std) up to one rounding.
-        _ = scale; _ = offset
+        // The reference's arithmetic, (v / 255 - mean) / std, so the input matches it bit for bit.
         for (n, tile) in tiles.enumerated() {
             tile.pixels.withUnsafeBufferPointer { pixels in
                 let r = destination + (n * 3) * plane, g = r + plane, b = g + plane
