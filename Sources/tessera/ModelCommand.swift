@@ -127,7 +127,7 @@ struct ModelCommand: ParsableCommand {
                 ]
                 if profile {
                     object["layers"] = segmenter.layerTimings.map {
-                        ["label": $0.label, "implementation": $0.implementation, "ms_per_batch": 1000 * $0.seconds / Double(max($0.runs, 1))] as [String: Any]
+                        ["label": $0.label, "implementation": $0.implementation, "ms_per_tile": 1000 * $0.seconds / Double(max($0.runs, 1))] as [String: Any]
                     }
                 }
                 print(try jsonText(object))
@@ -169,12 +169,12 @@ struct ModelCommand: ParsableCommand {
                 let kind = layer.label.split(separator: ".").dropFirst().first.map(String.init) ?? layer.label
                 byKind[layer.label.hasPrefix("block") ? "encoder " + kind : layer.label.hasPrefix("stem") ? "encoder stem" : "decoder " + layer.label.split(separator: ".").first!, default: 0] += layer.seconds
             }
-            print("\nTime by kind of layer (ms per batch, share):")
+            print("\nTime by kind of layer (ms per tile, share):")
             let runs = Double(max(layers.first?.runs ?? 1, 1))
             for (kind, seconds) in byKind.sorted(by: { $0.value > $1.value }) {
                 print(String(format: "  %-28@ %8.2f  %5.1f%%", kind, 1000 * seconds / runs, 100 * seconds / total))
             }
-            print("\nLayers (ms per batch, implementation):")
+            print("\nLayers (ms per tile, implementation):")
             for layer in layers {
                 print(String(format: "  %-32@ %8.3f  %@", layer.label, 1000 * layer.seconds / runs, layer.implementation))
             }

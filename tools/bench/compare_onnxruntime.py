@@ -76,6 +76,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--gmac-per-tile", type=float, default=8.96)
+    parser.add_argument("--wait-policy", choices=["default", "passive"], default="default",
+                        help="passive: idle worker threads sleep at once (OMP_WAIT_POLICY=passive for Tessera's OpenMP, "
+                             "session.intra_op.allow_spinning=0 for ONNX Runtime); better when other work shares the cores")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -83,6 +86,9 @@ def main():
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    if args.wait_policy == "passive":
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        os.environ["OMP_WAIT_POLICY"] = "passive"  # inherited by the tessera subprocess
     session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
 
     results = []
@@ -99,7 +105,7 @@ def main():
                 tessera_rss.append(report["peak_rss_mib"])
             ort_median, tessera_median = statistics.median(ort_rates), statistics.median(tessera_rates)
             result = {
-                "batch": batch, "size": args.size, "threads": args.threads, "rounds": args.rounds, "seconds": args.seconds,
+                "batch": batch, "size": args.size, "wait_policy": args.wait_policy, "threads": args.threads, "rounds": args.rounds, "seconds": args.seconds,
                 "tessera_tiles_per_second": tessera_median, "onnxruntime_tiles_per_second": ort_median,
                 "ratio": tessera_median / ort_median,
                 "tessera_gmac_per_second": tessera_median * args.gmac_per_tile,
@@ -110,7 +116,7 @@ def main():
             }
             results.append(result)
             if not args.json:
-                print(f"batch {batch}: tessera {tessera_median:.2f} tiles/s ({result['tessera_gmac_per_second']:.1f} GMAC/s, "
+                print(f"batch {batch}, wait policy {args.wait_policy}: tessera {tessera_median:.2f} tiles/s ({result['tessera_gmac_per_second']:.1f} GMAC/s, "
                       f"peak RSS {result['tessera_peak_rss_mib']:.0f} MiB) | onnxruntime {ort_median:.2f} tiles/s "
                       f"({result['onnxruntime_gmac_per_second']:.1f} GMAC/s, peak RSS {result['onnxruntime_peak_rss_mib']:.0f} MiB"
                       f" so far in this process) | ratio {result['ratio']:.2f}x", flush=True)
