@@ -15,6 +15,7 @@ struct Tessera: AsyncParsableCommand {
             QueryCommand.self,
             MergeCommand.self,
             DebugWriteStoreCommand.self,
+            ModelCommand.self,
         ]
     )
 }
