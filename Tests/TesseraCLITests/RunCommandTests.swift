@@ -47,7 +47,7 @@ import TesseraTestSupport
         #expect(outcomes.map(\.0) == ["CMU-1-Small-Region.svs", "unopenable.tiff", "unreadable.svs", "small.svs"])
         #expect(outcomes.map(\.1) == ["done", "failed", "failed", "done"])
         let database = out + "/results.sqlite"
-        // Every planned tile has a row, with one prediction per class (4 classes in the bundled model).
+        // Every planned tile has a row, with one prediction per class.
         let planned = try plannedTileIndices()
         #expect(planned.count >= 15)
         let stored = try TesseraCLI.csv(database, """
@@ -59,7 +59,10 @@ import TesseraTestSupport
             SELECT COUNT(*) FROM tile_predictions p JOIN slide_runs sr ON sr.id = p.slide_run_id
             WHERE sr.slide_path LIKE '%CMU-1-Small-Region.svs'
             """)
-        #expect(predictions == "COUNT(*)\r\n\(planned.count * 4)\r\n")
+        // The bundled model has 3 classes: background, nuclei, eosin-stroma.
+        #expect(try TesseraCLI.csv(database, "SELECT name FROM classes ORDER BY class_index")
+                    == "name\r\nbackground\r\nnuclei\r\neosin-stroma\r\n")
+        #expect(predictions == "COUNT(*)\r\n\(planned.count * 3)\r\n")
         // The failures are recorded with their errors, naming the file.
         let unreadable = try TesseraCLI.csv(database, "SELECT error FROM slide_runs WHERE slide_path LIKE '%unreadable.svs'")
         #expect(unreadable.contains("unreadable.svs") && unreadable.contains("Bogus marker length"))
