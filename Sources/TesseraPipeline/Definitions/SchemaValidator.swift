@@ -39,7 +39,7 @@ public struct SchemaValidator: Sendable {
     private static func collectUnsupportedKeywords(in schema: DocumentValue, path: String, into names: inout [String]) {
         guard let members = schema.members else { return }
         for member in members {
-            if !supportedKeywords.contains(member.key) { names.append(path.isEmpty ? member.key : "\(path).\(member.key)") }
+            if !supportedKeywords.contains(member.key) { names.append(path + member.key) }
             switch member.key {
             case "properties":
                 for property in member.value.members ?? [] {
