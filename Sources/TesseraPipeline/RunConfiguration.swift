@@ -15,6 +15,9 @@ public struct RunConfiguration: Sendable, Codable, Equatable {
     /// Whether to write heatmap TIFFs, and where (nil means `<outputDirectory>/heatmaps`).
     public var writeHeatmaps: Bool
     public var heatmapDirectory: String?
+    /// Heatmap pixel edge in model pixels: with the default 8 at 0.5 µm/px a heatmap pixel covers 4 µm, and the
+    /// downsample d from level 0 is this x (target mpp / slide mpp), rounded to whole level-0 pixels.
+    public var heatmapModelPixels: Double
     /// Target resolution in µm/px; nil means the model's (0.5 when the model says nothing).
     public var targetMPP: Double?
     /// Tile edge in pixels at the target resolution, margins included; nil means the model's (512 by default).
@@ -33,7 +36,7 @@ public struct RunConfiguration: Sendable, Codable, Equatable {
     public var pipeline: PipelineProvenance?
 
     public init(inputs: [String], modelPath: String? = nil, outputDirectory: String, resultsDatabase: String? = nil,
-                writeHeatmaps: Bool = true, heatmapDirectory: String? = nil, targetMPP: Double? = nil,
+                writeHeatmaps: Bool = true, heatmapDirectory: String? = nil, heatmapModelPixels: Double = 8, targetMPP: Double? = nil,
                 tileSize: Int? = nil, overlap: Int = 64, tissue: TissueSettings = TissueSettings(),
                 slideMPP: Double? = nil, threads: Int = 2, readers: Int = 2, batchSize: Int = 4,
                 pipeline: PipelineProvenance? = nil) {
@@ -43,6 +46,7 @@ public struct RunConfiguration: Sendable, Codable, Equatable {
         self.resultsDatabase = resultsDatabase
         self.writeHeatmaps = writeHeatmaps
         self.heatmapDirectory = heatmapDirectory
+        self.heatmapModelPixels = heatmapModelPixels
         self.targetMPP = targetMPP
         self.tileSize = tileSize
         self.overlap = overlap

@@ -9,15 +9,18 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// True when SIGINT/SIGTERM stopped the run before every slide was processed.
     public var interrupted: Bool
     public var slides: [SlideOutcome]
+    /// Per-stage figures: which stage was busy and which waited, i.e. what bounded throughput.
+    public var stages: [StageReport]
 
     public init(runUID: String, resultsDatabase: String, startedAt: Date, finishedAt: Date,
-                interrupted: Bool, slides: [SlideOutcome]) {
+                interrupted: Bool, slides: [SlideOutcome], stages: [StageReport] = []) {
         self.runUID = runUID
         self.resultsDatabase = resultsDatabase
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.interrupted = interrupted
         self.slides = slides
+        self.stages = stages
     }
 
     public var doneCount: Int { slides.filter { $0.status == .done }.count }

@@ -7,6 +7,6 @@ struct Tessera: AsyncParsableCommand {
         commandName: "tessera",
         abstract: "Whole-slide pathology image analysis: tissue detection, tiled CNN segmentation, SQLite results, heatmaps.",
         version: TesseraVersion.string,
-        subcommands: [PipelineCommand.self]
+        subcommands: [RunCommand.self, PipelineCommand.self]
     )
 }

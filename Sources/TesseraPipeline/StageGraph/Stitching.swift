@@ -1,0 +1,173 @@
+import TesseraCore
+
+/// Per-class figures for one tile, measured over the tile's own window (clipped to the slide) only, so that the
+/// overlap margins shared with neighbours are never counted twice.
+public struct TileClassSummary: Sendable, Equatable {
+    /// Fraction of the own window's model pixels whose most probable class is this one.
+    public var areaFractions: [Double]
+    /// Mean probability of each class over the own window's model pixels.
+    public var meanProbabilities: [Double]
+    /// Model pixels counted (the own window at the model's resolution, clipped to the slide).
+    public var pixelCount: Int
+}
+
+/// How one tile's model output sits on the slide: model pixel (u, v) of an N x N output covers the level-0 region
+/// starting at (read.x + u * sx, read.y + v * sy), where sx = read.width / N (the reader resampled the read window
+/// to N x N).
+public struct TileOutputGeometry: Sendable {
+    public let readWindow: PixelRect
+    public let ownWindow: PixelRect
+    public let slideBounds: PixelRect
+    public let outputWidth: Int
+    public let outputHeight: Int
+
+    public init(readWindow: PixelRect, ownWindow: PixelRect, slideBounds: PixelRect, outputWidth: Int, outputHeight: Int) {
+        self.readWindow = readWindow
+        self.ownWindow = ownWindow
+        self.slideBounds = slideBounds
+        self.outputWidth = outputWidth
+        self.outputHeight = outputHeight
+    }
+
+    var scaleX: Double { Double(readWindow.width) / Double(outputWidth) }
+    var scaleY: Double { Double(readWindow.height) / Double(outputHeight) }
+
+    /// Model columns whose pixel centres lie in [level0Start, level0End).
+    func columns(level0Start: Double, level0End: Double) -> Range<Int> {
+        Self.centres(in: level0Start, level0End, origin: Double(readWindow.x), scale: scaleX, count: outputWidth)
+    }
+
+    func rows(level0Start: Double, level0End: Double) -> Range<Int> {
+        Self.centres(in: level0Start, level0End, origin: Double(readWindow.y), scale: scaleY, count: outputHeight)
+    }
+
+    private static func centres(in start: Double, _ end: Double, origin: Double, scale: Double, count: Int) -> Range<Int> {
+        let first = Int(((start - origin) / scale - 0.5).rounded(.up))
+        let last = Int(((end - origin) / scale - 0.5).rounded(.up))
+        let lower = Swift.min(Swift.max(first, 0), count), upper = Swift.min(Swift.max(last, 0), count)
+        return lower..<Swift.max(lower, upper)
+    }
+
+    /// The model pixel containing a level-0 point (clamped to the output).
+    func pixel(containingLevel0 x: Double, _ y: Double) -> (u: Int, v: Int) {
+        let u = Int(((x - Double(readWindow.x)) / scaleX).rounded(.down))
+        let v = Int(((y - Double(readWindow.y)) / scaleY).rounded(.down))
+        return (Swift.min(Swift.max(u, 0), outputWidth - 1), Swift.min(Swift.max(v, 0), outputHeight - 1))
+    }
+}
+
+public enum TileAggregation {
+    /// Summarises one tile's class probabilities (C planes of outputWidth x outputHeight, planar) over its own window.
+    public static func summarise(probabilities: UnsafeBufferPointer<Float>, classCount: Int,
+                                 geometry: TileOutputGeometry) -> TileClassSummary {
+        let own = geometry.ownWindow.intersection(geometry.slideBounds)
+        let columns = geometry.columns(level0Start: Double(own.x), level0End: Double(own.maxX))
+        let rows = geometry.rows(level0Start: Double(own.y), level0End: Double(own.maxY))
+        let plane = geometry.outputWidth * geometry.outputHeight
+        var winners = [Int](repeating: 0, count: classCount)
+        var sums = [Double](repeating: 0, count: classCount)
+        for v in rows {
+            for u in columns {
+                let offset = v * geometry.outputWidth + u
+                var best = 0
+                var bestValue = -Float.infinity
+                for c in 0..<classCount {
+                    let p = probabilities[c * plane + offset]
+                    sums[c] += Double(p)
+                    if p > bestValue { bestValue = p; best = c }
+                }
+                winners[best] += 1
+            }
+        }
+        let count = columns.count * rows.count
+        let denominator = Double(Swift.max(count, 1))
+        return TileClassSummary(areaFractions: winners.map { Double($0) / denominator },
+                                meanProbabilities: sums.map { $0 / denominator }, pixelCount: count)
+    }
+}
+
+/// The slide-wide heatmap being stitched: per-class probability planes and the class map at downsample d, where
+/// heatmap pixel (x, y) covers the level-0 region (x*d, y*d, d, d).
+///
+/// Each heatmap pixel is filled by exactly one tile, the one whose own window holds the pixel's centre, from the
+/// model pixels whose centres fall in the pixel's level-0 block (or the one containing its centre when d is finer
+/// than the model): overlapping margins never blend, so there are no seams.
+public struct HeatmapCanvas: Sendable {
+    /// Class map value for heatmap pixels no tile predicted (background without tissue).
+    public static let noPrediction: UInt8 = 255
+
+    public let width: Int
+    public let height: Int
+    public let downsample: Double
+    public let classCount: Int
+    /// Class index per pixel; `noPrediction` where no tile covered it.
+    public private(set) var classMap: [UInt8]
+    /// One plane per class, probability x 255 rounded.
+    public private(set) var probabilities: [[UInt8]]
+
+    public init(slideWidth: Int, slideHeight: Int, downsample: Double, classCount: Int) {
+        precondition(downsample > 0)
+        self.width = Swift.max(1, Int((Double(slideWidth) / downsample).rounded(.up)))
+        self.height = Swift.max(1, Int((Double(slideHeight) / downsample).rounded(.up)))
+        self.downsample = downsample
+        self.classCount = classCount
+        self.classMap = [UInt8](repeating: Self.noPrediction, count: width * height)
+        self.probabilities = [[UInt8]](repeating: [UInt8](repeating: 0, count: width * height), count: classCount)
+    }
+
+    /// A canvas restored from a checkpoint.
+    init(width: Int, height: Int, downsample: Double, classMap: [UInt8], probabilities: [[UInt8]]) {
+        precondition(classMap.count == width * height && probabilities.allSatisfy { $0.count == width * height })
+        self.width = width
+        self.height = height
+        self.downsample = downsample
+        self.classCount = probabilities.count
+        self.classMap = classMap
+        self.probabilities = probabilities
+    }
+
+    /// Paints one tile's probabilities (C planes, planar) into the heatmap pixels whose centres its own window holds.
+    public mutating func paint(probabilities source: UnsafeBufferPointer<Float>, geometry: TileOutputGeometry) {
+        let own = geometry.ownWindow.intersection(geometry.slideBounds)
+        guard !own.isEmpty else { return }
+        let d = downsample
+        // Heatmap pixels whose centre (x + 0.5) * d lies in [own.x, own.maxX).
+        let x0 = Swift.max(0, Int((Double(own.x) / d - 0.5).rounded(.up)))
+        let x1 = Swift.min(width, Int((Double(own.maxX) / d - 0.5).rounded(.up)))
+        let y0 = Swift.max(0, Int((Double(own.y) / d - 0.5).rounded(.up)))
+        let y1 = Swift.min(height, Int((Double(own.maxY) / d - 0.5).rounded(.up)))
+        guard x0 < x1, y0 < y1 else { return }
+        let plane = geometry.outputWidth * geometry.outputHeight
+        var mean = [Double](repeating: 0, count: classCount)
+        for hy in y0..<y1 {
+            var rows = geometry.rows(level0Start: Double(hy) * d, level0End: Double(hy + 1) * d)
+            if rows.isEmpty {
+                let v = geometry.pixel(containingLevel0: 0, (Double(hy) + 0.5) * d).v
+                rows = v..<(v + 1)
+            }
+            for hx in x0..<x1 {
+                var columns = geometry.columns(level0Start: Double(hx) * d, level0End: Double(hx + 1) * d)
+                if columns.isEmpty {
+                    let u = geometry.pixel(containingLevel0: (Double(hx) + 0.5) * d, 0).u
+                    columns = u..<(u + 1)
+                }
+                for c in 0..<classCount { mean[c] = 0 }
+                for v in rows {
+                    let rowOffset = v * geometry.outputWidth
+                    for u in columns {
+                        for c in 0..<classCount { mean[c] += Double(source[c * plane + rowOffset + u]) }
+                    }
+                }
+                let n = Double(rows.count * columns.count)
+                let index = hy * width + hx
+                var best = 0
+                for c in 0..<classCount {
+                    let p = mean[c] / n
+                    if p > mean[best] / n { best = c }
+                    probabilities[c][index] = UInt8((Swift.min(Swift.max(p, 0), 1) * 255).rounded())
+                }
+                classMap[index] = UInt8(best)
+            }
+        }
+    }
+}
