@@ -58,6 +58,7 @@ private let minimal = """
     #expect(configuration.overlap == defaults.overlap)
     #expect(configuration.tissue == defaults.tissue)
     #expect(configuration.writeHeatmaps == defaults.writeHeatmaps)
+    #expect(configuration.heatmapModelPixels == defaults.heatmapModelPixels)
     #expect(configuration.threads == defaults.threads)
     #expect(configuration.readers == defaults.readers)
     #expect(configuration.batchSize == defaults.batchSize)
@@ -71,13 +72,13 @@ private let minimal = """
         inputs: [a.svs, b.svs]
         tiling: {mpp: 0.25, tile: 256, overlap: 32, slide_mpp: 0.3}
         tissue: {thumbnail_mpp: 16, min_tissue_fraction: 0.2, min_region_area_mm2: 0.5}
-        outputs: {directory: /out, heatmaps: false}
+        outputs: {directory: /out, heatmaps: false, heatmap_model_pixels: 4}
         concurrency: {threads: 8, readers: 3, batch_size: 16}
         """
     let pipeline = try definition(text)
     let expected = RunConfiguration(
         inputs: ["/labs/pathology/pipelines/a.svs", "/labs/pathology/pipelines/b.svs"], modelPath: nil,
-        outputDirectory: "/out", resultsDatabase: nil, writeHeatmaps: false, heatmapDirectory: nil,
+        outputDirectory: "/out", resultsDatabase: nil, writeHeatmaps: false, heatmapDirectory: nil, heatmapModelPixels: 4,
         targetMPP: 0.25, tileSize: 256, overlap: 32,
         tissue: TissueSettings(thumbnailMPP: 16, minimumTissueFraction: 0.2, minimumRegionAreaMM2: 0.5),
         slideMPP: 0.3, threads: 8, readers: 3, batchSize: 16,
@@ -88,7 +89,7 @@ private let minimal = """
 
 @Test func hashIsSHA256OfTheCanonicalResultDefiningSettings() throws {
     let pipeline = try definition(minimal)
-    #expect(pipeline.hashedJSON == #"{"model":null,"name":"job","outputs":{"heatmaps":true},"#
+    #expect(pipeline.hashedJSON == #"{"model":null,"name":"job","outputs":{"heatmap_model_pixels":8,"heatmaps":true},"#
         + #""tiling":{"mpp":null,"overlap":64,"slide_mpp":null,"tile":null},"#
         + #""tissue":{"min_region_area_mm2":0.01,"min_tissue_fraction":0.05,"thumbnail_mpp":8},"version":1}"#)
     let digest = SHA256.hash(data: Data(pipeline.hashedJSON.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -128,7 +129,8 @@ private let minimal = """
     }
     hashes.insert(try definition(minimal.replacingOccurrences(of: "name: job", with: "name: job2")).hash)
     hashes.insert(try definition(minimal + "\n  heatmaps: false").hash)
-    #expect(hashes.count == variants.count + 3)
+    hashes.insert(try definition(minimal + "\n  heatmap_model_pixels: 16").hash)
+    #expect(hashes.count == variants.count + 4)
 }
 
 @Test func invalidTextThrowsWithEveryDiagnosticAndTheFileName() throws {
@@ -146,7 +148,7 @@ private let minimal = """
         #expect(error.description == """
             pipelines/bad.yaml:4: tiling.overlap: must be smaller than tiling.tile (got 300 with a 256-pixel tile)
             pipelines/bad.yaml:5: outputs.heatmapz: unknown key (did you mean "heatmaps"?); allowed here: directory, \
-            results, heatmaps, heatmap_directory, lock
+            results, heatmaps, heatmap_model_pixels, heatmap_directory, lock
             """)
     }
 }

@@ -17,7 +17,8 @@ public struct PipelineDefinition: Sendable {
     /// SHA-256 (lowercase hex) of `hashedJSON`.
     public let hash: String
     /// Canonical JSON (sorted keys, no spaces) of the parts of the pipeline that decide a slide's results:
-    /// everything except `description`, `inputs`, `concurrency` and the output paths. Changing those does not make
+    /// everything except `description`, `inputs`, `concurrency` and the output paths (`outputs.heatmaps` and
+    /// `outputs.heatmap_model_pixels` are kept: they decide which heatmaps a slide gets). Changing those does not make
     /// slides already done count as not done.
     public let hashedJSON: String
     /// What `BatchRunner` runs; every relative path already resolved against the pipeline file's directory.
@@ -99,6 +100,7 @@ public struct PipelineDefinition: Sendable {
             resultsDatabase: resolve(outputs?["results"]),
             writeHeatmaps: outputs?["heatmaps"]?.boolValue ?? defaults.writeHeatmaps,
             heatmapDirectory: resolve(outputs?["heatmap_directory"]),
+            heatmapModelPixels: outputs?["heatmap_model_pixels"]?.doubleValue ?? defaults.heatmapModelPixels,
             targetMPP: tiling?["mpp"]?.doubleValue,
             tileSize: tiling?["tile"]?.intValue,
             overlap: tiling?["overlap"]?.intValue ?? defaults.overlap,
@@ -146,11 +148,12 @@ public struct PipelineDefinition: Sendable {
     static func hashedPart(of normalised: DocumentValue) -> DocumentValue {
         guard case .object(let members) = normalised.content else { return normalised }
         let excluded: Set<String> = ["description", "inputs", "concurrency"]
+        let resultDefiningOutputs: Set<String> = ["heatmaps", "heatmap_model_pixels"]
         let kept = members.compactMap { member -> DocumentValue.Member? in
             if excluded.contains(member.key) { return nil }
             guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }
             var trimmed = member
-            trimmed.value = DocumentValue(.object(outputs.filter { $0.key == "heatmaps" }))
+            trimmed.value = DocumentValue(.object(outputs.filter { resultDefiningOutputs.contains($0.key) }))
             return trimmed
         }
         return DocumentValue(.object(kept))

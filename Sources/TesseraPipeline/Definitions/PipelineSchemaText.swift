@@ -122,6 +122,13 @@ enum PipelineSchemaText {
           "type": "boolean",
           "default": true
         },
+        "heatmap_model_pixels": {
+          "description": "Heatmap pixel edge in model pixels: 8 at 0.5 micrometres per pixel gives 4-micrometre heatmap pixels.",
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 4096,
+          "default": 8
+        },
         "heatmap_directory": {
           "description": "Where heatmaps go; null means <directory>/heatmaps.",
           "type": ["string", "null"],

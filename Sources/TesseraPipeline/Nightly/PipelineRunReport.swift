@@ -23,10 +23,11 @@ public enum PipelineOutcome: String, Sendable, Codable {
     }
 
     init(summary: RunSummary) {
-        if summary.failedCount > 0 {
-            self = .someFailed
-        } else if summary.interrupted || summary.slides.contains(where: { $0.status == .interrupted }) {
+        // The same precedence as `tessera run`'s exit status: an interrupted run says so first.
+        if summary.interrupted || summary.slides.contains(where: { $0.status == .interrupted }) {
             self = .interrupted
+        } else if summary.failedCount > 0 {
+            self = .someFailed
         } else {
             self = .allDone
         }
