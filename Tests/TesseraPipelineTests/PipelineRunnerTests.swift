@@ -163,3 +163,40 @@ private func runner(_ pipeline: PipelineDefinition, calls: BatchCalls, returning
     #expect(files.count == 6)
     #expect(written.count == 6)
 }
+
+@Test func doubleStarInputsReachEveryFolderDepthAndSkipHiddenFiles() throws {
+    let root = try Fixtures.temporaryDirectory("recursive-glob")
+    let files = ["a.svs", "x/b.svs", "x/y/c.svs", "x/y/z/d.svs", "x/y/notes.txt", "x/.hidden.svs", ".cache/e.svs",
+                 "x/y/c.ndpi"]
+    for file in files {
+        let url = root.appendingPathComponent(file)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data("slide".utf8).write(to: url)
+    }
+    let base = root.standardizedFileURL.path
+    #expect(try RecursiveGlob.expand(["\(base)/**/*.svs"])
+            == ["a.svs", "x/b.svs", "x/y/c.svs", "x/y/z/d.svs"].map { "\(base)/\($0)" })
+    #expect(try RecursiveGlob.expand(["\(base)/x/**/c.*"]) == ["\(base)/x/y/c.ndpi", "\(base)/x/y/c.svs"])
+    // Other inputs pass through; a pattern matching nothing is kept for the runner to report.
+    #expect(try RecursiveGlob.expand(["\(base)/*.svs", "\(base)/a.svs", "\(base)/**/*.mrxs"])
+            == ["\(base)/*.svs", "\(base)/a.svs", "\(base)/**/*.mrxs"])
+    do {
+        _ = try RecursiveGlob.expand(["\(base)/not-mounted/**/*.svs"])
+        Issue.record("a missing input directory was accepted")
+    } catch {
+        #expect(error.kind == .inputMissing)
+        #expect(error.file == "\(base)/not-mounted")
+    }
+}
+
+@Test func theBatchRunnerGetsDoubleStarInputsExpanded() async throws {
+    let (pipeline, directory) = try makePipeline(extra: "")
+    let slides = directory.appendingPathComponent("slides/2026/11")
+    try FileManager.default.createDirectory(at: slides, withIntermediateDirectories: true)
+    try Data("slide".utf8).write(to: slides.appendingPathComponent("new.svs"))
+    let text = pipeline.text.replacingOccurrences(of: "inputs: [slides]", with: "inputs: [slides/**/*.svs]")
+    let recursive = try PipelineDefinition.parse(text: text, file: pipeline.file)
+    let calls = BatchCalls()
+    _ = await runner(recursive, calls: calls, returning: summary([])).run()
+    #expect(await calls.configurations.first?.inputs == [slides.appendingPathComponent("new.svs").standardizedFileURL.path])
+}

@@ -14,6 +14,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         case lockHeld
         /// The lock file could not be created or locked.
         case lockUnavailable
+        /// The directory an input pattern starts from does not exist (an unmounted share, a typo).
+        case inputMissing
         /// The model file named by the pipeline does not exist.
         case modelMissing
         /// The output directory or the report could not be written.

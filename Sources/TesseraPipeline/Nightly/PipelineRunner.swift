@@ -61,13 +61,21 @@ public struct PipelineRunner: Sendable {
         logger.info("pipeline lock taken", metadata: ["lock.path": "\(definition.lockPath)"])
 
         var report: PipelineRunReport
+        var batchConfiguration = configuration
+        do {
+            batchConfiguration.inputs = try RecursiveGlob.expand(configuration.inputs)
+        } catch {
+            report = couldNotRun(error)
+            writeReport(&report, logger: logger)
+            return report
+        }
         if let model = configuration.modelPath, !FileManager.default.fileExists(atPath: model) {
             report = couldNotRun(PipelineError(kind: .modelMissing, file: model,
                                                message: "the model file named by the pipeline's `model` key does not "
                                                    + "exist; fix the path in \(definition.file.path)"))
         } else {
             do {
-                let summary = try await runBatch(configuration, logger)
+                let summary = try await runBatch(batchConfiguration, logger)
                 report = PipelineRunReport(definition: definition, startedAt: startedAt, finishedAt: Date(),
                                            outcome: PipelineOutcome(summary: summary), error: nil, summary: summary)
             } catch {
@@ -75,12 +83,16 @@ public struct PipelineRunner: Sendable {
                                                    message: "the run stopped before processing slides: \(error)"))
             }
         }
+        writeReport(&report, logger: logger)
+        return report
+    }
+
+    private func writeReport(_ report: inout PipelineRunReport, logger: Logger) {
         do {
             try report.write(into: definition.reportsDirectory)
             logger.info("pipeline run report written", metadata: ["report.path": "\(report.reportFiles[0])"])
         } catch {
             logger.error("could not write the run report", metadata: ["error": "\(error)"])
         }
-        return report
     }
 }
