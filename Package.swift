@@ -24,11 +24,13 @@ let package = Package(
         // Thin system-library targets: a module map and a shim header each, nothing else.
         .systemLibrary(name: "COpenSlide", pkgConfig: "openslide", providers: [.apt(["libopenslide-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        // zlib for PNG (TesseraCore/PNG.swift): Foundation on Linux exposes no deflate/inflate.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Debian's libdnnl-dev ships no pkg-config file; the module map links dnnl and gomp by name.
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
-        .target(name: "TesseraCore", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "TesseraCore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -37,6 +39,9 @@ let package = Package(
         .target(name: "TesseraStore", dependencies: [
             "TesseraCore",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
         .target(name: "TesseraPipeline", dependencies: [

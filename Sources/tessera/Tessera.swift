@@ -7,6 +7,15 @@ struct Tessera: AsyncParsableCommand {
         commandName: "tessera",
         abstract: "Whole-slide pathology image analysis: tissue detection, tiled CNN segmentation, SQLite results, heatmaps.",
         version: TesseraVersion.string,
-        subcommands: [RunCommand.self, PipelineCommand.self]
+        subcommands: [
+            RunCommand.self,
+            InspectCommand.self,
+            PlanCommand.self,
+            BenchReadCommand.self,
+            QueryCommand.self,
+            MergeCommand.self,
+            PipelineCommand.self,
+            DebugWriteStoreCommand.self,
+        ]
     )
 }

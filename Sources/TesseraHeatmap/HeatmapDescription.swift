@@ -1,0 +1,73 @@
+import Foundation
+import TesseraCore
+
+/// What a heatmap file shows.
+public enum HeatmapKind: Sendable, Equatable {
+    /// The class index per pixel (uint8); `HeatmapWriter.noPrediction` (255) marks pixels never predicted.
+    case classes
+    /// One class's probability per pixel, uint8 = round(p * 255); 0 where there is no prediction.
+    case probability(className: String)
+    /// RGBA colour overlay in the class colours.
+    case overlay
+
+    var name: String {
+        switch self {
+        case .classes: "classes"
+        case .probability: "probability"
+        case .overlay: "overlay"
+        }
+    }
+}
+
+/// Metadata stored in a heatmap TIFF: the resolution tags and a one-line JSON ImageDescription.
+public struct HeatmapDescription: Sendable, Equatable {
+    /// The slide's file name, for example "CMU-1.svs".
+    public var slideName: String
+    public var kind: HeatmapKind
+    /// Level-0 slide pixels per heatmap pixel: heatmap pixel (x, y) covers level-0 region (x*d, y*d, d, d).
+    public var downsample: Double
+    /// The slide's level-0 microns per pixel, when the slide states it; sets XResolution/YResolution.
+    public var micronsPerPixelX: Double?
+    public var micronsPerPixelY: Double?
+    public var classNames: [String]
+
+    public init(slideName: String, kind: HeatmapKind, downsample: Double,
+                micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil, classNames: [String]) {
+        self.slideName = slideName
+        self.kind = kind
+        self.downsample = downsample
+        self.micronsPerPixelX = micronsPerPixelX
+        self.micronsPerPixelY = micronsPerPixelY
+        self.classNames = classNames
+    }
+
+    /// The ImageDescription text: one line of JSON with sorted keys, for example
+    /// {"classes":["background","tumour"],"downsample":16,"kind":"classes","no_prediction":255,"slide":"a.svs","tessera":"0.1.0"}
+    public var imageDescription: String {
+        var object: [String: Any] = [
+            "tessera": TesseraVersion.string,
+            "slide": slideName,
+            "kind": kind.name,
+            "downsample": downsample,
+            "classes": classNames,
+        ]
+        switch kind {
+        case .classes: object["no_prediction"] = Int(HeatmapWriter.noPrediction)
+        case .probability(let className): object["class"] = className
+        case .overlay: break
+        }
+        if let micronsPerPixelX, let micronsPerPixelY {
+            object["mpp_level0"] = [micronsPerPixelX, micronsPerPixelY]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Pixels per centimetre of the heatmap at pyramid level `level` (each level halves the resolution).
+    func pixelsPerCentimetre(level: Int) -> (x: Double, y: Double)? {
+        guard let micronsPerPixelX, let micronsPerPixelY, micronsPerPixelX > 0, micronsPerPixelY > 0,
+              downsample > 0 else { return nil }
+        let scale = downsample * Double(1 << level)
+        return (10_000 / (micronsPerPixelX * scale), 10_000 / (micronsPerPixelY * scale))
+    }
+}

@@ -1,0 +1,155 @@
+import CTIFF
+import Foundation
+import TesseraCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writes heatmaps as pyramidal, tiled, deflate-compressed TIFFs that OpenSlide's generic-tiff reader, vips and
+/// libtiff open: level 0 first, then each level halved (ceil) until both sides fit in one tile, all in the main IFD
+/// chain, the reduced levels marked SubfileType = reduced image.
+///
+/// Files are written under a hidden temporary name in the target directory and renamed into place only when
+/// complete, so a crash or a full disk never leaves a truncated heatmap under the final name.
+///
+/// The calls block (file I/O, compression): from async code, run them on a `BlockingThreadPool`.
+public enum HeatmapWriter {
+    /// Class-map value of pixels never predicted (outside tissue, not analysed). Class indices are 0...254.
+    public static let noPrediction: UInt8 = 255
+
+    /// Above this many uncompressed bytes (all levels together) the file is written as BigTIFF. Deflate rarely
+    /// grows data, so this keeps classic TIFF's 4 GiB offset limit far away.
+    public static let bigTIFFThreshold = 2 << 30
+
+    /// Writes one heatmap image with its pyramid.
+    ///
+    /// - Parameters:
+    ///   - image: level 0 of the heatmap: 1 channel (gray), 3 (RGB) or 4 (RGBA, unassociated alpha).
+    ///   - url: the final file; its directory must exist. An existing file there is replaced.
+    ///   - downsampling: how each lower level is made from the one above.
+    ///   - tileSize: tile width and height, a multiple of 16.
+    ///   - forceBigTIFF: write BigTIFF even when classic TIFF would do.
+    /// - Throws: `HeatmapError` naming `url`.
+    public static func write(_ image: HeatmapImage, to url: URL, description: HeatmapDescription,
+                             downsampling: PyramidDownsampling, tileSize: Int = 256,
+                             forceBigTIFF: Bool = false) throws {
+        try write(image, to: url, description: description, downsampling: downsampling, tileSize: tileSize,
+                  forceBigTIFF: forceBigTIFF, afterOpen: { _ in })
+    }
+
+    /// Level sizes of the pyramid for a level-0 size: halving (rounding up) until both sides are <= tileSize.
+    public static func pyramidLevelSizes(width: Int, height: Int, tileSize: Int) -> [(width: Int, height: Int)] {
+        var sizes = [(width, height)]
+        var (w, h) = (width, height)
+        while w > tileSize || h > tileSize {
+            (w, h) = ((w + 1) / 2, (h + 1) / 2)
+            sizes.append((w, h))
+        }
+        return sizes
+    }
+
+    /// `afterOpen` lets tests act on the open file (for example swap its descriptor for /dev/full).
+    static func write(_ image: HeatmapImage, to url: URL, description: HeatmapDescription,
+                      downsampling: PyramidDownsampling, tileSize: Int, forceBigTIFF: Bool,
+                      afterOpen: (TIFFFile) -> Void) throws(HeatmapError) {
+        let finalPath = url.path
+        guard tileSize >= 16, tileSize % 16 == 0 else {
+            throw HeatmapError(kind: .invalidInput, path: finalPath,
+                               message: "tile size \(tileSize) is not a positive multiple of 16 (TIFF requires it)")
+        }
+        let directory = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw HeatmapError(kind: .outputDirectoryMissing, path: finalPath,
+                               message: "the output directory \(directory.path) does not exist or is not a directory; create it first")
+        }
+
+        let levels = pyramidLevelSizes(width: image.width, height: image.height, tileSize: tileSize)
+        let uncompressedBytes = levels.reduce(0) { $0 + $1.width * $1.height * image.channels }
+        let bigTIFF = forceBigTIFF || uncompressedBytes > bigTIFFThreshold
+        let temporaryPath = directory.appendingPathComponent(
+            ".\(url.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))").path
+
+        do throws(HeatmapError) {
+            let file = try TIFFFile(path: temporaryPath, mode: .write(bigTIFF: bigTIFF), reportedPath: finalPath)
+            afterOpen(file)
+            var level = image
+            for index in levels.indices {
+                if index > 0 { level = level.halved(using: downsampling) }
+                try writeLevel(level, index: index, to: file, description: description, tileSize: tileSize)
+            }
+            try file.close()
+            errno = 0
+            if rename(temporaryPath, finalPath) != 0 {
+                throw HeatmapError(kind: .cannotRename, path: finalPath,
+                                   message: "could not move the finished heatmap into place",
+                                   libraryMessages: "system: " + String(cString: strerror(errno)),
+                                   context: "from \(temporaryPath)")
+            }
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+    }
+
+    private static func writeLevel(_ level: HeatmapImage, index: Int, to file: TIFFFile,
+                                   description: HeatmapDescription, tileSize: Int) throws(HeatmapError) {
+        // OpenSlide's generic-tiff reader takes directory 0 and every later directory marked as a reduced image.
+        try file.set(TIFFTAG_SUBFILETYPE, uint32: index == 0 ? 0 : Int(FILETYPE_REDUCEDIMAGE))
+        try file.set(TIFFTAG_IMAGEWIDTH, uint32: level.width)
+        try file.set(TIFFTAG_IMAGELENGTH, uint32: level.height)
+        try file.set(TIFFTAG_BITSPERSAMPLE, uint16: 8)
+        try file.set(TIFFTAG_SAMPLESPERPIXEL, uint16: level.channels)
+        try file.set(TIFFTAG_PLANARCONFIG, uint16: Int(PLANARCONFIG_CONTIG))
+        try file.set(TIFFTAG_PHOTOMETRIC, uint16: Int(level.channels == 1 ? PHOTOMETRIC_MINISBLACK : PHOTOMETRIC_RGB))
+        if level.channels == 4 { try file.setExtraSamples([UInt16(EXTRASAMPLE_UNASSALPHA)]) }
+        try file.set(TIFFTAG_TILEWIDTH, uint32: tileSize)
+        try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
+        try file.set(TIFFTAG_COMPRESSION, uint16: Int(COMPRESSION_ADOBE_DEFLATE))
+        // Horizontal differencing helps smooth probability ramps a little but makes piecewise-constant class maps
+        // and overlays 1.3-1.9x larger (notes/heatmap.md), so only probability maps get it.
+        if case .probability = description.kind {
+            try file.set(TIFFTAG_PREDICTOR, uint16: Int(PREDICTOR_HORIZONTAL))
+        }
+        if let resolution = description.pixelsPerCentimetre(level: index) {
+            try file.set(TIFFTAG_RESOLUTIONUNIT, uint16: Int(RESUNIT_CENTIMETER))
+            try file.set(TIFFTAG_XRESOLUTION, double: resolution.x)
+            try file.set(TIFFTAG_YRESOLUTION, double: resolution.y)
+        }
+        if index == 0 {
+            try file.set(TIFFTAG_IMAGEDESCRIPTION, string: description.imageDescription)
+            try file.set(TIFFTAG_SOFTWARE, string: "Tessera \(TesseraVersion.string)")
+        }
+
+        let channels = level.channels
+        let tileBytes = tileSize * tileSize * channels
+        var tile = [UInt8](repeating: 0, count: tileBytes)
+        let rowBytes = level.width * channels
+        try level.pixels.withUnsafeBufferPointer { (source) throws(HeatmapError) in
+            for tileY in stride(from: 0, to: level.height, by: tileSize) {
+                for tileX in stride(from: 0, to: level.width, by: tileSize) {
+                    let columns = min(tileSize, level.width - tileX), rows = min(tileSize, level.height - tileY)
+                    try tile.withUnsafeMutableBufferPointer { (destination) throws(HeatmapError) in
+                        if columns < tileSize || rows < tileSize {
+                            destination.update(repeating: 0) // edge tiles: zero beyond the image
+                        }
+                        for row in 0..<rows {
+                            let from = (tileY + row) * rowBytes + tileX * channels
+                            let to = row * tileSize * channels
+                            (destination.baseAddress! + to).update(from: source.baseAddress! + from, count: columns * channels)
+                        }
+                        _ = try file.call(kind: .writeFailed,
+                                          "could not write a tile; check free disk space and that the directory is writable",
+                                          context: "level \(index) tile at (\(tileX), \(tileY))",
+                                          succeeded: { $0 >= 0 }) { tiff in
+                            TIFFWriteEncodedTile(tiff, TIFFComputeTile(tiff, UInt32(tileX), UInt32(tileY), 0, 0),
+                                                 destination.baseAddress, tmsize_t(tileBytes))
+                        }
+                    }
+                }
+            }
+        }
+        _ = try file.call(kind: .writeFailed, "could not write the TIFF directory; check free disk space",
+                          context: "level \(index)", succeeded: { $0 == 1 }) { TIFFWriteDirectory($0) }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// An 8-bit RGB colour of a class.
+public typealias ClassColour = (red: UInt8, green: UInt8, blue: UInt8)
+
+/// The files written for one slide by `HeatmapWriter.writeSlideHeatmaps`.
+public struct SlideHeatmapFiles: Sendable, Equatable {
+    /// <slide>.classes.tif: class index per pixel, 255 = no prediction.
+    public var classMap: URL
+    /// <slide>.overlay.tif: RGBA in the class colours.
+    public var overlay: URL
+    /// <slide>.prob-<class>.tif, one per class, in class order.
+    public var probabilities: [URL]
+
+    public var all: [URL] { [classMap, overlay] + probabilities }
+}
+
+extension HeatmapWriter {
+    /// Overlay alpha of predicted, non-background pixels.
+    public static let defaultOverlayAlpha: UInt8 = 160
+
+    /// File names for a slide's heatmaps. The slide's whole file name is kept ("a.svs" -> "a.svs.classes.tif"), so
+    /// slides that differ only in their extension never overwrite each other's heatmaps.
+    public static func fileNames(slideFileName: String, classNames: [String])
+        -> (classMap: String, overlay: String, probabilities: [String]) {
+        (slideFileName + ".classes.tif", slideFileName + ".overlay.tif",
+         classNames.map { slideFileName + ".prob-" + fileNameSafe($0) + ".tif" })
+    }
+
+    /// The RGBA overlay of a class map: each class in its colour at `alpha`; transparent where there is no
+    /// prediction (255) and for class 0 when it is named "background" (any case).
+    public static func overlay(classMap: HeatmapImage, colours: [ClassColour], classNames: [String],
+                               alpha: UInt8 = defaultOverlayAlpha) -> HeatmapImage {
+        precondition(classMap.channels == 1, "overlay: the class map has \(classMap.channels) channels, not 1")
+        let backgroundIsClear = classNames.first?.lowercased() == "background"
+        var table = [UInt8](repeating: 0, count: 256 * 4) // RGBA per class value; unknown values transparent
+        for (index, colour) in colours.enumerated() where index < Int(noPrediction) {
+            if index == 0 && backgroundIsClear { continue }
+            table[index * 4 + 0] = colour.red
+            table[index * 4 + 1] = colour.green
+            table[index * 4 + 2] = colour.blue
+            table[index * 4 + 3] = alpha
+        }
+        var pixels = [UInt8](repeating: 0, count: classMap.width * classMap.height * 4)
+        for (i, value) in classMap.pixels.enumerated() {
+            let entry = Int(value) * 4
+            pixels[i * 4 + 0] = table[entry]
+            pixels[i * 4 + 1] = table[entry + 1]
+            pixels[i * 4 + 2] = table[entry + 2]
+            pixels[i * 4 + 3] = table[entry + 3]
+        }
+        return HeatmapImage(width: classMap.width, height: classMap.height, channels: 4, pixels: pixels)
+    }
+
+    /// Writes a slide's heatmaps into `directory` (created when missing):
+    /// the class map (majority-downsampled pyramid), the RGBA overlay (average) and one probability file per class
+    /// (average), all at the same `downsample` of level 0.
+    ///
+    /// - Parameters:
+    ///   - classMap: 1 channel, class index 0..<classNames.count per pixel, or 255 for no prediction.
+    ///   - probabilities: one 1-channel image per class, uint8 = round(p * 255), the class map's size. Pixels
+    ///     where the class map says 255 are written as 0 whatever these hold.
+    ///   - colours: one colour per class, in class order.
+    ///   - slideFileName: the slide's file name, for example "CMU-1.svs"; the stem of every file name.
+    ///   - downsample: level-0 pixels per heatmap pixel.
+    ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
+    public static func writeSlideHeatmaps(classMap: HeatmapImage, probabilities: [HeatmapImage],
+                                          colours: [ClassColour], classNames: [String], directory: URL,
+                                          slideFileName: String, downsample: Double,
+                                          micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil,
+                                          overlayAlpha: UInt8 = defaultOverlayAlpha, tileSize: Int = 256,
+                                          forceBigTIFF: Bool = false) throws -> SlideHeatmapFiles {
+        let names = fileNames(slideFileName: slideFileName, classNames: classNames)
+        let classMapURL = directory.appendingPathComponent(names.classMap)
+        func invalid(_ message: String) -> HeatmapError {
+            HeatmapError(kind: .invalidInput, path: classMapURL.path, message: message)
+        }
+        guard !classNames.isEmpty, classNames.count < Int(noPrediction) else {
+            throw invalid("\(classNames.count) classes: between 1 and 254 are supported (255 marks no prediction)")
+        }
+        guard colours.count == classNames.count, probabilities.count == classNames.count else {
+            throw invalid("\(classNames.count) class names, \(colours.count) colours and \(probabilities.count) probability maps: they must match")
+        }
+        guard Set(names.probabilities).count == names.probabilities.count else {
+            throw invalid("class names \(classNames) give clashing file names once made file-name safe")
+        }
+        guard classMap.channels == 1 else { throw invalid("the class map has \(classMap.channels) channels, not 1") }
+        for (index, map) in probabilities.enumerated()
+        where map.channels != 1 || map.width != classMap.width || map.height != classMap.height {
+            throw invalid("probability map of \(classNames[index]) is \(map.width)x\(map.height)x\(map.channels), "
+                          + "the class map \(classMap.width)x\(classMap.height)x1")
+        }
+        if let bad = classMap.pixels.first(where: { $0 >= UInt8(classNames.count) && $0 != noPrediction }) {
+            throw invalid("class map value \(bad) is neither a class index below \(classNames.count) nor 255 (no prediction)")
+        }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw HeatmapError(kind: .outputDirectoryMissing, path: directory.path,
+                               message: "cannot create the heatmap directory: \(error.localizedDescription)")
+        }
+
+        func description(_ kind: HeatmapKind) -> HeatmapDescription {
+            HeatmapDescription(slideName: slideFileName, kind: kind, downsample: downsample,
+                               micronsPerPixelX: micronsPerPixelX, micronsPerPixelY: micronsPerPixelY,
+                               classNames: classNames)
+        }
+        let files = SlideHeatmapFiles(classMap: classMapURL, overlay: directory.appendingPathComponent(names.overlay),
+                                      probabilities: names.probabilities.map { directory.appendingPathComponent($0) })
+
+        try write(classMap, to: files.classMap, description: description(.classes), downsampling: .majority,
+                  tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+        try write(overlay(classMap: classMap, colours: colours, classNames: classNames, alpha: overlayAlpha),
+                  to: files.overlay, description: description(.overlay), downsampling: .average,
+                  tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+        for (index, var map) in probabilities.enumerated() {
+            for i in map.pixels.indices where classMap.pixels[i] == noPrediction { map.pixels[i] = 0 }
+            try write(map, to: files.probabilities[index],
+                      description: description(.probability(className: classNames[index])),
+                      downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+        }
+        return files
+    }
+
+    /// Letters, digits, '-', '_' and '.' are kept; anything else becomes '_'.
+    static func fileNameSafe(_ name: String) -> String {
+        let safe = String(name.unicodeScalars.map { scalar -> Character in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_.".unicodeScalars.contains(scalar))
+                ? Character(scalar) : "_"
+        })
+        return safe.isEmpty ? "_" : safe
+    }
+}

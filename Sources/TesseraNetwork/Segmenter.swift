@@ -1,0 +1,208 @@
+import CDNNL
+import Foundation
+import TesseraCore
+
+/// An activation in the blocked nChw8c layout (the input alone is plain NCHW).
+final class Activation {
+    let memory: MemoryObject
+    let channels: Int
+    let height: Int
+    let width: Int
+    var buffer: AlignedBuffer { memory.buffer }
+    var floats: UnsafeMutablePointer<Float> { memory.buffer.floats }
+    var channelBlocks: Int { (channels + 7) / 8 }
+    var planeSize: Int { height * width }
+
+    init(memory: MemoryObject, channels: Int, height: Int, width: Int) {
+        self.memory = memory
+        self.channels = channels
+        self.height = height
+        self.width = width
+    }
+}
+
+/// One step of the execution plan: a oneDNN primitive or one of Tessera's kernels.
+struct PlanStep {
+    var label: String
+    var implementation: String
+    var run: () throws -> Void
+}
+
+/// Time spent in one layer over the runs since timing was switched on.
+public struct LayerTiming: Sendable, Equatable {
+    public var label: String
+    public var implementation: String
+    public var seconds: Double
+    public var runs: Int
+}
+
+/// Runs the segmentation network on batches of RGB tiles with oneDNN.
+///
+/// Not thread-safe: it owns the oneDNN engine, stream, primitives and buffers, built once for (batch, height, width).
+/// Call it from one dedicated thread (its calls block for the whole batch). A batch with fewer tiles than `batch` is
+/// padded with black tiles whose outputs are dropped.
+public final class Segmenter {
+    public let model: SegmentationModel
+    public let batch: Int
+    public let height: Int
+    public let width: Int
+    public let threads: Int
+    /// Records the time of each layer (with a stream wait after each) when true.
+    public var recordsTimings = false
+
+    private let engine: DNNLEngine
+    private var steps: [PlanStep] = []
+    private var timings: [Double] = []
+    private var runCount = 0
+    private let input: Activation
+    private let head: Activation
+    private var features: [Activation] = []
+    private let keepsFeatures: Bool
+    /// Everything the plan's closures point into, kept alive with the segmenter.
+    private var owned: [AnyObject] = []
+    private let finalRows: LinearTaps
+    private let finalColumns: LinearTaps
+
+    /// Builds every primitive for batches of `batch` tiles of `height` x `width` (multiples of 16).
+    /// `keepingEncoderFeatures` keeps f1..f5 readable through `encoderFeatures(_:)` (costs memory; for tests).
+    public init(model: SegmentationModel, batch: Int, height: Int, width: Int, threads: Int,
+                keepingEncoderFeatures: Bool = false) throws {
+        guard batch >= 1 else { throw NetworkError(.invalidConfiguration, "batch size \(batch) must be at least 1") }
+        guard height >= 16, width >= 16, height % 16 == 0, width % 16 == 0 else {
+            throw NetworkError(.invalidInput, "tile size \(width)x\(height) is not supported: width and height must be positive multiples of 16 (the network's output stride); pad or crop the tiles")
+        }
+        guard threads >= 1 else { throw NetworkError(.invalidConfiguration, "thread count \(threads) must be at least 1") }
+        self.model = model
+        self.batch = batch
+        self.height = height
+        self.width = width
+        self.threads = threads
+        self.keepsFeatures = keepingEncoderFeatures
+        omp_set_num_threads(Int32(threads))
+        engine = try DNNLEngine()
+        let builder = PlanBuilder(engine: engine, batch: batch, threads: threads)
+        input = try builder.plainInput(channels: 3, height: height, width: width)
+        var features: [Activation] = []
+        head = try builder.buildNetwork(model: model, input: input, keepFeatures: keepingEncoderFeatures, features: &features)
+        self.features = features
+        finalRows = LinearTaps(input: head.height, output: height)
+        finalColumns = LinearTaps(input: head.width, output: width)
+        try builder.finish()
+        steps = builder.steps
+        owned = builder.owned
+        timings = [Double](repeating: 0, count: steps.count)
+    }
+
+    /// oneDNN's implementation for each primitive (and "tessera" for Tessera's own kernels), in execution order.
+    public var implementations: [(label: String, implementation: String)] {
+        steps.map { ($0.label, $0.implementation) }
+    }
+
+    /// Per-layer times accumulated while `recordsTimings` was on.
+    public var layerTimings: [LayerTiming] {
+        zip(steps, timings).map { LayerTiming(label: $0.label, implementation: $0.implementation, seconds: $1, runs: runCount) }
+    }
+
+    public func resetTimings() {
+        timings = [Double](repeating: 0, count: steps.count)
+        runCount = 0
+    }
+
+    /// Logits, N x classes x height x width (N = tiles.count), at input resolution.
+    public func logits(_ tiles: [RGBImage]) throws -> [Float] {
+        try run(tiles)
+        let count = tiles.count
+        var output = [Float](repeating: 0, count: count * model.classCount * height * width)
+        let classes = model.classCount
+        output.withUnsafeMutableBufferPointer { out in
+            upsampleToPlain(head.floats, out.baseAddress!, batch: count, channels: classes, inputHeight: head.height,
+                            inputWidth: head.width, outputHeight: height, outputWidth: width,
+                            rows: finalRows, columns: finalColumns, threads: threads)
+        }
+        return output
+    }
+
+    /// Softmax over classes, N x classes x height x width.
+    public func probabilities(_ tiles: [RGBImage]) throws -> [Float] {
+        var values = try logits(tiles)
+        let classes = model.classCount, plane = height * width
+        values.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            parallelFor(tiles.count, threads: threads) { range in
+                for n in range {
+                    let image = base + n * classes * plane
+                    for i in 0..<plane {
+                        var maximum = -Float.infinity
+                        for c in 0..<classes { maximum = max(maximum, image[c * plane + i]) }
+                        var sum: Float = 0
+                        for c in 0..<classes {
+                            let e = exp(image[c * plane + i] - maximum)
+                            image[c * plane + i] = e
+                            sum += e
+                        }
+                        let inverse = 1 / sum
+                        for c in 0..<classes { image[c * plane + i] *= inverse }
+                    }
+                }
+            }
+        }
+        return values
+    }
+
+    /// The encoder features f1..f5 (strides 2, 4, 8, 16, 16) of the last run's tiles, each N x C x h x w, plain.
+    /// Needs `keepingEncoderFeatures: true` at init.
+    public func encoderFeatures(_ tiles: [RGBImage]) throws -> [(channels: Int, height: Int, width: Int, values: [Float])] {
+        guard keepsFeatures else {
+            throw NetworkError(.invalidConfiguration, "encoder features were not kept; build the Segmenter with keepingEncoderFeatures: true")
+        }
+        try run(tiles)
+        return features.map { f in
+            (f.channels, f.height, f.width, blockedToPlain(f.floats, batch: tiles.count, channels: f.channels, planeSize: f.planeSize))
+        }
+    }
+
+    private func run(_ tiles: [RGBImage]) throws {
+        guard !tiles.isEmpty, tiles.count <= batch else {
+            throw NetworkError(.invalidInput, "\(tiles.count) tiles given; this Segmenter was built for 1 to \(batch) per call")
+        }
+        for (index, tile) in tiles.enumerated() where tile.width != width || tile.height != height {
+            throw NetworkError(.invalidInput, "tile \(index) is \(tile.width)x\(tile.height); this Segmenter was built for \(width)x\(height) (multiples of 16)")
+        }
+        omp_set_num_threads(Int32(threads))
+        normalise(tiles)
+        if recordsTimings {
+            for (index, step) in steps.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try step.run()
+                timings[index] += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+            }
+            runCount += 1
+        } else {
+            for step in steps { try step.run() }
+        }
+    }
+
+    /// RGB HWC bytes to normalised planar floats; slots beyond the given tiles are zero.
+    private func normalise(_ tiles: [RGBImage]) {
+        let plane = height * width
+        let destination = input.floats
+        let mean = model.normalisation.mean, std = model.normalisation.std
+        let scale = (0..<3).map { 1 / (255 * std[$0]) }
+        let offset = (0..<3).map { -mean[$0] / std[$0] }
+        if tiles.count < batch {
+            (destination + tiles.count * 3 * plane).initialize(repeating: 0, count: (batch - tiles.count) * 3 * plane)
+        }
+        // Same arithmetic as the reference ((v / 255 - mean) / std) up to one rounding.
+        _ = scale; _ = offset
+        for (n, tile) in tiles.enumerated() {
+            tile.pixels.withUnsafeBufferPointer { pixels in
+                let r = destination + (n * 3) * plane, g = r + plane, b = g + plane
+                for i in 0..<plane {
+                    r[i] = (Float(pixels[3 * i]) / 255 - mean[0]) / std[0]
+                    g[i] = (Float(pixels[3 * i + 1]) / 255 - mean[1]) / std[1]
+                    b[i] = (Float(pixels[3 * i + 2]) / 255 - mean[2]) / std[2]
+                }
+            }
+        }
+    }
+}

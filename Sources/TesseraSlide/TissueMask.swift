@@ -1,0 +1,198 @@
+import Foundation
+import TesseraCore
+
+/// Settings of tissue detection (the same meaning as TesseraPipeline's `TissueSettings`).
+public struct TissueDetectionParameters: Sendable, Equatable, Codable {
+    /// Resolution of the thumbnail the mask is computed on, in µm/px.
+    public var thumbnailMPP: Double
+    /// Connected tissue regions smaller than this (in mm²) are dropped as debris.
+    public var minimumRegionAreaMM2: Double
+    /// The saturation threshold never goes below this (0-255), so a slide with no tissue yields an empty mask
+    /// rather than Otsu splitting the background's noise in two.
+    public var minimumSaturation: UInt8
+
+    public init(thumbnailMPP: Double = 8, minimumRegionAreaMM2: Double = 0.01, minimumSaturation: UInt8 = 20) {
+        self.thumbnailMPP = thumbnailMPP
+        self.minimumRegionAreaMM2 = minimumRegionAreaMM2
+        self.minimumSaturation = minimumSaturation
+    }
+}
+
+/// Where the tissue is, on a coarse grid over the slide.
+///
+/// Mask pixel (i, j) covers level-0 [i * level0PerPixel, (i + 1) * level0PerPixel) in x, likewise in y.
+public struct TissueMask: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    /// Level-0 pixels per mask pixel (the same in x and y).
+    public let level0PerPixel: Double
+    /// `width * height` values, row-major: 255 tissue, 0 background (ready to write as a gray PNG).
+    public let mask: [UInt8]
+    /// Level-0 size of the slide the mask covers; fractions are measured inside it.
+    public let slideWidth: Int
+    public let slideHeight: Int
+    /// The saturation threshold used (0-255).
+    public let saturationThreshold: Int
+
+    public init(width: Int, height: Int, level0PerPixel: Double, mask: [UInt8], slideWidth: Int, slideHeight: Int,
+                saturationThreshold: Int) {
+        precondition(mask.count == width * height, "TissueMask: \(mask.count) values for \(width)x\(height)")
+        self.width = width
+        self.height = height
+        self.level0PerPixel = level0PerPixel
+        self.mask = mask
+        self.slideWidth = slideWidth
+        self.slideHeight = slideHeight
+        self.saturationThreshold = saturationThreshold
+    }
+
+    /// The fraction (0...1) of `level0Rect`, clipped to the slide, that is tissue; partial mask pixels count by
+    /// the area they share with the rectangle. 0 for a rectangle wholly outside the slide.
+    public func fraction(in level0Rect: PixelRect) -> Double {
+        let rect = level0Rect.intersection(PixelRect(x: 0, y: 0, width: slideWidth, height: slideHeight))
+        if rect.isEmpty { return 0 }
+        let p = level0PerPixel
+        let columns = max(0, Int(Double(rect.x) / p))...min(width - 1, Int(Double(rect.maxX) / p))
+        let rows = max(0, Int(Double(rect.y) / p))...min(height - 1, Int(Double(rect.maxY) / p))
+        func overlap(_ index: Int, _ low: Int, _ high: Int) -> Double {
+            max(0, min(Double(high), Double(index + 1) * p) - max(Double(low), Double(index) * p))
+        }
+        var tissue = 0.0
+        for row in rows {
+            let overlapY = overlap(row, rect.y, rect.maxY)
+            if overlapY == 0 { continue }
+            for column in columns where mask[row * width + column] != 0 {
+                tissue += overlap(column, rect.x, rect.maxX) * overlapY
+            }
+        }
+        return min(1, tissue / Double(rect.area))
+    }
+
+    /// Tissue fraction of the whole slide.
+    public var slideTissueFraction: Double {
+        fraction(in: PixelRect(x: 0, y: 0, width: slideWidth, height: slideHeight))
+    }
+
+    /// Detects tissue on a thumbnail of `slide` at `parameters.thumbnailMPP`.
+    public static func detect(on slide: Slide, resolution: SlideResolution,
+                              parameters: TissueDetectionParameters = TissueDetectionParameters()) throws -> TissueMask {
+        guard parameters.thumbnailMPP > 0, parameters.thumbnailMPP.isFinite else {
+            throw SlideError(kind: .invalidArgument, message: "thumbnail resolution \(parameters.thumbnailMPP) µm/px",
+                             path: slide.url.path, context: "detecting tissue")
+        }
+        // Never finer than the slide itself.
+        let level0PerPixel = max(1, parameters.thumbnailMPP / resolution.mpp)
+        let width = max(1, Int((Double(slide.width) / level0PerPixel).rounded(.up)))
+        let height = max(1, Int((Double(slide.height) / level0PerPixel).rounded(.up)))
+        // The window covers whole mask pixels, so it reaches a little beyond the slide (read as white).
+        let window = PixelRect(x: 0, y: 0, width: Int((Double(width) * level0PerPixel).rounded()),
+                               height: Int((Double(height) * level0PerPixel).rounded()))
+        let thumbnail = try slide.read(level0Window: window, outputWidth: width, outputHeight: height)
+        return detect(thumbnail: thumbnail, level0PerPixel: level0PerPixel, micronsPerPixel: parameters.thumbnailMPP,
+                      slideWidth: slide.width, slideHeight: slide.height, parameters: parameters)
+    }
+
+    /// Tissue from a thumbnail whose pixels are `level0PerPixel` level-0 pixels (`micronsPerPixel` µm) wide:
+    /// Otsu's threshold on HSV saturation (stained tissue is coloured, glass is white or grey), then a 3x3 closing
+    /// (fills pinholes) and opening (removes specks), then connected regions under the minimum area are dropped.
+    public static func detect(thumbnail: RGBImage, level0PerPixel: Double, micronsPerPixel: Double, slideWidth: Int,
+                              slideHeight: Int, parameters: TissueDetectionParameters) -> TissueMask {
+        let width = thumbnail.width, height = thumbnail.height, count = width * height
+        var saturation = [UInt8](repeating: 0, count: count)
+        var histogram = [Int](repeating: 0, count: 256)
+        for i in 0..<count {
+            let r = Int(thumbnail.pixels[3 * i]), g = Int(thumbnail.pixels[3 * i + 1])
+            let b = Int(thumbnail.pixels[3 * i + 2])
+            let high = max(r, g, b), low = min(r, g, b)
+            let value = high == 0 ? 0 : (high - low) * 255 / high
+            saturation[i] = UInt8(value)
+            histogram[value] += 1
+        }
+        let threshold = max(Int(parameters.minimumSaturation), otsuThreshold(histogram))
+        var mask = saturation.map { $0 > threshold ? UInt8(255) : 0 }
+        mask = morphology(mask, width: width, height: height, grow: true)
+        mask = morphology(mask, width: width, height: height, grow: false)
+        mask = morphology(mask, width: width, height: height, grow: false)
+        mask = morphology(mask, width: width, height: height, grow: true)
+        let pixelAreaMM2 = (micronsPerPixel / 1000) * (micronsPerPixel / 1000)
+        let minimumPixels = Int((parameters.minimumRegionAreaMM2 / pixelAreaMM2).rounded(.up))
+        mask = removingSmallRegions(mask, width: width, height: height, minimumPixels: minimumPixels)
+        return TissueMask(width: width, height: height, level0PerPixel: level0PerPixel, mask: mask,
+                          slideWidth: slideWidth, slideHeight: slideHeight, saturationThreshold: threshold)
+    }
+
+    /// Otsu's method: the threshold t maximising the between-class variance of {<= t} and {> t}.
+    static func otsuThreshold(_ histogram: [Int]) -> Int {
+        let total = histogram.reduce(0, +)
+        if total == 0 { return 0 }
+        let sumAll = histogram.enumerated().reduce(0.0) { $0 + Double($1.offset * $1.element) }
+        var weightBelow = 0.0, sumBelow = 0.0, best = 0.0, bestThreshold = 0
+        for t in 0..<255 {
+            weightBelow += Double(histogram[t])
+            sumBelow += Double(t * histogram[t])
+            let weightAbove = Double(total) - weightBelow
+            if weightBelow == 0 || weightAbove == 0 { continue }
+            let meanBelow = sumBelow / weightBelow, meanAbove = (sumAll - sumBelow) / weightAbove
+            let variance = weightBelow * weightAbove * (meanBelow - meanAbove) * (meanBelow - meanAbove)
+            if variance > best { best = variance; bestThreshold = t }
+        }
+        return bestThreshold
+    }
+
+    /// 3x3 dilation (`grow`) or erosion. Outside the image counts as background for dilation and as tissue for
+    /// erosion, so regions touching the border are not eaten away.
+    static func morphology(_ mask: [UInt8], width: Int, height: Int, grow: Bool) -> [UInt8] {
+        var out = mask
+        for y in 0..<height {
+            for x in 0..<width {
+                var result: UInt8 = grow ? 0 : 255
+                neighbourhood: for dy in -1...1 {
+                    let yy = y + dy
+                    if yy < 0 || yy >= height { continue }
+                    for dx in -1...1 {
+                        let xx = x + dx
+                        if xx < 0 || xx >= width { continue }
+                        let value = mask[yy * width + xx]
+                        if grow, value != 0 { result = 255; break neighbourhood }
+                        if !grow, value == 0 { result = 0; break neighbourhood }
+                    }
+                }
+                out[y * width + x] = result
+            }
+        }
+        return out
+    }
+
+    /// Clears 8-connected tissue regions with fewer than `minimumPixels` pixels.
+    static func removingSmallRegions(_ mask: [UInt8], width: Int, height: Int, minimumPixels: Int) -> [UInt8] {
+        if minimumPixels <= 1 { return mask }
+        var out = mask
+        var visited = [Bool](repeating: false, count: mask.count)
+        var stack: [Int] = []
+        var region: [Int] = []
+        for start in 0..<mask.count where mask[start] != 0 && !visited[start] {
+            region.removeAll(keepingCapacity: true)
+            stack.append(start)
+            visited[start] = true
+            while let index = stack.popLast() {
+                region.append(index)
+                let x = index % width, y = index / width
+                for dy in -1...1 {
+                    for dx in -1...1 {
+                        let xx = x + dx, yy = y + dy
+                        guard xx >= 0, xx < width, yy >= 0, yy < height else { continue }
+                        let neighbour = yy * width + xx
+                        if mask[neighbour] != 0 && !visited[neighbour] {
+                            visited[neighbour] = true
+                            stack.append(neighbour)
+                        }
+                    }
+                }
+            }
+            if region.count < minimumPixels {
+                for index in region { out[index] = 0 }
+            }
+        }
+        return out
+    }
+}

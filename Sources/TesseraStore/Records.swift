@@ -1,0 +1,220 @@
+import Crypto
+import Foundation
+import TesseraCore
+
+/// A run's row id in one results file (runs.id). Across files, runs are matched by their run_uid.
+public struct RunID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "run #\(rawValue)" }
+}
+
+/// One slide in one run (slide_runs.id).
+public struct SlideRunID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: Int64
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+    public var description: String { "slide run #\(rawValue)" }
+}
+
+public enum RunStatus: String, Sendable, CaseIterable {
+    case running, finished, interrupted, failed
+}
+
+public enum SlideRunStatus: String, Sendable, CaseIterable {
+    case pending, running, done, failed, interrupted
+}
+
+/// One output class of the model.
+public struct ClassInfo: Sendable, Equatable {
+    public var index: Int
+    public var name: String
+    /// "#rrggbb"
+    public var colour: String
+
+    public init(index: Int, name: String, colour: String) {
+        self.index = index
+        self.name = name
+        self.colour = colour
+    }
+}
+
+/// Everything recorded about a run when it starts.
+public struct RunProvenance: Sendable, Equatable {
+    /// Identifies the run across machines and merged files.
+    public var runUID: String
+    public var tesseraVersion: String
+    /// nil when the build does not know its commit.
+    public var gitCommit: String?
+    public var pipelineName: String?
+    public var pipelineHash: String?
+    public var pipelineText: String?
+    public var modelName: String
+    public var modelSHA256: String
+    /// The model's classes; every TileResult of the run carries one prediction per class, in this order.
+    public var classes: [ClassInfo]
+    /// JSON text of the full run configuration plus the values resolved from it.
+    public var parametersJSON: String
+    /// Hash of the parameters that change results: a slide done with the same model and parameters hash is skipped,
+    /// and an unfinished run with the same model and parameters hash is resumed.
+    public var parametersHash: String
+    public var host: String
+    public var threads: Int
+    public var openSlideVersion: String?
+    public var oneDNNVersion: String?
+    public var startedAt: Date
+
+    public init(runUID: String = UUID().uuidString.lowercased(), tesseraVersion: String = TesseraVersion.string,
+                gitCommit: String?, pipelineName: String? = nil, pipelineHash: String? = nil,
+                pipelineText: String? = nil, modelName: String, modelSHA256: String, classes: [ClassInfo],
+                parametersJSON: String, parametersHash: String,
+                host: String = ProcessInfo.processInfo.hostName, threads: Int,
+                openSlideVersion: String?, oneDNNVersion: String?, startedAt: Date = Date()) {
+        self.runUID = runUID
+        self.tesseraVersion = tesseraVersion
+        self.gitCommit = gitCommit
+        self.pipelineName = pipelineName
+        self.pipelineHash = pipelineHash
+        self.pipelineText = pipelineText
+        self.modelName = modelName
+        self.modelSHA256 = modelSHA256
+        self.classes = classes
+        self.parametersJSON = parametersJSON
+        self.parametersHash = parametersHash
+        self.host = host
+        self.threads = threads
+        self.openSlideVersion = openSlideVersion
+        self.oneDNNVersion = oneDNNVersion
+        self.startedAt = startedAt
+    }
+}
+
+/// A slide file as the run found it.
+public struct SlideRecord: Sendable, Equatable {
+    /// See `SlideRecord.fingerprint(quickhash:path:sizeBytes:mtime:)`.
+    public var fingerprint: String
+    public var path: String
+    public var sizeBytes: Int64
+    public var mtime: Date
+    /// OpenSlide's quickhash-1, when it gives one.
+    public var quickhash: String?
+    public var vendor: String?
+    /// Level-0 dimensions in pixels.
+    public var width: Int
+    public var height: Int
+    /// The resolution the file states (µm per pixel), nil when it states none.
+    public var mppX: Double?
+    public var mppY: Double?
+    public var objectivePower: Double?
+
+    public init(path: String, sizeBytes: Int64, mtime: Date, quickhash: String?, vendor: String?,
+                width: Int, height: Int, mppX: Double?, mppY: Double?, objectivePower: Double?) {
+        self.fingerprint = Self.fingerprint(quickhash: quickhash, path: path, sizeBytes: sizeBytes, mtime: mtime)
+        self.path = path
+        self.sizeBytes = sizeBytes
+        self.mtime = mtime
+        self.quickhash = quickhash
+        self.vendor = vendor
+        self.width = width
+        self.height = height
+        self.mppX = mppX
+        self.mppY = mppY
+        self.objectivePower = objectivePower
+    }
+
+    /// "quickhash:<hex>" when OpenSlide gives a quickhash (it hashes the slide's content, so the same slide copied to
+    /// another machine or path keeps its identity); otherwise "file:<sha-256 of size, mtime in whole seconds and path>",
+    /// which changes when the file is moved or touched.
+    public static func fingerprint(quickhash: String?, path: String, sizeBytes: Int64, mtime: Date) -> String {
+        if let quickhash, !quickhash.isEmpty { return "quickhash:\(quickhash)" }
+        let seconds = Int64(mtime.timeIntervalSince1970.rounded(.down))
+        let digest = SHA256.hash(data: Data("\(sizeBytes)\n\(seconds)\n\(path)".utf8))
+        return "file:" + digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// The resolution a run used for a slide, and where it came from.
+public struct SlideResolution: Sendable, Equatable {
+    public var mppX: Double
+    public var mppY: Double
+    /// e.g. "slide" (the file's own), "configuration" (the run's slideMPP), ...
+    public var source: String
+
+    public init(mppX: Double, mppY: Double, source: String) {
+        self.mppX = mppX
+        self.mppY = mppY
+        self.source = source
+    }
+}
+
+/// A tile's result for one class.
+public struct ClassPrediction: Sendable, Equatable {
+    /// Fraction of the tile's own window assigned to the class.
+    public var areaFraction: Double
+    /// The class's mean probability over the own window.
+    public var meanProbability: Double
+
+    public init(areaFraction: Double, meanProbability: Double) {
+        self.areaFraction = areaFraction
+        self.meanProbability = meanProbability
+    }
+}
+
+/// One tile's results, as the runner hands them to the store.
+public struct TileResult: Sendable, Equatable {
+    /// The tile's index in the slide's deterministic plan; (run, slide, index) identifies the tile.
+    public var index: Int
+    /// The part of the slide the tile answers for, in level-0 pixels (own windows do not overlap).
+    public var ownWindow: PixelRect
+    public var tissueFraction: Double
+    /// One per class of the run, in class-index order.
+    public var classes: [ClassPrediction]
+
+    public init(index: Int, ownWindow: PixelRect, tissueFraction: Double, classes: [ClassPrediction]) {
+        self.index = index
+        self.ownWindow = ownWindow
+        self.tissueFraction = tissueFraction
+        self.classes = classes
+    }
+}
+
+/// Time and work of one pipeline stage during a run (added to what earlier attempts of the run recorded).
+public struct StageMetrics: Sendable, Equatable {
+    public var stage: String
+    public var items: Int
+    public var busySeconds: Double
+    public var waitingOnInputSeconds: Double
+    public var waitingOnOutputSeconds: Double
+
+    public init(stage: String, items: Int, busySeconds: Double, waitingOnInputSeconds: Double,
+                waitingOnOutputSeconds: Double) {
+        self.stage = stage
+        self.items = items
+        self.busySeconds = busySeconds
+        self.waitingOnInputSeconds = waitingOnInputSeconds
+        self.waitingOnOutputSeconds = waitingOnOutputSeconds
+    }
+}
+
+/// What `ResultsStore.startRun` did.
+public struct RunStart: Sendable, Equatable {
+    public var id: RunID
+    public var runUID: String
+    /// True when an unfinished run with the same model and parameters was continued instead of a new one started.
+    public var resumed: Bool
+    /// 1 for a new run, 2 for its first resume, ...
+    public var attempt: Int
+}
+
+/// What `ResultsStore.startSlideRun` did.
+public struct SlideRunStart: Sendable, Equatable {
+    public var id: SlideRunID
+    /// Tiles already committed for this slide in this run (by an earlier, interrupted attempt): skip them.
+    public var committedTileIndices: Set<Int>
+}
+
+/// ISO-8601 UTC with milliseconds, the one time format in the database.
+enum Timestamp {
+    static func string(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    }
+}

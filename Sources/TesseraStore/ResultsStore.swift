@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The writer of one results file. A run has exactly one: every method runs its statements in one transaction on
+/// the store's single connection, so a process killed at any moment leaves either all of a call's rows or none.
+///
+/// The methods block on disk I/O: call them from the runner's writer thread (e.g. a BlockingThreadPool), not from
+/// the cooperative pool. The class is Sendable because its connection (a GRDB DatabaseQueue) serialises access.
+public final class ResultsStore: Sendable {
+    public let path: String
+    private let queue: DatabaseQueue
+    private let logger: Logger
+
+    /// Opens `path`, creating it if needed, and brings its schema up to date (WAL mode, named migrations).
+    public init(path: String, logger: Logger) throws {
+        self.path = path
+        self.logger = logger
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(10)
+        configuration.label = "tessera.results"
+        configuration.prepareDatabase { db in
+            // WAL with synchronous=NORMAL: a committed transaction survives a killed process (the OS holds it); after
+            // a power loss the file is still consistent but may lack the last transactions.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: directory) {
+            throw StoreError(.cannotOpen, "the directory for the results file does not exist: create it first", path: path)
+        }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw StoreError(.cannotOpen, "cannot open the results file: \(error.message ?? "\(error)")", path: path,
+                             sqliteCode: error.extendedResultCode.rawValue)
+        }
+        try StoreError.mapping(path: path, "bringing the schema up to date") {
+            try queue.read { db in
+                if try db.tableExists("grdb_migrations") { try ResultsSchema.checkCompatible(db, path: path) }
+                else if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0 > 0 {
+                    throw StoreError(.incompatibleSchema, "the file is an SQLite database but not a Tessera results file",
+                                     path: path, context: "Give `tessera run` a new file or an existing results file.")
+                }
+            }
+            try ResultsSchema.migrator().migrate(queue)
+        }
+        logger.debug("results store open", metadata: ["store.path": "\(path)"])
+    }
+
+    // MARK: Runs
+
+    /// Records a run's start. With `resumeUnfinished`, an earlier run with the same model and parameters hash that
+    /// never finished (killed, interrupted) is continued instead: same run row and run_uid, a new run_attempts row,
+    /// and its slide runs left 'running' by a crash become 'interrupted'.
+    public func startRun(_ provenance: RunProvenance, resumeUnfinished: Bool = true) throws -> RunStart {
+        try StoreError.mapping(path: path, "starting the run") {
+            try queue.write { db in
+                let now = Timestamp.string(provenance.startedAt)
+                if resumeUnfinished, let row = try Row.fetchOne(db, sql: """
+                    SELECT id, run_uid FROM runs
+                    WHERE status IN ('running', 'interrupted') AND model_sha256 = ? AND parameters_hash = ?
+                    ORDER BY started_at DESC, id DESC LIMIT 1
+                    """, arguments: [provenance.modelSHA256, provenance.parametersHash]) {
+                    let id: Int64 = row["id"]
+                    let attempt = (try Int.fetchOne(db, sql: "SELECT MAX(attempt) FROM run_attempts WHERE run_id = ?",
+                                                    arguments: [id]) ?? 0) + 1
+                    try db.execute(sql: "UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = ?",
+                                   arguments: [id])
+                    try db.execute(sql: "UPDATE slide_runs SET status = 'interrupted' WHERE run_id = ? AND status = 'running'",
+                                   arguments: [id])
+                    try db.execute(sql: "INSERT INTO run_attempts (run_id, attempt, host, threads, started_at) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [id, attempt, provenance.host, provenance.threads, now])
+                    return RunStart(id: RunID(rawValue: id), runUID: row["run_uid"], resumed: true, attempt: attempt)
+                }
+                let sqliteVersion = try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "unknown"
+                try db.execute(sql: """
+                    INSERT INTO runs (run_uid, tessera_version, git_commit, pipeline_name, pipeline_hash, pipeline_text,
+                        model_name, model_sha256, parameters_json, parameters_hash, host, threads, openslide_version,
+                        onednn_version, sqlite_version, started_at, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')
+                    """, arguments: [provenance.runUID, provenance.tesseraVersion, provenance.gitCommit,
+                                     provenance.pipelineName, provenance.pipelineHash, provenance.pipelineText,
+                                     provenance.modelName, provenance.modelSHA256, provenance.parametersJSON,
+                                     provenance.parametersHash, provenance.host, provenance.threads,
+                                     provenance.openSlideVersion, provenance.oneDNNVersion, sqliteVersion, now])
+                let id = db.lastInsertedRowID
+                for info in provenance.classes {
+                    try db.execute(sql: "INSERT INTO classes (run_id, class_index, name, colour) VALUES (?, ?, ?, ?)",
+                                   arguments: [id, info.index, info.name, info.colour])
+                }
+                try db.execute(sql: "INSERT INTO run_attempts (run_id, attempt, host, threads, started_at) VALUES (?, 1, ?, ?, ?)",
+                               arguments: [id, provenance.host, provenance.threads, now])
+                return RunStart(id: RunID(rawValue: id), runUID: provenance.runUID, resumed: false, attempt: 1)
+            }
+        }
+    }
+
+    /// Records how the run ended ('finished', 'interrupted' or 'failed' with its error).
+    public func finishRun(_ run: RunID, status: RunStatus, error: String? = nil, at date: Date = Date()) throws {
+        try StoreError.mapping(path: path, "recording the end of \(run)") {
+            try queue.write { db in
+                let now = Timestamp.string(date)
+                try db.execute(sql: "UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?",
+                               arguments: [status.rawValue, error, status == .running ? nil : now, run.rawValue])
+                try Self.requireChange(db, "\(run) does not exist", path: path)
+                try db.execute(sql: """
+                    UPDATE run_attempts SET ended_at = ?
+                    WHERE run_id = ? AND attempt = (SELECT MAX(attempt) FROM run_attempts WHERE run_id = ?)
+                    """, arguments: [now, run.rawValue, run.rawValue])
+            }
+        }
+    }
+
+    /// Adds each stage's items and seconds to what the run has recorded for that stage.
+    public func recordStageMetrics(_ metrics: [StageMetrics], run: RunID) throws {
+        try StoreError.mapping(path: path, "recording stage metrics of \(run)") {
+            try queue.write { db in
+                for stage in metrics {
+                    try db.execute(sql: """
+                        INSERT INTO stage_metrics (run_id, stage, items, busy_seconds, waiting_on_input_seconds,
+                                                   waiting_on_output_seconds)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (run_id, stage) DO UPDATE SET
+                            items = items + excluded.items,
+                            busy_seconds = busy_seconds + excluded.busy_seconds,
+                            waiting_on_input_seconds = waiting_on_input_seconds + excluded.waiting_on_input_seconds,
+                            waiting_on_output_seconds = waiting_on_output_seconds + excluded.waiting_on_output_seconds
+                        """, arguments: [run.rawValue, stage.stage, stage.items, stage.busySeconds,
+                                         stage.waitingOnInputSeconds, stage.waitingOnOutputSeconds])
+                }
+            }
+        }
+    }
+
+    // MARK: Slides
+
+    /// Whether this slide was already done by some run with the same model and parameters (so it can be skipped).
+    public func findCompletedSlideRun(slideFingerprint: String, modelSHA256: String, parametersHash: String) throws -> Bool {
+        try StoreError.mapping(path: path, "looking for a completed run of slide \(slideFingerprint)") {
+            try queue.read { db in
+                try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (
+                        SELECT 1 FROM slide_runs sr
+                        JOIN slides s ON s.id = sr.slide_id
+                        JOIN runs r ON r.id = sr.run_id
+                        WHERE s.fingerprint = ? AND r.model_sha256 = ? AND r.parameters_hash = ? AND sr.status = 'done')
+                    """, arguments: [slideFingerprint, modelSHA256, parametersHash]) ?? false
+            }
+        }
+    }
+
+    /// Records that the run starts (or resumes) a slide, and returns the tiles an earlier attempt already committed.
+    public func startSlideRun(run: RunID, slide: SlideRecord, resolution: SlideResolution, tilesPlanned: Int?,
+                              at date: Date = Date()) throws -> SlideRunStart {
+        try StoreError.mapping(path: path, "starting slide \(slide.path)") {
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO slides (fingerprint, path, size_bytes, mtime, quickhash, vendor, width, height, mpp_x,
+                                        mpp_y, objective_power)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (fingerprint) DO NOTHING
+                    """, arguments: [slide.fingerprint, slide.path, slide.sizeBytes, Timestamp.string(slide.mtime),
+                                     slide.quickhash, slide.vendor, slide.width, slide.height, slide.mppX, slide.mppY,
+                                     slide.objectivePower])
+                guard let slideID = try Int64.fetchOne(db, sql: "SELECT id FROM slides WHERE fingerprint = ?",
+                                                       arguments: [slide.fingerprint]) else {
+                    throw StoreError(.invalidInput, "slide \(slide.path) vanished while being recorded", path: path)
+                }
+                let id = try Int64.fetchOne(db, sql: """
+                    INSERT INTO slide_runs (run_id, slide_id, slide_path, status, mpp_x, mpp_y, mpp_source,
+                                            tiles_planned, started_at)
+                    VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)
+                    ON CONFLICT (run_id, slide_id) DO UPDATE SET
+                        status = 'running', error = NULL, finished_at = NULL,
+                        tiles_planned = excluded.tiles_planned
+                    RETURNING id
+                    """, arguments: [run.rawValue, slideID, slide.path, resolution.mppX, resolution.mppY,
+                                     resolution.source, tilesPlanned, Timestamp.string(date)])!
+                let committed = try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?",
+                                                 arguments: [id])
+                return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed)
+            }
+        }
+    }
+
+    /// The indices of the tiles committed so far for a slide run.
+    public func committedTileIndices(slideRun: SlideRunID) throws -> Set<Int> {
+        try StoreError.mapping(path: path, "reading committed tiles of \(slideRun)") {
+            try queue.read { db in
+                try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?", arguments: [slideRun.rawValue])
+            }
+        }
+    }
+
+    /// Records how a slide run ended: 'done', 'failed' (with its error) or 'interrupted'. `seconds` is this
+    /// attempt's time on the slide; it is added to earlier attempts'.
+    public func finishSlideRun(_ slideRun: SlideRunID, status: SlideRunStatus, error: String? = nil, seconds: Double,
+                               at date: Date = Date()) throws {
+        try StoreError.mapping(path: path, "recording the end of \(slideRun)") {
+            try queue.write { db in
+                try db.execute(sql: """
+                    UPDATE slide_runs SET status = ?, error = ?, finished_at = ?, seconds = COALESCE(seconds, 0) + ?
+                    WHERE id = ?
+                    """, arguments: [status.rawValue, error, Timestamp.string(date), seconds, slideRun.rawValue])
+                try Self.requireChange(db, "\(slideRun) does not exist", path: path)
+            }
+        }
+    }
+
+    // MARK: Tiles
+
+    /// Writes a batch of tiles and their per-class predictions in one transaction. A tile already stored for this
+    /// slide run (same index) is left as it is, so writing a batch again changes nothing.
+    public func write(tiles: [TileResult], slideRun: SlideRunID) throws {
+        if tiles.isEmpty { return }
+        try StoreError.mapping(path: path, "writing \(tiles.count) tiles of \(slideRun)") {
+            try queue.write { db in
+                guard let classCount = try Int.fetchOne(db, sql: """
+                    SELECT (SELECT COUNT(*) FROM classes c WHERE c.run_id = sr.run_id) FROM slide_runs sr WHERE sr.id = ?
+                    """, arguments: [slideRun.rawValue]) else {
+                    throw StoreError(.invalidInput, "\(slideRun) does not exist: start it with startSlideRun", path: path)
+                }
+                let insertTile = try db.cachedStatement(sql: """
+                    INSERT INTO tiles (slide_run_id, tile_index, x, y, width, height, tissue_fraction)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """)
+                let insertPrediction = try db.cachedStatement(sql: """
+                    INSERT INTO tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability)
+                    VALUES (?, ?, ?, ?, ?)
+                    """)
+                let slideRunID = slideRun.rawValue
+                var inserted = 0
+                for tile in tiles {
+                    guard tile.classes.count == classCount else {
+                        throw StoreError(.invalidInput, "tile \(tile.index) has \(tile.classes.count) class predictions "
+                                         + "but the run has \(classCount) classes", path: path)
+                    }
+                    let window = tile.ownWindow
+                    insertTile.setUncheckedArguments([slideRunID, tile.index, window.x, window.y, window.width,
+                                                      window.height, tile.tissueFraction])
+                    try insertTile.execute()
+                    // An existing tile keeps its predictions: nothing of it is written again.
+                    if db.changesCount == 0 { continue }
+                    inserted += 1
+                    for (classIndex, prediction) in tile.classes.enumerated() {
+                        insertPrediction.setUncheckedArguments([slideRunID, tile.index, classIndex,
+                                                                prediction.areaFraction, prediction.meanProbability])
+                        try insertPrediction.execute()
+                    }
+                }
+                try db.execute(sql: "UPDATE slide_runs SET tiles_written = tiles_written + ? WHERE id = ?",
+                               arguments: [inserted, slideRunID])
+            }
+        }
+    }
+
+    /// The store's connection outside any transaction (for ATTACH), for the merge.
+    func withWriterConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        try queue.writeWithoutTransaction(body)
+    }
+
+    private static func requireChange(_ db: Database, _ message: String, path: String) throws {
+        if db.changesCount == 0 { throw StoreError(.invalidInput, message, path: path) }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import TesseraSlide
+
+/// Hidden: used by tools/bench/bench_read.py, which runs it next to openslide-python.
+struct BenchReadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-read",
+        abstract: "Time level-0 tile reads from one slide handle (for tools/bench/bench_read.py).",
+        shouldDisplay: false)
+
+    @Argument(help: "The slide file.")
+    var slide: String
+
+    @Option(help: "Reader threads sharing the handle.")
+    var threads: Int = 1
+
+    @Option(help: "Tiles to read.")
+    var tiles: Int = 200
+
+    @Option(help: "Tile edge in pixels.")
+    var size: Int = 512
+
+    func validate() throws {
+        guard threads > 0, tiles > 0, size > 0 else { throw ValidationError("--threads, --tiles, --size must be > 0") }
+    }
+
+    func run() throws {
+        do {
+            let handle = try Slide(contentsOf: URL(fileURLWithPath: slide))
+            let result = try ReadBenchmark.run(slide: handle, threads: threads, tiles: tiles, tileSize: size)
+            print(String(format: "tessera threads=%d tiles=%d size=%d seconds=%.4f tiles_per_second=%.2f checksum=%llu",
+                         result.threads, result.tiles, result.tileSize, result.seconds, result.tilesPerSecond,
+                         result.checksum))
+        } catch let error as SlideError {
+            printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

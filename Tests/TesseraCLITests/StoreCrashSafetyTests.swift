@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TesseraTestSupport
+
+/// A run killed with SIGKILL at any moment and started again ends with exactly the rows of an uninterrupted run.
+///
+/// `tessera debug-write-store` drives ResultsStore the way the runner does (skip done slides, resume an interrupted
+/// slide from its committed tiles). The child prints a line after each committed step; the test kills it right after
+/// reading the k-th line, while it is already writing the next batch, or after a fixed delay, then restarts it.
+@Suite(.serialized) struct StoreCrashSafetyTests {
+    static let workload = ["--slides", "3", "--tiles", "3000", "--classes", "3", "--batch", "20"]
+
+    /// Starts the writer, kills it once it has printed `lines` lines (or after `delay`), and waits for it to die.
+    /// Returns whether the kill came before the child finished on its own.
+    func killWriter(_ database: String, afterLines lines: Int?, orAfter delay: Double? = nil) throws -> Bool {
+        let process = Process()
+        process.executableURL = Fixtures.tesseraExecutable
+        process.arguments = ["debug-write-store", database, "--progress"] + Self.workload
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let delay { Thread.sleep(forTimeInterval: delay) }
+        if let lines {
+            var seen = 0
+            while seen < lines {
+                let data = pipe.fileHandleForReading.availableData
+                if data.isEmpty { break } // the child finished before the kill point
+                seen += data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            }
+        }
+        let killed = process.isRunning
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return killed && process.terminationReason == .uncaughtSignal
+    }
+
+    func finish(_ database: String) throws {
+        let output = try StoreCLI.run(["debug-write-store", database] + Self.workload)
+        #expect(output.status == 0, "\(output.stderr)")
+    }
+
+    /// Every row that depends on the data (not on times or ids), in a fixed order.
+    func dump(_ database: String) throws -> [String] {
+        [
+            try StoreCLI.csv(database, """
+                SELECT s.fingerprint, t.tile_index, t.x, t.y, t.width, t.height, t.tissue_fraction
+                FROM tiles t JOIN slide_runs sr ON sr.id = t.slide_run_id JOIN slides s ON s.id = sr.slide_id
+                ORDER BY s.fingerprint, t.tile_index
+                """),
+            try StoreCLI.csv(database, """
+                SELECT s.fingerprint, p.tile_index, p.class_index, p.area_fraction, p.mean_probability
+                FROM tile_predictions p JOIN slide_runs sr ON sr.id = p.slide_run_id JOIN slides s ON s.id = sr.slide_id
+                ORDER BY s.fingerprint, p.tile_index, p.class_index
+                """),
+            try StoreCLI.csv(database, """
+                SELECT s.fingerprint, sr.status, sr.error, sr.tiles_planned, sr.tiles_written
+                FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id ORDER BY s.fingerprint
+                """),
+            try StoreCLI.csv(database, "SELECT status, model_sha256, parameters_hash FROM runs"),
+            try StoreCLI.csv(database, "SELECT class_index, name, colour FROM classes ORDER BY class_index"),
+            try StoreCLI.csv(database, "SELECT slide_path, tiles, tissue_px FROM slide_areas ORDER BY slide_path"),
+        ]
+    }
+
+    @Test func killedAtSeveralPointsAndRestartedEqualsAnUninterruptedRun() throws {
+        let directory = try Fixtures.temporaryDirectory("crash")
+        let reference = directory.appendingPathComponent("reference.sqlite").path
+        try finish(reference)
+        let expected = try dump(reference)
+        // 3 slides x 3000 tiles x 3 classes, 20 tiles a batch: 450 batches
+        #expect(expected[0].split(separator: "\r\n").count == 1 + 9000)
+        #expect(expected[1].split(separator: "\r\n").count == 1 + 27000)
+
+        let crashed = directory.appendingPathComponent("crashed.sqlite").path
+        var kills = 0
+        // Kill right after start (schema creation), then after 1, 5, 20, 60 and 150 further committed steps (each
+        // slide is 150 batches), and twice after a delay, wherever the writer is then.
+        for lines in [0, 1, 5, 20, 60, 150] where try killWriter(crashed, afterLines: lines) { kills += 1 }
+        for delay in [0.05, 0.3] where try killWriter(crashed, afterLines: nil, orAfter: delay) { kills += 1 }
+        #expect(kills == 8, "the writer finished before a kill point; make the workload larger")
+        let partial = try StoreCLI.csv(crashed, "SELECT COUNT(*) AS n FROM tiles")
+        #expect(partial != "n\r\n9000\r\n", "the kills left nothing to resume")
+        try finish(crashed)
+        #expect(try dump(crashed) == expected)
+        // One run, resumed on every restart that found it unfinished.
+        let attempts = try StoreCLI.csv(crashed, "SELECT COUNT(DISTINCT run_id) AS runs, COUNT(*) > 1 AS resumed FROM run_attempts")
+        #expect(attempts == "runs,resumed\r\n1,1\r\n")
+        // Starting the finished run again writes nothing new.
+        try finish(crashed)
+        #expect(try dump(crashed)[0...2] == expected[0...2])
+    }
+}

@@ -1,0 +1,210 @@
+-- Tessera results database schema.
+--
+-- This file IS the schema: Tessera embeds it at build time (scripts/embed-schemas writes
+-- Sources/TesseraStore/EmbeddedSchemas.swift, and a test fails when the two differ) and applies it through GRDB's
+-- DatabaseMigrator. Each "-- migration: NAME" line starts a named migration; the names applied to a file are recorded
+-- in its grdb_migrations table. A migration that has shipped is never edited: change the schema by appending a new
+-- migration at the end of this file.
+--
+-- Conventions: times are ISO-8601 UTC text ("2026-11-29T02:30:00.000Z"); geometry is in level-0 pixels of the slide;
+-- areas in mm² use the resolution recorded for the slide in that run (slide_runs.mpp_x, mpp_y, in µm per pixel).
+-- A tile's x, y, width and height are its OWN window: the part of the slide the tile answers for. Own windows of one
+-- slide do not overlap, so sums over tiles count every pixel once.
+
+-- migration: v1-initial-schema
+
+-- One row per `tessera run` invocation (a resumed run keeps its row and adds a row to run_attempts).
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    run_uid TEXT NOT NULL UNIQUE,                 -- UUID: identifies the run across machines and merged files
+    tessera_version TEXT NOT NULL,
+    git_commit TEXT,                              -- NULL when the build did not know its commit
+    pipeline_name TEXT,                           -- NULL when the run did not come from a pipeline file
+    pipeline_hash TEXT,
+    pipeline_text TEXT,
+    model_name TEXT NOT NULL,
+    model_sha256 TEXT NOT NULL,
+    parameters_json TEXT NOT NULL,                -- the full run configuration plus the values resolved from it
+    parameters_hash TEXT NOT NULL,                -- hash of the parameters that change results (decides resume/skip)
+    host TEXT NOT NULL,
+    threads INTEGER NOT NULL,
+    openslide_version TEXT,
+    onednn_version TEXT,
+    sqlite_version TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'interrupted', 'failed')),
+    error TEXT
+) STRICT;
+
+-- Each start of a run: the first, and every resume after an interruption or a crash.
+CREATE TABLE run_attempts (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    attempt INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    threads INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    PRIMARY KEY (run_id, attempt)
+) STRICT;
+
+-- The model's output classes, per run (two runs may use different models).
+CREATE TABLE classes (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    class_index INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    colour TEXT NOT NULL,                         -- "#rrggbb"
+    PRIMARY KEY (run_id, class_index)
+) STRICT;
+
+-- Work done by each pipeline stage, summed over the run's attempts.
+CREATE TABLE stage_metrics (
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    stage TEXT NOT NULL,
+    items INTEGER NOT NULL,
+    busy_seconds REAL NOT NULL,
+    waiting_on_input_seconds REAL NOT NULL,
+    waiting_on_output_seconds REAL NOT NULL,
+    PRIMARY KEY (run_id, stage)
+) STRICT;
+
+-- Slide files, identified by fingerprint: "quickhash:<OpenSlide quickhash-1>" when OpenSlide gives one, else
+-- "file:<sha-256 of size, mtime and path>". Path, size and mtime are as first seen.
+CREATE TABLE slides (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    mtime TEXT NOT NULL,
+    quickhash TEXT,
+    vendor TEXT,
+    width INTEGER NOT NULL,                       -- level-0 pixels
+    height INTEGER NOT NULL,
+    mpp_x REAL,                                   -- as the file says; NULL when it says nothing
+    mpp_y REAL,
+    objective_power REAL
+) STRICT;
+
+-- One slide in one run.
+CREATE TABLE slide_runs (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    slide_id INTEGER NOT NULL REFERENCES slides(id),
+    slide_path TEXT NOT NULL,                     -- the path this run read the slide from
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'interrupted')),
+    error TEXT,                                   -- set when status is 'failed'
+    mpp_x REAL NOT NULL,                          -- resolution used for this run, µm per level-0 pixel
+    mpp_y REAL NOT NULL,
+    mpp_source TEXT NOT NULL,                     -- where mpp_x/mpp_y came from, e.g. 'slide' or 'configuration'
+    tiles_planned INTEGER,
+    tiles_written INTEGER NOT NULL DEFAULT 0,
+    started_at TEXT,
+    finished_at TEXT,
+    seconds REAL,                                 -- time spent on the slide, summed over attempts
+    UNIQUE (run_id, slide_id)
+) STRICT;
+
+-- Tiles, keyed by their index in the slide's deterministic tile plan.
+CREATE TABLE tiles (
+    slide_run_id INTEGER NOT NULL REFERENCES slide_runs(id) ON DELETE CASCADE,
+    tile_index INTEGER NOT NULL,
+    x INTEGER NOT NULL,                           -- own window, level-0 pixels
+    y INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    tissue_fraction REAL NOT NULL,                -- fraction of the own window that is tissue
+    PRIMARY KEY (slide_run_id, tile_index)
+) STRICT, WITHOUT ROWID;
+
+-- Per tile and class: the fraction of the own window assigned to the class, and the class's mean probability there.
+CREATE TABLE tile_predictions (
+    slide_run_id INTEGER NOT NULL,
+    tile_index INTEGER NOT NULL,
+    class_index INTEGER NOT NULL,
+    area_fraction REAL NOT NULL,
+    mean_probability REAL NOT NULL,
+    PRIMARY KEY (slide_run_id, tile_index, class_index),
+    FOREIGN KEY (slide_run_id, tile_index) REFERENCES tiles(slide_run_id, tile_index) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX slide_runs_by_slide ON slide_runs(slide_id);
+
+-- Per slide and run: what was analysed and how much tissue it held.
+CREATE VIEW slide_areas AS
+SELECT
+    r.run_uid,
+    sr.id AS slide_run_id,
+    s.fingerprint,
+    sr.slide_path,
+    sr.status,
+    sr.mpp_x,
+    sr.mpp_y,
+    COUNT(t.tile_index) AS tiles,
+    COALESCE(SUM(t.width * t.height), 0) AS analysed_px,
+    COALESCE(SUM(t.width * t.height * t.tissue_fraction), 0.0) AS tissue_px,
+    COALESCE(SUM(t.width * t.height), 0) * sr.mpp_x * sr.mpp_y / 1e6 AS analysed_mm2,
+    COALESCE(SUM(t.width * t.height * t.tissue_fraction), 0.0) * sr.mpp_x * sr.mpp_y / 1e6 AS tissue_mm2,
+    s.width * s.height * sr.mpp_x * sr.mpp_y / 1e6 AS slide_mm2
+FROM slide_runs sr
+JOIN runs r ON r.id = sr.run_id
+JOIN slides s ON s.id = sr.slide_id
+LEFT JOIN tiles t ON t.slide_run_id = sr.id
+GROUP BY sr.id;
+
+-- Per slide, run and class: area in mm², as a fraction of the tissue and of the analysed area, mean probability.
+CREATE VIEW slide_class_areas AS
+SELECT
+    a.run_uid,
+    a.slide_run_id,
+    a.fingerprint,
+    a.slide_path,
+    a.tissue_mm2,
+    c.class_index,
+    c.name AS class_name,
+    COALESCE(p.class_px, 0.0) AS class_px,
+    COALESCE(p.class_px, 0.0) * a.mpp_x * a.mpp_y / 1e6 AS class_mm2,
+    CASE WHEN a.tissue_px > 0 THEN COALESCE(p.class_px, 0.0) / a.tissue_px END AS fraction_of_tissue,
+    CASE WHEN a.analysed_px > 0 THEN COALESCE(p.class_px, 0.0) / a.analysed_px END AS fraction_of_analysed,
+    p.mean_probability
+FROM slide_areas a
+JOIN slide_runs sr ON sr.id = a.slide_run_id
+JOIN classes c ON c.run_id = sr.run_id
+LEFT JOIN (
+    SELECT tp.slide_run_id, tp.class_index,
+           SUM(t.width * t.height * tp.area_fraction) AS class_px,
+           -- weighted by each tile's own-window area, so large and edge tiles count for what they cover
+           SUM(t.width * t.height * tp.mean_probability) / SUM(t.width * t.height) AS mean_probability
+    FROM tile_predictions tp
+    JOIN tiles t ON t.slide_run_id = tp.slide_run_id AND t.tile_index = tp.tile_index
+    GROUP BY tp.slide_run_id, tp.class_index
+) p ON p.slide_run_id = a.slide_run_id AND p.class_index = c.class_index;
+
+-- Per run: slides by status, tiles, analysed and tissue area.
+CREATE VIEW run_totals AS
+SELECT
+    r.run_uid,
+    r.status,
+    r.model_name,
+    r.started_at,
+    r.finished_at,
+    COUNT(a.slide_run_id) AS slides,
+    COALESCE(SUM(a.status = 'done'), 0) AS slides_done,
+    COALESCE(SUM(a.status = 'failed'), 0) AS slides_failed,
+    COALESCE(SUM(a.tiles), 0) AS tiles,
+    COALESCE(SUM(a.analysed_mm2), 0.0) AS analysed_mm2,
+    COALESCE(SUM(a.tissue_mm2), 0.0) AS tissue_mm2
+FROM runs r
+LEFT JOIN slide_areas a ON a.run_uid = r.run_uid
+GROUP BY r.id;
+
+-- Per run and class: area summed over the run's slides.
+CREATE VIEW run_class_totals AS
+SELECT
+    run_uid,
+    class_index,
+    class_name,
+    SUM(class_mm2) AS class_mm2,
+    CASE WHEN SUM(tissue_mm2) > 0 THEN SUM(class_mm2) / SUM(tissue_mm2) END AS fraction_of_tissue,
+    COUNT(*) AS slides
+FROM slide_class_areas
+GROUP BY run_uid, class_index;

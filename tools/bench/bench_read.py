@@ -1,0 +1,107 @@
+"""Level-0 tile read throughput: `tessera bench-read` next to openslide-python, same tiles, same run.
+
+Each measurement is a fresh process (cold OpenSlide cache on both sides) reading the same tiles: with
+columns = width // size, rows = height // size, total = columns * rows, tile k of n is grid cell k * total // n,
+row-major (ReadBenchmark.tileOrigins in Sources/TesseraSlide/ReadBenchmark.swift). The sides alternate, round after
+round, so background load hits both alike; medians are printed.
+
+    tools/.venv/bin/python tools/bench/bench_read.py out/synthetic-50000x40000.large.tiff \
+        --tessera .build/release/tessera --tiles 400 --rounds 5
+
+openslide-python's read_region returns an un-premultiplied RGBA PIL image (its C helper does the conversion);
+Tessera returns RGB composited onto white. Both are "a usable 512x512 tile".
+"""
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+
+def origins(width, height, size, count):
+    columns, rows = max(1, width // size), max(1, height // size)
+    total = columns * rows
+    return [((k * total // count) % columns * size, (k * total // count) // columns * size) for k in range(count)]
+
+
+def python_worker(path, threads, tiles, size):
+    import openslide
+
+    slide = openslide.OpenSlide(path)
+    todo = origins(*slide.dimensions, size, tiles)
+    lock = threading.Lock()
+    position = [0]
+
+    def work():
+        while True:
+            with lock:
+                index = position[0]
+                position[0] += 1
+            if index >= len(todo):
+                return
+            slide.read_region(todo[index], 0, (size, size))
+
+    start = time.perf_counter()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    seconds = time.perf_counter() - start
+    print(f"openslide-python threads={threads} tiles={tiles} size={size} seconds={seconds:.4f} "
+          f"tiles_per_second={tiles / seconds:.2f}")
+
+
+def measure(command):
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"tiles_per_second=([0-9.]+)", output).group(1))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("slide")
+    parser.add_argument("--tessera", default=".build/release/tessera")
+    parser.add_argument("--tiles", type=int, default=400)
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--python-worker", type=int, metavar="THREADS", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.python_worker:
+        python_worker(args.slide, args.python_worker, args.tiles, args.size)
+        return
+
+    thread_counts = [int(t) for t in args.threads.split(",")]
+    results = {}
+    for round_index in range(args.rounds):
+        for threads in thread_counts:
+            sides = [
+                ("tessera", [args.tessera, "bench-read", args.slide, "--threads", str(threads),
+                             "--tiles", str(args.tiles), "--size", str(args.size)]),
+                ("openslide-python", [sys.executable, __file__, args.slide, "--python-worker", str(threads),
+                                      "--tiles", str(args.tiles), "--size", str(args.size)]),
+            ]
+            if round_index % 2:
+                sides.reverse()
+            for name, command in sides:
+                value = measure(command)
+                results.setdefault((name, threads), []).append(value)
+                print(f"round {round_index + 1}: {name:16} threads={threads} {value:8.1f} tiles/s", flush=True)
+
+    print(f"\n{args.tiles} tiles of {args.size}x{args.size} at level 0, median of {args.rounds} rounds (tiles/s):")
+    for threads in thread_counts:
+        for name in ("tessera", "openslide-python"):
+            values = results[(name, threads)]
+            print(f"  {name:16} threads={threads}: {statistics.median(values):8.1f}  "
+                  f"(min {min(values):.1f}, max {max(values):.1f})")
+    base = statistics.median(results[("tessera", 1)])
+    for threads in thread_counts[1:]:
+        print(f"  tessera speed-up with {threads} threads: {statistics.median(results[('tessera', threads)]) / base:.2f}x")
+    print(f"  tessera / openslide-python, 1 thread: "
+          f"{base / statistics.median(results[('openslide-python', 1)]):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
