@@ -101,7 +101,3 @@ struct PipelineCommand: AsyncParsableCommand {
         }
     }
 }
-
-private func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}
