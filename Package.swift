@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], resources: [.copy("Resources/default.safetensors")]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -99,9 +99,9 @@ CREATE TABLE slide_runs (
     slide_path TEXT NOT NULL,                     -- the path this run read the slide from
     status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'interrupted')),
     error TEXT,                                   -- set when status is 'failed'
-    mpp_x REAL NOT NULL,                          -- resolution used for this run, µm per level-0 pixel
-    mpp_y REAL NOT NULL,
-    mpp_source TEXT NOT NULL,                     -- where mpp_x/mpp_y came from, e.g. 'slide' or 'configuration'
+    mpp_x REAL,                                   -- resolution used for this run, µm per level-0 pixel;
+    mpp_y REAL,                                   -- NULL when the slide failed before it was known
+    mpp_source TEXT,                              -- where mpp_x/mpp_y came from, e.g. 'slide' or 'configuration'
     tiles_planned INTEGER,
     tiles_written INTEGER NOT NULL DEFAULT 0,
     started_at TEXT,

@@ -9,7 +9,7 @@ import Logging
 /// the cooperative pool. The class is Sendable because its connection (a GRDB DatabaseQueue) serialises access.
 public final class ResultsStore: Sendable {
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
     private let logger: Logger
 
     /// Opens `path`, creating it if needed, and brings its schema up to date (WAL mode, named migrations).

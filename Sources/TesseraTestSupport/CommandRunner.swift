@@ -1,67 +1,76 @@
 import Foundation
 
-/// Runs the built `tessera` binary for end-to-end tests and captures what it printed.
-public struct CommandResult: Sendable {
-    public let status: Int32
-    public let standardOutput: String
-    public let standardError: String
+/// What a run of the `tessera` binary printed and how it ended.
+public struct CommandOutput: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
 }
 
-public enum Tessera {
-    /// Runs `tessera` with `arguments` and waits for it.
-    @discardableResult
-    public static func run(_ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> CommandResult {
-        let process = try start(arguments, environment: environment, currentDirectory: currentDirectory)
-        return process.wait()
+/// Runs the built `tessera` binary for end-to-end tests.
+public enum TesseraCLI {
+    /// Runs `tessera arguments...` and waits for it.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandOutput {
+        try start(arguments, environment: environment).wait()
     }
 
     /// Starts `tessera` without waiting, for tests that signal or kill it.
-    public static func start(_ arguments: [String], environment: [String: String] = [:],
-                             currentDirectory: URL? = nil) throws -> RunningCommand {
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> RunningCommand {
+        try RunningCommand(arguments: arguments, environment: environment)
+    }
+
+    /// `tessera query DB SQL --format csv`, failing loudly when the query fails.
+    public static func csv(_ database: String, _ sql: String) throws -> String {
+        let output = try run(["query", database, sql, "--format", "csv"])
+        guard output.status == 0 else {
+            throw CLIError(message: "tessera query failed (\(output.status)): \(output.stderr)")
+        }
+        return output.stdout
+    }
+
+    public struct CLIError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+}
+
+/// A `tessera` child process. Its standard output and error go to files, so neither can fill a pipe and block the
+/// child while the test waits.
+public final class RunningCommand {
+    public let process: Process
+    private let outputURL: URL
+    private let errorURL: URL
+
+    init(arguments: [String], environment: [String: String]) throws {
         let process = Process()
         process.executableURL = Fixtures.tesseraExecutable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
-        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
+        let stem = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-\(UUID().uuidString)")
+        outputURL = stem.appendingPathExtension("out")
+        errorURL = stem.appendingPathExtension("err")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: outputURL)
+        process.standardError = try FileHandle(forWritingTo: errorURL)
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        return RunningCommand(process: process, output: output, error: error)
-    }
-}
-
-public final class RunningCommand: @unchecked Sendable {
-    public let process: Process
-    private let outputReader: Task<Data, Never>
-    private let errorReader: Task<Data, Never>
-
-    init(process: Process, output: Pipe, error: Pipe) {
         self.process = process
-        // Drain both pipes as the child writes, so a chatty child never blocks on a full pipe.
-        let outputHandle = output.fileHandleForReading, errorHandle = error.fileHandleForReading
-        outputReader = Task.detached { outputHandle.readDataToEndOfFile() }
-        errorReader = Task.detached { errorHandle.readDataToEndOfFile() }
     }
 
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    public func wait() -> CommandResult {
+    public var isRunning: Bool { process.isRunning }
+
+    public func wait() -> CommandOutput {
         process.waitUntilExit()
-        let semaphore = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var output = Data(), error = Data()
-        Task.detached { [outputReader, errorReader] in
-            output = await outputReader.value
-            error = await errorReader.value
-            semaphore.signal()
+        defer {
+            try? FileManager.default.removeItem(at: outputURL)
+            try? FileManager.default.removeItem(at: errorURL)
         }
-        semaphore.wait()
-        return CommandResult(status: process.terminationStatus,
-                             standardOutput: String(decoding: output, as: UTF8.self),
-                             standardError: String(decoding: error, as: UTF8.self))
+        let read = { (url: URL) in String(decoding: (try? Data(contentsOf: url)) ?? Data(), as: UTF8.self) }
+        return CommandOutput(status: process.terminationStatus, stdout: read(outputURL), stderr: read(errorURL))
     }
 }

@@ -6,14 +6,14 @@ import TesseraTestSupport
     /// A results file with one synthetic run: 2 slides x 5 tiles x 2 classes.
     func database() throws -> String {
         let path = try Fixtures.temporaryDirectory("query").appendingPathComponent("results.sqlite").path
-        let output = try StoreCLI.run(["debug-write-store", path, "--slides", "2", "--tiles", "5", "--classes", "2"])
+        let output = try TesseraCLI.run(["debug-write-store", path, "--slides", "2", "--tiles", "5", "--classes", "2"])
         #expect(output.status == 0, "\(output.stderr)")
         return path
     }
 
     @Test func csvWithBoundParameters() throws {
         let path = try database()
-        let output = try StoreCLI.run(["query", path, """
+        let output = try TesseraCLI.run(["query", path, """
             SELECT tile_index, x, y, width FROM tiles WHERE slide_run_id = :slide ORDER BY tile_index LIMIT :n
             """, "--param", "slide=1", "--param", "n=3", "--format", "csv"])
         #expect(output.status == 0, "\(output.stderr)")
@@ -24,7 +24,7 @@ import TesseraTestSupport
     @Test func tableJSONAndNDJSON() throws {
         let path = try database()
         let sql = "SELECT slide_path, tiles, 'a,\"b\"' AS quoted, NULL AS absent FROM slide_areas ORDER BY slide_path"
-        let table = try StoreCLI.run(["query", path, sql])
+        let table = try TesseraCLI.run(["query", path, sql])
         #expect(table.status == 0, "\(table.stderr)")
         #expect(table.stdout == """
             slide_path               tiles  quoted  absent
@@ -34,19 +34,19 @@ import TesseraTestSupport
             (2 rows)
 
             """)
-        let json = try StoreCLI.run(["query", path, sql, "--format", "json"])
+        let json = try TesseraCLI.run(["query", path, sql, "--format", "json"])
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
         #expect(parsed?.count == 2)
         #expect(parsed?[1]["slide_path"] as? String == "/synthetic/slide-1.tiff")
         #expect(parsed?[1]["tiles"] as? Int == 5)
         #expect(parsed?[1]["quoted"] as? String == "a,\"b\"")
         #expect(parsed?[1]["absent"] is NSNull)
-        let ndjson = try StoreCLI.run(["query", path, sql, "--format", "ndjson"])
+        let ndjson = try TesseraCLI.run(["query", path, sql, "--format", "ndjson"])
         let lines = ndjson.stdout.split(separator: "\n")
         #expect(lines.count == 2)
         let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any]
         #expect(first?["slide_path"] as? String == "/synthetic/slide-0.tiff")
-        let csv = try StoreCLI.run(["query", path, sql, "--format", "csv"])
+        let csv = try TesseraCLI.run(["query", path, sql, "--format", "csv"])
         #expect(csv.stdout.split(separator: "\r\n")[1] == #"/synthetic/slide-0.tiff,5,"a,""b""","#)
     }
 
@@ -55,43 +55,43 @@ import TesseraTestSupport
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         for sql in ["DELETE FROM tiles", "UPDATE runs SET status = 'failed'", "DROP TABLE tiles",
                     "CREATE TABLE x (a)", "PRAGMA user_version = 7", "INSERT INTO classes VALUES (1, 9, 'x', '#000000')"] {
-            let output = try StoreCLI.run(["query", path, sql])
+            let output = try TesseraCLI.run(["query", path, sql])
             #expect(output.status != 0, "\(sql) was not refused")
             #expect(output.stderr.contains("refused"), "\(output.stderr)")
             #expect(output.stderr.contains(sql))
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
-        #expect(try StoreCLI.csv(path, "SELECT COUNT(*) AS n FROM tiles") == "n\r\n10\r\n")
+        #expect(try TesseraCLI.csv(path, "SELECT COUNT(*) AS n FROM tiles") == "n\r\n10\r\n")
     }
 
     @Test func sqlErrorsPrintSQLitesMessageAndTheStatement() throws {
         let path = try database()
-        let output = try StoreCLI.run(["query", path, "SELECT * FROM no_such_table"])
+        let output = try TesseraCLI.run(["query", path, "SELECT * FROM no_such_table"])
         #expect(output.status != 0)
         #expect(output.stderr.contains("no such table: no_such_table"))
         #expect(output.stderr.contains("SELECT * FROM no_such_table"))
-        let missing = try StoreCLI.run(["query", path, "SELECT :a"])
+        let missing = try TesseraCLI.run(["query", path, "SELECT :a"])
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("--param a=VALUE"))
-        let noFile = try StoreCLI.run(["query", path + ".missing", "SELECT 1"])
+        let noFile = try TesseraCLI.run(["query", path + ".missing", "SELECT 1"])
         #expect(noFile.status != 0)
         #expect(noFile.stderr.contains("no such results file"))
     }
 
     @Test func namedQueriesAreListedAndRun() throws {
-        let list = try StoreCLI.run(["query", "--list"])
+        let list = try TesseraCLI.run(["query", "--list"])
         #expect(list.status == 0)
         #expect(list.stdout.contains("slide-summary\n    Per slide and run"))
         let path = try database()
-        let summary = try StoreCLI.run(["query", path, "--named", "slide-summary", "--format", "csv"])
+        let summary = try TesseraCLI.run(["query", path, "--named", "slide-summary", "--format", "csv"])
         #expect(summary.status == 0, "\(summary.stderr)")
         let rows = summary.stdout.split(separator: "\r\n")
         // header + 2 slides x 2 classes
         #expect(rows.count == 5)
         #expect(rows[0] == "run_uid,slide_path,status,tiles,tissue_mm2,class_name,class_mm2,fraction_of_tissue")
-        let filtered = try StoreCLI.run(["query", path, "--named", "slide-summary", "--param", "run=none", "--format", "csv"])
+        let filtered = try TesseraCLI.run(["query", path, "--named", "slide-summary", "--param", "run=none", "--format", "csv"])
         #expect(filtered.stdout.split(separator: "\r\n").count == 1)
-        let unknown = try StoreCLI.run(["query", path, "--named", "nope"])
+        let unknown = try TesseraCLI.run(["query", path, "--named", "nope"])
         #expect(unknown.status != 0)
     }
 }

@@ -36,30 +36,30 @@ import TesseraTestSupport
     }
 
     func finish(_ database: String) throws {
-        let output = try StoreCLI.run(["debug-write-store", database] + Self.workload)
+        let output = try TesseraCLI.run(["debug-write-store", database] + Self.workload)
         #expect(output.status == 0, "\(output.stderr)")
     }
 
     /// Every row that depends on the data (not on times or ids), in a fixed order.
     func dump(_ database: String) throws -> [String] {
         [
-            try StoreCLI.csv(database, """
+            try TesseraCLI.csv(database, """
                 SELECT s.fingerprint, t.tile_index, t.x, t.y, t.width, t.height, t.tissue_fraction
                 FROM tiles t JOIN slide_runs sr ON sr.id = t.slide_run_id JOIN slides s ON s.id = sr.slide_id
                 ORDER BY s.fingerprint, t.tile_index
                 """),
-            try StoreCLI.csv(database, """
+            try TesseraCLI.csv(database, """
                 SELECT s.fingerprint, p.tile_index, p.class_index, p.area_fraction, p.mean_probability
                 FROM tile_predictions p JOIN slide_runs sr ON sr.id = p.slide_run_id JOIN slides s ON s.id = sr.slide_id
                 ORDER BY s.fingerprint, p.tile_index, p.class_index
                 """),
-            try StoreCLI.csv(database, """
+            try TesseraCLI.csv(database, """
                 SELECT s.fingerprint, sr.status, sr.error, sr.tiles_planned, sr.tiles_written
                 FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id ORDER BY s.fingerprint
                 """),
-            try StoreCLI.csv(database, "SELECT status, model_sha256, parameters_hash FROM runs"),
-            try StoreCLI.csv(database, "SELECT class_index, name, colour FROM classes ORDER BY class_index"),
-            try StoreCLI.csv(database, "SELECT slide_path, tiles, tissue_px FROM slide_areas ORDER BY slide_path"),
+            try TesseraCLI.csv(database, "SELECT status, model_sha256, parameters_hash FROM runs"),
+            try TesseraCLI.csv(database, "SELECT class_index, name, colour FROM classes ORDER BY class_index"),
+            try TesseraCLI.csv(database, "SELECT slide_path, tiles, tissue_px FROM slide_areas ORDER BY slide_path"),
         ]
     }
 
@@ -79,12 +79,12 @@ import TesseraTestSupport
         for lines in [0, 1, 5, 20, 60, 150] where try killWriter(crashed, afterLines: lines) { kills += 1 }
         for delay in [0.05, 0.3] where try killWriter(crashed, afterLines: nil, orAfter: delay) { kills += 1 }
         #expect(kills == 8, "the writer finished before a kill point; make the workload larger")
-        let partial = try StoreCLI.csv(crashed, "SELECT COUNT(*) AS n FROM tiles")
+        let partial = try TesseraCLI.csv(crashed, "SELECT COUNT(*) AS n FROM tiles")
         #expect(partial != "n\r\n9000\r\n", "the kills left nothing to resume")
         try finish(crashed)
         #expect(try dump(crashed) == expected)
         // One run, resumed on every restart that found it unfinished.
-        let attempts = try StoreCLI.csv(crashed, "SELECT COUNT(DISTINCT run_id) AS runs, COUNT(*) > 1 AS resumed FROM run_attempts")
+        let attempts = try TesseraCLI.csv(crashed, "SELECT COUNT(DISTINCT run_id) AS runs, COUNT(*) > 1 AS resumed FROM run_attempts")
         #expect(attempts == "runs,resumed\r\n1,1\r\n")
         // Starting the finished run again writes nothing new.
         try finish(crashed)

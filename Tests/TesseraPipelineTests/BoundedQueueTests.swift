@@ -48,7 +48,8 @@ import Testing
         for await value in queue { received.append(value) }
         for producer in producers { await producer.value }
         #expect(received.count == 60)
-        #expect(Set(received) == Set((0..<3).flatMap { p in (0..<20).map { p * 100 + $0 } }))
+        let sent: Set<Int> = Set((0..<3).flatMap { (p: Int) -> [Int] in (0..<20).map { p * 100 + $0 } })
+        #expect(Set(received) == sent)
     }
 
     @Test func cancelReleasesBlockedProducersAndConsumers() async {

@@ -1,4 +1,4 @@
-// Times HeatmapCanvas and HeatmapWriter.writeSlideHeatmaps at a realistic size, optimised.
+// Times HeatmapWriter.writeSlideHeatmaps at a realistic size, optimised.
 // Build and run with tools/heatmap-bench/run.sh (compiles the module's sources directly with swiftc -O).
 import Foundation
 
@@ -15,29 +15,31 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 }
 
-var canvas = HeatmapCanvas(levelZeroWidth: levelZeroWidth, levelZeroHeight: levelZeroHeight,
-                           downsample: downsample, classCount: classNames.count)
-var tiles = 0
-let paintTime = seconds {
-    for ty in stride(from: 0, to: levelZeroHeight, by: tile) {
-        for tx in stride(from: 0, to: levelZeroWidth, by: tile) {
-            // Tissue in an ellipse; probabilities vary smoothly so compression sees realistic structure.
-            let u = Double(tx) / Double(levelZeroWidth) - 0.5, v = Double(ty) / Double(levelZeroHeight) - 0.5
+// Class and probability maps as the run's stitcher leaves them: tissue in an ellipse, probabilities varying smoothly
+// so compression sees realistic structure, 255 / 0 (no prediction) outside.
+let heatmapWidth = Int((Double(levelZeroWidth) / downsample).rounded(.up))
+let heatmapHeight = Int((Double(levelZeroHeight) / downsample).rounded(.up))
+var classPixels = [UInt8](repeating: 255, count: heatmapWidth * heatmapHeight)
+var probabilityPixels = [[UInt8]](repeating: [UInt8](repeating: 0, count: heatmapWidth * heatmapHeight), count: 3)
+var tissuePixels = 0
+let mapTime = seconds {
+    for y in 0..<heatmapHeight {
+        for x in 0..<heatmapWidth {
+            let level0X = (Double(x) + 0.5) * downsample, level0Y = (Double(y) + 0.5) * downsample
+            let u = level0X / Double(levelZeroWidth) - 0.5, v = level0Y / Double(levelZeroHeight) - 0.5
             if u * u + v * v > 0.2 { continue }
-            let t = Float((sin(Double(tx) / 9000) + 1) / 2), s = Float((cos(Double(ty) / 7000) + 1) / 2)
+            let t = (sin(level0X / 9000) + 1) / 2, s = (cos(level0Y / 7000) + 1) / 2
             let tumour = t * s, stroma = (1 - tumour) * 0.7
-            canvas.paint(region: PixelRect(x: tx, y: ty, width: tile, height: tile),
-                         probabilities: [1 - tumour - stroma, tumour, stroma])
-            tiles += 1
+            let p = [1 - tumour - stroma, tumour, stroma]
+            let index = y * heatmapWidth + x
+            for c in 0..<3 { probabilityPixels[c][index] = UInt8((p[c] * 255).rounded()) }
+            classPixels[index] = UInt8(p.indices.max { p[$0] < p[$1] }!)
+            tissuePixels += 1
         }
     }
 }
-var classMap = HeatmapImage(width: 1, height: 1, channels: 1, filledWith: 0)
-var probabilities: [HeatmapImage] = []
-let mapTime = seconds {
-    classMap = canvas.classMap()
-    probabilities = canvas.probabilityMaps()
-}
+let classMap = HeatmapImage(width: heatmapWidth, height: heatmapHeight, channels: 1, pixels: classPixels)
+let probabilities = probabilityPixels.map { HeatmapImage(width: heatmapWidth, height: heatmapHeight, channels: 1, pixels: $0) }
 let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("heatmap-bench-\(getpid())")
 var files: SlideHeatmapFiles?
 let writeTime = try seconds {
@@ -46,8 +48,8 @@ let writeTime = try seconds {
         classNames: classNames, directory: directory, slideFileName: "bench.svs", downsample: downsample,
         micronsPerPixelX: 0.25, micronsPerPixelY: 0.25)
 }
-print("slide \(levelZeroWidth)x\(levelZeroHeight) d=\(downsample): heatmap \(canvas.width)x\(canvas.height), \(tiles) tiles painted")
-print(String(format: "paint %.2f s, maps %.2f s, write 5 files %.2f s", paintTime, mapTime, writeTime))
+print("slide \(levelZeroWidth)x\(levelZeroHeight) d=\(downsample): heatmap \(heatmapWidth)x\(heatmapHeight), \(tissuePixels) tissue pixels")
+print(String(format: "maps %.2f s, write 5 files %.2f s", mapTime, writeTime))
 for url in files!.all {
     let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
     print(String(format: "  %@ %.3f MB", url.lastPathComponent, Double(size) / 1e6))

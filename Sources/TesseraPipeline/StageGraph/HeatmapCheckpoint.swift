@@ -59,7 +59,13 @@ struct HeatmapCheckpoint: Sendable {
                                  canvas: canvas)
     }
 
+    /// Removes the checkpoint, and the checkpoint folder once no slide has one.
     static func remove(directory: URL, key: String) {
-        try? FileManager.default.removeItem(at: url(directory: directory, key: key))
+        let file = url(directory: directory, key: key)
+        try? FileManager.default.removeItem(at: file)
+        let folder = file.deletingLastPathComponent()
+        if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true {
+            try? FileManager.default.removeItem(at: folder)
+        }
     }
 }

@@ -115,6 +115,9 @@ public struct HeatmapCanvas: Sendable {
         self.probabilities = [[UInt8]](repeating: [UInt8](repeating: 0, count: width * height), count: classCount)
     }
 
+    /// Bytes held: the class map and one plane per class.
+    public var byteCount: Int { width * height * (classCount + 1) }
+
     /// A canvas restored from a checkpoint.
     init(width: Int, height: Int, downsample: Double, classMap: [UInt8], probabilities: [[UInt8]]) {
         precondition(classMap.count == width * height && probabilities.allSatisfy { $0.count == width * height })

@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+import TesseraTestSupport
+
+/// `tessera run` end to end on the fixture slides: real OpenSlide reads, the real network (the bundled model),
+/// real SQLite rows and heatmap TIFFs. Coarse settings (2 µm/px, 128 px tiles) keep it to about 20 tiles.
+@Suite(.serialized) struct RunCommandTests {
+    static let tiling = ["--mpp", "2", "--tile", "128", "--overlap", "16", "--batch", "4"]
+    let cmu = Fixtures.slide("CMU-1-Small-Region.svs").path
+
+    /// The tile indices `tessera plan` gives for CMU-1-Small-Region.svs at the same settings.
+    func plannedTileIndices() throws -> [Int] {
+        let output = try TesseraCLI.run(["plan", cmu, "--mpp", "2", "--tile", "128", "--overlap", "16", "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let plan = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        let tiles = (plan?["plan"] as? [String: Any])?["tiles"] as? [[String: Any]] ?? []
+        return tiles.compactMap { $0["index"] as? Int }
+    }
+
+    func slideRuns(_ database: String) throws -> [String] {
+        try TesseraCLI.csv(database, """
+            SELECT replace(slide_path, rtrim(slide_path, replace(slide_path, '/', '')), ''), status,
+                   COALESCE(error, '') <> '' FROM slide_runs ORDER BY slide_path
+            """).split(separator: "\r\n").dropFirst().map(String.init)
+    }
+
+    func tileRows(_ database: String) throws -> String {
+        try TesseraCLI.csv(database, """
+            SELECT t.tile_index, t.x, t.y, t.width, t.height, round(t.tissue_fraction, 6), p.class_index,
+                   round(p.area_fraction, 4), round(p.mean_probability, 4)
+            FROM tiles t JOIN tile_predictions p USING (slide_run_id, tile_index)
+            ORDER BY t.tile_index, p.class_index
+            """)
+    }
+
+    @Test func runsReadableSlidesRecordsBadOnesAndSkipsDoneSlidesOnTheNextRun() throws {
+        let out = try Fixtures.temporaryDirectory("run").path
+        let inputs = [cmu, Fixtures.slide("small.svs").path, Fixtures.invalidSlide("unreadable.svs").path,
+                      Fixtures.invalidSlide("unopenable.tiff").path]
+        let first = try TesseraCLI.run(["run"] + inputs + ["--out", out, "--json"] + Self.tiling)
+        // Two bad slides: exit status 1, and the good ones are done regardless.
+        #expect(first.status == 1, "\(first.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any]
+        let outcomes = (summary?["slides"] as? [[String: Any]] ?? []).map {
+            (URL(fileURLWithPath: $0["path"] as? String ?? "").lastPathComponent, $0["status"] as? String ?? "")
+        }
+        #expect(outcomes.map(\.0) == ["CMU-1-Small-Region.svs", "unopenable.tiff", "unreadable.svs", "small.svs"])
+        #expect(outcomes.map(\.1) == ["done", "failed", "failed", "done"])
+        let database = out + "/results.sqlite"
+        // Every planned tile has a row, with one prediction per class (4 classes in the bundled model).
+        let planned = try plannedTileIndices()
+        #expect(planned.count >= 15)
+        let stored = try TesseraCLI.csv(database, """
+            SELECT t.tile_index FROM tiles t JOIN slide_runs sr ON sr.id = t.slide_run_id
+            WHERE sr.slide_path LIKE '%CMU-1-Small-Region.svs' ORDER BY t.tile_index
+            """).split(separator: "\r\n").dropFirst().compactMap { Int($0) }
+        #expect(stored == planned)
+        let predictions = try TesseraCLI.csv(database, """
+            SELECT COUNT(*) FROM tile_predictions p JOIN slide_runs sr ON sr.id = p.slide_run_id
+            WHERE sr.slide_path LIKE '%CMU-1-Small-Region.svs'
+            """)
+        #expect(predictions == "COUNT(*)\r\n\(planned.count * 4)\r\n")
+        // The failures are recorded with their errors, naming the file.
+        let unreadable = try TesseraCLI.csv(database, "SELECT error FROM slide_runs WHERE slide_path LIKE '%unreadable.svs'")
+        #expect(unreadable.contains("unreadable.svs") && unreadable.contains("Bogus marker length"))
+        // Heatmaps at d = round(8 x 2 / 0.499) = 32: ceil(2220 / 32) x ceil(2967 / 32), openable by OpenSlide.
+        let heatmap = out + "/heatmaps/CMU-1-Small-Region.svs.classes.tif"
+        let inspect = try TesseraCLI.run(["inspect", heatmap, "--json"])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("\"width\" : 70") && inspect.stdout.contains("\"height\" : 93"))
+        #expect(!FileManager.default.fileExists(atPath: out + "/heatmaps/.partial"))
+
+        // Again: the done slides are skipped, the bad ones are tried and fail again, nothing is duplicated.
+        let rowsBefore = try tileRows(database)
+        let second = try TesseraCLI.run(["run"] + inputs + ["--out", out, "--json"] + Self.tiling)
+        #expect(second.status == 1)
+        #expect(second.stdout.components(separatedBy: "\"skipped\"").count - 1 == 2)
+        #expect(try tileRows(database) == rowsBefore)
+    }
+
+    /// Stopped mid-slide (gracefully by SIGTERM, or killed by SIGKILL), then run again: the rows and the heatmap
+    /// equal those of a run that was never stopped.
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func aStoppedRunResumesToTheSameResults(signal: Int32) throws {
+        let reference = try Fixtures.temporaryDirectory("reference").path
+        let whole = try TesseraCLI.run(["run", cmu, "--out", reference] + Self.tiling)
+        #expect(whole.status == 0, "\(whole.stderr)")
+
+        let out = try Fixtures.temporaryDirectory("stopped").path
+        let database = out + "/results.sqlite"
+        let running = try TesseraCLI.start(["run", cmu, "--out", out] + Self.tiling)
+        // Wait until some tiles are committed, then stop it.
+        var committed = 0
+        let deadline = Date().addingTimeInterval(120)
+        while committed < 4, running.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+            if let rows = try? TesseraCLI.csv(database, "SELECT COUNT(*) FROM tiles"),
+               let count = Int(rows.split(separator: "\r\n").last ?? "") { committed = count }
+        }
+        running.signal(signal)
+        let stopped = running.wait()
+        let planned = try plannedTileIndices().count
+        let afterStop = Int(try TesseraCLI.csv(database, "SELECT COUNT(*) FROM tiles")
+            .split(separator: "\r\n").last ?? "") ?? -1
+        #expect(afterStop >= 4)
+        // A graceful stop drops the tiles not yet being inferred, so the slide is left unfinished.
+        #expect(signal == SIGKILL || afterStop < planned)
+        if signal == SIGTERM {
+            #expect(stopped.status == 3, "\(stopped.stderr)")
+            let status = try TesseraCLI.csv(database, "SELECT status FROM slide_runs")
+            #expect(status == "status\r\ninterrupted\r\n")
+        } else {
+            #expect(stopped.status == -1 || stopped.status == 9 || stopped.status == 137)
+        }
+        if afterStop == planned { return }   // killed after the last commit: nothing to resume
+
+        let resumed = try TesseraCLI.run(["run", cmu, "--out", out] + Self.tiling)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try tileRows(database) == (try tileRows(reference + "/results.sqlite")))
+        let heatmap = "/heatmaps/CMU-1-Small-Region.svs.classes.tif"
+        #expect(FileManager.default.contents(atPath: out + heatmap) == FileManager.default.contents(atPath: reference + heatmap))
+    }
+}
