@@ -88,6 +88,7 @@ struct PipelineCommand: AsyncParsableCommand {
             logger.logLevel = level
             let report = await PipelineRunner(definition: definition, logger: logger).run()
             if let error = report.error { printError(error) }
+            if let error = report.reportWriteError { printError("the run report was not written: \(error)") }
             if json {
                 let encoder = JSONEncoder()
                 encoder.dateEncodingStrategy = .iso8601

@@ -200,3 +200,16 @@ private func runner(_ pipeline: PipelineDefinition, calls: BatchCalls, returning
     _ = await runner(recursive, calls: calls, returning: summary([])).run()
     #expect(await calls.configurations.first?.inputs == [slides.appendingPathComponent("new.svs").standardizedFileURL.path])
 }
+
+@Test func aReportThatCannotBeWrittenSaysSoAndKeepsTheOutcome() async throws {
+    let (pipeline, _) = try makePipeline()
+    // A file where the reports folder should be: the folder cannot be made.
+    try FileManager.default.createDirectory(atPath: pipeline.configuration.outputDirectory, withIntermediateDirectories: true)
+    try Data().write(to: URL(fileURLWithPath: pipeline.reportsDirectory))
+    let report = await runner(pipeline, calls: BatchCalls(), returning: summary([
+        SlideOutcome(path: "/s/a.svs", status: .done),
+    ])).run()
+    #expect(report.outcome == .allDone)
+    #expect(report.reportFiles.isEmpty)
+    #expect(report.reportWriteError?.contains(pipeline.reportsDirectory) == true)
+}

@@ -61,6 +61,8 @@ public struct PipelineRunReport: Sendable, Codable {
     public var summary: RunSummary?
     /// The report files written (empty when none could be, e.g. when another run holds the lock).
     public var reportFiles: [String]
+    /// Why the report files could not be written (nil when they were, or when none were due).
+    public var reportWriteError: String?
 
     init(definition: PipelineDefinition, startedAt: Date, finishedAt: Date, outcome: PipelineOutcome,
          error: String?, summary: RunSummary?) {

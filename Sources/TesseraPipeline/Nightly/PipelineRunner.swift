@@ -32,7 +32,8 @@ public struct PipelineRunner: Sendable {
         logger[metadataKey: "pipeline.hash"] = "\(definition.hash.prefix(12))"
 
         func couldNotRun(_ error: PipelineError) -> PipelineRunReport {
-            logger.error("pipeline could not run", metadata: ["error": "\(error)"])
+            // Info, not error: the caller gets the error in the report and decides how loudly to say it.
+            logger.info("pipeline could not run", metadata: ["error": "\(error)"])
             return PipelineRunReport(definition: definition, startedAt: startedAt, finishedAt: Date(),
                                      outcome: .couldNotRun, error: error.description, summary: nil)
         }
@@ -92,7 +93,9 @@ public struct PipelineRunner: Sendable {
             try report.write(into: definition.reportsDirectory)
             logger.info("pipeline run report written", metadata: ["report.path": "\(report.reportFiles[0])"])
         } catch {
-            logger.error("could not write the run report", metadata: ["error": "\(error)"])
+            report.reportFiles = []
+            report.reportWriteError = error.description
+            logger.info("could not write the run report", metadata: ["error": "\(error)"])
         }
     }
 }
