@@ -100,7 +100,7 @@ CREATE TABLE slide_runs (
     status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'interrupted')),
     error TEXT,                                   -- set when status is 'failed'
     mpp_x REAL,                                   -- resolution used for this run, µm per level-0 pixel;
-    mpp_y REAL,                                   -- NULL when the slide failed before it was known
+    mpp_y REAL,                                   -- NULL when the slide could not be read
     mpp_source TEXT,                              -- where mpp_x/mpp_y came from, e.g. 'slide' or 'configuration'
     tiles_planned INTEGER,
     tiles_written INTEGER NOT NULL DEFAULT 0,

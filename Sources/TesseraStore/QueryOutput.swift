@@ -35,8 +35,10 @@ extension QueryResult {
         func line(_ values: [String]) -> String {
             values.enumerated().map { index, value in
                 let padding = String(repeating: " ", count: widths[index] - value.count)
-                return numeric[index] ? padding + value : value + padding
-            }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
+                if numeric[index] { return padding + value }
+                // No trailing padding after the last column.
+                return index == values.count - 1 ? value : value + padding
+            }.joined(separator: "  ")
         }
         var output = line(columns) + "\n"
         output += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"

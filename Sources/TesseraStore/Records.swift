@@ -121,6 +121,12 @@ public struct SlideRecord: Sendable, Equatable {
         self.objectivePower = objectivePower
     }
 
+    /// A slide file that OpenSlide could not open: known only by its path, size and mtime (dimensions 0).
+    public static func unreadable(path: String, sizeBytes: Int64, mtime: Date) -> SlideRecord {
+        SlideRecord(path: path, sizeBytes: sizeBytes, mtime: mtime, quickhash: nil, vendor: nil, width: 0, height: 0,
+                    mppX: nil, mppY: nil, objectivePower: nil)
+    }
+
     /// "quickhash:<hex>" when OpenSlide gives a quickhash (it hashes the slide's content, so the same slide copied to
     /// another machine or path keeps its identity); otherwise "file:<sha-256 of size, mtime in whole seconds and path>",
     /// which changes when the file is moved or touched.

@@ -111,9 +111,8 @@ public enum ResultsQuery {
     /// and LIMIT work without casts).
     static func bindValue(_ text: String) -> any DatabaseValueConvertible {
         if let integer = Int64(text), String(integer) == text { return integer }
-        if let real = Double(text), real.isFinite, text.first.map({ $0.isNumber || $0 == "-" || $0 == "." }) == true {
-            return real
-        }
+        // Only plain decimal notation: Double("0x10") and Double("inf") parse too, but those are meant as text.
+        if text.allSatisfy({ "0123456789.-+eE".contains($0) }), let real = Double(text), real.isFinite { return real }
         return text
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Logging
 
 /// The writer of one results file. A run has exactly one: every method runs its statements in one transaction on
@@ -54,7 +55,7 @@ public final class ResultsStore: Sendable {
     /// never finished (killed, interrupted) is continued instead: same run row and run_uid, a new run_attempts row,
     /// and its slide runs left 'running' by a crash become 'interrupted'.
     public func startRun(_ provenance: RunProvenance, resumeUnfinished: Bool = true) throws -> RunStart {
-        try StoreError.mapping(path: path, "starting the run") {
+        let start = try StoreError.mapping(path: path, "starting the run") {
             try queue.write { db in
                 let now = Timestamp.string(provenance.startedAt)
                 if resumeUnfinished, let row = try Row.fetchOne(db, sql: """
@@ -94,6 +95,9 @@ public final class ResultsStore: Sendable {
                 return RunStart(id: RunID(rawValue: id), runUID: provenance.runUID, resumed: false, attempt: 1)
             }
         }
+        logger.info(start.resumed ? "resuming unfinished run" : "recording new run",
+                    metadata: ["run.uid": "\(start.runUID)", "run.attempt": "\(start.attempt)", "store.path": "\(path)"])
+        return start
     }
 
     /// Records how the run ended ('finished', 'interrupted' or 'failed' with its error).
@@ -151,7 +155,8 @@ public final class ResultsStore: Sendable {
     }
 
     /// Records that the run starts (or resumes) a slide, and returns the tiles an earlier attempt already committed.
-    public func startSlideRun(run: RunID, slide: SlideRecord, resolution: SlideResolution, tilesPlanned: Int?,
+    /// `resolution` is nil only for a slide that could not be read (then record its failure with finishSlideRun).
+    public func startSlideRun(run: RunID, slide: SlideRecord, resolution: SlideResolution?, tilesPlanned: Int?,
                               at date: Date = Date()) throws -> SlideRunStart {
         try StoreError.mapping(path: path, "starting slide \(slide.path)") {
             try queue.write { db in
@@ -175,8 +180,8 @@ public final class ResultsStore: Sendable {
                         status = 'running', error = NULL, finished_at = NULL,
                         tiles_planned = excluded.tiles_planned
                     RETURNING id
-                    """, arguments: [run.rawValue, slideID, slide.path, resolution.mppX, resolution.mppY,
-                                     resolution.source, tilesPlanned, Timestamp.string(date)])!
+                    """, arguments: [run.rawValue, slideID, slide.path, resolution?.mppX, resolution?.mppY,
+                                     resolution?.source, tilesPlanned, Timestamp.string(date)])!
                 let committed = try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?",
                                                  arguments: [id])
                 return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed)
@@ -231,22 +236,36 @@ public final class ResultsStore: Sendable {
                     """)
                 let slideRunID = slideRun.rawValue
                 var inserted = 0
+                // The hot loop binds through SQLite's C API on GRDB's prepared statements: building a GRDB
+                // StatementArguments per row cost more than the insert itself (see notes/store.md, BENCHMARKS).
+                let tileRow = RawInsert(insertTile, db)
+                let predictionRow = RawInsert(insertPrediction, db)
                 for tile in tiles {
                     guard tile.classes.count == classCount else {
                         throw StoreError(.invalidInput, "tile \(tile.index) has \(tile.classes.count) class predictions "
                                          + "but the run has \(classCount) classes", path: path)
                     }
                     let window = tile.ownWindow
-                    insertTile.setUncheckedArguments([slideRunID, tile.index, window.x, window.y, window.width,
-                                                      window.height, tile.tissueFraction])
-                    try insertTile.execute()
+                    tileRow.start()
+                    try tileRow.bind(1, slideRunID)
+                    try tileRow.bind(2, Int64(tile.index))
+                    try tileRow.bind(3, Int64(window.x))
+                    try tileRow.bind(4, Int64(window.y))
+                    try tileRow.bind(5, Int64(window.width))
+                    try tileRow.bind(6, Int64(window.height))
+                    try tileRow.bind(7, tile.tissueFraction)
+                    try tileRow.step()
                     // An existing tile keeps its predictions: nothing of it is written again.
                     if db.changesCount == 0 { continue }
                     inserted += 1
                     for (classIndex, prediction) in tile.classes.enumerated() {
-                        insertPrediction.setUncheckedArguments([slideRunID, tile.index, classIndex,
-                                                                prediction.areaFraction, prediction.meanProbability])
-                        try insertPrediction.execute()
+                        predictionRow.start()
+                        try predictionRow.bind(1, slideRunID)
+                        try predictionRow.bind(2, Int64(tile.index))
+                        try predictionRow.bind(3, Int64(classIndex))
+                        try predictionRow.bind(4, prediction.areaFraction)
+                        try predictionRow.bind(5, prediction.meanProbability)
+                        try predictionRow.step()
                     }
                 }
                 try db.execute(sql: "UPDATE slide_runs SET tiles_written = tiles_written + ? WHERE id = ?",
@@ -262,5 +281,37 @@ public final class ResultsStore: Sendable {
 
     private static func requireChange(_ db: Database, _ message: String, path: String) throws {
         if db.changesCount == 0 { throw StoreError(.invalidInput, message, path: path) }
+    }
+}
+
+/// Binds and steps one prepared INSERT with SQLite's C API. Every SQLite result code of the hot write loop is
+/// checked here, and a failure becomes GRDB's DatabaseError (which StoreError.mapping turns into a StoreError naming
+/// the file).
+private struct RawInsert {
+    let statement: Statement
+    let db: Database
+
+    init(_ statement: Statement, _ db: Database) {
+        self.statement = statement
+        self.db = db
+    }
+
+    /// sqlite3_reset's result repeats the previous step's error, which was reported then: it is not checked here.
+    func start() { sqlite3_reset(statement.sqliteStatement) }
+
+    func bind(_ index: Int32, _ value: Int64) throws {
+        try check(sqlite3_bind_int64(statement.sqliteStatement, index, value))
+    }
+
+    func bind(_ index: Int32, _ value: Double) throws {
+        try check(sqlite3_bind_double(statement.sqliteStatement, index, value))
+    }
+
+    func step() throws { try check(sqlite3_step(statement.sqliteStatement)) }
+
+    private func check(_ code: Int32) throws {
+        guard code != SQLITE_OK && code != SQLITE_DONE else { return }
+        let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: statement.sql)
     }
 }

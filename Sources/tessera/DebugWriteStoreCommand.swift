@@ -21,7 +21,9 @@ struct DebugWriteStoreCommand: ParsableCommand {
     @Flag(help: "Print one line per committed step (the crash tests wait for these).") var progress = false
 
     func run() throws {
-        let store = try ResultsStore(path: database, logger: Logger(label: "tessera.debug-write-store"))
+        var logger = Logger(label: "tessera.debug-write-store")
+        logger.logLevel = .warning
+        let store = try ResultsStore(path: database, logger: logger)
         let synthetic = SyntheticRun(slides: slides, tilesPerSlide: tiles, classes: classes, batchSize: batch)
         let report = progress
         let summary = try synthetic.run(store: store) { line in

@@ -83,6 +83,29 @@ import TesseraTestSupport
         #expect(try S.reader(path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tiles") } == 0)
     }
 
+    @Test func sqliteRefusingARowFailsTheWholeBatchWithSQLitesMessage() throws {
+        let (store, path) = try S.freshStore()
+        let run = try store.startRun(S.provenance()).id
+        let slideRun = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               tilesPlanned: 2)
+        // SQLite stores NaN as NULL, which the NOT NULL column refuses.
+        let good = S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 1, [(0.5, 0.5), (0.5, 0.5)])
+        let nan = S.tile(1, PixelRect(x: 10, y: 0, width: 10, height: 10), tissue: .nan, [(0.5, 0.5), (0.5, 0.5)])
+        do {
+            try store.write(tiles: [good, nan], slideRun: slideRun.id)
+            Issue.record("a NaN tissue fraction was stored")
+        } catch let error as StoreError {
+            #expect(error.kind == .sqlite)
+            #expect(error.message.contains("NOT NULL constraint failed: tiles.tissue_fraction"))
+            #expect(error.path == path)
+        }
+        #expect(try S.reader(path).read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM tiles") } == 0)
+        // The store is still usable after the failed batch.
+        try store.write(tiles: [good], slideRun: slideRun.id)
+        #expect(try store.committedTileIndices(slideRun: slideRun.id) == [0])
+    }
+
     @Test func aSlideDoneWithTheSameModelAndParametersIsFound() throws {
         let (store, _) = try S.freshStore()
         let run = try store.startRun(S.provenance(parametersHash: "p1")).id
@@ -138,6 +161,26 @@ import TesseraTestSupport
         #expect(row["busy_seconds"] as Double == 2.0)
         #expect(row["waiting_on_input_seconds"] as Double == 0.5)
         #expect(row["waiting_on_output_seconds"] as Double == 0.5)
+    }
+
+    @Test func anUnreadableSlideIsRecordedAsFailedWithItsError() throws {
+        let (store, path) = try S.freshStore()
+        let run = try store.startRun(S.provenance()).id
+        let slide = SlideRecord.unreadable(path: "/slides/broken.svs", sizeBytes: 10,
+                                           mtime: Date(timeIntervalSince1970: 1_700_000_000))
+        let slideRun = try store.startSlideRun(run: run, slide: slide, resolution: nil, tilesPlanned: nil)
+        try store.finishSlideRun(slideRun.id, status: .failed, error: "Not a file that OpenSlide can recognize", seconds: 0.01)
+        let row = try S.reader(path).read {
+            try Row.fetchOne($0, sql: """
+                SELECT sr.status, sr.error, a.tiles, a.tissue_mm2
+                FROM slide_runs sr JOIN slide_areas a ON a.slide_run_id = sr.id
+                """)!
+        }
+        #expect(row["status"] as String == "failed")
+        #expect(row["error"] as String == "Not a file that OpenSlide can recognize")
+        #expect(row["tiles"] as Int == 0)
+        #expect(row["tissue_mm2"] as Double? == nil)
+        #expect(slide.fingerprint.hasPrefix("file:"))
     }
 
     @Test func fingerprintPrefersTheQuickhash() {

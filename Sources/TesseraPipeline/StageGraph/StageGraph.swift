@@ -242,8 +242,7 @@ final class StageGraph: Sendable {
         let sizeBytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
         let mtime = attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
         // What is known of the file before OpenSlide has read it, for recording a slide that will not open.
-        var slideRecord = SlideRecord(path: url.path, sizeBytes: sizeBytes, mtime: mtime, quickhash: nil, vendor: nil,
-                                      width: 0, height: 0, mppX: nil, mppY: nil, objectivePower: nil)
+        var slideRecord = SlideRecord.unreadable(path: url.path, sizeBytes: sizeBytes, mtime: mtime)
         do {
             let slide = try Slide(contentsOf: url)
             slideRecord = SlideRecord(path: url.path, sizeBytes: sizeBytes, mtime: mtime, quickhash: slide.quickhash,
@@ -252,7 +251,8 @@ final class StageGraph: Sendable {
                                       objectivePower: slide.objectivePower)
             return try plan(ordinal: ordinal, url: url, slide: slide, slideRecord: slideRecord)
         } catch {
-            try store.recordFailedSlide(run: run.id, slide: slideRecord, error: Self.describe(error))
+            let failed = try store.startSlideRun(run: run.id, slide: slideRecord, resolution: nil, tilesPlanned: nil)
+            try store.finishSlideRun(failed.id, status: .failed, error: Self.describe(error), seconds: 0)
             throw error
         }
     }
