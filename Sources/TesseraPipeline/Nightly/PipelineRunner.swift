@@ -2,8 +2,8 @@ import Foundation
 import Logging
 
 /// Runs a pipeline file's job once, as a nightly timer does: takes the output's lock (or stops at once when another
-/// run holds it), checks the model is there, hands the run to `BatchRunner` (which skips slides already done under
-/// the same model, parameters and pipeline hash), and writes the run report.
+/// run holds it), expands `**` inputs, checks the model is there, hands the run to `BatchRunner` (which skips slides
+/// already done under the same model, parameters and pipeline hash), and writes the run report.
 public struct PipelineRunner: Sendable {
     public typealias BatchFunction = @Sendable (RunConfiguration, Logger) async throws -> RunSummary
 
