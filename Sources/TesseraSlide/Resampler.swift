@@ -18,46 +18,50 @@ enum Resampler {
         let rows = lastRow - firstRow
         let rowFloats = outputWidth * 3
         var intermediate = [Float](repeating: 0, count: rows * rowFloats)
+        // Unsafe buffers throughout: Array subscripts are bounds-checked even in release builds, and these loops
+        // run a few million times per tile.
         source.pixels.withUnsafeBufferPointer { pixels in
-            intermediate.withUnsafeMutableBufferPointer { target in
-                horizontal.weights.withUnsafeBufferPointer { weights in
-                    for row in 0..<rows {
-                        let sourceRow = (firstRow + row) * source.width * 3
-                        let targetRow = row * rowFloats
-                        for x in 0..<outputWidth {
-                            var r: Float = 0, g: Float = 0, b: Float = 0
-                            let weightStart = x * horizontal.stride
-                            var i = sourceRow + horizontal.first[x] * 3
-                            for k in 0..<horizontal.count[x] {
-                                let weight = weights[weightStart + k]
-                                r += weight * Float(pixels[i]); g += weight * Float(pixels[i + 1])
-                                b += weight * Float(pixels[i + 2])
-                                i += 3
-                            }
-                            target[targetRow + 3 * x] = r; target[targetRow + 3 * x + 1] = g
-                            target[targetRow + 3 * x + 2] = b
-                        }
+        intermediate.withUnsafeMutableBufferPointer { target in
+        horizontal.weights.withUnsafeBufferPointer { weights in
+        horizontal.first.withUnsafeBufferPointer { firsts in
+        horizontal.count.withUnsafeBufferPointer { counts in
+            for row in 0..<rows {
+                let sourceRow = (firstRow + row) * source.width * 3
+                let targetRow = row * rowFloats
+                for x in 0..<outputWidth {
+                    var r: Float = 0, g: Float = 0, b: Float = 0
+                    let weightStart = x * horizontal.stride
+                    var i = sourceRow + firsts[x] * 3
+                    for k in 0..<counts[x] {
+                        let weight = weights[weightStart + k]
+                        r += weight * Float(pixels[i]); g += weight * Float(pixels[i + 1])
+                        b += weight * Float(pixels[i + 2])
+                        i += 3
                     }
+                    target[targetRow + 3 * x] = r; target[targetRow + 3 * x + 1] = g
+                    target[targetRow + 3 * x + 2] = b
                 }
             }
-        }
+        }}}}}
         let output = [UInt8](unsafeUninitializedCapacity: outputHeight * rowFloats) { target, initialized in
             var accumulator = [Float](repeating: 0, count: rowFloats)
             intermediate.withUnsafeBufferPointer { rowsBuffer in
-                accumulator.withUnsafeMutableBufferPointer { sums in
-                    for y in 0..<outputHeight {
-                        for i in 0..<rowFloats { sums[i] = 0 }
-                        for k in 0..<vertical.count[y] {
-                            let weight = vertical.weights[y * vertical.stride + k]
-                            let rowStart = (vertical.first[y] - firstRow + k) * rowFloats
-                            for i in 0..<rowFloats { sums[i] += weight * rowsBuffer[rowStart + i] }
-                        }
-                        for i in 0..<rowFloats {
-                            target[y * rowFloats + i] = UInt8(max(0, min(255, sums[i].rounded())))
-                        }
+            accumulator.withUnsafeMutableBufferPointer { sums in
+            vertical.weights.withUnsafeBufferPointer { weights in
+                for y in 0..<outputHeight {
+                    for i in 0..<rowFloats { sums[i] = 0 }
+                    for k in 0..<vertical.count[y] {
+                        let weight = weights[y * vertical.stride + k]
+                        let rowStart = (vertical.first[y] - firstRow + k) * rowFloats
+                        for i in 0..<rowFloats { sums[i] += weight * rowsBuffer[rowStart + i] }
+                    }
+                    let outputRow = y * rowFloats
+                    for i in 0..<rowFloats {
+                        // Sums are convex combinations of 0...255; + 0.5 and truncation rounds them.
+                        target[outputRow + i] = UInt8(min(255, max(0, sums[i] + 0.5)))
                     }
                 }
-            }
+            }}}
             initialized = outputHeight * rowFloats
         }
         return RGBImage(width: outputWidth, height: outputHeight, pixels: output)

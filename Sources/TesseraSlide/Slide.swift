@@ -160,6 +160,12 @@ public final class Slide: Sendable {
     /// Reads the level-0 window `level0Window` resampled to `outputWidth` x `outputHeight`, from the pyramid level
     /// closest to, and not coarser than, the requested scale. The window may extend beyond the slide: outside is white.
     public func read(level0Window: PixelRect, outputWidth: Int, outputHeight: Int) throws -> RGBImage {
+        try read(level0Window: level0Window, outputWidth: outputWidth, outputHeight: outputHeight,
+                 sourcePixelBudget: Self.defaultSourcePixelBudget)
+    }
+
+    func read(level0Window: PixelRect, outputWidth: Int, outputHeight: Int,
+              sourcePixelBudget: Int) throws -> RGBImage {
         let context = "reading level-0 window \(level0Window) at \(outputWidth)x\(outputHeight)"
         guard outputWidth > 0, outputHeight > 0, level0Window.width > 0, level0Window.height > 0 else {
             throw SlideError(kind: .invalidArgument, message: "window and output sizes must be positive",
@@ -182,10 +188,54 @@ public final class Slide: Sendable {
             return try readPadded(levelRect: PixelRect(x: Int(sourceX.rounded()), y: Int(sourceY.rounded()),
                                                        width: outputWidth, height: outputHeight), level: level)
         }
-        // Read the level pixels the filter touches (its support is at most one scaled pixel either side), then
-        // resample.
-        let marginX = Int(max(1, scaleX / downsample).rounded(.up)) + 1
-        let marginY = Int(max(1, scaleY / downsample).rounded(.up)) + 1
+        return try resampled(level: level, sourceX: sourceX, sourceY: sourceY,
+                             sourceScaleX: sourceWidth / Double(outputWidth),
+                             sourceScaleY: sourceHeight / Double(outputHeight),
+                             outputWidth: outputWidth, outputHeight: outputHeight,
+                             sourcePixelBudget: sourcePixelBudget)
+    }
+
+    /// Source pixels one resampling step may read at once (64 MB of ARGB). Normal tiles need far less; a thumbnail of
+    /// a slide without a pyramid would otherwise read the whole slide into memory.
+    static let defaultSourcePixelBudget = 16 << 20
+
+    /// Resamples `level` pixels starting at (`sourceX`, `sourceY`) (fractional, in the level's pixels), at
+    /// `sourceScaleX` x `sourceScaleY` level pixels per output pixel. Reads the level pixels the filter touches (its
+    /// radius is max(1, scale) either side); when that exceeds `sourcePixelBudget`, works through the output in
+    /// pieces, each from its own smaller read, with the same filter positions as in one piece.
+    func resampled(level: Int, sourceX: Double, sourceY: Double, sourceScaleX: Double, sourceScaleY: Double,
+                   outputWidth: Int, outputHeight: Int, sourcePixelBudget: Int) throws -> RGBImage {
+        let marginX = Int(max(1, sourceScaleX).rounded(.up)) + 1
+        let marginY = Int(max(1, sourceScaleY).rounded(.up)) + 1
+        let sourceWidth = Double(outputWidth) * sourceScaleX, sourceHeight = Double(outputHeight) * sourceScaleY
+        let neededWidth = sourceWidth + Double(2 * marginX + 2), neededHeight = sourceHeight + Double(2 * marginY + 2)
+        if neededWidth * neededHeight > Double(sourcePixelBudget) {
+            let side = Double(sourcePixelBudget).squareRoot()
+            let pieceWidth = max(1, Int((side - Double(2 * marginX + 2)) / sourceScaleX))
+            let pieceHeight = max(1, Int((side - Double(2 * marginY + 2)) / sourceScaleY))
+            if pieceWidth < outputWidth || pieceHeight < outputHeight {
+                var canvas = RGBImage(width: outputWidth, height: outputHeight)
+                for top in Swift.stride(from: 0, to: outputHeight, by: pieceHeight) {
+                    for left in Swift.stride(from: 0, to: outputWidth, by: pieceWidth) {
+                        let width = min(pieceWidth, outputWidth - left), height = min(pieceHeight, outputHeight - top)
+                        let piece = try resampled(level: level, sourceX: sourceX + Double(left) * sourceScaleX,
+                                                  sourceY: sourceY + Double(top) * sourceScaleY,
+                                                  sourceScaleX: sourceScaleX, sourceScaleY: sourceScaleY,
+                                                  outputWidth: width, outputHeight: height,
+                                                  sourcePixelBudget: sourcePixelBudget)
+                        canvas.pixels.withUnsafeMutableBufferPointer { target in
+                            piece.pixels.withUnsafeBufferPointer { source in
+                                for row in 0..<height {
+                                    (target.baseAddress! + ((top + row) * outputWidth + left) * 3)
+                                        .update(from: source.baseAddress! + row * width * 3, count: width * 3)
+                                }
+                            }
+                        }
+                    }
+                }
+                return canvas
+            }
+        }
         let x0 = Int(sourceX.rounded(.down)) - marginX, y0 = Int(sourceY.rounded(.down)) - marginY
         let x1 = Int((sourceX + sourceWidth).rounded(.up)) + marginX
         let y1 = Int((sourceY + sourceHeight).rounded(.up)) + marginY
@@ -193,6 +243,19 @@ public final class Slide: Sendable {
         return Resampler.resample(source, originX: sourceX - Double(x0), originY: sourceY - Double(y0),
                                   sourceWidth: sourceWidth, sourceHeight: sourceHeight,
                                   outputWidth: outputWidth, outputHeight: outputHeight)
+    }
+
+    /// Reads the level-0 window `level0Window` at `targetMPP` µm/px, given the slide's own `resolution`: the output
+    /// measures the window's size times `resolution.mpp / targetMPP`, rounded.
+    public func read(level0Window: PixelRect, targetMPP: Double, resolution: SlideResolution) throws -> RGBImage {
+        guard targetMPP > 0, targetMPP.isFinite else {
+            throw SlideError(kind: .invalidArgument, message: "target resolution \(targetMPP) µm/px",
+                             path: url.path, context: "reading level-0 window \(level0Window)")
+        }
+        let scale = resolution.mpp / targetMPP
+        return try read(level0Window: level0Window,
+                        outputWidth: max(1, Int((Double(level0Window.width) * scale).rounded())),
+                        outputHeight: max(1, Int((Double(level0Window.height) * scale).rounded())))
     }
 
     /// The whole slide scaled to fit in `maxSize` x `maxSize`, aspect ratio kept.

@@ -22,7 +22,7 @@ public struct SlideError: Error, Sendable, Equatable, CustomStringConvertible {
     public let kind: Kind
     /// OpenSlide's message, or Tessera's when OpenSlide gave none.
     public let message: String
-    /// The slide file.
+    /// The slide file ("" for errors about values alone, such as an impossible tile grid).
     public let path: String
     /// What was being done: "opening", "reading level 0 region (0, 0, 512x512)"...
     public let context: String
@@ -35,7 +35,7 @@ public struct SlideError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(path): \(context): \(message). \(advice)"
+        (path.isEmpty ? "" : "\(path): ") + "\(context): \(message). \(advice)"
     }
 
     /// What the user can do about it.

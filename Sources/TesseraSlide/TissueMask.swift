@@ -10,11 +10,16 @@ public struct TissueDetectionParameters: Sendable, Equatable, Codable {
     /// The saturation threshold never goes below this (0-255), so a slide with no tissue yields an empty mask
     /// rather than Otsu splitting the background's noise in two.
     public var minimumSaturation: UInt8
+    /// Pixels whose brightest channel is below this (0-255) are never tissue: near-black has meaningless hue and
+    /// saturation (sensor noise), and is glass in fluorescence scans or ink and slide edges in bright field.
+    public var minimumBrightness: UInt8
 
-    public init(thumbnailMPP: Double = 8, minimumRegionAreaMM2: Double = 0.01, minimumSaturation: UInt8 = 20) {
+    public init(thumbnailMPP: Double = 8, minimumRegionAreaMM2: Double = 0.01, minimumSaturation: UInt8 = 20,
+                minimumBrightness: UInt8 = 30) {
         self.thumbnailMPP = thumbnailMPP
         self.minimumRegionAreaMM2 = minimumRegionAreaMM2
         self.minimumSaturation = minimumSaturation
+        self.minimumBrightness = minimumBrightness
     }
 }
 
@@ -52,8 +57,11 @@ public struct TissueMask: Sendable, Equatable {
         let rect = level0Rect.intersection(PixelRect(x: 0, y: 0, width: slideWidth, height: slideHeight))
         if rect.isEmpty { return 0 }
         let p = level0PerPixel
-        let columns = max(0, Int(Double(rect.x) / p))...min(width - 1, Int(Double(rect.maxX) / p))
-        let rows = max(0, Int(Double(rect.y) / p))...min(height - 1, Int(Double(rect.maxY) / p))
+        let firstColumn = max(0, Int(Double(rect.x) / p)), lastColumn = min(width - 1, Int(Double(rect.maxX) / p))
+        let firstRow = max(0, Int(Double(rect.y) / p)), lastRow = min(height - 1, Int(Double(rect.maxY) / p))
+        // Only a mask smaller than the slide it claims to cover can leave the rectangle outside it.
+        guard firstColumn <= lastColumn, firstRow <= lastRow else { return 0 }
+        let columns = firstColumn...lastColumn, rows = firstRow...lastRow
         func overlap(_ index: Int, _ low: Int, _ high: Int) -> Double {
             max(0, min(Double(high), Double(index + 1) * p) - max(Double(low), Double(index) * p))
         }
@@ -104,7 +112,7 @@ public struct TissueMask: Sendable, Equatable {
             let r = Int(thumbnail.pixels[3 * i]), g = Int(thumbnail.pixels[3 * i + 1])
             let b = Int(thumbnail.pixels[3 * i + 2])
             let high = max(r, g, b), low = min(r, g, b)
-            let value = high == 0 ? 0 : (high - low) * 255 / high
+            let value = high < Int(parameters.minimumBrightness) || high == 0 ? 0 : (high - low) * 255 / high
             saturation[i] = UInt8(value)
             histogram[value] += 1
         }

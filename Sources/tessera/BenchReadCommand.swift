@@ -21,6 +21,9 @@ struct BenchReadCommand: ParsableCommand {
     @Option(help: "Tile edge in pixels.")
     var size: Int = 512
 
+    @Option(help: "Read level-0 windows this many times the tile size, resampled to the tile size (1: no resampling).")
+    var windowScale: Double = 1
+
     func validate() throws {
         guard threads > 0, tiles > 0, size > 0 else { throw ValidationError("--threads, --tiles, --size must be > 0") }
     }
@@ -28,12 +31,14 @@ struct BenchReadCommand: ParsableCommand {
     func run() throws {
         do {
             let handle = try Slide(contentsOf: URL(fileURLWithPath: slide))
-            let result = try ReadBenchmark.run(slide: handle, threads: threads, tiles: tiles, tileSize: size)
-            print(String(format: "tessera threads=%d tiles=%d size=%d seconds=%.4f tiles_per_second=%.2f checksum=%llu",
+            let result = try ReadBenchmark.run(slide: handle, threads: threads, tiles: tiles, tileSize: size,
+                                                 windowScale: windowScale)
+            print(String(format: "tessera threads=%d tiles=%d size=%d seconds=%.4f tiles_per_second=%.2f "
+                + "cpu_seconds=%.4f tiles_per_cpu_second=%.2f checksum=%llu",
                          result.threads, result.tiles, result.tileSize, result.seconds, result.tilesPerSecond,
-                         result.checksum))
+                         result.cpuSeconds, result.tilesPerCPUSecond, result.checksum))
         } catch let error as SlideError {
-            printError("error: \(error)")
+            SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         }
     }

@@ -26,7 +26,7 @@ struct InspectCommand: ParsableCommand {
                 if !json { print(text(for: slide)) }
             } catch let error as SlideError {
                 failures += 1
-                printError("error: \(error)")
+                SlideCommandOutput.printError("error: \(error)")
             }
         }
         if json {
@@ -67,6 +67,9 @@ struct InspectCommand: ParsableCommand {
     }
 }
 
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+/// stderr for the slide commands (a namespace, so other command files may keep helpers of their own).
+enum SlideCommandOutput {
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
 }

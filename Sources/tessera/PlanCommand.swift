@@ -43,6 +43,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Write a PNG of the thumbnail with the tissue tinted and the kept tiles outlined.")
     var preview: String?
 
+    @Option(help: "Write the tissue mask as a gray PNG (255 tissue, 0 background; one pixel per --thumbnail-mpp).")
+    var mask: String?
+
     func validate() throws {
         guard mpp > 0 else { throw ValidationError("--mpp must be positive") }
         guard tile > 0 else { throw ValidationError("--tile must be positive") }
@@ -57,17 +60,21 @@ struct PlanCommand: ParsableCommand {
             let slide = try Slide(contentsOf: URL(fileURLWithPath: self.slide))
             let resolution = try slide.resolution(userStatedMPP: slideMPP)
             let parameters = TissueDetectionParameters(thumbnailMPP: thumbnailMPP, minimumRegionAreaMM2: minRegionMM2)
-            let (plan, mask) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: mpp, tileSize: tile,
+            let (plan, tissueMask) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: mpp, tileSize: tile,
                                                  overlap: overlap, tissue: parameters,
                                                  minimumTissueFraction: minTissue)
             if let preview {
-                let image = try PlanPreview.render(slide: slide, plan: plan, mask: mask)
+                let image = try PlanPreview.render(slide: slide, plan: plan, mask: tissueMask)
                 try PNGImage.write(rgb: image, to: URL(fileURLWithPath: preview))
+            }
+            if let mask {
+                try PNGImage.write(gray: tissueMask.mask, width: tissueMask.width, height: tissueMask.height,
+                                   to: URL(fileURLWithPath: mask))
             }
             let edgeCount = plan.tiles.filter(\.isEdge).count
             if json {
                 let report = PlanReport(slide: slide.url.path, resolution: resolution,
-                                        slideTissueFraction: mask.slideTissueFraction, edgeTiles: edgeCount,
+                                        slideTissueFraction: tissueMask.slideTissueFraction, edgeTiles: edgeCount,
                                         plan: plan)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -76,22 +83,23 @@ struct PlanCommand: ParsableCommand {
                 print(slide.url.path)
                 print("  slide: \(slide.width) x \(slide.height) px at \(resolution.summary)")
                 if resolution.source == .objectivePower {
-                    printError("warning: \(slide.name): resolution estimated from the objective power; "
-                        + "state it with --slide-mpp")
+                    SlideCommandOutput.printError("warning: \(slide.name): resolution estimated from the objective "
+                        + "power; state it with --slide-mpp")
                 }
                 print(String(format: "  target: %g µm/px, tile %d, overlap %d (stride %d; %.4g level-0 px per target px)",
                              mpp, tile, overlap, plan.stride, plan.grid.level0PerTargetPixel))
                 print("  grid: \(plan.columns) x \(plan.rows) = \(plan.grid.tileCount) tiles")
                 print("  tiles: \(plan.tiles.count) kept (\(edgeCount) at the edge), \(plan.skippedCount) skipped "
                     + String(format: "(own-window tissue < %g)", minTissue))
-                print(String(format: "  tissue: %.1f%% of the slide", mask.slideTissueFraction * 100))
+                print(String(format: "  tissue: %.1f%% of the slide", tissueMask.slideTissueFraction * 100))
                 if let preview { print("  preview: \(preview)") }
+                if let mask { print("  tissue mask: \(mask) (\(tissueMask.width) x \(tissueMask.height))") }
             }
         } catch let error as SlideError {
-            printError("error: \(error)")
+            SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         } catch let error as PNGError {
-            printError("error: \(error)")
+            SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         }
     }

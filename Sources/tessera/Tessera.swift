@@ -16,6 +16,7 @@ struct Tessera: AsyncParsableCommand {
             MergeCommand.self,
             PipelineCommand.self,
             DebugWriteStoreCommand.self,
+            ModelCommand.self,
         ]
     )
 }

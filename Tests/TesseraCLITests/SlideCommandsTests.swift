@@ -3,7 +3,7 @@ import Testing
 import TesseraTestSupport
 
 /// Runs the built `tessera` binary; returns exit status, stdout, stderr.
-func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+private func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = Fixtures.tesseraExecutable
     process.arguments = arguments
@@ -51,8 +51,10 @@ func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String,
     @Test func planReportsTilesAndWritesAPreview() throws {
         let directory = try Fixtures.temporaryDirectory("plan")
         let preview = directory.appendingPathComponent("grid.png")
+        let mask = directory.appendingPathComponent("mask.png")
         let result = try runTessera(["plan", Fixtures.slide("CMU-1-Small-Region.svs").path, "--mpp", "0.5",
-                                     "--tile", "512", "--overlap", "64", "--json", "--preview", preview.path])
+                                     "--tile", "512", "--overlap", "64", "--json", "--preview", preview.path,
+                                     "--mask", mask.path])
         #expect(result.status == 0)
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
         let plan = try #require(report["plan"] as? [String: Any])
@@ -67,6 +69,11 @@ func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String,
         #expect((report["resolution"] as? [String: Any])?["source"] as? String == "file")
         let png = try Data(contentsOf: preview)
         #expect(Array(png.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        // The mask is 8 µm/px: 2220 x 2967 px at 0.499 µm/px -> ceil(2220 / 16.03) x ceil(2967 / 16.03).
+        let maskPNG = [UInt8](try Data(contentsOf: mask))
+        let width = maskPNG[16..<20].reduce(0) { $0 << 8 | Int($1) }, height = maskPNG[20..<24].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 139 && height == 186)
+        #expect(maskPNG[25] == 0)  // colour type 0: gray
     }
 
     @Test func slideWithoutResolutionNeedsSlideMPP() throws {

@@ -64,6 +64,20 @@ import TesseraTestSupport
         }
     }
 
+    @Test func readAtATargetResolution() throws {
+        let slide = try Slide(contentsOf: Fixtures.slide("yb10kx5k.zstd.tiff"))
+        let resolution = SlideResolution(mpp: 0.25, source: .userStated)
+        // 1 µm/px from 0.25: a 4x downsample, which level 2 holds exactly.
+        let image = try slide.read(level0Window: PixelRect(x: 400, y: 8, width: 1000, height: 400), targetMPP: 1,
+                                   resolution: resolution)
+        #expect(image.width == 250 && image.height == 100)
+        #expect(image == (try slide.readRegion(level0Origin: (400, 8), level: 2, width: 250, height: 100)))
+        #expect(throws: SlideError.self) {
+            try slide.read(level0Window: PixelRect(x: 0, y: 0, width: 10, height: 10), targetMPP: 0,
+                           resolution: resolution)
+        }
+    }
+
     @Test func thumbnailFitsTheBox() throws {
         let slide = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
         let thumbnail = try slide.thumbnail(maxSize: 512)
@@ -195,5 +209,29 @@ import TesseraTestSupport
             count += Double(image.width * image.height)
         }
         return total / count
+    }
+}
+
+@Suite struct AsyncTileReadTests {
+    @Test func concurrentTileReadsOnThePoolMatchBlockingReads() async throws {
+        let slide = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
+        let (plan, _) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 1,
+                                          tileSize: 128, overlap: 16, minimumTissueFraction: 0.5)
+        let tiles = Array(plan.tiles.prefix(8))
+        let pool = BlockingThreadPool(name: "test-readers", threads: 2)
+        defer { pool.shutdown() }
+        let images = try await withThrowingTaskGroup(of: (Int, RGBImage).self) { group in
+            for (index, tile) in tiles.enumerated() {
+                group.addTask { (index, try await slide.read(tile: tile, of: plan, on: pool)) }
+            }
+            var images = [RGBImage?](repeating: nil, count: tiles.count)
+            for try await (index, image) in group { images[index] = image }
+            return images
+        }
+        for (index, tile) in tiles.enumerated() {
+            let image = try #require(images[index])
+            #expect(image.width == 128 && image.height == 128)
+            #expect(image == (try slide.read(tile: tile, of: plan)))
+        }
     }
 }

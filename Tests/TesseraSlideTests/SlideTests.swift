@@ -45,6 +45,17 @@ func pixel(_ image: RGBImage, _ x: Int, _ y: Int) -> [UInt8] {
         #expect(resolution == SlideResolution(mpp: 0.499, source: .file))
     }
 
+    @Test func smallSVS() throws {
+        let slide = try Slide(contentsOf: Fixtures.slide("small.svs"))
+        #expect(slide.vendor == "aperio")
+        #expect(slide.levels == [SlideLevel(width: 16, height: 16, downsample: 1)])
+        #expect(try slide.resolution() == SlideResolution(mpp: 0.499, source: .file))
+        #expect(slide.objectivePower == 20)
+        #expect(slide.associatedImageNames == ["thumbnail"])
+        #expect(slide.associatedImageSizes["thumbnail"] == ImageSize(width: 16, height: 16))
+        #expect(slide.quickhash == "1eaa4a1693dd7a48286bb6f3dd70457dab6bb6395f3071dfd7d80beb3f2dc4e4")
+    }
+
     @Test func ndpiLevels() throws {
         let slide = try Slide(contentsOf: Fixtures.slide("test3-DAPI-2-387.ndpi"))
         #expect(slide.vendor == "hamamatsu")

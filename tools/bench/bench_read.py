@@ -12,6 +12,7 @@ openslide-python's read_region returns an un-premultiplied RGBA PIL image (its C
 Tessera returns RGB composited onto white. Both are "a usable 512x512 tile".
 """
 import argparse
+import os
 import re
 import statistics
 import subprocess
@@ -43,6 +44,7 @@ def python_worker(path, threads, tiles, size):
                 return
             slide.read_region(todo[index], 0, (size, size))
 
+    cpu_start = time.process_time()
     start = time.perf_counter()
     workers = [threading.Thread(target=work) for _ in range(threads)]
     for worker in workers:
@@ -50,13 +52,18 @@ def python_worker(path, threads, tiles, size):
     for worker in workers:
         worker.join()
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     print(f"openslide-python threads={threads} tiles={tiles} size={size} seconds={seconds:.4f} "
-          f"tiles_per_second={tiles / seconds:.2f}")
+          f"tiles_per_second={tiles / seconds:.2f} cpu_seconds={cpu_seconds:.4f} "
+          f"tiles_per_cpu_second={tiles / cpu_seconds:.2f}")
 
 
 def measure(command):
+    """(tiles per wall second, tiles per CPU second) from one worker's output line."""
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return float(re.search(r"tiles_per_second=([0-9.]+)", output).group(1))
+    wall = float(re.search(r" tiles_per_second=([0-9.]+)", output).group(1))
+    cpu = float(re.search(r"tiles_per_cpu_second=([0-9.]+)", output).group(1))
+    return wall, cpu
 
 
 def main():
@@ -75,6 +82,7 @@ def main():
 
     thread_counts = [int(t) for t in args.threads.split(",")]
     results = {}
+    cpu_results = {}
     for round_index in range(args.rounds):
         for threads in thread_counts:
             sides = [
@@ -86,21 +94,27 @@ def main():
             if round_index % 2:
                 sides.reverse()
             for name, command in sides:
-                value = measure(command)
-                results.setdefault((name, threads), []).append(value)
-                print(f"round {round_index + 1}: {name:16} threads={threads} {value:8.1f} tiles/s", flush=True)
+                wall, cpu = measure(command)
+                results.setdefault((name, threads), []).append(wall)
+                cpu_results.setdefault((name, threads), []).append(cpu)
+                print(f"round {round_index + 1}: {name:16} threads={threads} {wall:8.1f} tiles/s "
+                      f"{cpu:8.1f} tiles/CPU-s", flush=True)
 
-    print(f"\n{args.tiles} tiles of {args.size}x{args.size} at level 0, median of {args.rounds} rounds (tiles/s):")
+    print(f"\n{args.tiles} tiles of {args.size}x{args.size} at level 0, median of {args.rounds} rounds:")
     for threads in thread_counts:
         for name in ("tessera", "openslide-python"):
             values = results[(name, threads)]
-            print(f"  {name:16} threads={threads}: {statistics.median(values):8.1f}  "
-                  f"(min {min(values):.1f}, max {max(values):.1f})")
+            print(f"  {name:16} threads={threads}: {statistics.median(values):8.1f} tiles/s "
+                  f"(min {min(values):.1f}, max {max(values):.1f}); "
+                  f"{statistics.median(cpu_results[(name, threads)]):8.1f} tiles per CPU-second")
     base = statistics.median(results[("tessera", 1)])
     for threads in thread_counts[1:]:
         print(f"  tessera speed-up with {threads} threads: {statistics.median(results[('tessera', threads)]) / base:.2f}x")
     print(f"  tessera / openslide-python, 1 thread: "
-          f"{base / statistics.median(results[('openslide-python', 1)]):.2f}x")
+          f"{base / statistics.median(results[('openslide-python', 1)]):.2f}x wall, "
+          f"{statistics.median(cpu_results[('tessera', 1)]) / statistics.median(cpu_results[('openslide-python', 1)]):.2f}x "
+          f"per CPU-second")
+    print(f"  load average at the end: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

@@ -316,8 +316,8 @@ final class StageGraph: Sendable {
                 let size = settings.tileSize
                 do {
                     let image = try await readMetrics.measure {
-                        try await readPool.run { try job.slide.read(level0Window: tile.readWindow, outputWidth: size,
-                                                                    outputHeight: size) }
+                        try await job.slide.read(level0Window: tile.readWindow, outputWidth: size, outputHeight: size,
+                                                 on: readPool)
                     }
                     readMetrics.addItems()
                     result = .tile(job, tile, image)
