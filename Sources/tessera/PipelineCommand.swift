@@ -36,7 +36,7 @@ struct PipelineCommand: AsyncParsableCommand {
                     if normalised { print(PipelineDefinition.canonicalJSON(definition.normalised)) }
                 } catch {
                     anyInvalid = true
-                    printError(error.description)
+                    PipelineCommand.printError(error.description)
                 }
             }
             if anyInvalid { throw ExitCode(PipelineOutcome.couldNotRun.exitCode) }
@@ -76,7 +76,7 @@ struct PipelineCommand: AsyncParsableCommand {
             do {
                 definition = try PipelineDefinition.load(file: URL(fileURLWithPath: file))
             } catch {
-                printError(error.description)
+                PipelineCommand.printError(error.description)
                 throw ExitCode(PipelineOutcome.couldNotRun.exitCode)
             }
             let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -87,8 +87,8 @@ struct PipelineCommand: AsyncParsableCommand {
             }
             logger.logLevel = level
             let report = await PipelineRunner(definition: definition, logger: logger).run()
-            if let error = report.error { printError(error) }
-            if let error = report.reportWriteError { printError("the run report was not written: \(error)") }
+            if let error = report.error { PipelineCommand.printError(error) }
+            if let error = report.reportWriteError { PipelineCommand.printError("the run report was not written: \(error)") }
             if json {
                 let encoder = JSONEncoder()
                 encoder.dateEncodingStrategy = .iso8601
@@ -100,5 +100,10 @@ struct PipelineCommand: AsyncParsableCommand {
             }
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         }
+    }
+
+    /// Messages for people go to standard error; standard output carries results (and the JSON report).
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 }
