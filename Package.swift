@@ -48,6 +48,7 @@ let package = Package(
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], resources: [.copy("Resources/default.safetensors")]),
         .executableTarget(name: "tessera", dependencies: [

@@ -14,6 +14,7 @@ struct Tessera: AsyncParsableCommand {
             BenchReadCommand.self,
             QueryCommand.self,
             MergeCommand.self,
+            PipelineCommand.self,
             DebugWriteStoreCommand.self,
             ModelCommand.self,
         ]

@@ -1,0 +1,215 @@
+import Crypto
+import Foundation
+
+/// A validated pipeline file (pipelines/*.yaml): the run it describes, its identity (name and hash) and where its
+/// lock and reports go.
+///
+/// Reading one checks the YAML against schemas/pipeline.schema.json (compiled in), collecting every problem with its
+/// line and key path, then a few rules the schema cannot say (the overlap must be smaller than the tile).
+public struct PipelineDefinition: Sendable {
+    /// The pipeline file, absolute.
+    public let file: URL
+    /// The file's text as read (stored with each run for provenance).
+    public let text: String
+    /// The document with every schema default filled in.
+    public let normalised: DocumentValue
+    public let name: String
+    /// SHA-256 (lowercase hex) of `hashedJSON`.
+    public let hash: String
+    /// Canonical JSON (sorted keys, no spaces) of the parts of the pipeline that decide a slide's results:
+    /// everything except `description`, `inputs`, `concurrency` and the output paths (`outputs.heatmaps` and
+    /// `outputs.heatmap_model_pixels` are kept: they decide which heatmaps a slide gets). Changing those does not make
+    /// slides already done count as not done.
+    public let hashedJSON: String
+    /// What `BatchRunner` runs; every relative path already resolved against the pipeline file's directory.
+    public let configuration: RunConfiguration
+    /// The lock file that keeps two runs of this pipeline's output from overlapping.
+    public let lockPath: String
+    /// Where run reports go: `<output directory>/reports`.
+    public let reportsDirectory: String
+
+    /// Reads and validates a pipeline file. Throws `.unreadableFile` or `.invalidPipeline` (with every diagnostic).
+    public static func load(file: URL) throws(PipelineError) -> PipelineDefinition {
+        let text: String
+        do {
+            text = try String(contentsOf: file, encoding: .utf8)
+        } catch {
+            throw PipelineError(kind: .unreadableFile, file: file.path,
+                                message: "cannot read the pipeline file (\(error.localizedDescription)); check the path")
+        }
+        return try parse(text: text, file: file)
+    }
+
+    /// Validates pipeline text as if read from `file` (whose directory anchors relative paths).
+    public static func parse(text: String, file: URL) throws(PipelineError) -> PipelineDefinition {
+        let displayPath = file.relativePath
+        let document: DocumentValue
+        switch DocumentValue.parseYAML(text) {
+        case .success(let value): document = value
+        case .failure(let diagnostic):
+            throw PipelineError(kind: .invalidPipeline, file: displayPath, message: diagnostic.message,
+                                diagnostics: [diagnostic])
+        }
+        let diagnostics = try diagnose(document)
+        if !diagnostics.isEmpty {
+            throw PipelineError(kind: .invalidPipeline, file: displayPath,
+                                message: "\(diagnostics.count) problem\(diagnostics.count == 1 ? "" : "s")",
+                                diagnostics: diagnostics)
+        }
+        let schema = try PipelineSchema.document()
+        let normalised = applyDefaults(to: document, schema: schema)
+        let hashed = hashedPart(of: normalised)
+        let hashedJSON = canonicalJSON(hashed)
+        let hash = SHA256.hash(data: Data(hashedJSON.utf8)).map { String(format: "%02x", $0) }.joined()
+        return PipelineDefinition(file: file.absoluteURL.standardizedFileURL, text: text, normalised: normalised,
+                                  hashedJSON: hashedJSON, hash: hash)
+    }
+
+    /// Every problem in a parsed document: schema violations, then the rules that relate two keys.
+    public static func diagnose(_ document: DocumentValue) throws(PipelineError) -> [PipelineDiagnostic] {
+        var diagnostics = try PipelineSchema.validator().validate(document)
+        if let tile = document["tiling"]?["tile"], let overlap = document["tiling"]?["overlap"],
+           let tileSize = tile.intValue, let overlapSize = overlap.intValue, overlapSize >= tileSize {
+            diagnostics.append(PipelineDiagnostic(
+                line: overlap.line, keyPath: "tiling.overlap",
+                message: "must be smaller than tiling.tile (got \(overlapSize) with a \(tileSize)-pixel tile)"))
+        }
+        return diagnostics.sorted { ($0.line, $0.keyPath) < ($1.line, $1.keyPath) }
+    }
+
+    private init(file: URL, text: String, normalised: DocumentValue, hashedJSON: String, hash: String) {
+        self.file = file
+        self.text = text
+        self.normalised = normalised
+        self.hashedJSON = hashedJSON
+        self.hash = hash
+        let baseDirectory = file.deletingLastPathComponent()
+        func resolve(_ value: DocumentValue?) -> String? {
+            guard let path = value?.stringValue else { return nil }
+            return Self.resolve(path, against: baseDirectory)
+        }
+        let tiling = normalised["tiling"], tissue = normalised["tissue"], outputs = normalised["outputs"]
+        let concurrency = normalised["concurrency"]
+        let defaults = RunConfiguration(inputs: [], outputDirectory: "")
+        name = normalised["name"]?.stringValue ?? file.deletingPathExtension().lastPathComponent
+        let outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
+        configuration = RunConfiguration(
+            inputs: (normalised["inputs"]?.arrayValue ?? []).compactMap { resolve($0) },
+            modelPath: resolve(normalised["model"]),
+            outputDirectory: outputDirectory,
+            resultsDatabase: resolve(outputs?["results"]),
+            writeHeatmaps: outputs?["heatmaps"]?.boolValue ?? defaults.writeHeatmaps,
+            heatmapDirectory: resolve(outputs?["heatmap_directory"]),
+            heatmapModelPixels: outputs?["heatmap_model_pixels"]?.doubleValue ?? defaults.heatmapModelPixels,
+            targetMPP: tiling?["mpp"]?.doubleValue,
+            tileSize: tiling?["tile"]?.intValue,
+            overlap: tiling?["overlap"]?.intValue ?? defaults.overlap,
+            tissue: TissueSettings(
+                thumbnailMPP: tissue?["thumbnail_mpp"]?.doubleValue ?? defaults.tissue.thumbnailMPP,
+                minimumTissueFraction: tissue?["min_tissue_fraction"]?.doubleValue
+                    ?? defaults.tissue.minimumTissueFraction,
+                minimumRegionAreaMM2: tissue?["min_region_area_mm2"]?.doubleValue
+                    ?? defaults.tissue.minimumRegionAreaMM2),
+            slideMPP: tiling?["slide_mpp"]?.doubleValue,
+            threads: concurrency?["threads"]?.intValue ?? defaults.threads,
+            readers: concurrency?["readers"]?.intValue ?? defaults.readers,
+            batchSize: concurrency?["batch_size"]?.intValue ?? defaults.batchSize,
+            pipeline: PipelineProvenance(name: normalised["name"]?.stringValue ?? "", hash: hash, text: text))
+        lockPath = resolve(outputs?["lock"]) ?? URL(fileURLWithPath: outputDirectory).appendingPathComponent(".tessera.lock").path
+        reportsDirectory = URL(fileURLWithPath: outputDirectory).appendingPathComponent("reports").path
+    }
+
+    /// Resolves a path (or glob pattern) written in a pipeline file: `~/` is the user's home; relative paths are
+    /// relative to the pipeline file's directory, not to wherever the run was started (cron starts in $HOME).
+    static func resolve(_ path: String, against baseDirectory: URL) -> String {
+        let expanded = (path == "~" || path.hasPrefix("~/")) ? NSString(string: path).expandingTildeInPath : path
+        let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded)
+                                          : baseDirectory.appendingPathComponent(expanded)
+        return url.standardizedFileURL.path
+    }
+
+    /// Fills in every `default` the schema gives for keys the document leaves out, recursively.
+    static func applyDefaults(to value: DocumentValue, schema: DocumentValue) -> DocumentValue {
+        guard case .object(var members) = value.content, let properties = schema["properties"]?.members else {
+            return value
+        }
+        for property in properties {
+            if let index = members.firstIndex(where: { $0.key == property.key }) {
+                members[index].value = applyDefaults(to: members[index].value, schema: property.value)
+            } else if let defaultValue = property.value["default"] {
+                members.append(DocumentValue.Member(key: property.key, keyLine: 0,
+                                                    value: applyDefaults(to: defaultValue, schema: property.value)))
+            }
+        }
+        return DocumentValue(.object(members), line: value.line)
+    }
+
+    /// The part of a normalised pipeline that decides a slide's results (see `hashedJSON`).
+    static func hashedPart(of normalised: DocumentValue) -> DocumentValue {
+        guard case .object(let members) = normalised.content else { return normalised }
+        let excluded: Set<String> = ["description", "inputs", "concurrency"]
+        let resultDefiningOutputs: Set<String> = ["heatmaps", "heatmap_model_pixels"]
+        let kept = members.compactMap { member -> DocumentValue.Member? in
+            if excluded.contains(member.key) { return nil }
+            guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }
+            var trimmed = member
+            trimmed.value = DocumentValue(.object(outputs.filter { resultDefiningOutputs.contains($0.key) }))
+            return trimmed
+        }
+        return DocumentValue(.object(kept))
+    }
+
+    /// JSON with keys sorted by their UTF-8 bytes, no whitespace, and numbers with no fractional part written as
+    /// integers (so `8` and `8.0` hash alike).
+    public static func canonicalJSON(_ value: DocumentValue) -> String {
+        switch value.content {
+        case .null: return "null"
+        case .bool(let bool): return bool ? "true" : "false"
+        case .integer(let integer): return String(integer)
+        case .number(let number):
+            if number.rounded() == number && abs(number) < 9.0e15 { return String(Int(number)) }
+            return number.isFinite ? String(number) : "null"
+        case .string(let string): return jsonString(string)
+        case .array(let items): return "[" + items.map(canonicalJSON).joined(separator: ",") + "]"
+        case .object(let members):
+            let sorted = members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            return "{" + sorted.map { jsonString($0.key) + ":" + canonicalJSON($0.value) }.joined(separator: ",") + "}"
+        }
+    }
+
+    static func jsonString(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// The pipeline JSON Schema compiled into the binary (PipelineSchemaText.swift, generated from
+/// schemas/pipeline.schema.json by scripts/embed-pipeline-schema).
+public enum PipelineSchema {
+    /// The schema file's text.
+    public static var text: String { PipelineSchemaText.json }
+
+    public static func document() throws(PipelineError) -> DocumentValue {
+        switch DocumentValue.parseYAML(PipelineSchemaText.json) {
+        case .success(let schema): return schema
+        case .failure(let diagnostic):
+            throw PipelineError(kind: .schemaUnsupported, file: "schemas/pipeline.schema.json",
+                                message: "the compiled-in schema does not parse: \(diagnostic)")
+        }
+    }
+
+    public static func validator() throws(PipelineError) -> SchemaValidator {
+        try SchemaValidator(schema: document())
+    }
+}
