@@ -67,7 +67,7 @@ extension PlanBuilder {
 
     /// Squeeze-excitation in place: global average, 1x1 conv + swish, 1x1 conv + sigmoid, channel multiply.
     private func squeezeExcitation(_ label: String, _ tensor: Activation, model: SegmentationModel, prefix: String, squeezed: Int) {
-        let channels = tensor.channels, blocks = tensor.channelBlocks, padded = blocks * 8
+        let channels = tensor.channels, blocks = tensor.channelBlocks, block = tensor.block, padded = tensor.paddedChannels
         let reduceWeights = model.tensor("\(prefix)._se_reduce.weight"), reduceBias = model.tensor("\(prefix)._se_reduce.bias")
         let expandWeights = model.tensor("\(prefix)._se_expand.weight"), expandBias = model.tensor("\(prefix)._se_expand.bias")
         let batch = self.batch, threads = self.threads
@@ -75,22 +75,32 @@ extension PlanBuilder {
         owned.append(means); owned.append(gates)
         let data = tensor.floats, plane = tensor.planeSize
         kernel(label) {
-            globalAveragePool(data, batch: batch, channelBlocks: blocks, planeSize: plane, into: means.floats, threads: threads)
-            var hidden = [Float](repeating: 0, count: squeezed)
-            for n in 0..<batch {
-                let mean = means.floats + n * padded, gate = gates.floats + n * padded
-                for j in 0..<squeezed {
-                    var sum = reduceBias[j]
-                    for c in 0..<channels { sum += reduceWeights[j * channels + c] * mean[c] }
-                    hidden[j] = sum * sigmoid(sum)
-                }
-                for c in 0..<channels {
-                    var sum = expandBias[c]
-                    for j in 0..<squeezed { sum += expandWeights[c * squeezed + j] * hidden[j] }
-                    gate[c] = sigmoid(sum)
+            globalAveragePool(data, batch: batch, channelBlocks: blocks, block: block, planeSize: plane, into: means.floats, threads: threads)
+            // The two tiny 1x1 convolutions (at most 2112 x 88 MACs each), on raw pointers: no bounds checks.
+            reduceWeights.withUnsafeBufferPointer { reduce in
+                expandWeights.withUnsafeBufferPointer { expand in
+                    var hidden = [Float](repeating: 0, count: squeezed)
+                    for n in 0..<batch {
+                        let mean = means.floats + n * padded, gate = gates.floats + n * padded
+                        for j in 0..<squeezed {
+                            let row = reduce.baseAddress! + j * channels
+                            var sum: Float = 0
+                            for c in 0..<channels { sum += row[c] * mean[c] }
+                            sum += reduceBias[j]
+                            hidden[j] = sum * sigmoid(sum)
+                        }
+                        hidden.withUnsafeBufferPointer { h in
+                            for c in 0..<channels {
+                                let row = expand.baseAddress! + c * squeezed
+                                var sum: Float = 0
+                                for j in 0..<squeezed { sum += row[j] * h[j] }
+                                gate[c] = sigmoid(sum + expandBias[c])
+                            }
+                        }
+                    }
                 }
             }
-            scaleChannels(data, batch: batch, channelBlocks: blocks, planeSize: plane, gates: gates.floats, threads: threads)
+            scaleChannels(data, batch: batch, channelBlocks: blocks, block: block, planeSize: plane, gates: gates.floats, threads: threads)
         }
     }
 
@@ -108,13 +118,14 @@ extension PlanBuilder {
         for (index, rate) in model.decoder.atrousRates.enumerated() {
             let branch = index + 1
             let depthwiseWeights = model.tensor("decoder.aspp.0.convs.\(branch).0.0.weight")
-            let packed = AlignedBuffer(byteCount: f5.channelBlocks * 9 * 8 * 4)
+            let block = f5.block
+            let packed = AlignedBuffer(byteCount: f5.channelBlocks * 9 * block * 4)
             owned.append(packed)
-            for c in 0..<inputs { for tap in 0..<9 { packed.floats[((c / 8) * 9 + tap) * 8 + c % 8] = depthwiseWeights[c * 9 + tap] } }
+            for c in 0..<inputs { for tap in 0..<9 { packed.floats[((c / block) * 9 + tap) * block + c % block] = depthwiseWeights[c * 9 + tap] } }
             let atrous = try blocked(channels: inputs, height: f5.height, width: f5.width, label: "aspp.branch\(branch).depthwise")
             let (source, destination, blocks, h, w) = (f5.floats, atrous.floats, f5.channelBlocks, f5.height, f5.width)
             kernel("aspp.branch\(branch).depthwise") {
-                dilatedDepthwise3x3(source, destination, batch: batch, channelBlocks: blocks, height: h, width: w,
+                dilatedDepthwise3x3(source, destination, batch: batch, channelBlocks: blocks, block: block, height: h, width: w,
                                     dilation: rate, packedWeights: packed.floats, threads: threads)
             }
             let pw = foldBatchNorm(weights: model.tensor("decoder.aspp.0.convs.\(branch).0.1.weight"), model: model,
@@ -133,13 +144,13 @@ extension PlanBuilder {
                                     batchNorm: "decoder.aspp.0.convs.4.2", epsilon: eps)
         let pooledProjection = inputSlice(projection.weights, outputs: d, inputs: 5 * d, (4 * d)..<(5 * d))
         let projected = try blocked(channels: d, height: f5.height, width: f5.width, label: "aspp.project")
-        let means = AlignedBuffer(byteCount: batch * f5.channelBlocks * 8 * 4)
+        let means = AlignedBuffer(byteCount: batch * f5.paddedChannels * 4)
         owned.append(means)
         do {
             let (source, destination, blocks, plane, projectionBias) = (f5.floats, projected.floats, f5.channelBlocks, f5.planeSize, projection.bias)
-            let paddedInputs = blocks * 8
+            let (block, paddedInputs, outputBlocks) = (f5.block, f5.paddedChannels, projected.channelBlocks)
             kernel("aspp.pooling") {
-                globalAveragePool(source, batch: batch, channelBlocks: blocks, planeSize: plane, into: means.floats, threads: threads)
+                globalAveragePool(source, batch: batch, channelBlocks: blocks, block: block, planeSize: plane, into: means.floats, threads: threads)
                 var pooled = [Float](repeating: 0, count: d)
                 var constant = [Float](repeating: 0, count: d)
                 for n in 0..<batch {
@@ -154,10 +165,10 @@ extension PlanBuilder {
                         for k in 0..<d { sum += pooledProjection[o * d + k] * pooled[k] }
                         constant[o] = sum
                     }
-                    for block in 0..<(d / 8) {
-                        let value = Lanes((0..<8).map { constant[block * 8 + $0] })
-                        let base = UnsafeMutableRawPointer(destination + ((n * (d / 8) + block) * plane) * 8)
-                        for i in 0..<plane { base.storeBytes(of: value, toByteOffset: i * 32, as: Lanes.self) }
+                    for outputBlock in 0..<outputBlocks {
+                        let values = (0..<block).map { outputBlock * block + $0 < d ? constant[outputBlock * block + $0] : 0 }
+                        let base = destination + ((n * outputBlocks + outputBlock) * plane) * block
+                        for i in 0..<plane { (base + i * block).update(from: values, count: block) }
                     }
                 }
             }
@@ -182,10 +193,10 @@ extension PlanBuilder {
         let upsampled = try blocked(channels: d, height: lowLevel.height, width: lowLevel.width, label: "aspp.upsample")
         do {
             let rows = LinearTaps(input: aspp.height, output: upsampled.height), columns = LinearTaps(input: aspp.width, output: upsampled.width)
-            let (source, destination, blocks) = (aspp.floats, upsampled.floats, aspp.channelBlocks)
+            let (source, destination, blocks, block) = (aspp.floats, upsampled.floats, aspp.channelBlocks, aspp.block)
             let (ih, iw, oh, ow) = (aspp.height, aspp.width, upsampled.height, upsampled.width)
             kernel("aspp.upsample") {
-                upsampleBlocked(source, destination, batch: batch, channelBlocks: blocks, inputHeight: ih, inputWidth: iw,
+                upsampleBlocked(source, destination, batch: batch, channelBlocks: blocks, block: block, inputHeight: ih, inputWidth: iw,
                                 outputHeight: oh, outputWidth: ow, rows: rows, columns: columns, threads: threads)
             }
         }

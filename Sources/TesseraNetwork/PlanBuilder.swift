@@ -7,6 +7,8 @@ final class PlanBuilder {
     let engine: DNNLEngine
     let batch: Int
     let threads: Int
+    /// Channels per block of the activation layout (8: nChw8c, 16: nChw16c).
+    let block: Int
     var steps: [PlanStep] = []
     var owned: [AnyObject] = []
     private var freeBuffers: [AlignedBuffer] = []
@@ -14,10 +16,11 @@ final class PlanBuilder {
     /// Primitives waiting for the shared scratchpad, which is sized once all are known.
     private var pendingScratchpads: [(step: Int, descriptor: dnnl_memory_desc_t, holder: ScratchpadHolder)] = []
 
-    init(engine: DNNLEngine, batch: Int, threads: Int) {
+    init(engine: DNNLEngine, batch: Int, threads: Int, block: Int) {
         self.engine = engine
         self.batch = batch
         self.threads = threads
+        self.block = block
     }
 
     // MARK: Buffers
@@ -46,17 +49,18 @@ final class PlanBuilder {
         let buffer = AlignedBuffer(byteCount: byteCount(md))
         owned.append(buffer)
         let activation = Activation(memory: try MemoryObject(md, buffer: buffer, engine: engine, context: "input memory"),
-                                    channels: channels, height: height, width: width)
+                                    channels: channels, height: height, width: width, block: 1)
         owned.append(activation)
         keep(activation)
         return activation
     }
 
     func blocked(channels: Int, height: Int, width: Int, label: String) throws -> Activation {
-        let md = try memoryDescriptor([batch, channels, height, width], dnnl_aBcd8b, context: "\(label) output descriptor")
+        let md = try memoryDescriptor([batch, channels, height, width], block == 16 ? dnnl_aBcd16b : dnnl_aBcd8b,
+                                      context: "\(label) output descriptor")
         let buffer = acquire(byteCount(md))
         let activation = Activation(memory: try MemoryObject(md, buffer: buffer, engine: engine, context: "\(label) output memory"),
-                                    channels: channels, height: height, width: width)
+                                    channels: channels, height: height, width: width, block: block)
         owned.append(activation)  // the plan's steps hold its raw oneDNN handle
         return activation
     }

@@ -2,22 +2,36 @@ import CDNNL
 import Foundation
 import TesseraCore
 
-/// An activation in the blocked nChw8c layout (the input alone is plain NCHW).
+/// An activation in the blocked layout, nChw8c or nChw16c (the input alone is plain NCHW).
 final class Activation {
     let memory: MemoryObject
     let channels: Int
     let height: Int
     let width: Int
+    /// Channels per block (8 or 16).
+    let block: Int
     var buffer: AlignedBuffer { memory.buffer }
     var floats: UnsafeMutablePointer<Float> { memory.buffer.floats }
-    var channelBlocks: Int { (channels + 7) / 8 }
+    var channelBlocks: Int { (channels + block - 1) / block }
+    var paddedChannels: Int { channelBlocks * block }
     var planeSize: Int { height * width }
 
-    init(memory: MemoryObject, channels: Int, height: Int, width: Int) {
+    init(memory: MemoryObject, channels: Int, height: Int, width: Int, block: Int) {
         self.memory = memory
         self.channels = channels
         self.height = height
         self.width = width
+        self.block = block
+    }
+}
+
+/// The channel block of the activation layout: 16 (nChw16c) where oneDNN runs AVX-512 kernels, else 8 (nChw8c, AVX2).
+/// Forcing nChw8c on an AVX-512 machine would make oneDNN fall back to its AVX2 kernels.
+public enum ActivationLayout {
+    public static var preferredChannelBlock: Int {
+        let isa = dnnl_get_effective_cpu_isa().rawValue
+        let avx512 = dnnl_cpu_isa_avx512_core.rawValue
+        return isa & avx512 == avx512 ? 16 : 8
     }
 }
 
@@ -50,6 +64,8 @@ public final class Segmenter {
     public let height: Int
     public let width: Int
     public let threads: Int
+    /// Channels per block of the activation layout (16: nChw16c, AVX-512 kernels; 8: nChw8c, AVX2).
+    public let channelBlock: Int
     /// Records the time of each layer (with a stream wait after each) when true.
     public var recordsTimings = false
 
@@ -68,13 +84,17 @@ public final class Segmenter {
 
     /// Builds every primitive for tiles of `height` x `width` (multiples of 16); calls take 1 to `batch` tiles.
     /// `keepingEncoderFeatures` keeps f1..f5 readable through `encoderFeatures(_:)` (costs memory; for tests).
+    /// `channelBlock` (8 or 16) overrides the layout chosen for this CPU (`ActivationLayout.preferredChannelBlock`).
     public init(model: SegmentationModel, batch: Int, height: Int, width: Int, threads: Int,
-                keepingEncoderFeatures: Bool = false) throws {
+                keepingEncoderFeatures: Bool = false, channelBlock: Int? = nil) throws {
         guard batch >= 1 else { throw NetworkError(.invalidConfiguration, "batch size \(batch) must be at least 1") }
         guard height >= 16, width >= 16, height % 16 == 0, width % 16 == 0 else {
             throw NetworkError(.invalidInput, "tile size \(width)x\(height) is not supported: width and height must be positive multiples of 16 (the network's output stride); pad or crop the tiles")
         }
         guard threads >= 1 else { throw NetworkError(.invalidConfiguration, "thread count \(threads) must be at least 1") }
+        let block = channelBlock ?? ActivationLayout.preferredChannelBlock
+        guard block == 8 || block == 16 else { throw NetworkError(.invalidConfiguration, "channel block \(block) must be 8 or 16") }
+        self.channelBlock = block
         self.model = model
         self.batch = batch
         self.height = height
@@ -83,7 +103,7 @@ public final class Segmenter {
         self.keepsFeatures = keepingEncoderFeatures
         omp_set_num_threads(Int32(threads))
         engine = try DNNLEngine()
-        let builder = PlanBuilder(engine: engine, batch: 1, threads: threads)
+        let builder = PlanBuilder(engine: engine, batch: 1, threads: threads, block: block)
         input = try builder.plainInput(channels: 3, height: height, width: width)
         var features: [Activation] = []
         head = try builder.buildNetwork(model: model, input: input, keepFeatures: keepingEncoderFeatures, features: &features)
@@ -119,7 +139,7 @@ public final class Segmenter {
         try output.withUnsafeMutableBufferPointer { out in
             for (n, tile) in tiles.enumerated() {
                 try run(tile)
-                upsampleToPlain(head.floats, out.baseAddress! + n * tileSize, batch: 1, channels: classes,
+                upsampleToPlain(head.floats, out.baseAddress! + n * tileSize, batch: 1, channels: classes, block: head.block,
                                 inputHeight: head.height, inputWidth: head.width, outputHeight: height, outputWidth: width,
                                 rows: finalRows, columns: finalColumns, threads: threads)
             }
@@ -165,7 +185,7 @@ public final class Segmenter {
         for tile in tiles {
             try run(tile)
             for (index, f) in features.enumerated() {
-                result[index].values += blockedToPlain(f.floats, batch: 1, channels: f.channels, planeSize: f.planeSize)
+                result[index].values += blockedToPlain(f.floats, batch: 1, channels: f.channels, block: f.block, planeSize: f.planeSize)
             }
         }
         return result

@@ -11,6 +11,11 @@ struct ModelCommand: ParsableCommand {
         abstract: "Inspect, run and benchmark a segmentation model (smp DeepLabV3+ EfficientNet, safetensors).",
         subcommands: [Info.self, Run.self, Bench.self])
 
+    /// Runs before any subcommand: oneDNN's OpenMP threads must sleep, not spin, when idle on a shared machine.
+    mutating func validate() throws {
+        OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+    }
+
     struct Info: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Architecture, classes, parameters, cost and SHA-256 of a model.")
 

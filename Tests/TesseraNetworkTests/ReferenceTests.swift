@@ -50,10 +50,12 @@ import TesseraTestSupport
         #expect(agreement >= 0.999, "argmax agreement \(agreement)")
     }
 
-    /// A non-square tile, and a batch with fewer tiles than it was built for (padded).
-    @Test func case1PartialBatch() throws {
+    /// A non-square tile, a call with fewer tiles than the batch size, in both activation layouts (nChw8c is what
+    /// AVX2 machines run; nChw16c what AVX-512 machines run).
+    @Test(arguments: [8, 16]) func case1PartialBatch(channelBlock: Int) throws {
         let model = try Self.model.get(), cases = try Self.cases.get()
-        let segmenter = try Segmenter(model: model, batch: 2, height: 256, width: 384, threads: 2)
+        let segmenter = try Segmenter(model: model, batch: 2, height: 256, width: 384, threads: 2, channelBlock: channelBlock)
+        #expect(segmenter.channelBlock == channelBlock)
         let tile = try Self.tile("case1", height: 256, width: 384)
         let logits = try segmenter.logits([tile])
         #expect(logits.count == 4 * 256 * 384)

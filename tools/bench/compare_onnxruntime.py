@@ -73,8 +73,8 @@ def main():
     parser.add_argument("--batches", default="1,4")
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--gmac-per-tile", type=float, default=8.96)
     parser.add_argument("--wait-policy", choices=["default", "passive"], default="default",
                         help="passive: idle worker threads sleep at once (OMP_WAIT_POLICY=passive for Tessera's OpenMP, "
