@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TesseraNetwork
 import TesseraPipeline
 
 /// `tessera pipeline validate|run`: pipeline files (pipelines/*.yaml). Parses and prints; the work is in
@@ -69,6 +70,8 @@ struct PipelineCommand: AsyncParsableCommand {
                 throw ValidationError("unknown log level \"\(logLevel)\"; use one of "
                                       + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
             }
+            // oneDNN's OpenMP threads must sleep, not spin, while the readers share the cores.
+            OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
         }
 
         func run() async throws {

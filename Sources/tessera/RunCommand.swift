@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TesseraNetwork
 import TesseraPipeline
 
 /// Exit statuses of `tessera run` (and `tessera pipeline run`), documented in the README.
@@ -32,6 +33,11 @@ struct RunCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Print a JSON summary on standard output.")
     var json = false
+
+    /// Runs before `run`: oneDNN's OpenMP threads must sleep, not spin, while the slide readers share the cores.
+    func validate() throws {
+        OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+    }
 
     func run() async throws {
         let configuration = options.configuration(inputs: paths, outputDirectory: out)
