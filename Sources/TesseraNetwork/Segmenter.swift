@@ -58,6 +58,10 @@ public struct LayerTiming: Sendable, Equatable {
 /// A call takes 1 to `batch` tiles. The primitives are built for one tile and run once per tile: measured here, that
 /// is 5-10% faster per tile than batch-4 primitives (activations stay in cache longer), needs less than half the
 /// memory, and a short last batch costs only its own tiles (nothing is padded).
+///
+/// `threads` is the OpenMP thread count (libgomp, shared by oneDNN and Tessera's kernels), set for the calling
+/// thread on every call. On shared cores run the process with `OMP_WAIT_POLICY=passive`
+/// (`OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()`); libgomp's default spinning costs up to 4x here.
 public final class Segmenter {
     public let model: SegmentationModel
     public let batch: Int
