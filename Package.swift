@@ -30,7 +30,11 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
 
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
-        .target(name: "TesseraCore", dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "TesseraCore", dependencies: [
+            "CZlib",
+            .product(name: "DequeModule", package: "swift-collections"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",

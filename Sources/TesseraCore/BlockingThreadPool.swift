@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import Synchronization
 
@@ -7,8 +8,9 @@ import Synchronization
 /// scheduled there. Work submitted here runs on threads of its own, and the awaiting task is resumed when it ends.
 public final class BlockingThreadPool: Sendable {
     private struct State: ~Copyable {
-        var jobs: [@Sendable () -> Void] = []
-        var head = 0
+        /// Jobs not yet started. A job leaves the queue when a thread takes it, so what its closure captured (a
+        /// batch of tiles, say) is released as soon as it has run.
+        var jobs = Deque<@Sendable () -> Void>()
         var shuttingDown = false
     }
 
@@ -63,16 +65,7 @@ public final class BlockingThreadPool: Sendable {
             var job: (@Sendable () -> Void)?
             while true {
                 let (next, done) = state.withLock { state -> ((@Sendable () -> Void)?, Bool) in
-                    if state.head < state.jobs.count {
-                        let next = state.jobs[state.head]
-                        state.head += 1
-                        // Compact now and then so a long-lived pool does not keep every finished closure.
-                        if state.head > 1024 && state.head * 2 > state.jobs.count {
-                            state.jobs.removeFirst(state.head)
-                            state.head = 0
-                        }
-                        return (next, false)
-                    }
+                    if let next = state.jobs.popFirst() { return (next, false) }
                     return (nil, state.shuttingDown)
                 }
                 if let next { job = next; break }
