@@ -66,7 +66,7 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let loaded = try loadModel(model)
-            let tile = try PNGFile.read(URL(fileURLWithPath: image))
+            let tile = try PNGImage.readRGB(from: URL(fileURLWithPath: image))
             let segmenter = try Segmenter(model: loaded, batch: 1, height: tile.height, width: tile.width, threads: threads)
             let values = try segmenter.logits([tile])
             let classes = loaded.classCount, plane = tile.width * tile.height
@@ -76,7 +76,7 @@ struct ModelCommand: ParsableCommand {
                 for c in 1..<classes where values[c * plane + p] > values[best * plane + p] { best = c }
                 labels[p] = UInt8(best)
             }
-            try PNGFile.write(URL(fileURLWithPath: out), width: tile.width, height: tile.height, channels: 1, pixels: labels)
+            try PNGImage.write(gray: labels, width: tile.width, height: tile.height, to: URL(fileURLWithPath: out))
             if let logits {
                 try NumPyFile.writeFloat32(URL(fileURLWithPath: logits), shape: [classes, tile.height, tile.width], values: values)
             }
