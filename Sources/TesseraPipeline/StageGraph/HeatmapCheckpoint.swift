@@ -23,17 +23,35 @@ struct HeatmapCheckpoint: Sendable {
         directory.appendingPathComponent(".partial", isDirectory: true).appendingPathComponent("\(key).canvas")
     }
 
-    /// Writes the checkpoint atomically (a temporary file renamed over the old one).
+    /// Writes the checkpoint atomically (a temporary file renamed over the old one), plane by plane from the
+    /// canvas's own storage, so that saving does not hold a second copy of the canvas in memory.
     func save(directory: URL, key: String) throws {
         let url = Self.url(directory: directory, key: key)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let header = Header(parametersHash: parametersHash, paintedTiles: paintedTiles.sorted(), width: canvas.width,
                             height: canvas.height, downsample: canvas.downsample, classCount: canvas.classCount)
-        var data = try JSONEncoder().encode(header)
-        data.append(0x0A)
-        data.append(contentsOf: canvas.classMap)
-        for plane in canvas.probabilities { data.append(contentsOf: plane) }
-        try data.write(to: url, options: .atomic)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(key).\(getpid()).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            try handle.write(contentsOf: try JSONEncoder().encode(header) + [0x0A])
+            for plane in [canvas.classMap] + canvas.probabilities {
+                try plane.withUnsafeBytes { bytes in
+                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!),
+                                                      count: bytes.count, deallocator: .none))
+                }
+            }
+            try handle.synchronize()
+            guard rename(temporary.path, url.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
     }
 
     /// The checkpoint for `key`, or nil when there is none or it was made with other parameters or is damaged
