@@ -8,7 +8,8 @@ import TesseraTestSupport
 /// slide from its committed tiles). The child prints a line after each committed step; the test kills it right after
 /// reading the k-th line, while it is already writing the next batch, or after a fixed delay, then restarts it.
 @Suite(.serialized) struct StoreCrashSafetyTests {
-    static let workload = ["--slides", "3", "--tiles", "3000", "--classes", "3", "--batch", "20"]
+    /// 2,400 small batches: enough that even a fast, idle machine cannot finish before the last kill point.
+    static let workload = ["--slides", "3", "--tiles", "4000", "--classes", "3", "--batch", "5"]
 
     /// Starts the writer, kills it once it has printed `lines` lines (or after `delay`), and waits for it to die.
     /// Returns whether the kill came before the child finished on its own.
@@ -75,14 +76,14 @@ import TesseraTestSupport
         let reference = directory.appendingPathComponent("reference.sqlite").path
         try finish(reference)
         let expected = try dump(reference)
-        // 3 slides x 3000 tiles x 3 classes, 20 tiles a batch: 450 batches
-        #expect(expected[0].split(separator: "\r\n").count == 1 + 9000)
-        #expect(expected[1].split(separator: "\r\n").count == 1 + 27000)
+        // 3 slides x 4000 tiles x 3 classes, 5 tiles a batch: 2400 batches
+        #expect(expected[0].split(separator: "\r\n").count == 1 + 12000)
+        #expect(expected[1].split(separator: "\r\n").count == 1 + 36000)
 
         let crashed = directory.appendingPathComponent("crashed.sqlite").path
         var kills = 0
         // Kill right after start (schema creation), after 1, 5, 20, 60 and 150 further committed batches (each slide
-        // is 150 batches), and after fixed delays, wherever the writer is then. Each restart resumes the run; once a
+        // is 800 batches), and after fixed delays, wherever the writer is then. Each restart resumes the run; once a
         // writer finishes before its kill point, the run is complete and the kills stop.
         let plans: [(lines: Int?, delay: Double?)] = [(0, nil), (nil, 0.05), (1, nil), (5, nil), (nil, 0.15), (20, nil),
                                                       (60, nil), (150, nil)]
@@ -93,8 +94,9 @@ import TesseraTestSupport
         }
         #expect(kills >= 5, "the writer finished before most kill points; make the workload larger")
         let partial = try TesseraCLI.csv(crashed, "SELECT COUNT(*) AS n FROM tiles")
-        if kills == plans.count { #expect(partial != "n\r\n9000\r\n", "the kills left nothing to resume") }
-        try finish(crashed)
+        if kills == plans.count { #expect(partial != "n\r\n12000\r\n", "the kills left nothing to resume") }
+        // Finish the interrupted run (a run that already finished would be started anew, as a second run).
+        if !(try runFinished(crashed)) { try finish(crashed) }
         #expect(try dump(crashed) == expected)
         // One run, resumed on every restart that found it unfinished.
         let attempts = try TesseraCLI.csv(crashed, "SELECT COUNT(DISTINCT run_id) AS runs, COUNT(*) > 1 AS resumed FROM run_attempts")
