@@ -66,15 +66,23 @@ public enum TileAggregation {
         let plane = geometry.outputWidth * geometry.outputHeight
         var winners = [Int](repeating: 0, count: classCount)
         var sums = [Double](repeating: 0, count: classCount)
+        let base = probabilities.baseAddress!
         for v in rows {
+            let rowOffset = v * geometry.outputWidth
+            // Per-class sums over the row's contiguous run of pixels (vectorised), added up in Double per row.
+            for c in 0..<classCount {
+                let row = base + c * plane + rowOffset
+                var sum: Float = 0
+                for u in columns { sum += row[u] }
+                sums[c] += Double(sum)
+            }
             for u in columns {
-                let offset = v * geometry.outputWidth + u
+                let offset = rowOffset + u
                 var best = 0
-                var bestValue = -Float.infinity
-                for c in 0..<classCount {
-                    let p = probabilities[c * plane + offset]
-                    sums[c] += Double(p)
-                    if p > bestValue { bestValue = p; best = c }
+                var bestValue = base[offset]
+                for c in 1..<Swift.max(classCount, 1) where base[c * plane + offset] > bestValue {
+                    bestValue = base[c * plane + offset]
+                    best = c
                 }
                 winners[best] += 1
             }
@@ -154,12 +162,15 @@ public struct HeatmapCanvas: Sendable {
                     let u = geometry.pixel(containingLevel0: (Double(hx) + 0.5) * d, 0).u
                     columns = u..<(u + 1)
                 }
-                for c in 0..<classCount { mean[c] = 0 }
-                for v in rows {
-                    let rowOffset = v * geometry.outputWidth
-                    for u in columns {
-                        for c in 0..<classCount { mean[c] += Double(source[c * plane + rowOffset + u]) }
+                // Class by class over contiguous rows of the block, so the loads stay sequential.
+                for c in 0..<classCount {
+                    var sum: Float = 0
+                    let classBase = c * plane
+                    for v in rows {
+                        let row = classBase + v * geometry.outputWidth
+                        for u in columns { sum += source[row + u] }
                     }
+                    mean[c] = Double(sum)
                 }
                 let n = Double(rows.count * columns.count)
                 let index = hy * width + hx
