@@ -107,7 +107,7 @@ public enum HeatmapWriter {
         try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
         try file.set(TIFFTAG_COMPRESSION, uint16: Int(COMPRESSION_ADOBE_DEFLATE))
         // Horizontal differencing helps smooth probability ramps a little but makes piecewise-constant class maps
-        // and overlays 1.3-1.9x larger (notes/heatmap.md), so only probability maps get it.
+        // and overlays 1.3-1.9x larger (BENCHMARKS.md, Heatmap writing), so only probability maps get it.
         if case .probability = description.kind {
             try file.set(TIFFTAG_PREDICTOR, uint16: Int(PREDICTOR_HORIZONTAL))
         }

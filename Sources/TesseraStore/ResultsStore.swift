@@ -237,7 +237,7 @@ public final class ResultsStore: Sendable {
                 let slideRunID = slideRun.rawValue
                 var inserted = 0
                 // The hot loop binds through SQLite's C API on GRDB's prepared statements: building a GRDB
-                // StatementArguments per row cost more than the insert itself (see notes/store.md, BENCHMARKS).
+                // StatementArguments per row cost more than the insert itself (see BENCHMARKS.md, results store).
                 let tileRow = RawInsert(insertTile, db)
                 let predictionRow = RawInsert(insertPrediction, db)
                 for tile in tiles {
