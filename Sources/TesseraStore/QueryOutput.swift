@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 
 /// How `tessera query` writes a result.
 public enum QueryOutputFormat: String, Sendable, CaseIterable {
@@ -65,7 +66,7 @@ extension QueryResult {
     }
 
     private func jsonObject(_ row: [QueryValue]) -> String {
-        "{" + zip(columns, row).map { Self.jsonString($0) + ":" + Self.jsonValue($1) }.joined(separator: ",") + "}"
+        "{" + zip(columns, row).map { JSONText.quoted($0) + ":" + Self.jsonValue($1) }.joined(separator: ",") + "}"
     }
 
     static func plainText(_ value: QueryValue) -> String {
@@ -95,24 +96,9 @@ extension QueryResult {
         case .null: return "null"
         case .integer(let integer): return String(integer)
         case .real(let real): return real.isFinite ? realText(real) : "null"
-        case .text(let text): return jsonString(text)
-        case .blob: return jsonString(plainText(value))
+        case .text(let text): return JSONText.quoted(text)
+        case .blob: return JSONText.quoted(plainText(value))
         }
     }
 
-    static func jsonString(_ text: String) -> String {
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20: output += String(format: "\\u%04x", scalar.value)
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
-    }
 }

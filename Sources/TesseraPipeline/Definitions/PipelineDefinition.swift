@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TesseraCore
 
 /// A validated pipeline file (pipelines/*.yaml): the run it describes, its identity (name and hash) and where its
 /// lock and reports go.
@@ -169,29 +170,14 @@ public struct PipelineDefinition: Sendable {
         case .number(let number):
             if number.rounded() == number && abs(number) < 9.0e15 { return String(Int(number)) }
             return number.isFinite ? String(number) : "null"
-        case .string(let string): return jsonString(string)
+        case .string(let string): return JSONText.quoted(string)
         case .array(let items): return "[" + items.map(canonicalJSON).joined(separator: ",") + "]"
         case .object(let members):
             let sorted = members.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-            return "{" + sorted.map { jsonString($0.key) + ":" + canonicalJSON($0.value) }.joined(separator: ",") + "}"
+            return "{" + sorted.map { JSONText.quoted($0.key) + ":" + canonicalJSON($0.value) }.joined(separator: ",") + "}"
         }
     }
 
-    static func jsonString(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
 }
 
 /// The pipeline JSON Schema compiled into the binary (PipelineSchemaText.swift, generated from
