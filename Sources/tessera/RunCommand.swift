@@ -151,8 +151,9 @@ extension RunSummary {
             lines.append("")
             lines.append("stage     items     busy s   wait-in s  wait-out s")
             for stage in stages {
-                lines.append(String(format: "%-8@ %6d %10.2f %11.2f %11.2f", stage.stage as NSString, stage.items,
-                                    stage.busySeconds, stage.waitingOnInputSeconds, stage.waitingOnOutputSeconds))
+                lines.append(stage.stage.padding(toLength: 8, withPad: " ", startingAt: 0)
+                             + String(format: " %6d %10.2f %11.2f %11.2f", stage.items, stage.busySeconds,
+                                      stage.waitingOnInputSeconds, stage.waitingOnOutputSeconds))
             }
         }
         lines.append("")

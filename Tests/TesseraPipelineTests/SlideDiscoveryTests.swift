@@ -19,9 +19,11 @@ import TesseraTestSupport
         #expect(globbed.map(\.lastPathComponent) == ["CMU-1-Small-Region.svs", "small.svs"])
     }
 
-    @Test func aMissingInputIsAnErrorNamingIt() {
+    @Test func aMissingFolderIsAnErrorButAMissingSlideIsKeptToFailOnItsOwn() throws {
         #expect(throws: SlideDiscovery.Error.self) {
             try SlideDiscovery.slides(in: ["/nonexistent/slides"])
         }
+        let found = try SlideDiscovery.slides(in: ["/nonexistent/a.svs", Fixtures.slide("small.svs").path])
+        #expect(found.map(\.lastPathComponent) == ["a.svs", "small.svs"])
     }
 }

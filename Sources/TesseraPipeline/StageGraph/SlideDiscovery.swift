@@ -35,6 +35,12 @@ public enum SlideDiscovery {
                                 explicit: Bool) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            // A missing slide named explicitly is one bad slide: it fails on its own (recorded with its error) and
+            // the batch goes on. A missing folder or other path is a mistake in the command.
+            if explicit && isSlideFile(URL(fileURLWithPath: path)) {
+                found.insert(URL(fileURLWithPath: path).standardizedFileURL.path)
+                return
+            }
             throw Error(input: path, reason: "no such file or directory")
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
