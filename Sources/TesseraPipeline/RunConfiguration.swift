@@ -20,7 +20,7 @@ public struct RunConfiguration: Sendable, Codable, Equatable {
     public var heatmapModelPixels: Double
     /// Target resolution in µm/px; nil means the model's (0.5 when the model says nothing).
     public var targetMPP: Double?
-    /// Tile edge in pixels at the target resolution, margins included; nil means the model's (512 by default).
+    /// Tile edge in pixels at the target resolution, margins included; nil means the model's (512 when it states none).
     public var tileSize: Int?
     /// Pixels shared by neighbouring tiles at the target resolution (half on each side of a tile's own window).
     public var overlap: Int
