@@ -123,4 +123,23 @@ import TesseraTestSupport
         let heatmap = "/heatmaps/CMU-1-Small-Region.svs.classes.tif"
         #expect(FileManager.default.contents(atPath: out + heatmap) == FileManager.default.contents(atPath: reference + heatmap))
     }
+
+    /// A heatmap that cannot be written (here a folder stands where the class map must go) fails that slide with
+    /// the reason; its rows stay committed and the other slides are done.
+    @Test func aHeatmapThatCannotBeWrittenFailsOnlyItsSlide() throws {
+        let out = try Fixtures.temporaryDirectory("heatmap-failure").path
+        try FileManager.default.createDirectory(atPath: out + "/heatmaps/small.svs.classes.tif",
+                                                withIntermediateDirectories: true)
+        let run = try TesseraCLI.run(["run", cmu, Fixtures.slide("small.svs").path, "--out", out] + Self.tiling)
+        #expect(run.status == 1, "\(run.stderr)")
+        let database = out + "/results.sqlite"
+        let statuses = try TesseraCLI.csv(database, """
+            SELECT status, error LIKE 'writing heatmaps:%Is a directory%' FROM slide_runs ORDER BY slide_path
+            """)
+        #expect(statuses == "status,error LIKE 'writing heatmaps:%Is a directory%'\r\ndone,\r\nfailed,1\r\n")
+        #expect(FileManager.default.fileExists(atPath: out + "/heatmaps/CMU-1-Small-Region.svs.classes.tif"))
+        // No half-written file is left beside the folder.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out + "/heatmaps").filter { $0.hasPrefix(".") }
+        #expect(leftovers.isEmpty)
+    }
 }

@@ -170,6 +170,20 @@ final class StageGraph: Sendable {
 
     var isStopping: Bool { stopRequested.withLock { $0 } }
 
+    /// Runs a stage that can fail for the whole run (oneDNN, the results file). When it fails, every queue is
+    /// cancelled so that the other stages, which may be waiting on one, end too instead of waiting for ever.
+    private func abortingOnError(_ stage: () async throws -> Void) async throws {
+        do {
+            try await stage()
+        } catch {
+            stopRequested.withLock { $0 = true }
+            for cancel in [readRequests.cancel, readResults.cancel, batches.cancel, inferred.cancel, writes.cancel] {
+                cancel()
+            }
+            throw error
+        }
+    }
+
     /// Runs every slide and returns one outcome per slide, in the slides' order.
     func process(_ slides: [URL]) async throws -> [SlideOutcome] {
         let segmenterBox = try await inferencePool.run { [model, settings] in
@@ -182,9 +196,9 @@ final class StageGraph: Sendable {
                 group.addTask { await self.readStage() }
             }
             group.addTask { await self.batchStage() }
-            group.addTask { try await self.inferStage(segmenterBox) }
+            group.addTask { try await self.abortingOnError { try await self.inferStage(segmenterBox) } }
             group.addTask { await self.stitchStage() }
-            group.addTask { try await self.writeStage() }
+            group.addTask { try await self.abortingOnError { try await self.writeStage() } }
             try await group.waitForAll()
         }
         // Slides planned but never reached by the stitcher before a stop are interrupted too.
@@ -501,7 +515,13 @@ final class StageGraph: Sendable {
         case .slideFinished(let job, let canvas, let processed):
             var heatmaps: [URL] = []
             if settings.writeHeatmaps {
-                heatmaps = try writeHeatmaps(canvas, for: job)
+                do {
+                    heatmaps = try writeHeatmaps(canvas, for: job)
+                } catch {
+                    // The slide's rows are committed, but without its heatmaps it is not done: it is recorded as
+                    // failed with the reason (a full disk, say), and the next run does it again.
+                    return try apply(.slideFailed(job, "writing heatmaps: \(Self.describe(error))", processed: processed))
+                }
                 HeatmapCheckpoint.remove(directory: settings.heatmapDirectory, key: Self.checkpointKey(job.slideRun.id))
             }
             let seconds = (ContinuousClock.now - job.started).seconds
