@@ -1,14 +1,17 @@
--- description: Per slide and run: status, tiles, tissue area (mm²) and each class's area (mm²) and share of the tissue.
+-- description: Per slide and run: status, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
     a.slide_path,
     a.status,
     a.tiles,
+    ROUND(a.analysed_mm2, 4) AS analysed_mm2,
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
     ca.class_name,
     ROUND(ca.class_mm2, 4) AS class_mm2,
-    ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue
+    -- Classes are counted over each tile's whole own window, so their areas add up to the analysed area (the
+    -- tiles kept), not to the tissue area (the tissue mask's share of those tiles).
+    ROUND(ca.fraction_of_analysed, 4) AS fraction_of_analysed
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run
