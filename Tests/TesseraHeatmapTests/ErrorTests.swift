@@ -117,6 +117,25 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
+    @Test func aFailingFileRemovesTheRestOfTheSlideSet() throws {
+        let directory = try Fixtures.temporaryDirectory("heatmap-set")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A directory squatting on the last probability file's name: rename(2) cannot replace it.
+        let blocker = directory.appendingPathComponent("s.svs.prob-stroma.tif")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+        let classMap = HeatmapImage(width: 40, height: 30, channels: 1, filledWith: 1)
+        let probability = HeatmapImage(width: 40, height: 30, channels: 1, filledWith: 9)
+        let error = try #require(throws: HeatmapError.self) {
+            try HeatmapWriter.writeSlideHeatmaps(classMap: classMap, probabilities: [probability, probability, probability],
+                                                 colours: Patterns.colours, classNames: Patterns.classNames,
+                                                 directory: directory, slideFileName: "s.svs", downsample: 8)
+        }
+        #expect(error.kind == .cannotRename)
+        #expect(error.path == blocker.path)
+        // The four files written before were removed, and no partial file is left: only the blocker remains.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["s.svs.prob-stroma.tif"])
+    }
+
     @Test func forcedBigTIFFIsReadable() throws {
         let directory = try Fixtures.temporaryDirectory("heatmap-big")
         defer { try? FileManager.default.removeItem(at: directory) }
