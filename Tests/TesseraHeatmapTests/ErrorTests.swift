@@ -136,6 +136,16 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["s.svs.prob-stroma.tif"])
     }
 
+    @Test func bigTIFFIsChosenAboveTwoGiBOfSamples() {
+        // RGBA 30000 x 20000 = 2.4e9 bytes at level 0 alone; the gray map of the same size (0.8 GB with pyramid) fits.
+        let levels = HeatmapWriter.pyramidLevelSizes(width: 30_000, height: 20_000, tileSize: 256)
+        #expect(HeatmapWriter.needsBigTIFF(levels: levels, channels: 4))
+        #expect(!HeatmapWriter.needsBigTIFF(levels: levels, channels: 1))
+        // 1 channel, 47000 x 40000 = 1.88e9 at level 0 + 1/3 for the pyramid = 2.5e9 > 2^31.
+        #expect(HeatmapWriter.needsBigTIFF(
+            levels: HeatmapWriter.pyramidLevelSizes(width: 47_000, height: 40_000, tileSize: 256), channels: 1))
+    }
+
     @Test func forcedBigTIFFIsReadable() throws {
         let directory = try Fixtures.temporaryDirectory("heatmap-big")
         defer { try? FileManager.default.removeItem(at: directory) }
