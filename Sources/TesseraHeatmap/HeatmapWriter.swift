@@ -48,6 +48,11 @@ public enum HeatmapWriter {
         return sizes
     }
 
+    /// Whether a pyramid's uncompressed samples exceed `bigTIFFThreshold`.
+    static func needsBigTIFF(levels: [(width: Int, height: Int)], channels: Int) -> Bool {
+        levels.reduce(0) { $0 + $1.width * $1.height * channels } > bigTIFFThreshold
+    }
+
     /// `afterOpen` lets tests act on the open file (for example swap its descriptor for /dev/full).
     static func write(_ image: HeatmapImage, to url: URL, description: HeatmapDescription,
                       downsampling: PyramidDownsampling, tileSize: Int, forceBigTIFF: Bool,
@@ -65,8 +70,7 @@ public enum HeatmapWriter {
         }
 
         let levels = pyramidLevelSizes(width: image.width, height: image.height, tileSize: tileSize)
-        let uncompressedBytes = levels.reduce(0) { $0 + $1.width * $1.height * image.channels }
-        let bigTIFF = forceBigTIFF || uncompressedBytes > bigTIFFThreshold
+        let bigTIFF = forceBigTIFF || needsBigTIFF(levels: levels, channels: image.channels)
         let temporaryPath = directory.appendingPathComponent(
             ".\(url.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))").path
 

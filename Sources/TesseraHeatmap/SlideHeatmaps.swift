@@ -108,16 +108,27 @@ extension HeatmapWriter {
         let files = SlideHeatmapFiles(classMap: classMapURL, overlay: directory.appendingPathComponent(names.overlay),
                                       probabilities: names.probabilities.map { directory.appendingPathComponent($0) })
 
-        try write(classMap, to: files.classMap, description: description(.classes), downsampling: .majority,
-                  tileSize: tileSize, forceBigTIFF: forceBigTIFF)
-        try write(overlay(classMap: classMap, colours: colours, classNames: classNames, alpha: overlayAlpha),
-                  to: files.overlay, description: description(.overlay), downsampling: .average,
-                  tileSize: tileSize, forceBigTIFF: forceBigTIFF)
-        for (index, var map) in probabilities.enumerated() {
-            for i in map.pixels.indices where classMap.pixels[i] == noPrediction { map.pixels[i] = 0 }
-            try write(map, to: files.probabilities[index],
-                      description: description(.probability(className: classNames[index])),
-                      downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+        // A slide's heatmaps are a set: when one fails, the ones already written by this call are removed, so a
+        // directory never holds a class map from this run next to probabilities from an earlier one.
+        var written: [URL] = []
+        do {
+            try write(classMap, to: files.classMap, description: description(.classes), downsampling: .majority,
+                      tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+            written.append(files.classMap)
+            try write(overlay(classMap: classMap, colours: colours, classNames: classNames, alpha: overlayAlpha),
+                      to: files.overlay, description: description(.overlay), downsampling: .average,
+                      tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+            written.append(files.overlay)
+            for (index, var map) in probabilities.enumerated() {
+                for i in map.pixels.indices where classMap.pixels[i] == noPrediction { map.pixels[i] = 0 }
+                try write(map, to: files.probabilities[index],
+                          description: description(.probability(className: classNames[index])),
+                          downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+                written.append(files.probabilities[index])
+            }
+        } catch {
+            for url in written { try? FileManager.default.removeItem(at: url) }
+            throw error
         }
         return files
     }

@@ -103,9 +103,11 @@ final class TIFFFile {
             reported += (reported.isEmpty ? "" : "; ") + "system: " + String(cString: strerror(systemError))
         }
         CTIFF_MessageLogReset(log)
-        let where_ = path == reportedPath ? context : [context, "while writing \(path)"].compactMap { $0 }.joined(separator: ", ")
+        // Name the temporary file too when it differs: that is the name in libtiff's messages.
+        let fullContext = path == reportedPath
+            ? context : [context, "while writing \(path)"].compactMap { $0 }.joined(separator: ", ")
         return HeatmapError(kind: kind, path: reportedPath, message: message,
-                            libraryMessages: reported.isEmpty ? nil : reported, context: where_)
+                            libraryMessages: reported.isEmpty ? nil : reported, context: fullContext)
     }
 }
 

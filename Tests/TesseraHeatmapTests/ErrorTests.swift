@@ -117,6 +117,35 @@ import Glibc
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty)
     }
 
+    @Test func aFailingFileRemovesTheRestOfTheSlideSet() throws {
+        let directory = try Fixtures.temporaryDirectory("heatmap-set")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // A directory squatting on the last probability file's name: rename(2) cannot replace it.
+        let blocker = directory.appendingPathComponent("s.svs.prob-stroma.tif")
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: false)
+        let classMap = HeatmapImage(width: 40, height: 30, channels: 1, filledWith: 1)
+        let probability = HeatmapImage(width: 40, height: 30, channels: 1, filledWith: 9)
+        let error = try #require(throws: HeatmapError.self) {
+            try HeatmapWriter.writeSlideHeatmaps(classMap: classMap, probabilities: [probability, probability, probability],
+                                                 colours: Patterns.colours, classNames: Patterns.classNames,
+                                                 directory: directory, slideFileName: "s.svs", downsample: 8)
+        }
+        #expect(error.kind == .cannotRename)
+        #expect(error.path == blocker.path)
+        // The four files written before were removed, and no partial file is left: only the blocker remains.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["s.svs.prob-stroma.tif"])
+    }
+
+    @Test func bigTIFFIsChosenAboveTwoGiBOfSamples() {
+        // RGBA 30000 x 20000 = 2.4e9 bytes at level 0 alone; the gray map of the same size (0.8 GB with pyramid) fits.
+        let levels = HeatmapWriter.pyramidLevelSizes(width: 30_000, height: 20_000, tileSize: 256)
+        #expect(HeatmapWriter.needsBigTIFF(levels: levels, channels: 4))
+        #expect(!HeatmapWriter.needsBigTIFF(levels: levels, channels: 1))
+        // 1 channel, 47000 x 40000 = 1.88e9 at level 0 + 1/3 for the pyramid = 2.5e9 > 2^31.
+        #expect(HeatmapWriter.needsBigTIFF(
+            levels: HeatmapWriter.pyramidLevelSizes(width: 47_000, height: 40_000, tileSize: 256), channels: 1))
+    }
+
     @Test func forcedBigTIFFIsReadable() throws {
         let directory = try Fixtures.temporaryDirectory("heatmap-big")
         defer { try? FileManager.default.removeItem(at: directory) }
