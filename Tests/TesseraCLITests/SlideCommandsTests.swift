@@ -4,19 +4,8 @@ import TesseraTestSupport
 
 /// Runs the built `tessera` binary; returns exit status, stdout, stderr.
 private func runTessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = Fixtures.tesseraExecutable
-    process.arguments = arguments
-    let output = Pipe(), error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    // Read before waiting so a large output cannot fill the pipe and block the child.
-    let outputData = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outputData, as: UTF8.self),
-            String(decoding: errorData, as: UTF8.self))
+    let result = try TesseraCLI.run(arguments)
+    return (result.status, result.stdout, result.stderr)
 }
 
 @Suite struct InspectCommandTests {

@@ -9,17 +9,8 @@ import TesseraTestSupport
     static let modelPath = Fixtures.models.appendingPathComponent("reference-random.safetensors").path
 
     static func tessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = Fixtures.tesseraExecutable
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let outData = output.fileHandleForReading.readDataToEndOfFile()
-        let errData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+        let result = try TesseraCLI.run(arguments)
+        return (result.status, result.stdout, result.stderr)
     }
 
     @Test func infoJSON() throws {
