@@ -160,17 +160,4 @@ extension BoundedQueue: AsyncSequence {
         public mutating func next() async -> Element? { await queue.next(metrics: metrics) }
     }
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: self, metrics: nil) }
-
-    /// Iterates while recording the time spent waiting for input on `metrics`.
-    public func elements(recordingOn metrics: StageMetrics) -> some AsyncSequence<Element, Never> {
-        AsyncMetricsSequence(queue: self, metrics: metrics)
-    }
-}
-
-private struct AsyncMetricsSequence<Element: Sendable>: AsyncSequence {
-    let queue: BoundedQueue<Element>
-    let metrics: StageMetrics
-    func makeAsyncIterator() -> BoundedQueue<Element>.AsyncIterator {
-        BoundedQueue<Element>.AsyncIterator(queue: queue, metrics: metrics)
-    }
 }

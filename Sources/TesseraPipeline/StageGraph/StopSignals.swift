@@ -35,9 +35,6 @@ public final class StopSignals: Sendable {
         sources.withLock { $0 = box }
     }
 
-    /// The signal that asked for the stop, if any.
-    public var receivedSignal: Int32? { received.withLock { $0 } }
-
     /// Restores the default handlers.
     public func uninstall() {
         let installed = sources.withLock { state -> Sources in
