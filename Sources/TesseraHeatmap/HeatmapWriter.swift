@@ -23,6 +23,9 @@ public enum HeatmapWriter {
 
     /// Writes one heatmap image with its pyramid.
     ///
+    /// The image is read and written one band of `tileSize` rows at a time; each band's halved rows go to a scratch
+    /// file that becomes the next level's source. Memory grows with the image's width, never its area.
+    ///
     /// - Parameters:
     ///   - image: level 0 of the heatmap: 1 channel (gray), 3 (RGB) or 4 (RGBA, unassociated alpha).
     ///   - url: the final file; its directory must exist. An existing file there is replaced.
@@ -30,7 +33,7 @@ public enum HeatmapWriter {
     ///   - tileSize: tile width and height, a multiple of 16.
     ///   - forceBigTIFF: write BigTIFF even when classic TIFF would do.
     /// - Throws: `HeatmapError` naming `url`.
-    public static func write(_ image: HeatmapImage, to url: URL, description: HeatmapDescription,
+    public static func write(_ image: some HeatmapRaster, to url: URL, description: HeatmapDescription,
                              downsampling: PyramidDownsampling, tileSize: Int = 256,
                              forceBigTIFF: Bool = false) throws {
         try write(image, to: url, description: description, downsampling: downsampling, tileSize: tileSize,
@@ -54,7 +57,7 @@ public enum HeatmapWriter {
     }
 
     /// `afterOpen` lets tests act on the open file (for example swap its descriptor for /dev/full).
-    static func write(_ image: HeatmapImage, to url: URL, description: HeatmapDescription,
+    static func write(_ image: some HeatmapRaster, to url: URL, description: HeatmapDescription,
                       downsampling: PyramidDownsampling, tileSize: Int, forceBigTIFF: Bool,
                       afterOpen: (TIFFFile) -> Void) throws(HeatmapError) {
         let finalPath = url.path
@@ -77,10 +80,15 @@ public enum HeatmapWriter {
         do throws(HeatmapError) {
             let file = try TIFFFile(path: temporaryPath, mode: .write(bigTIFF: bigTIFF), reportedPath: finalPath)
             afterOpen(file)
-            var level = image
+            var level: any HeatmapRaster = image
             for index in levels.indices {
-                if index > 0 { level = level.halved(using: downsampling) }
-                try writeLevel(level, index: index, to: file, description: description, tileSize: tileSize)
+                let next = index + 1 < levels.count
+                    ? try ScratchRaster(width: levels[index + 1].width, height: levels[index + 1].height,
+                                        channels: image.channels, directory: directory, reportedPath: finalPath)
+                    : nil
+                try writeLevel(level, index: index, to: file, description: description, tileSize: tileSize,
+                               halvingInto: next, downsampling: downsampling)
+                if let next { level = next }
             }
             try file.close()
             errno = 0
@@ -96,8 +104,11 @@ public enum HeatmapWriter {
         }
     }
 
-    private static func writeLevel(_ level: HeatmapImage, index: Int, to file: TIFFFile,
-                                   description: HeatmapDescription, tileSize: Int) throws(HeatmapError) {
+    /// Writes one level, band by band, and appends each band's halved rows to `halvingInto` (the next level).
+    private static func writeLevel(_ level: any HeatmapRaster, index: Int, to file: TIFFFile,
+                                   description: HeatmapDescription, tileSize: Int,
+                                   halvingInto next: ScratchRaster?,
+                                   downsampling: PyramidDownsampling) throws(HeatmapError) {
         // OpenSlide's generic-tiff reader takes directory 0 and every later directory marked as a reduced image.
         try file.set(TIFFTAG_SUBFILETYPE, uint32: index == 0 ? 0 : Int(FILETYPE_REDUCEDIMAGE))
         try file.set(TIFFTAG_IMAGEWIDTH, uint32: level.width)
@@ -129,16 +140,18 @@ public enum HeatmapWriter {
         let tileBytes = tileSize * tileSize * channels
         var tile = [UInt8](repeating: 0, count: tileBytes)
         let rowBytes = level.width * channels
-        try level.pixels.withUnsafeBufferPointer { (source) throws(HeatmapError) in
-            for tileY in stride(from: 0, to: level.height, by: tileSize) {
+        for tileY in stride(from: 0, to: level.height, by: tileSize) {
+            // Bands are tileSize rows (even), so halving band by band equals halving the whole level.
+            let band = try level.rows(tileY..<min(tileY + tileSize, level.height))
+            try band.pixels.withUnsafeBufferPointer { (source) throws(HeatmapError) in
                 for tileX in stride(from: 0, to: level.width, by: tileSize) {
-                    let columns = min(tileSize, level.width - tileX), rows = min(tileSize, level.height - tileY)
+                    let columns = min(tileSize, level.width - tileX), rows = band.height
                     try tile.withUnsafeMutableBufferPointer { (destination) throws(HeatmapError) in
                         if columns < tileSize || rows < tileSize {
                             destination.update(repeating: 0) // edge tiles: zero beyond the image
                         }
                         for row in 0..<rows {
-                            let from = (tileY + row) * rowBytes + tileX * channels
+                            let from = row * rowBytes + tileX * channels
                             let to = row * tileSize * channels
                             (destination.baseAddress! + to).update(from: source.baseAddress! + from, count: columns * channels)
                         }
@@ -152,6 +165,7 @@ public enum HeatmapWriter {
                     }
                 }
             }
+            if let next { try next.append(band.halved(using: downsampling)) }
         }
         _ = try file.call(kind: .writeFailed, "could not write the TIFF directory; check free disk space",
                           context: "level \(index)", succeeded: { $0 == 1 }) { TIFFWriteDirectory($0) }

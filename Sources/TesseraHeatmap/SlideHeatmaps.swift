@@ -32,8 +32,15 @@ extension HeatmapWriter {
     public static func overlay(classMap: HeatmapImage, colours: [ClassColour], classNames: [String],
                                alpha: UInt8 = defaultOverlayAlpha) -> HeatmapImage {
         precondition(classMap.channels == 1, "overlay: the class map has \(classMap.channels) channels, not 1")
+        let raster = OverlayRaster(classMap: classMap, table: overlayTable(colours: colours, classNames: classNames, alpha: alpha))
+        return try! raster.rows(0..<classMap.height) // copying from memory cannot fail
+    }
+
+    /// RGBA per class value (256 entries): the class colours at `alpha`; unknown values, 255 (no prediction) and a
+    /// class 0 named "background" transparent.
+    static func overlayTable(colours: [ClassColour], classNames: [String], alpha: UInt8) -> [UInt8] {
         let backgroundIsClear = classNames.first?.lowercased() == "background"
-        var table = [UInt8](repeating: 0, count: 256 * 4) // RGBA per class value; unknown values transparent
+        var table = [UInt8](repeating: 0, count: 256 * 4)
         for (index, colour) in colours.enumerated() where index < Int(noPrediction) {
             if index == 0 && backgroundIsClear { continue }
             table[index * 4 + 0] = colour.red
@@ -41,20 +48,13 @@ extension HeatmapWriter {
             table[index * 4 + 2] = colour.blue
             table[index * 4 + 3] = alpha
         }
-        var pixels = [UInt8](repeating: 0, count: classMap.width * classMap.height * 4)
-        for (i, value) in classMap.pixels.enumerated() {
-            let entry = Int(value) * 4
-            pixels[i * 4 + 0] = table[entry]
-            pixels[i * 4 + 1] = table[entry + 1]
-            pixels[i * 4 + 2] = table[entry + 2]
-            pixels[i * 4 + 3] = table[entry + 3]
-        }
-        return HeatmapImage(width: classMap.width, height: classMap.height, channels: 4, pixels: pixels)
+        return table
     }
 
     /// Writes a slide's heatmaps into `directory` (created when missing):
     /// the class map (majority-downsampled pyramid), the RGBA overlay (average) and one probability file per class
-    /// (average), all at the same `downsample` of level 0.
+    /// (average), all at the same `downsample` of level 0. The rasters are read band by band (see `write`), so a
+    /// class map kept on disk is written without being loaded whole.
     ///
     /// - Parameters:
     ///   - classMap: 1 channel, class index 0..<classNames.count per pixel, or 255 for no prediction.
@@ -64,7 +64,7 @@ extension HeatmapWriter {
     ///   - slideFileName: the slide's file name, for example "CMU-1.svs"; the stem of every file name.
     ///   - downsample: level-0 pixels per heatmap pixel.
     ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
-    public static func writeSlideHeatmaps(classMap: HeatmapImage, probabilities: [HeatmapImage],
+    public static func writeSlideHeatmaps(classMap: any HeatmapRaster, probabilities: [any HeatmapRaster],
                                           colours: [ClassColour], classNames: [String], directory: URL,
                                           slideFileName: String, downsample: Double,
                                           micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil,
@@ -90,9 +90,6 @@ extension HeatmapWriter {
             throw invalid("probability map of \(classNames[index]) is \(map.width)x\(map.height)x\(map.channels), "
                           + "the class map \(classMap.width)x\(classMap.height)x1")
         }
-        if let bad = classMap.pixels.first(where: { $0 >= UInt8(classNames.count) && $0 != noPrediction }) {
-            throw invalid("class map value \(bad) is neither a class index below \(classNames.count) nor 255 (no prediction)")
-        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -112,16 +109,18 @@ extension HeatmapWriter {
         // directory never holds a class map from this run next to probabilities from an earlier one.
         var written: [URL] = []
         do {
-            try write(classMap, to: files.classMap, description: description(.classes), downsampling: .majority,
+            // The class map goes first and is checked as it is read: a bad value fails before any other file.
+            try write(CheckedClassMap(source: classMap, classCount: classNames.count, reportedPath: classMapURL.path),
+                      to: files.classMap, description: description(.classes), downsampling: .majority,
                       tileSize: tileSize, forceBigTIFF: forceBigTIFF)
             written.append(files.classMap)
-            try write(overlay(classMap: classMap, colours: colours, classNames: classNames, alpha: overlayAlpha),
+            let table = overlayTable(colours: colours, classNames: classNames, alpha: overlayAlpha)
+            try write(OverlayRaster(classMap: classMap, table: table),
                       to: files.overlay, description: description(.overlay), downsampling: .average,
                       tileSize: tileSize, forceBigTIFF: forceBigTIFF)
             written.append(files.overlay)
-            for (index, var map) in probabilities.enumerated() {
-                for i in map.pixels.indices where classMap.pixels[i] == noPrediction { map.pixels[i] = 0 }
-                try write(map, to: files.probabilities[index],
+            for (index, map) in probabilities.enumerated() {
+                try write(MaskedProbabilityRaster(probability: map, classMap: classMap), to: files.probabilities[index],
                           description: description(.probability(className: classNames[index])),
                           downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
                 written.append(files.probabilities[index])

@@ -117,8 +117,12 @@ import TesseraTestSupport
         }
         if afterStop == planned { return }   // killed after the last commit: nothing to resume
 
-        let resumed = try TesseraCLI.run(["run", cmu, "--out", out] + Self.tiling)
+        let resumed = try TesseraCLI.run(["run", cmu, "--out", out, "--json"] + Self.tiling)
         #expect(resumed.status == 0, "\(resumed.stderr)")
+        // Only the tiles not yet committed are inferred again: the canvas file kept every committed tile's pixels.
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+        let slides = try #require(summary["slides"] as? [[String: Any]])
+        #expect(slides.first?["tilesProcessed"] as? Int == planned - afterStop)
         #expect(try tileRows(database) == (try tileRows(reference + "/results.sqlite")))
         let heatmap = "/heatmaps/CMU-1-Small-Region.svs.classes.tif"
         #expect(FileManager.default.contents(atPath: out + heatmap) == FileManager.default.contents(atPath: reference + heatmap))

@@ -29,7 +29,7 @@ private func tileOutput(rx: Int, ry: Int, size n: Int) -> [Float] {
     @Test(arguments: [1.0, 4.0, 5.5])
     func overlappingTilesStitchToTheWholeImage(downsample: Double) {
         let tile = 64, overlap = 16, stride = tile - overlap, margin = overlap / 2
-        var tiled = HeatmapCanvas(slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: 2)
+        let tiled = HeatmapCanvas(slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: 2)
         let columns = (slide.width + stride - 1) / stride, rows = (slide.height + stride - 1) / stride
         for row in 0..<rows {
             for column in 0..<columns {
@@ -42,7 +42,7 @@ private func tileOutput(rx: Int, ry: Int, size n: Int) -> [Float] {
             }
         }
         // The whole slide as one "tile" of 320 x 320 covering it.
-        var whole = HeatmapCanvas(slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: 2)
+        let whole = HeatmapCanvas(slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: 2)
         let output = tileOutput(rx: 0, ry: 0, size: 320)
         let geometry = TileOutputGeometry(readWindow: PixelRect(x: 0, y: 0, width: 320, height: 320), ownWindow: slide,
                                           slideBounds: slide, outputWidth: 320, outputHeight: 320)

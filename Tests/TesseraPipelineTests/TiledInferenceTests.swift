@@ -20,7 +20,7 @@ import TesseraTestSupport
         let image = try slide.readRegion(level0Origin: (x: 700, y: 1100), level: 0, width: size, height: size)
         let bounds = PixelRect(x: 0, y: 0, width: size, height: size)
 
-        var whole = HeatmapCanvas(slideWidth: size, slideHeight: size, downsample: 1, classCount: model.classCount)
+        let whole = HeatmapCanvas(slideWidth: size, slideHeight: size, downsample: 1, classCount: model.classCount)
         let wholeProbabilities = try Segmenter(model: model, batch: 1, height: size, width: size, threads: 2)
             .probabilities([image])
         wholeProbabilities.withUnsafeBufferPointer {
@@ -33,7 +33,7 @@ import TesseraTestSupport
         // outside the region (as the reader pads slide edges).
         let tile = 256, overlap = 64, stride = tile - overlap
         let segmenter = try Segmenter(model: model, batch: 1, height: tile, width: tile, threads: 2)
-        var tiled = HeatmapCanvas(slideWidth: size, slideHeight: size, downsample: 1, classCount: model.classCount)
+        let tiled = HeatmapCanvas(slideWidth: size, slideHeight: size, downsample: 1, classCount: model.classCount)
         for row in 0..<3 {
             for column in 0..<3 {
                 let own = PixelRect(x: column * stride, y: row * stride, width: stride, height: stride)

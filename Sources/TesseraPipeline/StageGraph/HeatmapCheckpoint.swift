@@ -1,35 +1,60 @@
 import Foundation
+import TesseraCore
 
-/// A slide's heatmap canvas as stitched so far, saved next to the heatmaps while the slide is in progress.
+/// A slide's heatmap canvas while the slide is in progress: the canvas file itself (`.partial/<key>.canvas`, the
+/// planes the stitcher paints through a shared mapping) and a record of the tiles it holds (`.partial/<key>.json`).
 ///
-/// The stitcher saves it before each commit of tile rows, so after a crash it holds at least every committed tile:
-/// a resumed run paints the remaining tiles onto it instead of inferring the whole slide again. It is removed when
-/// the slide's heatmaps are written.
-struct HeatmapCheckpoint: Sendable {
-    let parametersHash: String
-    let paintedTiles: Set<Int>
-    let canvas: HeatmapCanvas
-
-    private struct Header: Codable {
+/// Before each commit of tile rows the canvas is synchronised to disk and then the record is replaced atomically,
+/// so after a crash the record names at most the tiles the file holds and at least the committed ones: a resumed
+/// run paints the remaining tiles onto the same file instead of inferring the whole slide again. Tiles painted
+/// after the last record are simply painted again (painting a tile always writes the same pixels). Both files are
+/// removed when the slide's heatmaps are written or the slide fails.
+enum HeatmapCheckpoint {
+    private struct Record: Codable {
         var parametersHash: String
-        var paintedTiles: [Int]
         var width: Int
         var height: Int
         var downsample: Double
         var classCount: Int
+        var paintedTiles: [Int]
     }
 
-    static func url(directory: URL, key: String) -> URL {
-        directory.appendingPathComponent(".partial", isDirectory: true).appendingPathComponent("\(key).canvas")
+    static func folder(directory: URL) -> URL { directory.appendingPathComponent(".partial", isDirectory: true) }
+    static func canvasURL(directory: URL, key: String) -> URL { folder(directory: directory).appendingPathComponent("\(key).canvas") }
+    static func recordURL(directory: URL, key: String) -> URL { folder(directory: directory).appendingPathComponent("\(key).json") }
+
+    /// The canvas an earlier attempt left for `key` with the tiles it holds, when its record matches these
+    /// parameters and the file is intact; otherwise a new, empty canvas file (and no tiles).
+    static func openOrCreate(directory: URL, key: String, parametersHash: String, slideWidth: Int, slideHeight: Int,
+                             downsample: Double, classCount: Int) throws -> (canvas: HeatmapCanvas, paintedTiles: Set<Int>) {
+        let canvasURL = canvasURL(directory: directory, key: key), recordURL = recordURL(directory: directory, key: key)
+        let (width, height) = HeatmapCanvas.size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
+        if let data = try? Data(contentsOf: recordURL),
+           let record = try? JSONDecoder().decode(Record.self, from: data),
+           record.parametersHash == parametersHash, record.width == width, record.height == height,
+           record.downsample == downsample, record.classCount == classCount,
+           let canvas = try? HeatmapCanvas.open(at: canvasURL, width: width, height: height, downsample: downsample,
+                                                classCount: classCount) {
+            return (canvas, Set(record.paintedTiles))
+        }
+        // No usable checkpoint: the record goes first, so a crash while the new file is made never pairs an old
+        // record with a new, empty canvas.
+        try FileManager.default.createDirectory(at: folder(directory: directory), withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(at: recordURL)
+        let canvas = try HeatmapCanvas.create(at: canvasURL, slideWidth: slideWidth, slideHeight: slideHeight,
+                                              downsample: downsample, classCount: classCount)
+        return (canvas, [])
     }
 
-    /// Writes the checkpoint atomically (a temporary file renamed over the old one), plane by plane from the
-    /// canvas's own storage, so that saving does not hold a second copy of the canvas in memory.
-    func save(directory: URL, key: String) throws {
-        let url = Self.url(directory: directory, key: key)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let header = Header(parametersHash: parametersHash, paintedTiles: paintedTiles.sorted(), width: canvas.width,
-                            height: canvas.height, downsample: canvas.downsample, classCount: canvas.classCount)
+    /// Makes the canvas durable, then records that it holds `paintedTiles` (written to a temporary file, flushed,
+    /// and renamed over the old record).
+    static func save(_ canvas: HeatmapCanvas, paintedTiles: Set<Int>, parametersHash: String, directory: URL,
+                     key: String) throws {
+        try canvas.synchronize()
+        let record = Record(parametersHash: parametersHash, width: canvas.width, height: canvas.height,
+                            downsample: canvas.downsample, classCount: canvas.classCount,
+                            paintedTiles: paintedTiles.sorted())
+        let url = recordURL(directory: directory, key: key)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(key).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
@@ -37,13 +62,7 @@ struct HeatmapCheckpoint: Sendable {
         do {
             let handle = try FileHandle(forWritingTo: temporary)
             defer { try? handle.close() }
-            try handle.write(contentsOf: try JSONEncoder().encode(header) + [0x0A])
-            for plane in [canvas.classMap] + canvas.probabilities {
-                try plane.withUnsafeBytes { bytes in
-                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: bytes.baseAddress!),
-                                                      count: bytes.count, deallocator: .none))
-                }
-            }
+            try handle.write(contentsOf: try JSONEncoder().encode(record))
             try handle.synchronize()
             guard rename(temporary.path, url.path) == 0 else {
                 throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
@@ -54,34 +73,11 @@ struct HeatmapCheckpoint: Sendable {
         }
     }
 
-    /// The checkpoint for `key`, or nil when there is none or it was made with other parameters or is damaged
-    /// (then the slide's tiles are all inferred again, which is always correct).
-    static func load(directory: URL, key: String, parametersHash: String) -> HeatmapCheckpoint? {
-        guard let data = try? Data(contentsOf: url(directory: directory, key: key)),
-              let newline = data.firstIndex(of: 0x0A),
-              let header = try? JSONDecoder().decode(Header.self, from: data[..<newline]),
-              header.parametersHash == parametersHash else { return nil }
-        let planeSize = header.width * header.height
-        let body = data[(newline + 1)...]
-        guard body.count == planeSize * (header.classCount + 1) else { return nil }
-        var planes: [[UInt8]] = []
-        var offset = body.startIndex + planeSize
-        for _ in 0..<header.classCount {
-            planes.append([UInt8](body[offset..<(offset + planeSize)]))
-            offset += planeSize
-        }
-        let canvas = HeatmapCanvas(width: header.width, height: header.height, downsample: header.downsample,
-                                   classMap: [UInt8](body[body.startIndex..<(body.startIndex + planeSize)]),
-                                   probabilities: planes)
-        return HeatmapCheckpoint(parametersHash: header.parametersHash, paintedTiles: Set(header.paintedTiles),
-                                 canvas: canvas)
-    }
-
-    /// Removes the checkpoint, and the checkpoint folder once no slide has one.
+    /// Removes the slide's canvas and record, and the checkpoint folder once no slide has one.
     static func remove(directory: URL, key: String) {
-        let file = url(directory: directory, key: key)
-        try? FileManager.default.removeItem(at: file)
-        let folder = file.deletingLastPathComponent()
+        try? FileManager.default.removeItem(at: recordURL(directory: directory, key: key))
+        try? FileManager.default.removeItem(at: canvasURL(directory: directory, key: key))
+        let folder = folder(directory: directory)
         if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true {
             try? FileManager.default.removeItem(at: folder)
         }

@@ -17,14 +17,15 @@ final class SlideJob: Sendable {
     let slideRun: SlideRunHandle
     /// Tiles to read and infer in this run (all planned tiles, less those a resumed run already holds).
     let tilesToProcess: [PlannedTile]
-    /// The heatmap as far as an earlier, interrupted run had painted it.
-    let resumedCanvas: HeatmapCanvas?
+    /// The slide's heatmap canvas (file-backed, holding what an interrupted earlier attempt painted); nil when
+    /// heatmaps are off.
+    let canvas: HeatmapCanvas?
     let heatmapDownsample: Double
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
     init(ordinal: Int, url: URL, slide: Slide, resolution: TesseraSlide.SlideResolution, plan: TilePlan, slideRun: SlideRunHandle,
-         tilesToProcess: [PlannedTile], resumedCanvas: HeatmapCanvas?, heatmapDownsample: Double) {
+         tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?, heatmapDownsample: Double) {
         self.ordinal = ordinal
         self.url = url
         self.slide = slide
@@ -32,7 +33,7 @@ final class SlideJob: Sendable {
         self.plan = plan
         self.slideRun = slideRun
         self.tilesToProcess = tilesToProcess
-        self.resumedCanvas = resumedCanvas
+        self.canvas = canvas
         self.heatmapDownsample = heatmapDownsample
         self.started = .now
     }
@@ -73,11 +74,12 @@ struct InferredBatch: Sendable {
 
 enum WriteRequest: Sendable {
     case tiles(SlideJob, [TileResult])
-    case slideFinished(SlideJob, HeatmapCanvas, processed: Int)
+    case slideFinished(SlideJob, processed: Int)
     case slideFailed(SlideJob, String, processed: Int)
     case slideInterrupted(SlideJob, processed: Int)
-    /// The slide's heatmap canvas as stitched so far, saved before the rows it holds are committed.
-    case checkpoint(SlideJob, HeatmapCheckpoint)
+    /// The slide's heatmap canvas as stitched so far, made durable with the tiles it holds before those tiles'
+    /// rows are committed.
+    case checkpoint(SlideJob, paintedTiles: Set<Int>)
 }
 
 /// Settings resolved once per run from the configuration and the model.
@@ -215,6 +217,9 @@ final class StageGraph: Sendable {
 
     private func record(_ ordinal: Int, _ outcome: SlideOutcome) {
         outcomes.withLock { $0[ordinal] = outcome }
+        // A finished slide's job holds its OpenSlide handle and heatmap canvas: let them go now, so a batch of any
+        // number of slides holds only the slides in flight.
+        plannedJobs.withLock { $0[ordinal] = nil }
         progress.slideEnded(outcome)
     }
 
@@ -298,10 +303,15 @@ final class StageGraph: Sendable {
         let downsample = settings.heatmapDownsample(slideMPP: resolution.mpp)
         // Resume: tiles committed by an earlier attempt are not inferred again when the heatmap checkpoint holds
         // them too (the checkpoint is written before each commit, so it holds at least the committed tiles).
-        let checkpoint = HeatmapCheckpoint.load(directory: settings.heatmapDirectory, key: Self.checkpointKey(slideRun.id),
-                                                parametersHash: parametersHash)
+        var canvas: HeatmapCanvas?
         var done = slideRun.committedTileIndices
-        if settings.writeHeatmaps { done.formIntersection(checkpoint?.paintedTiles ?? []) }
+        if settings.writeHeatmaps {
+            let checkpoint = try HeatmapCheckpoint.openOrCreate(
+                directory: settings.heatmapDirectory, key: Self.checkpointKey(slideRun.id), parametersHash: parametersHash,
+                slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: model.classCount)
+            canvas = checkpoint.canvas
+            done.formIntersection(checkpoint.paintedTiles)
+        }
         let remaining = plan.tiles.filter { !done.contains($0.index) }
         if !slideRun.committedTileIndices.isEmpty {
             logger.info("resuming slide", metadata: ["slide.path": "\(url.path)",
@@ -310,7 +320,7 @@ final class StageGraph: Sendable {
         }
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: SlideRunHandle(id: slideRun.id, alreadyDone: done),
-                        tilesToProcess: remaining, resumedCanvas: checkpoint?.canvas, heatmapDownsample: downsample)
+                        tilesToProcess: remaining, canvas: canvas, heatmapDownsample: downsample)
     }
 
     // MARK: Read
@@ -389,7 +399,6 @@ final class StageGraph: Sendable {
     /// Per-slide state owned by the stitch stage alone.
     private struct SlideStitch {
         let job: SlideJob
-        var canvas: HeatmapCanvas
         var remaining: Int
         var processed = 0
         var pendingRows: [TileResult] = []
@@ -399,11 +408,11 @@ final class StageGraph: Sendable {
     }
 
     /// How often an unfinished slide's rows are committed when heatmaps are on: each commit is preceded by a
-    /// checkpoint of the slide's heatmap canvas, which costs a write of the canvas.
+    /// checkpoint (the canvas synchronised to disk and the list of painted tiles rewritten).
     static let checkpointInterval: Duration = .seconds(10)
-    /// Canvases up to this size are checkpointed with every batch (a few milliseconds), so small slides commit
-    /// their rows as they go.
-    static let smallCanvasBytes = 4 << 20
+    /// Slides of up to this many tiles are checkpointed with every batch (a few milliseconds), so small slides
+    /// commit their rows as they go; beyond it the painted-tile list makes each checkpoint costlier.
+    static let smallSlideTiles = 2_000
 
     private func stitchStage() async {
         defer { writes.finish() }
@@ -419,10 +428,7 @@ final class StageGraph: Sendable {
             for item in batch.items {
                 let job = item.job
                 var state = open[job.ordinal] ?? SlideStitch(
-                    job: job,
-                    canvas: job.resumedCanvas ?? HeatmapCanvas(slideWidth: job.slide.width, slideHeight: job.slide.height,
-                                                               downsample: job.heatmapDownsample, classCount: classCount),
-                    remaining: job.tilesToProcess.count, painted: job.slideRun.alreadyDone)
+                    job: job, remaining: job.tilesToProcess.count, painted: job.slideRun.alreadyDone)
                 switch item {
                 case .tile(_, let tile, _):
                     let offset = tileOrdinal * tilePlane
@@ -431,7 +437,7 @@ final class StageGraph: Sendable {
                                                       slideBounds: job.slide.bounds, outputWidth: size, outputHeight: size)
                     let summary = batch.probabilities.withUnsafeBufferPointer { all in
                         let probabilities = UnsafeBufferPointer(rebasing: all[offset..<(offset + tilePlane)])
-                        if settings.writeHeatmaps { state.canvas.paint(probabilities: probabilities, geometry: geometry) }
+                        job.canvas?.paint(probabilities: probabilities, geometry: geometry)
                         return TileAggregation.summarise(probabilities: probabilities, classCount: classCount,
                                                          geometry: geometry)
                     }
@@ -455,15 +461,18 @@ final class StageGraph: Sendable {
             }
             for ordinal in touched {
                 guard var state = open[ordinal] else { continue }
+                // What this batch painted is in the canvas's file: drop it from memory, so the resident part of a
+                // canvas is one batch's tiles whatever the slide's size.
+                state.job.canvas?.releaseResidentPages()
                 if state.remaining == 0 {
                     outgoing.append(.tiles(state.job, state.pendingRows))
                     if let failure = state.job.failure {
                         outgoing.append(.slideFailed(state.job, failure, processed: state.processed))
                     } else {
-                        outgoing.append(.slideFinished(state.job, state.canvas, processed: state.processed))
+                        outgoing.append(.slideFinished(state.job, processed: state.processed))
                     }
                     open[ordinal] = nil
-                } else if !settings.writeHeatmaps || state.canvas.byteCount <= Self.smallCanvasBytes
+                } else if !settings.writeHeatmaps || state.job.plan.tiles.count <= Self.smallSlideTiles
                             || ContinuousClock.now - state.lastFlush >= Self.checkpointInterval {
                     outgoing.append(contentsOf: flush(&state))
                     open[ordinal] = state
@@ -486,10 +495,7 @@ final class StageGraph: Sendable {
     private func flush(_ state: inout SlideStitch) -> [WriteRequest] {
         guard !state.pendingRows.isEmpty else { return [] }
         var requests: [WriteRequest] = []
-        if settings.writeHeatmaps {
-            requests.append(.checkpoint(state.job, HeatmapCheckpoint(parametersHash: parametersHash,
-                                                                     paintedTiles: state.painted, canvas: state.canvas)))
-        }
+        if state.job.canvas != nil { requests.append(.checkpoint(state.job, paintedTiles: state.painted)) }
         requests.append(.tiles(state.job, state.pendingRows))
         state.pendingRows = []
         state.lastFlush = .now
@@ -510,11 +516,13 @@ final class StageGraph: Sendable {
             try store.write(tiles: rows, slideRun: job.slideRun.id)
             writeMetrics.addItems(rows.count)
             progress.tilesDone(rows.count)
-        case .checkpoint(let job, let checkpoint):
-            try checkpoint.save(directory: settings.heatmapDirectory, key: Self.checkpointKey(job.slideRun.id))
-        case .slideFinished(let job, let canvas, let processed):
+        case .checkpoint(let job, let paintedTiles):
+            guard let canvas = job.canvas else { return }
+            try HeatmapCheckpoint.save(canvas, paintedTiles: paintedTiles, parametersHash: parametersHash,
+                                       directory: settings.heatmapDirectory, key: Self.checkpointKey(job.slideRun.id))
+        case .slideFinished(let job, let processed):
             var heatmaps: [URL] = []
-            if settings.writeHeatmaps {
+            if let canvas = job.canvas {
                 do {
                     heatmaps = try writeHeatmaps(canvas, for: job)
                 } catch {
@@ -549,10 +557,8 @@ final class StageGraph: Sendable {
     }
 
     private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob) throws -> [URL] {
-        let classMap = HeatmapImage(width: canvas.width, height: canvas.height, channels: 1, pixels: canvas.classMap)
-        let probabilities = canvas.probabilities.map {
-            HeatmapImage(width: canvas.width, height: canvas.height, channels: 1, pixels: $0)
-        }
+        let classMap = canvas.classMapRaster
+        let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
         // Resolution tags only when the slide itself states its mpp: a user-stated or objective-derived guess is
         // not written into a file that viewers will trust.
         let fileMPP = job.resolution.source == .file ? job.slide.micronsPerPixel : nil

@@ -1,4 +1,6 @@
+import Foundation
 import TesseraCore
+import TesseraHeatmap
 
 /// Per-class figures for one tile, measured over the tile's own window (clipped to the slide) only, so that the
 /// overlap margins shared with neighbours are never counted twice.
@@ -94,13 +96,20 @@ public enum TileAggregation {
     }
 }
 
-/// The slide-wide heatmap being stitched: per-class probability planes and the class map at downsample d, where
+/// The slide-wide heatmap being stitched: the class map and per-class probability planes at downsample d, where
 /// heatmap pixel (x, y) covers the level-0 region (x*d, y*d, d, d).
 ///
 /// Each heatmap pixel is filled by exactly one tile, the one whose own window holds the pixel's centre, from the
 /// model pixels whose centres fall in the pixel's level-0 block (or the one containing its centre when d is finer
 /// than the model): overlapping margins never blend, so there are no seams.
-public struct HeatmapCanvas: Sendable {
+///
+/// The planes live in a `MappedFile`: in memory for small uses (tests), or in a file for a run, where the file is
+/// also the slide's checkpoint and `releaseResidentPages()` keeps the resident part to what was painted since the
+/// last release, whatever the slide's size. Layout: the class map, then one plane per class, each row-major.
+///
+/// `@unchecked Sendable`: one stage paints a canvas at a time (the stitcher, then the writer once the slide is
+/// finished); `synchronize` may run on another thread meanwhile (see `MappedFile`).
+public final class HeatmapCanvas: @unchecked Sendable {
     /// Class map value for heatmap pixels no tile predicted (background without tissue).
     public static let noPrediction: UInt8 = 255
 
@@ -108,37 +117,97 @@ public struct HeatmapCanvas: Sendable {
     public let height: Int
     public let downsample: Double
     public let classCount: Int
-    /// Class index per pixel; `noPrediction` where no tile covered it.
-    public private(set) var classMap: [UInt8]
-    /// One plane per class, probability x 255 rounded.
-    public private(set) var probabilities: [[UInt8]]
+    let storage: MappedFile
 
-    public init(slideWidth: Int, slideHeight: Int, downsample: Double, classCount: Int) {
+    /// The canvas size for a slide: ceil(slide / d) on each side.
+    static func size(slideWidth: Int, slideHeight: Int, downsample: Double) -> (width: Int, height: Int) {
         precondition(downsample > 0)
-        self.width = Swift.max(1, Int((Double(slideWidth) / downsample).rounded(.up)))
-        self.height = Swift.max(1, Int((Double(slideHeight) / downsample).rounded(.up)))
-        self.downsample = downsample
-        self.classCount = classCount
-        self.classMap = [UInt8](repeating: Self.noPrediction, count: width * height)
-        self.probabilities = [[UInt8]](repeating: [UInt8](repeating: 0, count: width * height), count: classCount)
+        return (Swift.max(1, Int((Double(slideWidth) / downsample).rounded(.up))),
+                Swift.max(1, Int((Double(slideHeight) / downsample).rounded(.up))))
     }
 
-    /// Bytes held: the class map and one plane per class.
-    public var byteCount: Int { width * height * (classCount + 1) }
+    static func byteCount(width: Int, height: Int, classCount: Int) -> Int { width * height * (classCount + 1) }
 
-    /// A canvas restored from a checkpoint.
-    init(width: Int, height: Int, downsample: Double, classMap: [UInt8], probabilities: [[UInt8]]) {
-        precondition(classMap.count == width * height && probabilities.allSatisfy { $0.count == width * height })
+    /// An empty canvas in memory.
+    public convenience init(slideWidth: Int, slideHeight: Int, downsample: Double, classCount: Int) {
+        let (width, height) = Self.size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
+        // Like an Array's allocation, running out of address space here is fatal.
+        let storage = try! MappedFile(anonymousByteCount: Self.byteCount(width: width, height: height, classCount: classCount))
+        try! storage.fill(0..<(width * height), with: Self.noPrediction)
+        self.init(width: width, height: height, downsample: downsample, classCount: classCount, storage: storage)
+    }
+
+    /// An empty canvas in a new file (replacing any file there).
+    static func create(at url: URL, slideWidth: Int, slideHeight: Int, downsample: Double,
+                       classCount: Int) throws(MappedFileError) -> HeatmapCanvas {
+        let (width, height) = size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
+        let storage = try MappedFile(creating: url, byteCount: byteCount(width: width, height: height, classCount: classCount))
+        try storage.fill(0..<(width * height), with: noPrediction)
+        return HeatmapCanvas(width: width, height: height, downsample: downsample, classCount: classCount, storage: storage)
+    }
+
+    /// The canvas in an existing file, as an earlier run left it.
+    static func open(at url: URL, width: Int, height: Int, downsample: Double,
+                     classCount: Int) throws(MappedFileError) -> HeatmapCanvas {
+        let storage = try MappedFile(openingExisting: url, byteCount: byteCount(width: width, height: height, classCount: classCount))
+        return HeatmapCanvas(width: width, height: height, downsample: downsample, classCount: classCount, storage: storage)
+    }
+
+    private init(width: Int, height: Int, downsample: Double, classCount: Int, storage: MappedFile) {
         self.width = width
         self.height = height
         self.downsample = downsample
-        self.classCount = probabilities.count
-        self.classMap = classMap
-        self.probabilities = probabilities
+        self.classCount = classCount
+        self.storage = storage
+    }
+
+    /// Bytes of the class map and the class planes together.
+    public var byteCount: Int { storage.byteCount }
+
+    /// Plane 0 is the class map, plane 1 + c the probabilities of class c.
+    private func planeStart(_ index: Int) -> UnsafeMutablePointer<UInt8> {
+        (storage.bytes + index * width * height).assumingMemoryBound(to: UInt8.self)
+    }
+
+    /// A copy of the class map (class index per pixel, `noPrediction` where no tile covered it).
+    public var classMap: [UInt8] { Array(UnsafeBufferPointer(start: planeStart(0), count: width * height)) }
+
+    /// Copies of the class planes: probability x 255, rounded.
+    public var probabilities: [[UInt8]] {
+        (0..<classCount).map { Array(UnsafeBufferPointer(start: planeStart(1 + $0), count: width * height)) }
+    }
+
+    /// The class map as a raster the heatmap writer reads band by band.
+    public var classMapRaster: some HeatmapRaster { CanvasPlane(canvas: self, index: 0) }
+
+    /// Class `index`'s probabilities as a raster.
+    public func probabilityRaster(_ index: Int) -> some HeatmapRaster { CanvasPlane(canvas: self, index: 1 + index) }
+
+    /// Makes everything painted so far durable in the canvas's file.
+    func synchronize() throws(MappedFileError) { try storage.synchronize() }
+
+    /// Drops the painted pages from memory (they stay in the file); a no-op for a canvas in memory.
+    func releaseResidentPages() { storage.releaseResidentPages() }
+
+    /// One plane read by rows; the rows read are released again, so writing a heatmap from a file-backed canvas
+    /// keeps only the current band resident.
+    private struct CanvasPlane: HeatmapRaster {
+        let canvas: HeatmapCanvas
+        let index: Int
+        var width: Int { canvas.width }
+        var height: Int { canvas.height }
+        var channels: Int { 1 }
+
+        func copyRows(_ rows: Range<Int>, into destination: UnsafeMutableRawBufferPointer) {
+            let start = rows.lowerBound * canvas.width, count = rows.count * canvas.width
+            destination.copyMemory(from: UnsafeRawBufferPointer(start: canvas.planeStart(index) + start, count: count))
+            let offset = index * canvas.width * canvas.height + start
+            canvas.storage.releaseResidentPages(offset..<(offset + count))
+        }
     }
 
     /// Paints one tile's probabilities (C planes, planar) into the heatmap pixels whose centres its own window holds.
-    public mutating func paint(probabilities source: UnsafeBufferPointer<Float>, geometry: TileOutputGeometry) {
+    public func paint(probabilities source: UnsafeBufferPointer<Float>, geometry: TileOutputGeometry) {
         let own = geometry.ownWindow.intersection(geometry.slideBounds)
         guard !own.isEmpty else { return }
         let d = downsample
@@ -174,11 +243,12 @@ public struct HeatmapCanvas: Sendable {
                 }
                 let n = Double(rows.count * columns.count)
                 let index = hy * width + hx
+                let classMap = planeStart(0)
                 var best = 0
                 for c in 0..<classCount {
                     let p = mean[c] / n
                     if p > mean[best] / n { best = c }
-                    probabilities[c][index] = UInt8((Swift.min(Swift.max(p, 0), 1) * 255).rounded())
+                    planeStart(1 + c)[index] = UInt8((Swift.min(Swift.max(p, 0), 1) * 255).rounded())
                 }
                 classMap[index] = UInt8(best)
             }
