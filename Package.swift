@@ -28,10 +28,12 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Debian's libdnnl-dev ships no pkg-config file; the module map links dnnl and gomp by name.
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        // glibc's mallopt (TesseraCore/MallocPolicy.swift), which the Glibc module does not expose.
+        .systemLibrary(name: "CMalloc"),
 
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
         .target(name: "TesseraCore", dependencies: [
-            "CZlib",
+            "CMalloc", "CZlib",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -64,6 +66,7 @@ let package = Package(
         // Locates fixtures/ and the built binary for tests; never reads ../shared.
         .target(name: "TesseraTestSupport", dependencies: ["TesseraCore"], path: "Sources/TesseraTestSupport"),
 
+        .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraSlideTests", dependencies: ["TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),

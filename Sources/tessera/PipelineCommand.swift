@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TesseraCore
 import TesseraNetwork
 import TesseraPipeline
 
@@ -70,8 +71,10 @@ struct PipelineCommand: AsyncParsableCommand {
                 throw ValidationError("unknown log level \"\(logLevel)\"; use one of "
                                       + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            // oneDNN's OpenMP threads must sleep, not spin, while the readers share the cores.
+            // oneDNN's OpenMP threads must sleep, not spin, while the readers share the cores; large blocks go
+            // back to the system, so memory stays flat from slide to slide.
             OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+            MallocPolicy.useFixedMmapThreshold()
         }
 
         func run() async throws {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TesseraCore
 import TesseraNetwork
 import TesseraPipeline
 
@@ -34,9 +35,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary on standard output.")
     var json = false
 
-    /// Runs before `run`: oneDNN's OpenMP threads must sleep, not spin, while the slide readers share the cores.
+    /// Runs before `run`: oneDNN's OpenMP threads must sleep, not spin, while the slide readers share the cores;
+    /// and the allocator must give large blocks back, so memory stays flat from slide to slide.
     func validate() throws {
         OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+        MallocPolicy.useFixedMmapThreshold()
     }
 
     func run() async throws {
