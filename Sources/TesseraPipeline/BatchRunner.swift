@@ -37,10 +37,8 @@ public struct BatchRunner: Sendable {
         if slides.isEmpty {
             throw RunError.noSlides(inputs: configuration.inputs)
         }
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
-        if settings.writeHeatmaps {
-            try FileManager.default.createDirectory(at: settings.heatmapDirectory, withIntermediateDirectories: true)
-        }
+        try RunError.creatingDirectory(outputDirectory)
+        if settings.writeHeatmaps { try RunError.creatingDirectory(settings.heatmapDirectory) }
         let databasePath = configuration.resultsDatabase ?? outputDirectory.appendingPathComponent("results.sqlite").path
         let store = try ResultsStore(path: databasePath, logger: logger)
 
@@ -177,11 +175,28 @@ struct RunParameters: Codable {
 public enum RunError: Error, CustomStringConvertible {
     case noSlides(inputs: [String])
     case invalidParameter(String)
+    case cannotCreateDirectory(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .noSlides(let inputs): "no slide files found in \(inputs.joined(separator: ", "))"
         case .invalidParameter(let message): message
+        case .cannotCreateDirectory(let path, let reason): "cannot create the output folder \(path): \(reason)"
+        }
+    }
+
+    /// Creates `url` and its parents, or says in plain words why not (a file in the way, permissions, a full disk).
+    static func creatingDirectory(_ url: URL) throws(RunError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return }
+            throw .cannotCreateDirectory(path: url.path, reason: "a file of that name is in the way")
+        }
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            throw .cannotCreateDirectory(path: url.path, reason: underlying?.localizedDescription ?? error.localizedDescription)
         }
     }
 }

@@ -146,4 +146,15 @@ import TesseraTestSupport
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: out + "/heatmaps").filter { $0.hasPrefix(".") }
         #expect(leftovers.isEmpty)
     }
+
+    /// A file where the heatmap folder must go is a mistake in the set-up, not a bad slide: the run stops before it
+    /// starts (exit 2) and says which path is in the way.
+    @Test func aFileWhereTheHeatmapFolderMustGoStopsTheRunWithExitTwo() throws {
+        let out = try Fixtures.temporaryDirectory("heatmap-folder-blocked").path
+        FileManager.default.createFile(atPath: out + "/heatmaps", contents: Data("not a folder".utf8))
+        let run = try TesseraCLI.run(["run", cmu, "--out", out] + Self.tiling)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("cannot create the output folder \(out)/heatmaps: a file of that name is in the way"),
+                "\(run.stderr)")
+    }
 }
