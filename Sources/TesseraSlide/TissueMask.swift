@@ -95,8 +95,12 @@ public struct TissueMask: Sendable, Equatable {
         // The window covers whole mask pixels, so it reaches a little beyond the slide (read as white).
         let window = PixelRect(x: 0, y: 0, width: Int((Double(width) * level0PerPixel).rounded()),
                                height: Int((Double(height) * level0PerPixel).rounded()))
-        let thumbnail = try slide.read(level0Window: window, outputWidth: width, outputHeight: height)
-        return detect(thumbnail: thumbnail, level0PerPixel: level0PerPixel, micronsPerPixel: parameters.thumbnailMPP,
+        // The RGB thumbnail (3 bytes a pixel) is dropped as soon as its saturation (1 byte) is known: the thumbnail
+        // grows with the tissue's physical area, and planning runs while the previous slide is being inferred.
+        let (saturation, histogram) = try saturationAndHistogram(
+            of: slide.read(level0Window: window, outputWidth: width, outputHeight: height), parameters: parameters)
+        return detect(saturation: saturation, histogram: histogram, width: width, height: height,
+                      level0PerPixel: level0PerPixel, micronsPerPixel: parameters.thumbnailMPP,
                       slideWidth: slide.width, slideHeight: slide.height, parameters: parameters)
     }
 
@@ -105,7 +109,16 @@ public struct TissueMask: Sendable, Equatable {
     /// (fills pinholes) and opening (removes specks), then connected regions under the minimum area are dropped.
     public static func detect(thumbnail: RGBImage, level0PerPixel: Double, micronsPerPixel: Double, slideWidth: Int,
                               slideHeight: Int, parameters: TissueDetectionParameters) -> TissueMask {
-        let width = thumbnail.width, height = thumbnail.height, count = width * height
+        let (saturation, histogram) = saturationAndHistogram(of: thumbnail, parameters: parameters)
+        return detect(saturation: saturation, histogram: histogram, width: thumbnail.width, height: thumbnail.height,
+                      level0PerPixel: level0PerPixel, micronsPerPixel: micronsPerPixel, slideWidth: slideWidth,
+                      slideHeight: slideHeight, parameters: parameters)
+    }
+
+    /// HSV saturation (0-255) per thumbnail pixel, 0 below the brightness floor, and its histogram.
+    static func saturationAndHistogram(of thumbnail: RGBImage,
+                                       parameters: TissueDetectionParameters) -> (saturation: [UInt8], histogram: [Int]) {
+        let count = thumbnail.width * thumbnail.height
         var saturation = [UInt8](repeating: 0, count: count)
         var histogram = [Int](repeating: 0, count: 256)
         for i in 0..<count {
@@ -116,8 +129,16 @@ public struct TissueMask: Sendable, Equatable {
             saturation[i] = UInt8(value)
             histogram[value] += 1
         }
+        return (saturation, histogram)
+    }
+
+    /// The mask from a saturation map, which becomes the mask in place (no second full-size copy).
+    private static func detect(saturation: consuming [UInt8], histogram: [Int], width: Int, height: Int,
+                               level0PerPixel: Double, micronsPerPixel: Double, slideWidth: Int, slideHeight: Int,
+                               parameters: TissueDetectionParameters) -> TissueMask {
         let threshold = max(Int(parameters.minimumSaturation), otsuThreshold(histogram))
-        var mask = saturation.map { $0 > threshold ? UInt8(255) : 0 }
+        var mask = saturation
+        for i in mask.indices { mask[i] = mask[i] > threshold ? 255 : 0 }
         mask = morphology(mask, width: width, height: height, grow: true)
         mask = morphology(mask, width: width, height: height, grow: false)
         mask = morphology(mask, width: width, height: height, grow: false)
@@ -172,35 +193,38 @@ public struct TissueMask: Sendable, Equatable {
     }
 
     /// Clears 8-connected tissue regions with fewer than `minimumPixels` pixels.
-    static func removingSmallRegions(_ mask: [UInt8], width: Int, height: Int, minimumPixels: Int) -> [UInt8] {
+    ///
+    /// Marks visited pixels in the mask itself (1 = tissue seen) and floods a small region a second time to clear
+    /// it, rather than keeping a visited map and every region's pixel list: the working memory is the mask and a
+    /// stack of 32-bit indices.
+    static func removingSmallRegions(_ mask: consuming [UInt8], width: Int, height: Int, minimumPixels: Int) -> [UInt8] {
         if minimumPixels <= 1 { return mask }
+        precondition(width * height < Int(Int32.max), "tissue mask of \(width)x\(height) pixels is too large")
         var out = mask
-        var visited = [Bool](repeating: false, count: mask.count)
-        var stack: [Int] = []
-        var region: [Int] = []
-        for start in 0..<mask.count where mask[start] != 0 && !visited[start] {
-            region.removeAll(keepingCapacity: true)
-            stack.append(start)
-            visited[start] = true
-            while let index = stack.popLast() {
-                region.append(index)
-                let x = index % width, y = index / width
-                for dy in -1...1 {
-                    for dx in -1...1 {
-                        let xx = x + dx, yy = y + dy
-                        guard xx >= 0, xx < width, yy >= 0, yy < height else { continue }
-                        let neighbour = yy * width + xx
-                        if mask[neighbour] != 0 && !visited[neighbour] {
-                            visited[neighbour] = true
-                            stack.append(neighbour)
-                        }
+        var stack: [Int32] = []
+        /// Sets the 8-connected region at `start` whose pixels hold `from` to `to`; returns its size.
+        func flood(from start: Int, replacing from: UInt8, with to: UInt8) -> Int {
+            var count = 0
+            out[start] = to
+            stack.append(Int32(start))
+            while let top = stack.popLast() {
+                count += 1
+                let index = Int(top), x = index % width, y = index / width
+                for yy in max(0, y - 1)...min(height - 1, y + 1) {
+                    for xx in max(0, x - 1)...min(width - 1, x + 1) where out[yy * width + xx] == from {
+                        out[yy * width + xx] = to
+                        stack.append(Int32(yy * width + xx))
                     }
                 }
             }
-            if region.count < minimumPixels {
-                for index in region { out[index] = 0 }
+            return count
+        }
+        for start in 0..<out.count where out[start] == 255 {
+            if flood(from: start, replacing: 255, with: 1) < minimumPixels {
+                _ = flood(from: start, replacing: 1, with: 0)
             }
         }
+        for i in out.indices where out[i] == 1 { out[i] = 255 }
         return out
     }
 }
