@@ -27,15 +27,6 @@ extension HeatmapWriter {
          classNames.map { slideFileName + ".prob-" + fileNameSafe($0) + ".tif" })
     }
 
-    /// The RGBA overlay of a class map: each class in its colour at `alpha`; transparent where there is no
-    /// prediction (255) and for class 0 when it is named "background" (any case).
-    public static func overlay(classMap: HeatmapImage, colours: [ClassColour], classNames: [String],
-                               alpha: UInt8 = defaultOverlayAlpha) -> HeatmapImage {
-        precondition(classMap.channels == 1, "overlay: the class map has \(classMap.channels) channels, not 1")
-        let raster = OverlayRaster(classMap: classMap, table: overlayTable(colours: colours, classNames: classNames, alpha: alpha))
-        return try! raster.rows(0..<classMap.height) // copying from memory cannot fail
-    }
-
     /// RGBA per class value (256 entries): the class colours at `alpha`; unknown values, 255 (no prediction) and a
     /// class 0 named "background" transparent.
     static func overlayTable(colours: [ClassColour], classNames: [String], alpha: UInt8) -> [UInt8] {

@@ -20,12 +20,11 @@ final class SlideJob: Sendable {
     /// The slide's heatmap canvas (file-backed, holding what an interrupted earlier attempt painted); nil when
     /// heatmaps are off.
     let canvas: HeatmapCanvas?
-    let heatmapDownsample: Double
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
     init(ordinal: Int, url: URL, slide: Slide, resolution: TesseraSlide.SlideResolution, plan: TilePlan, slideRun: SlideRunHandle,
-         tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?, heatmapDownsample: Double) {
+         tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?) {
         self.ordinal = ordinal
         self.url = url
         self.slide = slide
@@ -34,7 +33,6 @@ final class SlideJob: Sendable {
         self.slideRun = slideRun
         self.tilesToProcess = tilesToProcess
         self.canvas = canvas
-        self.heatmapDownsample = heatmapDownsample
         self.started = .now
     }
 
@@ -320,7 +318,7 @@ final class StageGraph: Sendable {
         }
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: SlideRunHandle(id: slideRun.id, alreadyDone: done),
-                        tilesToProcess: remaining, canvas: canvas, heatmapDownsample: downsample)
+                        tilesToProcess: remaining, canvas: canvas)
     }
 
     // MARK: Read

@@ -111,7 +111,7 @@ public enum TileAggregation {
 /// finished); `synchronize` may run on another thread meanwhile (see `MappedFile`).
 public final class HeatmapCanvas: @unchecked Sendable {
     /// Class map value for heatmap pixels no tile predicted (background without tissue).
-    public static let noPrediction: UInt8 = 255
+    public static let noPrediction = HeatmapWriter.noPrediction
 
     public let width: Int
     public let height: Int
@@ -160,9 +160,6 @@ public final class HeatmapCanvas: @unchecked Sendable {
         self.classCount = classCount
         self.storage = storage
     }
-
-    /// Bytes of the class map and the class planes together.
-    public var byteCount: Int { storage.byteCount }
 
     /// Plane 0 is the class map, plane 1 + c the probabilities of class c.
     private func planeStart(_ index: Int) -> UnsafeMutablePointer<UInt8> {
