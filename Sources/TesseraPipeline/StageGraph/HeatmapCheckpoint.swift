@@ -41,9 +41,14 @@ enum HeatmapCheckpoint {
         // record with a new, empty canvas.
         try FileManager.default.createDirectory(at: folder(directory: directory), withIntermediateDirectories: true)
         try? FileManager.default.removeItem(at: recordURL)
-        let canvas = try HeatmapCanvas.create(at: canvasURL, slideWidth: slideWidth, slideHeight: slideHeight,
-                                              downsample: downsample, classCount: classCount)
-        return (canvas, [])
+        do {
+            let canvas = try HeatmapCanvas.create(at: canvasURL, slideWidth: slideWidth, slideHeight: slideHeight,
+                                                  downsample: downsample, classCount: classCount)
+            return (canvas, [])
+        } catch {
+            remove(directory: directory, key: key) // a full disk leaves no empty canvas or folder behind
+            throw error
+        }
     }
 
     /// Makes the canvas durable, then records that it holds `paintedTiles` (written to a temporary file, flushed,
