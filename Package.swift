@@ -50,7 +50,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
+        .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "TesseraPipeline", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
             .product(name: "Logging", package: "swift-log"),

@@ -96,7 +96,7 @@ public struct SyntheticSlideResults {
                                 vendor: "synthetic", width: width, height: height, mppX: mpp, mppY: mpp, objectivePower: 20)
         let tileEdge = 24
         let tilesX = (mapWidth + tileEdge - 1) / tileEdge, tilesY = (mapHeight + tileEdge - 1) / tileEdge
-        let slideRun = try store.startSlideRun(run: run.id, slide: slide, resolution: SlideResolution(mppX: mpp, mppY: mpp, source: "slide"),
+        let slideRun = try store.startSlideRun(run: run.id, slide: slide, resolution: SlideResolution(mppX: mpp, mppY: mpp, source: .file),
                                                tilesPlanned: tilesX * tilesY)
         var batch: [TileResult] = []
         for ty in 0..<tilesY {

@@ -138,20 +138,6 @@ public struct SlideRecord: Sendable, Equatable {
     }
 }
 
-/// The resolution a run used for a slide, and where it came from.
-public struct SlideResolution: Sendable, Equatable {
-    public var mppX: Double
-    public var mppY: Double
-    /// e.g. "slide" (the file's own), "configuration" (the run's slideMPP), ...
-    public var source: String
-
-    public init(mppX: Double, mppY: Double, source: String) {
-        self.mppX = mppX
-        self.mppY = mppY
-        self.source = source
-    }
-}
-
 /// A tile's result for one class.
 public struct ClassPrediction: Sendable, Equatable {
     /// Fraction of the tile's own window assigned to the class.
@@ -183,8 +169,9 @@ public struct TileResult: Sendable, Equatable {
     }
 }
 
-/// Time and work of one pipeline stage during a run (added to what earlier attempts of the run recorded).
-public struct StageMetrics: Sendable, Equatable {
+/// Time and work of one pipeline stage during a run (added to what earlier attempts of the run recorded): what
+/// the run summary prints and reports, and what the store records.
+public struct StageMetrics: Sendable, Equatable, Codable {
     public var stage: String
     public var items: Int
     public var busySeconds: Double

@@ -58,7 +58,7 @@ public struct SyntheticRun: Sendable {
         let provenance = provenance
         var summary = Summary(run: try store.startRun(provenance))
         progress("run \(summary.run.runUID) attempt \(summary.run.attempt)")
-        let resolution = SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide")
+        let resolution = SlideResolution(mppX: 0.5, mppY: 0.5, source: .file)
         for number in 0..<slides {
             let slide = slide(number)
             if try store.findCompletedSlideRun(slideFingerprint: slide.fingerprint, modelSHA256: provenance.modelSHA256,

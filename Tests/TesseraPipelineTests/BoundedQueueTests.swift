@@ -17,7 +17,7 @@ import Testing
 
     @Test func neverHoldsMoreThanItsCapacity() async {
         let queue = BoundedQueue<Int>(name: "q", capacity: 4)
-        let metrics = StageMetrics(name: "producer")
+        let metrics = StageMeter(name: "producer")
         let producer = Task {
             for i in 0..<50 { await queue.send(i, metrics: metrics) }
             queue.finish()

@@ -21,6 +21,8 @@ struct FakeSlide: SourceSlide {
     let counter: ReadCounter
     /// Reads of tiles at or after this index fail (a corrupt region).
     var failingFromTile: Int?
+    /// The resolution along y (x is 0.5): some scanners state different figures.
+    var mppY = 0.5
     var width: Int { columns * 32 }
     var height: Int { rows * 32 }
     var vendor: String? { "fake" }
@@ -30,11 +32,11 @@ struct FakeSlide: SourceSlide {
 
     static func value(_ column: Int, _ row: Int) -> UInt8 { UInt8((column * 37 + row * 11 + 20) % 256) }
 
-    func resolution(userStatedMPP: Double?) throws -> TesseraSlide.SlideResolution {
-        TesseraSlide.SlideResolution(mpp: 0.5, source: .file)
+    func resolution(userStatedMPP: Double?) throws -> SlideResolution {
+        SlideResolution(mppX: 0.5, mppY: mppY, source: .file)
     }
 
-    func planTiles(resolution: TesseraSlide.SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
+    func planTiles(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
                    tissue: TissueSettings) throws -> TilePlan {
         TilePlan(grid: try TileGrid(slideWidth: width, slideHeight: height, slideMPP: resolution.mpp,
                                     targetMPP: targetMPP, tileSize: tileSize, overlap: overlap),
@@ -196,6 +198,19 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
         #expect(items["plan"] == 3)
     }
 
+    @Test func theStoreRecordsTheResolutionAlongXAndY() async throws {
+        var (settings, source, counter, out) = try fakeRun([("a.svs", 2, 2)])
+        var slide = try #require(source.slides["a.svs"])
+        slide.mppY = 0.52
+        let twoAxes = FakeSource(slides: ["a.svs": slide])
+        settings.slideMPP = nil
+        _ = try await runner(settings, twoAxes, FakeEngines(counter: counter)).run()
+        let stored = try ResultsQuery.run(databasePath: out.appendingPathComponent("results.sqlite").path,
+                                          sql: "SELECT mpp_x, mpp_y, mpp_source FROM slide_runs")
+        #expect(stored.rows == [[.real(0.5), .real(0.52), .text("file")]])
+        _ = source
+    }
+
     @Test func aSlowEngineHoldsTheReadersBack() async throws {
         let (settings, source, counter, _) = try fakeRun([("big.svs", 20, 10)])
         let summary = try await runner(settings, source, FakeEngines(counter: counter, delay: .milliseconds(5))).run()
@@ -253,7 +268,7 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
                                  quickhash: slide.quickhash, vendor: "fake", width: slide.width, height: slide.height,
                                  mppX: 0.5, mppY: 0.5, objectivePower: nil)
         let slideRun = try store.startSlideRun(run: run.id, slide: record,
-                                               resolution: TesseraStore.SlideResolution(mppX: 0.5, mppY: 0.5, source: "file"),
+                                               resolution: SlideResolution(mpp: 0.5, source: .file),
                                                tilesPlanned: 8)
         let earlier = [0, 3, 5].map { index in
             TileResult(index: index, ownWindow: PixelRect(x: index % 4 * 32, y: index / 4 * 32, width: 32, height: 32),
@@ -339,8 +354,8 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
         #expect(summary.slides.map(\.status) == [.done, .done])
         let names = summary.slides.map { Set($0.heatmaps.map { URL(fileURLWithPath: $0).lastPathComponent }) }
         #expect(names[0].contains("s.svs.overlay.tif"))
-        // The second is named with a digest of its path.
-        #expect(names[1].contains { $0.hasPrefix("s.svs.") && $0.hasSuffix(".overlay.tif") && $0 != "s.svs.overlay.tif" })
+        // The second gets the first 8 hex digits of SHA-256("/fake/y/s.svs") (sha256sum) after its file name.
+        #expect(names[1].contains("s.svs.139a0f6b.overlay.tif"), "\(names[1])")
         #expect(names[0].isDisjoint(with: names[1]))
         for file in summary.slides.flatMap(\.heatmaps) { #expect(FileManager.default.fileExists(atPath: file)) }
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("heatmaps/.partial").path))
@@ -366,5 +381,28 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
         lock.release()
         let summary = try await runner(settings, source, FakeEngines(counter: counter)).run()
         #expect(summary.slides.first?.status == .done)
+    }
+}
+
+@Suite struct ProgressReporterTests {
+    @Test func countsTilesAndSlidesAndTakesFailedSlidesOutOfTheETA() async throws {
+        let progress = ProgressReporter()
+        progress.runStarted(slides: 3)
+        progress.slideStarted(name: "a.svs", tiles: 10)
+        progress.slideStarted(name: "b.svs", tiles: 30)
+        progress.tilesDone(10)
+        progress.slideEnded(SlideOutcome(path: "/s/a.svs", status: .done, tilesPlanned: 10, tilesProcessed: 10))
+        progress.tilesDone(5)
+        // b fails after 5 of its 30 tiles: its other 25 will never come.
+        progress.slideEnded(SlideOutcome(path: "/s/b.svs", status: .failed, tilesPlanned: 30, tilesProcessed: 5))
+        let now = progress.current
+        #expect(now.slidesTotal == 3 && now.slidesEnded == 2 && now.currentSlide == "b.svs")
+        #expect(now.tilesDone == 15 && now.tilesPlanned == 15)
+        #expect(now.etaSeconds == 0)
+        #expect(!now.finished)
+        progress.finish()
+        var last: RunProgress?
+        for await update in progress.updates { last = update }
+        #expect(last?.finished == true && last?.tilesDone == 15)
     }
 }

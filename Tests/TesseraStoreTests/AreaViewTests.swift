@@ -13,14 +13,14 @@ import TesseraCore
         let (store, path) = try S.freshStore("views")
         let run = try store.startRun(S.provenance(uid: "run-1")).id
         let a = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
-                                        resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"), tilesPlanned: 2)
+                                        resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file), tilesPlanned: 2)
         try store.write(tiles: [
             S.tile(0, PixelRect(x: 0, y: 0, width: 1000, height: 1000), tissue: 0.5, [(0.2, 0.3), (0.8, 0.9)]),
             S.tile(1, PixelRect(x: 1000, y: 0, width: 1000, height: 500), tissue: 1.0, [(0.6, 0.5), (0.4, 0.7)]),
         ], slideRun: a.id)
         try store.finishSlideRun(a.id, status: .done, seconds: 2)
         let b = try store.startSlideRun(run: run, slide: S.slide("b.tiff", width: 400, height: 400),
-                                        resolution: SlideResolution(mppX: 0.25, mppY: 0.25, source: "configuration"),
+                                        resolution: SlideResolution(mppX: 0.25, mppY: 0.25, source: .userStated),
                                         tilesPlanned: 1)
         try store.write(tiles: [S.tile(0, PixelRect(x: 0, y: 0, width: 400, height: 400), tissue: 0.25, [(1, 0.75), (0, 0.25)])],
                         slideRun: b.id)

@@ -7,7 +7,7 @@ import TesseraTestSupport
 
 @Suite struct MergeTests {
     typealias S = StoreTestSupport
-    static let resolution = SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide")
+    static let resolution = SlideResolution(mppX: 0.5, mppY: 0.5, source: .file)
 
     /// A results file holding run `uid` with tiles `tiles` of each named slide; finished when `finished`.
     func shard(uid: String, slides: [String], tiles: Range<Int>, finished: Bool, tissue: Double = 0.5) throws -> String {

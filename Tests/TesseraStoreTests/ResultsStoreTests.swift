@@ -55,7 +55,7 @@ import TesseraTestSupport
         let (store, path) = try S.freshStore()
         let run = try store.startRun(S.provenance()).id
         let slideRun = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
-                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file),
                                                tilesPlanned: 3)
         #expect(slideRun.committedTileIndices.isEmpty)
         let batch = (0..<3).map { S.tile($0, PixelRect(x: $0 * 100, y: 0, width: 100, height: 100), tissue: 0.5,
@@ -75,7 +75,7 @@ import TesseraTestSupport
         let (store, path) = try S.freshStore()
         let run = try store.startRun(S.provenance()).id
         let slideRun = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
-                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file),
                                                tilesPlanned: 2)
         let good = S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 1, [(0.5, 0.5), (0.5, 0.5)])
         let bad = S.tile(1, PixelRect(x: 10, y: 0, width: 10, height: 10), tissue: 1, [(1, 1)])
@@ -87,7 +87,7 @@ import TesseraTestSupport
         let (store, path) = try S.freshStore()
         let run = try store.startRun(S.provenance()).id
         let slideRun = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
-                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file),
                                                tilesPlanned: 2)
         // SQLite stores NaN as NULL, which the NOT NULL column refuses.
         let good = S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 1, [(0.5, 0.5), (0.5, 0.5)])
@@ -111,7 +111,7 @@ import TesseraTestSupport
         let run = try store.startRun(S.provenance(parametersHash: "p1")).id
         let slide = S.slide("a.tiff")
         let slideRun = try store.startSlideRun(run: run, slide: slide,
-                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file),
                                                tilesPlanned: 0)
         #expect(try !store.findCompletedSlideRun(slideFingerprint: slide.fingerprint, modelSHA256: "sha-model", parametersHash: "p1"))
         try store.finishSlideRun(slideRun.id, status: .done, seconds: 1.5)
@@ -124,7 +124,7 @@ import TesseraTestSupport
     @Test func anUnfinishedRunIsResumedWithItsCommittedTiles() throws {
         let (store, path) = try S.freshStore()
         let first = try store.startRun(S.provenance(uid: "first"))
-        let resolution = SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide")
+        let resolution = SlideResolution(mppX: 0.5, mppY: 0.5, source: .file)
         let slideRun = try store.startSlideRun(run: first.id, slide: S.slide("a.tiff"), resolution: resolution,
                                                tilesPlanned: 4)
         try store.write(tiles: [S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 1, [(1, 1), (0, 0)]),

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraStore
 
 /// What a batch run did, slide by slide: printed by `tessera run --json` and written into pipeline run reports.
 public struct RunSummary: Sendable, Codable, Equatable {
@@ -10,10 +11,10 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var interrupted: Bool
     public var slides: [SlideOutcome]
     /// Per-stage figures: which stage was busy and which waited, i.e. what bounded throughput.
-    public var stages: [StageReport]
+    public var stages: [StageMetrics]
 
     public init(runUID: String, resultsDatabase: String, startedAt: Date, finishedAt: Date,
-                interrupted: Bool, slides: [SlideOutcome], stages: [StageReport] = []) {
+                interrupted: Bool, slides: [SlideOutcome], stages: [StageMetrics] = []) {
         self.runUID = runUID
         self.resultsDatabase = resultsDatabase
         self.startedAt = startedAt

@@ -6,7 +6,7 @@ struct BatchStage: Sendable {
     let input: BoundedQueue<ReadResult>
     let output: BoundedQueue<InferenceBatch>
     let batchSize: Int
-    let metrics: StageMetrics
+    let metrics: StageMeter
 
     func run() async {
         defer { output.finish() }

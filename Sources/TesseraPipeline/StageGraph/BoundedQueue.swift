@@ -36,7 +36,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
     /// Enqueues `element`, suspending while the queue is full. Returns false when the queue was cancelled
     /// (the consumer is gone), in which case the element was dropped and the producer should stop.
     @discardableResult
-    public func send(_ element: Element, metrics: StageMetrics? = nil) async -> Bool {
+    public func send(_ element: Element, metrics: StageMeter? = nil) async -> Bool {
         let action = state.withLock { state -> SendAction in
             if state.cancelled { return .done(false) }
             if let receiver = state.waitingReceivers.popFirst() { return .resumeReceiver(receiver.continuation) }
@@ -74,7 +74,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
 
     /// The next element, suspending while the queue is empty; nil once every producer has finished and the
     /// queue is drained, or the queue was cancelled.
-    public func next(metrics: StageMetrics? = nil) async -> Element? {
+    public func next(metrics: StageMeter? = nil) async -> Element? {
         var senderToResume: CheckedContinuation<Bool, Never>?
         let action = state.withLock { state -> ReceiveAction in
             if let element = state.buffer.popFirst() {
@@ -156,7 +156,7 @@ public final class BoundedQueue<Element: Sendable>: Sendable {
 extension BoundedQueue: AsyncSequence {
     public struct AsyncIterator: AsyncIteratorProtocol {
         let queue: BoundedQueue
-        let metrics: StageMetrics?
+        let metrics: StageMeter?
         public mutating func next() async -> Element? { await queue.next(metrics: metrics) }
     }
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(queue: self, metrics: nil) }

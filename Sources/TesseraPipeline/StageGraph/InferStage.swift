@@ -10,7 +10,7 @@ final class InferStage: Sendable {
     let batchSize: Int
     let tileSize: Int
     let threads: Int
-    let metrics: StageMetrics
+    let metrics: StageMeter
     let pool: BlockingThreadPool
 
     /// The engine, handed between tasks but only ever touched on `pool`'s single thread.
@@ -20,7 +20,7 @@ final class InferStage: Sendable {
     private let box = EngineBox()
 
     init(input: BoundedQueue<InferenceBatch>, output: BoundedQueue<InferredBatch>, engines: any EngineFactory,
-         batchSize: Int, tileSize: Int, threads: Int, metrics: StageMetrics, pool: BlockingThreadPool) {
+         batchSize: Int, tileSize: Int, threads: Int, metrics: StageMeter, pool: BlockingThreadPool) {
         self.input = input
         self.output = output
         self.engines = engines

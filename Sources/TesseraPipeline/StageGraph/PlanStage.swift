@@ -16,7 +16,7 @@ struct PlanStage: Sendable {
     let settings: RunSettings.Resolved
     let classCount: Int
     let outcomes: SlideOutcomes
-    let metrics: StageMetrics
+    let metrics: StageMeter
     let logger: Logger
     let isStopping: @Sendable () -> Bool
     /// Slide opening, tissue detection and canvas files: blocking work, off the cooperative pool.

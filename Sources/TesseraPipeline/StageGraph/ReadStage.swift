@@ -6,7 +6,7 @@ struct ReadStage: Sendable {
     let input: BoundedQueue<ReadRequest>
     let output: BoundedQueue<ReadResult>
     let tileSize: Int
-    let metrics: StageMetrics
+    let metrics: StageMeter
     let pool: BlockingThreadPool
 
     func run() async {

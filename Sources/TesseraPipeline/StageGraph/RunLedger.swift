@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import TesseraCore
+import TesseraHeatmap
 import TesseraSlide
 import TesseraStore
 
@@ -28,19 +28,16 @@ final class RunLedger: Sendable {
     }
 
     /// Starts (or resumes) the slide's run; returns the tiles an earlier attempt committed and the stem its output
-    /// files are named with.
-    func startSlide(_ slide: SlideRecord, resolution: TesseraSlide.SlideResolution, tilesPlanned: Int) async throws
+    /// files are named with (`HeatmapWriter.fileStem`: two slides of one file name never share it).
+    func startSlide(_ slide: SlideRecord, resolution: SlideResolution, tilesPlanned: Int) async throws
         -> (start: SlideRunStart, outputStem: String) {
         try await thread.run { [store, run] in
             // Both axes as the slide states them: areas in mm² multiply mpp_x by mpp_y.
-            let start = try store.startSlideRun(
-                run: run.id, slide: slide,
-                resolution: TesseraStore.SlideResolution(mppX: resolution.mppX, mppY: resolution.mppY,
-                                                         source: resolution.source.rawValue),
-                tilesPlanned: tilesPlanned)
+            let start = try store.startSlideRun(run: run.id, slide: slide, resolution: resolution,
+                                                tilesPlanned: tilesPlanned)
             let fileName = URL(fileURLWithPath: slide.path).lastPathComponent
             let first = try store.firstSlidePath(withFileName: fileName)
-            return (start, OutputNames.stem(slidePath: slide.path, firstSlidePathWithItsName: first))
+            return (start, HeatmapWriter.fileStem(slidePath: slide.path, firstSlidePath: first))
         }
     }
 
@@ -63,31 +60,13 @@ final class RunLedger: Sendable {
     }
 
     /// Records the stage figures and how the run ended, and closes the store.
-    func finishRun(status: RunStatus, error: String? = nil, stages: [StageReport]) async throws {
+    func finishRun(status: RunStatus, error: String? = nil, stages: [StageMetrics]) async throws {
         try await thread.run { [store, run] in
             if !stages.isEmpty {
-                try store.recordStageMetrics(stages.map {
-                    TesseraStore.StageMetrics(stage: $0.stage, items: $0.items, busySeconds: $0.busySeconds,
-                                              waitingOnInputSeconds: $0.waitingOnInputSeconds,
-                                              waitingOnOutputSeconds: $0.waitingOnOutputSeconds)
-                }, run: run.id)
+                try store.recordStageMetrics(stages, run: run.id)
             }
             try store.finishRun(run.id, status: status, error: error)
             try store.close()
         }
-    }
-}
-
-/// How a slide's output files are named, so that two slides with the same file name in different folders never
-/// overwrite each other's: the first slide of a file name recorded in the results file keeps the plain name
-/// (`CMU-1.svs.overlay.tif`); any later slide with that file name but another path gets the first 8 hex digits of
-/// the SHA-256 of its full path after it (`CMU-1.svs.3fa2b1c0.overlay.tif`). The choice is the same on every run
-/// into the same results file.
-enum OutputNames {
-    static func stem(slidePath: String, firstSlidePathWithItsName first: String?) -> String {
-        let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
-        if first == nil || first == slidePath { return fileName }
-        let digest = SHA256.hash(data: Data(slidePath.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
-        return fileName + "." + digest
     }
 }

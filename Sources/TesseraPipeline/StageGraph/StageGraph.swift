@@ -18,13 +18,13 @@ final class StageGraph: Sendable {
     let outcomes: SlideOutcomes
     let slides: [URL]
 
-    let planMetrics = StageMetrics(name: "plan")
-    let readMetrics = StageMetrics(name: "read")
-    let batchMetrics = StageMetrics(name: "batch")
-    let inferMetrics = StageMetrics(name: "infer")
-    let stitchMetrics = StageMetrics(name: "stitch")
-    let writeMetrics = StageMetrics(name: "write")
-    var allMetrics: [StageMetrics] { [planMetrics, readMetrics, batchMetrics, inferMetrics, stitchMetrics, writeMetrics] }
+    let planMetrics = StageMeter(name: "plan")
+    let readMetrics = StageMeter(name: "read")
+    let batchMetrics = StageMeter(name: "batch")
+    let inferMetrics = StageMeter(name: "infer")
+    let stitchMetrics = StageMeter(name: "stitch")
+    let writeMetrics = StageMeter(name: "write")
+    var allMetrics: [StageMeter] { [planMetrics, readMetrics, batchMetrics, inferMetrics, stitchMetrics, writeMetrics] }
 
     private let readRequests: BoundedQueue<ReadRequest>
     private let readResults: BoundedQueue<ReadResult>

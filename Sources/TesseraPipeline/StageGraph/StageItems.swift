@@ -10,7 +10,7 @@ final class SlideJob: Sendable {
     let ordinal: Int
     let url: URL
     let slide: any SourceSlide
-    let resolution: TesseraSlide.SlideResolution
+    let resolution: SlideResolution
     let plan: TilePlan
     let slideRun: SlideRunID
     /// Tiles done before this run (committed, and in the heatmap checkpoint when heatmaps are on).
@@ -20,12 +20,12 @@ final class SlideJob: Sendable {
     /// The slide's heatmap canvas (file-backed, holding what an interrupted earlier attempt painted); nil when
     /// heatmaps are off.
     let canvas: HeatmapCanvas?
-    /// The stem of the slide's output file names (OutputNames).
+    /// The stem of the slide's output file names (`HeatmapWriter.fileStem`).
     let outputStem: String
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
-    init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: TesseraSlide.SlideResolution, plan: TilePlan,
+    init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
          outputStem: String) {
         self.ordinal = ordinal

@@ -12,7 +12,7 @@ struct StitchStage: Sendable {
     let classCount: Int
     let tileSize: Int
     let writeHeatmaps: Bool
-    let metrics: StageMetrics
+    let metrics: StageMeter
 
     /// How often an unfinished slide's rows are committed when heatmaps are on: each commit is preceded by a
     /// checkpoint (the canvas synchronised to disk and the list of painted tiles rewritten).

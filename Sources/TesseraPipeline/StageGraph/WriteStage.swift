@@ -14,7 +14,7 @@ struct WriteStage: Sendable {
     let settings: RunSettings.Resolved
     let engine: EngineIdentity
     let outcomes: SlideOutcomes
-    let metrics: StageMetrics
+    let metrics: StageMeter
     let logger: Logger
     /// Heatmap TIFFs and canvas checkpoints.
     let pool: BlockingThreadPool
@@ -81,7 +81,7 @@ struct WriteStage: Sendable {
         let files = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
             colours: engine.classColours.map(Self.rgb), classNames: engine.classNames,
-            directory: settings.heatmapDirectory, slideFileName: job.outputStem,
+            directory: settings.heatmapDirectory, slideFileName: job.url.lastPathComponent, fileStem: job.outputStem,
             downsample: canvas.downsample, micronsPerPixelX: fileMPP?.x, micronsPerPixelY: fileMPP?.y)
         return files.all
     }

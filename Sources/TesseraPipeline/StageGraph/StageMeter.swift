@@ -1,9 +1,11 @@
 import Foundation
 import Synchronization
+import TesseraStore
 
-/// Counters for one stage of the graph: how many items it handled, how long it was busy, and how long it sat
+/// Counts for one stage of the graph while it runs (`snapshot` is the stage's `StageMetrics`, the one type that is
+/// printed, stored and reported): how many items it handled, how long it was busy, and how long it sat
 /// waiting for input (the stage before it is the bottleneck) or for room in its output queue (a stage after it is).
-public final class StageMetrics: Sendable {
+public final class StageMeter: Sendable {
     public let name: String
     private struct Counters {
         var items = 0
@@ -27,22 +29,13 @@ public final class StageMetrics: Sendable {
         return try await body()
     }
 
-    public var snapshot: StageReport {
+    public var snapshot: StageMetrics {
         counters.withLock {
-            StageReport(stage: name, items: $0.items, busySeconds: $0.busy.seconds,
+            StageMetrics(stage: name, items: $0.items, busySeconds: $0.busy.seconds,
                         waitingOnInputSeconds: $0.waitingOnInput.seconds,
                         waitingOnOutputSeconds: $0.waitingOnOutput.seconds)
         }
     }
-}
-
-/// A stage's figures at the end of a run; stored with the run and printed in the summary.
-public struct StageReport: Sendable, Codable, Equatable {
-    public var stage: String
-    public var items: Int
-    public var busySeconds: Double
-    public var waitingOnInputSeconds: Double
-    public var waitingOnOutputSeconds: Double
 }
 
 extension Duration {

@@ -2,16 +2,16 @@ import Foundation
 import TesseraCore
 
 /// A problem reading or writing a .npy file.
-public struct ImageFileError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var message: String
-    public var description: String { "\(file): \(message)" }
+struct NumPyFileError: Error, CustomStringConvertible, Sendable {
+    var file: String
+    var message: String
+    var description: String { "\(file): \(message)" }
 }
 
 /// NumPy .npy files (format version 1.0), little-endian.
-public enum NumPyFile {
+enum NumPyFile {
     /// Writes a float32 array of the given shape (C order).
-    public static func writeFloat32(_ url: URL, shape: [Int], values: [Float]) throws {
+    static func writeFloat32(_ url: URL, shape: [Int], values: [Float]) throws {
         precondition(shape.reduce(1, *) == values.count, "npy writer: shape and count")
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
@@ -23,13 +23,13 @@ public enum NumPyFile {
         data.append(contentsOf: Array(header.utf8))
         values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: values.count * 4)) }
         do { try data.write(to: url) } catch {
-            throw ImageFileError(file: url.path, message: "cannot write (\(error.localizedDescription))")
+            throw NumPyFileError(file: url.path, message: "cannot write (\(error.localizedDescription))")
         }
     }
 
     /// Reads a uint8 array (N x H x W x 3 tiles for benchmarks); returns its shape and bytes.
-    public static func readUInt8(_ url: URL) throws -> (shape: [Int], values: [UInt8]) {
-        let fail = { (message: String) in ImageFileError(file: url.path, message: message) }
+    static func readUInt8(_ url: URL) throws -> (shape: [Int], values: [UInt8]) {
+        let fail = { (message: String) in NumPyFileError(file: url.path, message: message) }
         guard let data = try? Data(contentsOf: url), data.count > 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else {
             throw fail("not a .npy file")
         }
