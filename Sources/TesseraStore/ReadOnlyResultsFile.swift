@@ -58,6 +58,7 @@ public struct ReadOnlyResultsFile: Sendable, Equatable {
     public func open(checkingSchema: Bool) throws -> DatabaseQueue {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(10)
         do {
             let queue = try DatabaseQueue(path: sqliteName, configuration: configuration)
             try queue.read { db in

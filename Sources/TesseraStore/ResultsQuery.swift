@@ -27,8 +27,7 @@ public enum ResultsQuery {
     /// never changed.
     public static func run(databasePath path: String, sql: String, parameters: [String: String] = [:],
                            optionalParameters: Set<String> = []) throws -> QueryResult {
-        let file = try ReadOnlyResultsFile(path: path)
-        let queue = try file.open(checkingSchema: false)
+        let queue = try ResultsReader.openReadOnly(path)
         return try queue.read { db in
             let statement = try prepareSingleStatement(db, sql: sql, path: path)
             switch PragmaRule.verdict(sql) {

@@ -18,6 +18,8 @@ struct Tessera: AsyncParsableCommand {
             PipelineCommand.self,
             DebugWriteStoreCommand.self,
             ModelCommand.self,
+            ExportCommand.self,
+            DebugSyntheticResultsCommand.self,
         ]
     )
     /// ArgumentParser's own `main`, except that a Foundation error no command turned into words (which would print as
