@@ -6,8 +6,10 @@ public struct SlideResolution: Sendable, Equatable, Codable {
     public enum Source: String, Sendable, Equatable, Codable {
         /// openslide.mpp-x / mpp-y in the file.
         case file
-        /// The user stated it (--slide-mpp); it takes precedence over the file.
+        /// The user stated it (--slide-mpp) for a slide whose file states no resolution.
         case userStated
+        /// The user overrode the resolution the file states (--override-slide-mpp).
+        case userOverride
         /// Estimated as 10 / objective power (a 20x scan ≈ 0.5 µm/px): a convention, not a measurement.
         case objectivePower
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TesseraCore
 
 /// An 8-bit RGB colour of a class.
 public typealias ClassColour = (red: UInt8, green: UInt8, blue: UInt8)
@@ -98,7 +99,7 @@ extension HeatmapWriter {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw HeatmapError(kind: .outputDirectoryMissing, path: directory.path,
-                               message: "cannot create the heatmap directory: \(error.localizedDescription)")
+                               message: "cannot create the heatmap directory: \(SystemErrorText.describe(error))")
         }
 
         func description(_ kind: HeatmapKind) -> HeatmapDescription {

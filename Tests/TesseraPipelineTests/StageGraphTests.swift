@@ -32,7 +32,7 @@ struct FakeSlide: SourceSlide {
 
     static func value(_ column: Int, _ row: Int) -> UInt8 { UInt8((column * 37 + row * 11 + 20) % 256) }
 
-    func resolution(userStatedMPP: Double?) throws -> SlideResolution {
+    func resolution(userStatedMPP: Double?, overrideMPP: Double?) throws -> SlideResolution {
         SlideResolution(mppX: 0.5, mppY: mppY, source: .file)
     }
 
