@@ -17,6 +17,7 @@ struct Tessera: AsyncParsableCommand {
             PipelineCommand.self,
             DebugWriteStoreCommand.self,
             ModelCommand.self,
+            ServeCommand.self,
         ]
     )
 }
