@@ -94,16 +94,24 @@ public struct HeatmapLayerCatalog: Sendable {
 /// A heatmap file opened for serving: its Deep Zoom layout (one DZI tile = one TIFF tile, no overlap) and tiles.
 struct HeatmapTileSource {
     let layer: HeatmapLayer
-    let reader: HeatmapTIFFReader
+    let reader: HeatmapFileReader
+    let levels: [HeatmapFileReader.Level]
+    let downsample: Double
     let layout: DeepZoomLayout
 
     init(layer: HeatmapLayer) throws {
         self.layer = layer
-        reader = try HeatmapTIFFReader(path: layer.file.path)
-        let base = reader.levels[0]
-        guard base.tileWidth == base.tileHeight, reader.levels.allSatisfy({ $0.tileWidth == base.tileWidth }) else {
+        reader = try HeatmapFileReader(url: layer.file)
+        levels = try reader.levels()
+        let base = levels[0]
+        guard base.tileWidth == base.tileHeight, levels.allSatisfy({ $0.tileWidth == base.tileWidth }) else {
             throw HeatmapError(kind: .readFailed, path: layer.file.path, message: "tiles are not square and alike")
         }
+        guard let downsample = reader.metadata.downsample, downsample > 0 else {
+            throw HeatmapError(kind: .readFailed, path: layer.file.path,
+                               message: "the ImageDescription states no downsample: not a heatmap written by Tessera")
+        }
+        self.downsample = downsample
         layout = DeepZoomLayout(width: base.width, height: base.height, tileSize: base.tileWidth, overlap: 0)
     }
 
@@ -113,7 +121,7 @@ struct HeatmapTileSource {
         var downsample: Double
     }
 
-    var geometry: Geometry { Geometry(layout: layout, downsample: reader.downsample) }
+    var geometry: Geometry { Geometry(layout: layout, downsample: downsample) }
 
     /// The RGBA pixels of Deep Zoom tile (`level`, `column`, `row`): TIFF level (maxLevel - level); below the
     /// file's smallest level, that level halved again (the writer's own reduction).
@@ -121,24 +129,30 @@ struct HeatmapTileSource {
         let fileLevel = layout.maxLevel - level
         switch layer.kind {
         case .overlay:
-            let image = try Self.tile(reader, fileLevel: fileLevel, column: column, row: row, halving: .average)
+            let image = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column, row: row,
+                                      halving: .average)
             return image.channels == 4 ? image : Self.opaqueRGBA(image)
         case .probability:
-            let probability = try Self.tile(reader, fileLevel: fileLevel, column: column, row: row, halving: .average)
-            let classes = try? Self.tile(try HeatmapTIFFReader(path: layer.classMap.path), fileLevel: fileLevel,
-                                         column: column, row: row, halving: .majority)
+            let probability = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column,
+                                            row: row, halving: .average)
+            let classMap = try? HeatmapFileReader(url: layer.classMap)
+            let classes = try? classMap.map {
+                try Self.tile($0, levels: try $0.levels().count, fileLevel: fileLevel, column: column, row: row,
+                              halving: .majority)
+            }
             return Self.colourMapped(probability, mask: classes)
         }
     }
 
-    private static func tile(_ reader: HeatmapTIFFReader, fileLevel: Int, column: Int, row: Int,
+    /// Tile (`column`, `row`) of `fileLevel`; past the file's `levels` levels, its last level (which fits one
+    /// tile, so only tile (0, 0) exists) halved again.
+    private static func tile(_ reader: HeatmapFileReader, levels: Int, fileLevel: Int, column: Int, row: Int,
                              halving: PyramidDownsampling) throws -> HeatmapImage {
-        if fileLevel < reader.levels.count {
+        if fileLevel < levels {
             return try reader.readTile(level: fileLevel, column: column, row: row)
         }
-        // Smaller than the file's last level, which fits one tile: only tile (0, 0) exists.
-        var image = try reader.readTile(level: reader.levels.count - 1, column: 0, row: 0)
-        for _ in reader.levels.count..<(fileLevel + 1) { image = image.halved(using: halving) }
+        var image = try reader.readTile(level: levels - 1, column: 0, row: 0)
+        for _ in levels..<(fileLevel + 1) { image = image.halved(using: halving) }
         return image
     }
 

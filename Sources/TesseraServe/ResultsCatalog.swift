@@ -85,20 +85,8 @@ public final class ResultsCatalog: Sendable {
     /// Opens `path` read-only and checks that it is a Tessera results file this build understands.
     public init(path: String) throws {
         self.path = path
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.cannotOpen, "no such results file: check the path (or pass --results)", path: path)
-        }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(5)
-        configuration.label = "tessera.serve.results"
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try queue.read { db in try ResultsSchema.checkCompatible(db, path: path) }
-        } catch let error as DatabaseError {
-            throw StoreError(.cannotOpen, "cannot open the results file: \(error.message ?? "\(error)")", path: path,
-                             sqliteCode: error.extendedResultCode.rawValue)
-        }
+        queue = try ResultsReader.openReadOnly(path)
+        try read("reading the schema") { db in try ResultsSchema.checkCompatible(db, path: path) }
     }
 
     /// Every run, newest first, with its classes and its slides (in path order) and their areas.

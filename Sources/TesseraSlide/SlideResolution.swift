@@ -11,13 +11,22 @@ public struct SlideResolution: Sendable, Equatable, Codable {
         case objectivePower
     }
 
-    /// µm per level-0 pixel (the mean of x and y when a file states both and they differ).
-    public let mpp: Double
+    /// µm per level-0 pixel along x and along y, as stated (they differ on some scanners).
+    public let mppX: Double
+    public let mppY: Double
     public let source: Source
+    /// The mean of x and y: the one figure the tile grid uses (target pixels are square).
+    public var mpp: Double { (mppX + mppY) / 2 }
 
-    public init(mpp: Double, source: Source) {
-        self.mpp = mpp
+    public init(mppX: Double, mppY: Double, source: Source) {
+        self.mppX = mppX
+        self.mppY = mppY
         self.source = source
+    }
+
+    /// Square pixels.
+    public init(mpp: Double, source: Source) {
+        self.init(mppX: mpp, mppY: mpp, source: source)
     }
 
     /// One line for logs and the CLI.
@@ -43,7 +52,7 @@ public struct SlideResolution: Sendable, Equatable, Codable {
             return SlideResolution(mpp: userStatedMPP, source: .userStated)
         }
         if let fileMPP {
-            return SlideResolution(mpp: (fileMPP.x + fileMPP.y) / 2, source: .file)
+            return SlideResolution(mppX: fileMPP.x, mppY: fileMPP.y, source: .file)
         }
         if let objectivePower, objectivePower > 0, objectivePower.isFinite {
             return SlideResolution(mpp: 10 / objectivePower, source: .objectivePower)
