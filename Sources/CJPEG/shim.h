@@ -67,9 +67,12 @@ static inline int CJPEG_compress(const unsigned char *pixels, unsigned int width
     return 0;
 }
 
-/// Reads the size of a JPEG in memory. Returns 0 on success.
-static inline int CJPEG_readHeader(const unsigned char *data, unsigned long size, unsigned int *width,
-                                   unsigned int *height, int *components, char *message, size_t messageCapacity) {
+/// Reads a JPEG in memory: its size always, and its pixels as RGB (3 bytes a pixel, libjpeg converting grey) when
+/// `pixels` is not NULL, into `capacity` bytes (width * height * 3 from a first call without pixels). Returns 0 on
+/// success, nonzero with libjpeg's message in `message`.
+static inline int CJPEG_decompress(const unsigned char *data, unsigned long size, unsigned int *width,
+                                   unsigned int *height, unsigned char *pixels, size_t capacity,
+                                   char *message, size_t messageCapacity) {
     struct jpeg_decompress_struct info;
     CJPEG_ErrorManager errors;
     memset(&info, 0, sizeof info);
@@ -87,30 +90,10 @@ static inline int CJPEG_readHeader(const unsigned char *data, unsigned long size
     jpeg_read_header(&info, TRUE);
     *width = info.image_width;
     *height = info.image_height;
-    *components = info.num_components;
-    jpeg_destroy_decompress(&info);
-    return 0;
-}
-
-/// Decompresses a JPEG to RGB (3 bytes a pixel) into `pixels`, which holds `capacity` bytes (width*height*3 from
-/// CJPEG_readHeader). Returns 0 on success.
-static inline int CJPEG_decompressRGB(const unsigned char *data, unsigned long size, unsigned char *pixels,
-                                      size_t capacity, char *message, size_t messageCapacity) {
-    struct jpeg_decompress_struct info;
-    CJPEG_ErrorManager errors;
-    memset(&info, 0, sizeof info);
-    info.err = jpeg_std_error(&errors.base);
-    errors.base.error_exit = CJPEG_errorExit;
-    errors.base.output_message = CJPEG_outputMessage;
-    errors.message[0] = 0;
-    if (setjmp(errors.escape)) {
-        snprintf(message, messageCapacity, "%s", errors.message);
+    if (pixels == NULL) {
         jpeg_destroy_decompress(&info);
-        return 1;
+        return 0;
     }
-    jpeg_create_decompress(&info);
-    jpeg_mem_src(&info, data, size);
-    jpeg_read_header(&info, TRUE);
     info.out_color_space = JCS_RGB;
     jpeg_start_decompress(&info);
     size_t stride = (size_t)info.output_width * 3;

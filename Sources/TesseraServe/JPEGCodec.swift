@@ -29,19 +29,18 @@ public enum JPEGCodec {
     /// Decodes a JPEG into RGB (grey JPEGs are expanded by libjpeg).
     public static func decode(_ bytes: [UInt8]) throws(JPEGError) -> RGBImage {
         var width: UInt32 = 0, height: UInt32 = 0
-        var components: Int32 = 0
         var message = [CChar](repeating: 0, count: 256)
         let messageCapacity = message.count
         let header = bytes.withUnsafeBufferPointer {
-            CJPEG_readHeader($0.baseAddress, UInt(bytes.count), &width, &height, &components, &message, messageCapacity)
+            CJPEG_decompress($0.baseAddress, UInt(bytes.count), &width, &height, nil, 0, &message, messageCapacity)
         }
         guard header == 0 else { throw JPEGError(message: text(message)) }
         var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
         let capacity = pixels.count
         let status = bytes.withUnsafeBufferPointer { source in
             pixels.withUnsafeMutableBufferPointer { target in
-                CJPEG_decompressRGB(source.baseAddress, UInt(bytes.count), target.baseAddress, capacity, &message,
-                                    messageCapacity)
+                CJPEG_decompress(source.baseAddress, UInt(bytes.count), &width, &height, target.baseAddress, capacity,
+                                 &message, messageCapacity)
             }
         }
         guard status == 0 else { throw JPEGError(message: text(message)) }
