@@ -75,8 +75,8 @@ public struct TileAtPoint: Sendable, Equatable, Codable {
     public var predictions: [Prediction]
 }
 
-/// Read-only access to a results file for the viewer. The file is opened read-only (SQLite's
-/// SQLITE_OPEN_READONLY); every call is one read transaction, so a run writing into the file at the same time (WAL)
+/// Read-only access to a results file for the viewer. The file is opened read-only (`ReadOnlyResultsFile`: also on
+/// read-only storage); every call is one read transaction, so a run writing into the file at the same time (WAL)
 /// is neither blocked nor seen half-written.
 public final class ResultsCatalog: Sendable {
     public let path: String
@@ -85,8 +85,7 @@ public final class ResultsCatalog: Sendable {
     /// Opens `path` read-only and checks that it is a Tessera results file this build understands.
     public init(path: String) throws {
         self.path = path
-        queue = try ResultsReader.openReadOnly(path)
-        try read("reading the schema") { db in try ResultsSchema.checkCompatible(db, path: path) }
+        queue = try ReadOnlyResultsFile(path: path).open(checkingSchema: true)
     }
 
     /// Every run, newest first, with its classes and its slides (in path order) and their areas.

@@ -51,7 +51,7 @@ public enum ResultsSchema {
     }
 
     /// Checks that `db` holds a Tessera results schema this build can read: every applied migration is one it knows.
-    public static func checkCompatible(_ db: Database, path: String) throws {
+    static func checkCompatible(_ db: Database, path: String) throws {
         guard try db.tableExists("grdb_migrations") else {
             throw StoreError(.incompatibleSchema, "not a Tessera results database: it has no grdb_migrations table",
                              path: path, context: "Results files are written by `tessera run`.")

@@ -32,12 +32,25 @@ public struct PipelineDefinition: Sendable {
     /// Reads and validates a pipeline file. Throws `.unreadableFile` or `.invalidPipeline` (with every diagnostic).
     public static func load(file: URL) throws(PipelineError) -> PipelineDefinition {
         let text: String
+        // Read no further than the size limit: a pipeline path pointing at a slide or a disk image is refused at once.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int,
+           size > YAMLLimits.pipeline.maximumBytes {
+            throw PipelineError(kind: .invalidPipeline, file: file.path,
+                                message: "the file is \(size) bytes; a pipeline file may be at most "
+                                    + "\(YAMLLimits.pipeline.maximumBytes) bytes. Is this the right file?")
+        }
+        let bytes: Data
         do {
-            text = try String(contentsOf: file, encoding: .utf8)
+            bytes = try Data(contentsOf: file)
         } catch {
             throw PipelineError(kind: .unreadableFile, file: file.path,
-                                message: "cannot read the pipeline file (\(error.localizedDescription)); check the path")
+                                message: "cannot read the pipeline file: \(SystemErrorText.describe(error))")
         }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw PipelineError(kind: .unreadableFile, file: file.path,
+                                message: "the file is not UTF-8 text; save it as UTF-8")
+        }
+        text = decoded
         return try parse(text: text, file: file)
     }
 
@@ -75,8 +88,15 @@ public struct PipelineDefinition: Sendable {
                 line: overlap.line, keyPath: "tiling.overlap",
                 message: "must be smaller than tiling.tile (got \(overlapSize) with a \(tileSize)-pixel tile)"))
         }
-        return diagnostics.sorted { ($0.line, $0.keyPath) < ($1.line, $1.keyPath) }
+        let sorted = diagnostics.sorted { ($0.line, $0.keyPath) < ($1.line, $1.keyPath) }
+        guard sorted.count > shownDiagnostics else { return sorted }
+        return Array(sorted.prefix(shownDiagnostics)) + [PipelineDiagnostic(
+            line: sorted[shownDiagnostics].line, keyPath: "",
+            message: "\(sorted.count - shownDiagnostics) more problems from here on (the first \(shownDiagnostics) are shown)")]
     }
+
+    /// Most problems reported for one file: a file with 40,000 unknown keys is named, not listed.
+    static let shownDiagnostics = 100
 
     private init(file: URL, text: String, normalised: DocumentValue, hashedJSON: String, hash: String) {
         self.file = file

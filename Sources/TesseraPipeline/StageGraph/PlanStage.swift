@@ -78,7 +78,7 @@ struct PlanStage: Sendable {
             outcomes.record(ordinal, SlideOutcome(path: url.path, status: .skipped))
             return nil
         }
-        let resolution = try slide.resolution(userStatedMPP: settings.slideMPP)
+        let resolution = try slide.resolution(userStatedMPP: settings.slideMPP, overrideMPP: nil)
         if resolution.source == .objectivePower {
             logger.warning("slide has no mpp: using 10 / objective power", metadata: [
                 "slide.path": "\(url.path)", "slide.mpp": "\(resolution.mpp)"])
