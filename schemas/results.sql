@@ -208,3 +208,9 @@ SELECT
     COUNT(*) AS slides
 FROM slide_class_areas
 GROUP BY run_uid, class_index;
+
+-- migration: v3-slide-run-warning
+
+-- A warning about a slide that was still analysed (issue 16): e.g. it looks like a fluorescence scan while the model
+-- is a bright-field one. NULL when there is none.
+ALTER TABLE slide_runs ADD COLUMN warning TEXT;
