@@ -101,11 +101,7 @@ struct PlanStage: Sendable {
         let (slideRun, outputStem) = try await ledger.startSlide(record, resolution: resolution,
                                                                  tilesPlanned: plan.tiles.count)
         // A slide the model was not made for (a fluorescence scan under an H&E model) is analysed, with a warning.
-        let overview = try? await pool.run {
-            try BrightfieldCheck.overview(of: { try slide.read(level0Window: $0, outputWidth: $1, outputHeight: $2) },
-                                          width: slide.width, height: slide.height)
-        }
-        if let overview, let warning = BrightfieldCheck.warning(for: overview) {
+        if let warning = try await pool.run({ slide.brightfieldWarning() }) {
             logger.warning("slide \(warning)", metadata: ["slide.path": "\(url.path)"])
             try await ledger.recordWarning(warning, slideRun: slideRun.id)
         }
