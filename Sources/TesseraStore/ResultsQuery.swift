@@ -27,18 +27,7 @@ public enum ResultsQuery {
     /// never changed.
     public static func run(databasePath path: String, sql: String, parameters: [String: String] = [:],
                            optionalParameters: Set<String> = []) throws -> QueryResult {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.cannotOpen, "no such results file: check the path", path: path)
-        }
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch let error as DatabaseError {
-            throw StoreError(.cannotOpen, "cannot open the results file: \(error.message ?? "\(error)")", path: path,
-                             sqliteCode: error.extendedResultCode.rawValue)
-        }
+        let queue = try ResultsReader.openReadOnly(path)
         return try queue.read { db in
             let statement = try prepareSingleStatement(db, sql: sql, path: path)
             guard statement.isReadonly else {

@@ -17,6 +17,8 @@ struct Tessera: AsyncParsableCommand {
             PipelineCommand.self,
             DebugWriteStoreCommand.self,
             ModelCommand.self,
+            ExportCommand.self,
+            DebugSyntheticResultsCommand.self,
         ]
     )
 }
