@@ -51,14 +51,14 @@ import TesseraTestSupport
         var probabilityError = 0.0
         // Copied once: each `classMap` or `probabilities` call copies the canvas.
         let (tiledClasses, wholeClasses) = (tiled.classMap, whole.classMap)
-        let (tiledProbabilities, wholeProbabilities) = (tiled.probabilities, whole.probabilities)
+        let (tiledPlanes, wholePlanes) = (tiled.probabilities, whole.probabilities)
         for y in 64..<(size - 64) {
             for x in 64..<(size - 64) {
                 let index = y * size + x
                 total += 1
                 if tiledClasses[index] == wholeClasses[index] { agree += 1 }
                 for c in 0..<model.classCount {
-                    probabilityError += abs(Double(tiledProbabilities[c][index]) - Double(wholeProbabilities[c][index]))
+                    probabilityError += abs(Double(tiledPlanes[c][index]) - Double(wholePlanes[c][index]))
                 }
             }
         }
