@@ -66,7 +66,7 @@ enum LargeSlide {
     @Test func planKeepsCopiesAndSkipsGaps() throws {
         guard let slide = try LargeSlide.open() else { return }
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 0.5,
-                                          tileSize: 512, overlap: 64, minimumTissueFraction: 0.05)
+                                          tileSize: 512, overlap: 64, tissue: TissueSettings(minimumTissueFraction: 0.05))
         // Stride 448: 112 x 90 tiles at 50000 x 40000, 24 x 23 at 10740 x 9864.
         #expect(plan.columns == (slide.width + 447) / 448 && plan.rows == (slide.height + 447) / 448)
         #expect([112 * 90, 24 * 23].contains(plan.columns * plan.rows))
