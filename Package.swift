@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TesseraStore", targets: ["TesseraStore"]),
         .library(name: "TesseraHeatmap", targets: ["TesseraHeatmap"]),
         .library(name: "TesseraPipeline", targets: ["TesseraPipeline"]),
+        .library(name: "TesseraStain", targets: ["TesseraStain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -50,15 +51,17 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
+        // Stain normalisation (Reinhard, Macenko): estimation, the per-slide transform, model references.
+        .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
         .target(name: "TesseraPipeline", dependencies: [
-            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], resources: [.copy("Resources/default.safetensors")]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline", "TesseraStain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -73,6 +76,7 @@ let package = Package(
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+        .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
     ]
 )
 

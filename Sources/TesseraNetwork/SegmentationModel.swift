@@ -32,6 +32,9 @@ public struct SegmentationModel: Sendable {
     public var micronsPerPixel: Double?
     public var tileSize: Int?
     public var normalisation: Normalisation
+    /// The file's metadata merged with its sidecar's (the sidecar wins); read by other modules for their own keys
+    /// (`stain_reference`).
+    public var metadata: [String: String] = [:]
     /// SHA-256 of the weights file, lowercase hex.
     public var sha256: String
     /// Parameters in the file (every tensor except BatchNorm running statistics and counters), used or not.
@@ -144,11 +147,13 @@ public struct SegmentationModel: Sendable {
             throw WeightsError(.badMetadata, "mean and std must be three numbers each (std positive)", file: path)
         }
 
-        return SegmentationModel(
+        var model = SegmentationModel(
             name: metadata["name"] ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,
             classNames: names, classColours: colours, micronsPerPixel: metadata["mpp"].flatMap { Double($0) },
             tileSize: metadata["tile_size"].flatMap { Int($0) }, normalisation: normalisation, sha256: digest,
             parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes)
+        model.metadata = metadata
+        return model
     }
 
     /// Multiply-accumulates of the convolutions for one tile (the encoder without its unused head).

@@ -118,7 +118,9 @@ public struct BatchRunner: Sendable {
                                    threads: configuration.threads, tissue: configuration.tissue,
                                    slideMPP: configuration.slideMPP, writeHeatmaps: configuration.writeHeatmaps,
                                    heatmapDirectory: heatmapDirectory,
-                                   heatmapModelPixels: configuration.heatmapModelPixels)
+                                   heatmapModelPixels: configuration.heatmapModelPixels,
+                                   stain: try ResolvedStain.resolve(option: configuration.stain,
+                                                                    estimation: configuration.stainEstimation, model: model))
     }
 }
 
@@ -138,6 +140,8 @@ struct RunParameters: Codable {
     var batchSize: Int
     var readers: Int
     var threads: Int
+    /// Stain method, estimation and target; nil (left out of the JSON, so older hashes hold) when off.
+    var stain: [String: String]?
 
     init(configuration: RunConfiguration, settings: ResolvedRunSettings, modelSHA256: String, modelPath: String) {
         self.modelSHA256 = modelSHA256
@@ -153,6 +157,7 @@ struct RunParameters: Codable {
         batchSize = settings.batchSize
         readers = settings.readers
         threads = settings.threads
+        stain = settings.stain.method == nil ? nil : settings.stain.parameters
     }
 
     var json: String {

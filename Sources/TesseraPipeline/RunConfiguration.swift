@@ -34,12 +34,17 @@ public struct RunConfiguration: Sendable, Codable, Equatable {
     public var batchSize: Int
     /// Set when the run comes from a pipeline file: stored with the run for provenance.
     public var pipeline: PipelineProvenance?
+    /// Stain normalisation: nil means the model's reference method when it declares one (else none).
+    public var stain: StainOption?
+    /// Where a slide's source stain statistics come from: the whole slide (default) or each tile.
+    public var stainEstimation: StainEstimationMode = .slide
 
     public init(inputs: [String], modelPath: String? = nil, outputDirectory: String, resultsDatabase: String? = nil,
                 writeHeatmaps: Bool = true, heatmapDirectory: String? = nil, heatmapModelPixels: Double = 8, targetMPP: Double? = nil,
                 tileSize: Int? = nil, overlap: Int = 64, tissue: TissueSettings = TissueSettings(),
                 slideMPP: Double? = nil, threads: Int = 2, readers: Int = 2, batchSize: Int = 4,
-                pipeline: PipelineProvenance? = nil) {
+                pipeline: PipelineProvenance? = nil, stain: StainOption? = nil,
+                stainEstimation: StainEstimationMode = .slide) {
         self.inputs = inputs
         self.modelPath = modelPath
         self.outputDirectory = outputDirectory
@@ -56,6 +61,8 @@ public struct RunConfiguration: Sendable, Codable, Equatable {
         self.readers = readers
         self.batchSize = batchSize
         self.pipeline = pipeline
+        self.stain = stain
+        self.stainEstimation = stainEstimation
     }
 }
 

@@ -48,6 +48,8 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Heatmap files written for this slide.
     public var heatmaps: [String]
+    /// Something the slide's results depend on that did not go as configured (it was not stain-normalised).
+    public var warning: String? = nil
 
     public init(path: String, status: Status, error: String? = nil, tilesPlanned: Int = 0, tilesProcessed: Int = 0,
                 seconds: Double = 0, heatmaps: [String] = []) {

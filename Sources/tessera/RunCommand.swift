@@ -99,6 +99,12 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("heatmap-pixel"), help: "Heatmap pixel edge in model pixels (8 at 0.5 µm/px = 4 µm).")
     var heatmapModelPixels: Double = 8
 
+    @Option(name: .long, help: "Stain normalisation: none, reinhard or macenko. Default: the model's stain_reference method (none when it declares none).")
+    var stain: StainOption?
+
+    @Option(name: .customLong("stain-estimate"), help: "Stain statistics per slide (one transform for every tile) or per tile (for comparison).")
+    var stainEstimate: StainEstimationMode = .slide
+
     @Flag(name: .long, help: "Log warnings and errors only.")
     var quiet = false
 
@@ -109,9 +115,12 @@ struct RunOptions: ParsableArguments {
                                 resultsDatabase: resultsDatabase, writeHeatmaps: !noHeatmaps,
                                 heatmapModelPixels: heatmapModelPixels, targetMPP: mpp, tileSize: tile,
                                 overlap: overlap, tissue: tissue, slideMPP: slideMPP, threads: threads,
-                                readers: readers, batchSize: batch)
+                                readers: readers, batchSize: batch, stain: stain, stainEstimation: stainEstimate)
     }
 }
+
+extension StainOption: ExpressibleByArgument {}
+extension StainEstimationMode: ExpressibleByArgument {}
 
 /// Log lines go to standard error, so that `--json` output on standard output stays clean.
 func makeRunLogger(quiet: Bool) -> Logger {
@@ -141,6 +150,7 @@ extension RunSummary {
                 line += String(format: "  (%d/%d tiles, %.1f s)", slide.tilesProcessed, slide.tilesPlanned, slide.seconds)
             }
             if let error = slide.error { line += "\n            error: \(error)" }
+            if let warning = slide.warning { line += "\n            warning: \(warning)" }
             lines.append(line)
         }
         let seconds = finishedAt.timeIntervalSince(startedAt)

@@ -90,7 +90,7 @@ public struct PipelineDefinition: Sendable {
             return Self.resolve(path, against: baseDirectory)
         }
         let tiling = normalised["tiling"], tissue = normalised["tissue"], outputs = normalised["outputs"]
-        let concurrency = normalised["concurrency"]
+        let concurrency = normalised["concurrency"], stain = normalised["stain"]
         let defaults = RunConfiguration(inputs: [], outputDirectory: "")
         name = normalised["name"]?.stringValue ?? file.deletingPathExtension().lastPathComponent
         let outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
@@ -115,7 +115,9 @@ public struct PipelineDefinition: Sendable {
             threads: concurrency?["threads"]?.intValue ?? defaults.threads,
             readers: concurrency?["readers"]?.intValue ?? defaults.readers,
             batchSize: concurrency?["batch_size"]?.intValue ?? defaults.batchSize,
-            pipeline: PipelineProvenance(name: normalised["name"]?.stringValue ?? "", hash: hash, text: text))
+            pipeline: PipelineProvenance(name: normalised["name"]?.stringValue ?? "", hash: hash, text: text),
+            stain: stain?["method"]?.stringValue.flatMap(StainOption.init(rawValue:)),
+            stainEstimation: stain?["estimate"]?.stringValue.flatMap(StainEstimationMode.init(rawValue:)) ?? defaults.stainEstimation)
         lockPath = resolve(outputs?["lock"]) ?? URL(fileURLWithPath: outputDirectory).appendingPathComponent(".tessera.lock").path
         reportsDirectory = URL(fileURLWithPath: outputDirectory).appendingPathComponent("reports").path
     }
@@ -152,6 +154,10 @@ public struct PipelineDefinition: Sendable {
         let resultDefiningOutputs: Set<String> = ["heatmaps", "heatmap_model_pixels"]
         let kept = members.compactMap { member -> DocumentValue.Member? in
             if excluded.contains(member.key) { return nil }
+            // `stain` at its defaults (the model decides) is left out, so pipelines written before the key existed
+            // keep their hash; the run's parameters hash holds the resolved method and target either way.
+            if member.key == "stain", member.value["method"]?.stringValue == nil,
+               member.value["estimate"]?.stringValue ?? "slide" == "slide" { return nil }
             guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }
             var trimmed = member
             trimmed.value = DocumentValue(.object(outputs.filter { resultDefiningOutputs.contains($0.key) }))

@@ -5,6 +5,7 @@ import TesseraCore
 import TesseraHeatmap
 import TesseraNetwork
 import TesseraSlide
+import TesseraStain
 import TesseraStore
 
 /// One slide on its way through the graph: its open handle, its plan and the tiles this run still has to do.
@@ -20,11 +21,13 @@ final class SlideJob: Sendable {
     /// The slide's heatmap canvas (file-backed, holding what an interrupted earlier attempt painted); nil when
     /// heatmaps are off.
     let canvas: HeatmapCanvas?
+    /// The slide's stain normalisation, fixed at planning; the readers apply it to every tile.
+    let stain: SlideStain
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
     init(ordinal: Int, url: URL, slide: Slide, resolution: TesseraSlide.SlideResolution, plan: TilePlan, slideRun: SlideRunHandle,
-         tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?) {
+         tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?, stain: SlideStain) {
         self.ordinal = ordinal
         self.url = url
         self.slide = slide
@@ -33,6 +36,7 @@ final class SlideJob: Sendable {
         self.slideRun = slideRun
         self.tilesToProcess = tilesToProcess
         self.canvas = canvas
+        self.stain = stain
         self.started = .now
     }
 
@@ -95,6 +99,8 @@ struct ResolvedRunSettings: Sendable {
     /// Heatmap pixel size in model pixels; d = this x (target mpp / slide mpp), rounded to a whole number of
     /// level-0 pixels so heatmap pixels sit on the level-0 grid.
     let heatmapModelPixels: Double
+    /// Stain normalisation (off when the model has no reference and none was asked for).
+    let stain: ResolvedStain
 
     func heatmapDownsample(slideMPP: Double) -> Double {
         Swift.max(1, (heatmapModelPixels * targetMPP / slideMPP).rounded())
@@ -298,6 +304,15 @@ final class StageGraph: Sendable {
             resolution: TesseraStore.SlideResolution(mppX: resolution.mpp, mppY: resolution.mpp,
                                                      source: resolution.source.rawValue),
             tilesPlanned: plan.tiles.count)
+        // The slide's stain, estimated once from a fixed sample of its tissue tiles (or the fallback and its warning).
+        let size = settings.tileSize
+        let stain = settings.stain.planSlide(plan) { tile in
+            try slide.read(level0Window: tile.readWindow, outputWidth: size, outputHeight: size)
+        }
+        try store.recordStain(stain.record, slideRun: slideRun.id)
+        if let warning = stain.record.warning {
+            logger.warning("slide not stain-normalised", metadata: ["slide.path": "\(url.path)", "warning": "\(warning)"])
+        }
         let downsample = settings.heatmapDownsample(slideMPP: resolution.mpp)
         // Resume: tiles committed by an earlier attempt are not inferred again when the heatmap checkpoint holds
         // them too (the checkpoint is written before each commit, so it holds at least the committed tiles).
@@ -318,7 +333,7 @@ final class StageGraph: Sendable {
         }
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: SlideRunHandle(id: slideRun.id, alreadyDone: done),
-                        tilesToProcess: remaining, canvas: canvas)
+                        tilesToProcess: remaining, canvas: canvas, stain: stain)
     }
 
     // MARK: Read
@@ -337,9 +352,13 @@ final class StageGraph: Sendable {
                 }
                 let size = settings.tileSize
                 do {
+                    // The stain transform runs here, on the reader's thread, right after the read.
                     let image = try await readMetrics.measure {
-                        try await job.slide.read(level0Window: tile.readWindow, outputWidth: size, outputHeight: size,
-                                                 on: readPool)
+                        try await readPool.run {
+                            var image = try job.slide.read(level0Window: tile.readWindow, outputWidth: size, outputHeight: size)
+                            job.stain.apply(to: &image)
+                            return image
+                        }
                     }
                     readMetrics.addItems()
                     result = .tile(job, tile, image)
@@ -534,9 +553,10 @@ final class StageGraph: Sendable {
             try store.finishSlideRun(job.slideRun.id, status: .done, seconds: seconds)
             logger.info("slide done", metadata: ["slide.path": "\(job.url.path)", "tiles": "\(processed)",
                                                  "seconds": "\(String(format: "%.1f", seconds))"])
-            record(job.ordinal, SlideOutcome(path: job.url.path, status: .done, tilesPlanned: job.plan.tiles.count,
-                                             tilesProcessed: processed, seconds: seconds,
-                                             heatmaps: heatmaps.map(\.path)))
+            var outcome = SlideOutcome(path: job.url.path, status: .done, tilesPlanned: job.plan.tiles.count,
+                                       tilesProcessed: processed, seconds: seconds, heatmaps: heatmaps.map(\.path))
+            outcome.warning = job.stain.record.warning
+            record(job.ordinal, outcome)
         case .slideFailed(let job, let message, let processed):
             let seconds = (ContinuousClock.now - job.started).seconds
             try store.finishSlideRun(job.slideRun.id, status: .failed, error: message, seconds: seconds)
