@@ -11,7 +11,7 @@ import TesseraTestSupport
 @Suite struct ReferenceImplementationTests {
     static let directory = Fixtures.directory.appendingPathComponent("stain")
     static let file = Result { try SafetensorsFile(contentsOf: directory.appendingPathComponent("reference.safetensors")) }
-    static let record = Result { () throws -> [String: Any] in
+    static func record() throws -> [String: Any] {
         let data = try Data(contentsOf: directory.appendingPathComponent("reference.json"))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
@@ -28,7 +28,7 @@ import TesseraTestSupport
     }
 
     static func caseRecord(_ name: String) throws -> [String: Any] {
-        let cases = try #require(try record.get()["cases"] as? [[String: Any]])
+        let cases = try #require(try record()["cases"] as? [[String: Any]])
         return try #require(cases.first { $0["name"] as? String == name })
     }
 
@@ -88,26 +88,5 @@ import TesseraTestSupport
             #expect(abs(s.maxConcentrations.x - maxima[0]) < 1e-4 && abs(s.maxConcentrations.y - maxima[1]) < 1e-4,
                     "max concentrations \(s.maxConcentrations) vs \(maxima)")
         }
-    }
-
-    /// Re-staining moves the tissue's colour far from the target's; normalisation brings it back (mean absolute
-    /// difference to the unaltered tile's normalised pixels, on the same tissue): the test is not trivially met by
-    /// tiles that were close already.
-    @Test(arguments: [StainMethod.reinhard, .macenko]) func normalisationUndoesTheRestaining(_ method: StainMethod) throws {
-        let pink = try Self.tile("pink")
-        // The pink tile is a different region from the unaltered one; compare mean colour of tissue instead.
-        func meanTissueColour(_ image: RGBImage) -> SIMD3<Double> {
-            let tissue = Self.sample(image).tissue
-            var sum = SIMD3<Double>.zero
-            for i in stride(from: 0, to: tissue.count, by: 3) { sum += SIMD3(Double(tissue[i]), Double(tissue[i + 1]), Double(tissue[i + 2])) }
-            return sum / Double(tissue.count / 3)
-        }
-        let targetImage = try Self.tile("target")
-        let target = try StainEstimation.estimate(method, from: Self.sample(targetImage))
-        let normalised = StainTransform(source: try StainEstimation.estimate(method, from: Self.sample(pink)), target: target).applied(to: pink)
-        let before = meanTissueColour(pink) - meanTissueColour(targetImage)
-        let after = meanTissueColour(normalised) - meanTissueColour(targetImage)
-        #expect((after * after).sum().squareRoot() < (before * before).sum().squareRoot() / 2,
-                "mean tissue colour off the target's by \(before) before, \(after) after")
     }
 }
