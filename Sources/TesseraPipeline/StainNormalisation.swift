@@ -1,6 +1,5 @@
 import Foundation
 import TesseraCore
-import TesseraNetwork
 import TesseraSlide
 import TesseraStain
 import TesseraStore
@@ -27,12 +26,13 @@ struct ResolvedStain: Sendable, Equatable {
 
     static let off = ResolvedStain(method: nil, target: nil, estimation: .slide)
 
-    static func resolve(option: StainOption?, estimation: StainEstimationMode, model: SegmentationModel) throws -> ResolvedStain {
+    static func resolve(option: StainOption?, estimation: StainEstimationMode,
+                        model: SegmentationModelIdentity) throws(RunError) -> ResolvedStain {
         let reference: StainReference?
         do {
-            reference = try model.metadata[StainReference.metadataKey].map { try StainReference(json: $0) }
+            reference = try model.stainReference.map { try StainReference(json: $0) }
         } catch {
-            throw RunError.invalidParameter("model \(model.url.path): \(error); recompute it with `tessera model stain-reference`")
+            throw .invalidParameter("model \(model.path): \(error); recompute it with `tessera model stain-reference`")
         }
         let method: StainMethod
         switch option {
@@ -44,8 +44,8 @@ struct ResolvedStain: Sendable, Equatable {
         case .macenko?: method = .macenko
         }
         guard let target = reference?.target(for: method) else {
-            throw RunError.invalidParameter("--stain \(method.rawValue): model \(model.url.path) declares no \(method.rawValue) stain_reference; "
-                + "compute one with `tessera model stain-reference \(model.url.path) --from <training slides>`, or use --stain none")
+            throw .invalidParameter("--stain \(method.rawValue): model \(model.path) declares no \(method.rawValue) stain_reference; "
+                + "compute one with `tessera model stain-reference \(model.path) --from <training slides>`, or use --stain none")
         }
         return ResolvedStain(method: method, target: target, estimation: estimation)
     }

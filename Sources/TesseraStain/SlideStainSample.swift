@@ -55,7 +55,7 @@ extension StainSample {
     public static func slide(_ slide: Slide, targetMPP: Double, tileSize: Int, slideMPP: Double? = nil) throws -> StainSample {
         let resolution = try slide.resolution(userStatedMPP: slideMPP)
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
-                                          overlap: 0, minimumTissueFraction: 0.05)
+                                          overlap: 0)
         return try self.slide(plan: plan) { tile in
             try slide.read(level0Window: tile.readWindow, outputWidth: tileSize, outputHeight: tileSize)
         }

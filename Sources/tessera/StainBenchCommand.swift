@@ -25,7 +25,7 @@ struct StainBenchCommand: ParsableCommand {
         let opened = try Slide(contentsOf: URL(fileURLWithPath: slide))
         let resolution = try opened.resolution()
         let (plan, _) = try TilePlan.plan(slide: opened, resolution: resolution, targetMPP: loaded.micronsPerPixel ?? 0.5,
-                                          tileSize: size, overlap: 0, minimumTissueFraction: 0.05)
+                                          tileSize: size, overlap: 0)
         let tiles = try StainSample.slideTiles(of: plan, count: batch).map {
             try opened.read(level0Window: $0.readWindow, outputWidth: size, outputHeight: size)
         }

@@ -10,7 +10,7 @@ import TesseraTestSupport
 
     static func plan(_ slide: Slide, tileSize: Int = 256, overlap: Int = 64) throws -> TilePlan {
         try TilePlan.plan(slide: slide, resolution: slide.resolution(), targetMPP: 0.5, tileSize: tileSize,
-                          overlap: overlap, minimumTissueFraction: 0.05).plan
+                          overlap: overlap).plan
     }
 
     /// The per-slide sample is a fixed choice of tissue tiles spread over the slide: the same on every call.
