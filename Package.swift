@@ -36,7 +36,9 @@ let package = Package(
             "CMalloc", "CZlib",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["TesseraBuildInfo"]),
+        // Records the commit, dirty state and build date into TesseraCore's BuildInfo at every build.
+        .plugin(name: "TesseraBuildInfo", capability: .buildTool()),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -77,7 +79,7 @@ let package = Package(
 )
 
 // Settings for every target, in one place.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings
