@@ -43,7 +43,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["TesseraBuildInfo"]),
+        // Records the commit, dirty state and build date into TesseraCore's BuildInfo at every build.
+        .plugin(name: "TesseraBuildInfo", capability: .buildTool()),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -108,7 +110,7 @@ let package = Package(
 )
 
 // Settings for every target, in one place.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings
