@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TesseraStore", targets: ["TesseraStore"]),
         .library(name: "TesseraHeatmap", targets: ["TesseraHeatmap"]),
         .library(name: "TesseraPipeline", targets: ["TesseraPipeline"]),
+        .library(name: "TesseraStain", targets: ["TesseraStain"]),
         .library(name: "TesseraExport", targets: ["TesseraExport"]),
     ],
     dependencies: [
@@ -39,9 +40,12 @@ let package = Package(
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
         .target(name: "TesseraCore", dependencies: [
             "CMalloc", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["TesseraBuildInfo"]),
+        // Records the commit, dirty state and build date into TesseraCore's BuildInfo at every build.
+        .plugin(name: "TesseraBuildInfo", capability: .buildTool()),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -54,9 +58,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
+        // Stain normalisation (Reinhard, Macenko): estimation, the per-slide transform, model references.
+        .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
         .target(name: "TesseraPipeline", dependencies: [
-            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -80,7 +86,7 @@ let package = Package(
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             "TesseraExport",
-            "TesseraServe",
+            "TesseraServe", "TesseraStain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -95,6 +101,7 @@ let package = Package(
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+        .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
             "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "CJPEG",
@@ -103,7 +110,7 @@ let package = Package(
 )
 
 // Settings for every target, in one place.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import TesseraCore
 import TesseraCore
 
 /// An 8-bit RGB colour of a class.
@@ -37,7 +37,7 @@ extension HeatmapWriter {
     public static func fileStem(slidePath: String, firstSlidePath: String?) -> String {
         let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
         guard let firstSlidePath, firstSlidePath != slidePath else { return fileName }
-        return fileName + "." + SHA256.hash(data: Data(slidePath.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return fileName + "." + sha256Hex(Data(slidePath.utf8)).prefix(8)
     }
 
     /// RGBA per class value (256 entries): the class colours at `alpha`; unknown values, 255 (no prediction) and a

@@ -41,12 +41,21 @@ final class RunLedger: Sendable {
         }
     }
 
+    /// Records how the slide's tiles are stain-normalised (or why they are not).
+    func recordStain(_ record: SlideStainRecord, slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.recordStain(record, slideRun: slideRun) }
+    }
+
     /// The path this run recorded the slide's content under, when it is not `path` (a copy planned in an earlier
     /// attempt of a resumed run).
     func otherPathOfSlide(_ slide: SlideRecord, than path: String) async throws -> String? {
         try await thread.run { [store, run] in
             try store.slideRunPath(run: run.id, fingerprint: slide.fingerprint).flatMap { $0 == path ? nil : $0 }
         }
+    }
+
+    func recordWarning(_ warning: String, slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.recordWarning(warning, slideRun: slideRun) }
     }
 
     /// Records a slide that could not be opened or planned.
