@@ -1,6 +1,5 @@
 import Foundation
 import TesseraCore
-import TesseraCore
 
 /// An 8-bit RGB colour of a class.
 public typealias ClassColour = (red: UInt8, green: UInt8, blue: UInt8)

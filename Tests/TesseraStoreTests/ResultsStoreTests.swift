@@ -21,7 +21,7 @@ import TesseraTestSupport
         #expect(mode == "wal")
         let run = try store.startRun(S.provenance(uid: "kept"))
         let slideRun = try store.startSlideRun(run: run.id, slide: S.slide("a.tiff"),
-                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file),
                                                tilesPlanned: 2)
         try store.write(tiles: [S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 0.75, [(0.25, 0.4), (0.75, 0.6)]),
                                 S.tile(1, PixelRect(x: 10, y: 0, width: 10, height: 10), tissue: 0.5, [(1, 0.9), (0, 0.1)])],
