@@ -54,20 +54,10 @@ public final class ResultsReader: Sendable {
         }
     }
 
-    /// Opens a results file read-only, with errors that name it (shared with `ResultsQuery`).
+    /// Opens a results file read-only, with errors that name it, on read-only storage too (shared with
+    /// `ResultsQuery`; see `ReadOnlyResultsFile`).
     static func openReadOnly(_ path: String) throws -> DatabaseQueue {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.cannotOpen, "no such results file: check the path", path: path)
-        }
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.busyMode = .timeout(10)
-        do {
-            return try DatabaseQueue(path: path, configuration: configuration)
-        } catch let error as DatabaseError {
-            throw StoreError(.cannotOpen, "cannot open the results file: \(error.message ?? "\(error)")", path: path,
-                             sqliteCode: error.extendedResultCode.rawValue)
-        }
+        try ReadOnlyResultsFile(path: path).open(checkingSchema: false)
     }
 
     /// One slide run, whatever its status; nil when the file has no such slide run.
