@@ -52,7 +52,7 @@ let package = Package(
         ]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
         .target(name: "TesseraPipeline", dependencies: [
-            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraExport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),

@@ -224,4 +224,22 @@ import TesseraTestSupport
                                             "--out", bare.appendingPathComponent("geo").path, "--objects", "tiles"])
         #expect(tilesOnly.status == 0, "\(tilesOnly.stderr)")
     }
+
+    /// `tessera run --geojson` writes, with the heatmaps, the same file `tessera export geojson` writes afterwards.
+    @Test func runWritesTheSameGeoJSONAsTheExport() throws {
+        let out = try Fixtures.temporaryDirectory("export-with-run")
+        let coarse = ["--mpp", "4", "--tile", "64", "--overlap", "16", "--quiet"]
+        let run = try TesseraCLI.run(["run", Self.slide.path, "--out", out.path, "--geojson"] + coarse)
+        #expect(run.status == 0, "\(run.stderr)")
+        let written = try Data(contentsOf: out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson"))
+        let export = try TesseraCLI.run(["export", "geojson", out.appendingPathComponent("results.sqlite").path,
+                                         "--out", out.appendingPathComponent("exported").path])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("exported/CMU-1-Small-Region.svs.geojson")) == written)
+        #expect(try Self.features(out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson")).count > 0)
+
+        let refused = try TesseraCLI.run(["run", Self.slide.path, "--out", out.appendingPathComponent("bare").path,
+                                          "--geojson", "--no-heatmaps"] + coarse)
+        #expect(refused.status == 2 && refused.stderr.contains("heatmaps"))
+    }
 }

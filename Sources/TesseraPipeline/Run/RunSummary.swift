@@ -103,7 +103,7 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var tilesPlanned: Int
     public var tilesProcessed: Int
     public var seconds: Double
-    /// Heatmap files written for this slide.
+    /// Files written for this slide: its heatmaps, and its GeoJSON when the run asks for it.
     public var heatmaps: [String]
 
     public init(path: String, status: Status, error: String? = nil, tilesPlanned: Int = 0, tilesProcessed: Int = 0,

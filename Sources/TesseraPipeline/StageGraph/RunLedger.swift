@@ -77,17 +77,3 @@ final class RunLedger: Sendable {
         }
     }
 }
-
-/// How a slide's output files are named, so that two slides with the same file name in different folders never
-/// overwrite each other's: the first slide of a file name recorded in the results file keeps the plain name
-/// (`CMU-1.svs.overlay.tif`); any later slide with that file name but another path gets the first 8 hex digits of
-/// the SHA-256 of its full path after it (`CMU-1.svs.3fa2b1c0.overlay.tif`). The choice is the same on every run
-/// into the same results file.
-enum OutputNames {
-    static func stem(slidePath: String, firstSlidePathWithItsName first: String?) -> String {
-        let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
-        if first == nil || first == slidePath { return fileName }
-        let digest = SHA256.hash(data: Data(slidePath.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
-        return fileName + "." + digest
-    }
-}
