@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import GRDB
+import TesseraCore
 
 /// How a slide's output files are named, so that two slides with the same file name in different folders never
 /// overwrite each other's: the first slide of a file name recorded in the results file keeps the plain name
@@ -11,7 +11,7 @@ public enum OutputNames {
     public static func stem(slidePath: String, firstSlidePathWithItsName first: String?) -> String {
         let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
         if first == nil || first == slidePath { return fileName }
-        let digest = SHA256.hash(data: Data(slidePath.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(Data(slidePath.utf8)).prefix(8)
         return fileName + "." + digest
     }
 
