@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TesseraStore", targets: ["TesseraStore"]),
         .library(name: "TesseraHeatmap", targets: ["TesseraHeatmap"]),
         .library(name: "TesseraPipeline", targets: ["TesseraPipeline"]),
+        .library(name: "TesseraExport", targets: ["TesseraExport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -61,8 +62,16 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], resources: [.copy("Resources/default.safetensors")]),
+        // QuPath GeoJSON: regions traced from the class-map heatmaps, tiles from the results file.
+        .target(name: "TesseraExport", dependencies: [
+            "CZlib", "TesseraCore", "TesseraHeatmap", "TesseraStore",
+            .product(name: "DequeModule", package: "swift-collections"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
+            "TesseraExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -77,6 +86,7 @@ let package = Package(
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+        .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
     ]
 )
 

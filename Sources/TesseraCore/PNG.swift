@@ -140,7 +140,7 @@ public enum PNGImage {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw PNGError(kind: .io, message: "cannot read the file: \(error.localizedDescription)", path: url.path)
+            throw PNGError(kind: .io, message: "cannot read the file: \(SystemErrorText.describe(error))", path: url.path)
         }
         do {
             return try decode([UInt8](data))
@@ -234,8 +234,7 @@ public enum PNGImage {
         do {
             try Data(bytes).write(to: url, options: .atomic)
         } catch {
-            throw PNGError(kind: .io, message: "cannot write the file: \(error.localizedDescription); "
-                + "check that the directory exists and is writable", path: url.path)
+            throw PNGError(kind: .io, message: "cannot write the file: \(SystemErrorText.describe(error))", path: url.path)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 
 /// An 8-bit RGB colour of a class.
 public typealias ClassColour = (red: UInt8, green: UInt8, blue: UInt8)
@@ -85,7 +86,7 @@ extension HeatmapWriter {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
             throw HeatmapError(kind: .outputDirectoryMissing, path: directory.path,
-                               message: "cannot create the heatmap directory: \(error.localizedDescription)")
+                               message: "cannot create the heatmap directory: \(SystemErrorText.describe(error))")
         }
 
         func description(_ kind: HeatmapKind) -> HeatmapDescription {

@@ -23,7 +23,7 @@ public enum NumPyFile {
         data.append(contentsOf: Array(header.utf8))
         values.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: values.count * 4)) }
         do { try data.write(to: url) } catch {
-            throw ImageFileError(file: url.path, message: "cannot write (\(error.localizedDescription))")
+            throw ImageFileError(file: url.path, message: "cannot write: \(SystemErrorText.describe(error))")
         }
     }
 

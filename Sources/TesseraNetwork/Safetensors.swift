@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 
 /// One tensor's entry in a safetensors header.
 public struct TensorInfo: Sendable, Equatable {
@@ -27,7 +28,7 @@ public struct SafetensorsFile: Sendable {
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
-            throw WeightsError(.unreadable, "cannot read the file (\(error.localizedDescription)); check the path", file: path)
+            throw WeightsError(.unreadable, "cannot read the file: \(SystemErrorText.describe(error))", file: path)
         }
         try self.init(data: data, url: url)
     }
@@ -37,10 +38,13 @@ public struct SafetensorsFile: Sendable {
         guard data.count >= 8 else {
             throw WeightsError(.truncated, "file is \(data.count) bytes, shorter than the 8-byte header length; the file is truncated", file: path)
         }
-        let headerLength = data.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self))) }
-        guard headerLength > 1, headerLength <= 100_000_000 else {
-            throw WeightsError(.malformedHeader, "header length \(headerLength) is not plausible; not a safetensors file", file: path)
+        // Every size and offset below comes from the file: each is range-checked before it becomes an Int, and
+        // products and sums use checked arithmetic, so no header can trap or point outside the mapping.
+        let declaredHeaderLength = data.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
+        guard declaredHeaderLength > 1, declaredHeaderLength <= 100_000_000 else {
+            throw WeightsError(.malformedHeader, "header length \(declaredHeaderLength) is not plausible (2 to 100,000,000 bytes); not a safetensors file", file: path)
         }
+        let headerLength = Int(declaredHeaderLength)
         guard 8 + headerLength <= data.count else {
             throw WeightsError(.truncated, "header claims \(headerLength) bytes but the file has only \(data.count - 8) after the length; the file is truncated", file: path)
         }
@@ -66,14 +70,16 @@ public struct SafetensorsFile: Sendable {
             guard let dtype = TensorInfo.DType(rawValue: dtypeName) else {
                 throw WeightsError(.unsupportedDType, "dtype \(dtypeName) is not supported (F32, F16, BF16 are)", file: path, tensor: name)
             }
-            let shape = shapeValues.compactMap { ($0 as? NSNumber)?.intValue }
-            let bounds = offsets.compactMap { ($0 as? NSNumber)?.intValue }
-            guard shape.count == shapeValues.count, shape.allSatisfy({ $0 >= 0 }), bounds.count == 2 else {
+            let shape = shapeValues.compactMap(Self.nonNegativeInteger)
+            let bounds = offsets.compactMap(Self.nonNegativeInteger)
+            guard shape.count == shapeValues.count, bounds.count == 2 else {
                 throw WeightsError(.malformedHeader, "shape or data_offsets are not non-negative integers", file: path, tensor: name)
             }
             let elementSize: Int = switch dtype { case .f32: 4; case .f16, .bf16: 2; case .u8, .i8: 1 }
-            let count = shape.reduce(1, { $0.multipliedReportingOverflow(by: $1).partialValue })
-            guard bounds[0] >= 0, bounds[0] <= bounds[1], bounds[1] - bounds[0] == count * elementSize else {
+            guard let byteCount = Self.checkedProduct(shape + [elementSize]) else {
+                throw WeightsError(.tensorOutOfBounds, "shape \(shape) x \(elementSize) bytes overflows 64 bits; the header is corrupt", file: path, tensor: name)
+            }
+            guard bounds[0] <= bounds[1], bounds[1] - bounds[0] == byteCount else {
                 throw WeightsError(.tensorOutOfBounds, "data_offsets \(bounds) do not hold \(shape) x \(elementSize) bytes", file: path, tensor: name)
             }
             guard bounds[1] <= dataLength else {
@@ -81,11 +87,39 @@ public struct SafetensorsFile: Sendable {
             }
             tensors[name] = TensorInfo(name: name, dtype: dtype, shape: shape, byteRange: bounds[0]..<bounds[1])
         }
+        // Two tensors sharing bytes would each read the other's values: the header is corrupt.
+        let byStart = tensors.values.filter { !$0.byteRange.isEmpty }
+            .sorted { ($0.byteRange.lowerBound, $0.name) < ($1.byteRange.lowerBound, $1.name) }
+        for (previous, next) in zip(byStart, byStart.dropFirst()) where next.byteRange.lowerBound < previous.byteRange.upperBound {
+            throw WeightsError(.tensorOutOfBounds, "data_offsets \([next.byteRange.lowerBound, next.byteRange.upperBound]) overlap "
+                               + "those of \(previous.name) \([previous.byteRange.lowerBound, previous.byteRange.upperBound]); the header is corrupt",
+                               file: path, tensor: next.name)
+        }
         self.url = url
         self.data = data
         self.dataStart = dataStart
         self.tensors = tensors
         self.metadata = metadata
+    }
+
+    /// A JSON number that is a whole number from 0 to Int.max, exactly (no rounding of 2.5 or 1e30).
+    static func nonNegativeInteger(_ value: Any) -> Int? {
+        guard let number = value as? NSNumber else { return nil }
+        let double = number.doubleValue
+        guard double.isFinite, double >= 0, double < 9_223_372_036_854_775_808.0, double.rounded() == double else { return nil }
+        let integer = number.int64Value
+        return integer >= 0 && Double(integer) == double ? Int(integer) : nil
+    }
+
+    /// The product of `factors`, or nil when it overflows Int.
+    static func checkedProduct(_ factors: [Int]) -> Int? {
+        var product = 1
+        for factor in factors {
+            let (next, overflow) = product.multipliedReportingOverflow(by: factor)
+            if overflow { return nil }
+            product = next
+        }
+        return product
     }
 
     /// The tensor's values as Float (F16 and BF16 upcast), checked to have `shape` when one is given.

@@ -52,26 +52,27 @@ public struct SegmentationModel: Sendable {
     public static func load(contentsOf url: URL) throws -> SegmentationModel {
         let file = try SafetensorsFile(contentsOf: url)
         let path = url.path
-        var metadata = file.metadata
+        var metadataValues = file.metadata
         let sidecar = url.deletingPathExtension().appendingPathExtension("json")
         if FileManager.default.fileExists(atPath: sidecar.path) {
             guard let data = try? Data(contentsOf: sidecar), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
                 throw WeightsError(.badMetadata, "sidecar \(sidecar.path) is not a JSON object", file: path)
             }
             for (key, value) in object {
-                if let string = value as? String { metadata[key] = string }
+                if let string = value as? String { metadataValues[key] = string }
                 else if let encoded = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed]) {
-                    metadata[key] = String(decoding: encoded, as: UTF8.self)
+                    metadataValues[key] = String(decoding: encoded, as: UTF8.self)
                 }
             }
         }
-        if let architecture = metadata["architecture"], architecture.lowercased() != "deeplabv3plus" {
+        let metadata = ModelMetadata(values: metadataValues, file: path)
+        if let architecture = metadata.string("architecture"), architecture.lowercased() != "deeplabv3plus" {
             throw WeightsError(.unsupportedArchitecture, "architecture \(architecture) is not supported (deeplabv3plus is)", file: path)
         }
 
         // The encoder variant: from metadata, else recognised from the tensor shapes.
         let variant: EfficientNetVariant
-        if let encoderName = metadata["encoder"] {
+        if let encoderName = metadata.string("encoder") {
             guard let named = EfficientNetVariant.named(encoderName) else {
                 throw WeightsError(.unsupportedArchitecture, "encoder \(encoderName) is not supported (efficientnet-b0 ... b7 are)", file: path)
             }
@@ -92,23 +93,37 @@ public struct SegmentationModel: Sendable {
         guard let head = file.tensors["segmentation_head.0.weight"], head.shape.count == 4 else {
             throw WeightsError(.missingTensor, "tensor is missing; the class count comes from it", file: path, tensor: "segmentation_head.0.weight")
         }
+        // Classes index a uint8 class map in which 255 means "no prediction".
         let classes = head.shape[0]
-        if let stated = metadata["classes"].flatMap({ Int($0) }), stated != classes {
+        guard (1...maximumClassCount).contains(classes) else {
+            throw WeightsError(.unsupportedArchitecture, "the head has \(classes) classes; 1 to \(maximumClassCount) are supported",
+                               file: path, tensor: "segmentation_head.0.weight")
+        }
+        if let stated = try metadata.integer("classes", in: 1...maximumClassCount), stated != classes {
             throw WeightsError(.badMetadata, "metadata says \(stated) classes, segmentation_head.0.weight has \(classes)", file: path)
         }
-        let decoderChannels = metadata["decoder_channels"].flatMap { Int($0) }
+        let decoderChannels = try metadata.integer("decoder_channels", in: 1...4096)
             ?? file.tensors["decoder.aspp.0.convs.0.0.weight"]?.shape.first ?? 256
-        let rates = try metadata["atrous_rates"].map { text -> [Int] in
-            let values = parseNumbers(text).map { Int($0) }
-            guard values.count == 3 else { throw WeightsError(.badMetadata, "atrous_rates \(text) must be three integers", file: path) }
-            return values
-        } ?? [12, 24, 36]
-        let outputStride = metadata["encoder_output_stride"].flatMap { Int($0) } ?? 16
+        // Rates past the feature map (a 512-pixel tile has 32 stride-16 cells) only read padding; 1...256 covers any tile.
+        let rates = try metadata.integers("atrous_rates", count: 3, in: 1...256) ?? [12, 24, 36]
+        let outputStride = try metadata.integer("encoder_output_stride", in: 1...64) ?? 16
         guard outputStride == 16 else {
             throw WeightsError(.unsupportedArchitecture, "encoder_output_stride \(outputStride) is not supported (16 is)", file: path)
         }
         let decoder = DeepLabV3PlusConfiguration(classes: classes, decoderChannels: decoderChannels, atrousRates: rates,
                                                  lowLevelChannels: 48, outputStride: outputStride)
+
+        let names = try metadata.strings("class_names", count: classes) ?? (0..<classes).map { "class \($0)" }
+        let colours = try metadata.colours("class_colours", count: classes) ?? metadata.colours("class_colors", count: classes)
+            ?? (0..<classes).map { defaultPalette[$0 % defaultPalette.count] }
+        var normalisation = Normalisation.imageNet
+        if let mean = try metadata.numbers("mean", count: 3, in: -1000...1000) { normalisation.mean = mean.map { Float($0) } }
+        if let std = try metadata.numbers("std", count: 3, in: 1e-6...1000) { normalisation.std = std.map { Float($0) } }
+        let micronsPerPixel = try metadata.number("mpp", in: 0.01...1000)
+        let tileSize = try metadata.integer("tile_size", in: 16...16384)
+        if let tileSize, tileSize % 16 != 0 {
+            throw metadata.invalid("tile_size", String(tileSize), "must be a multiple of 16 (the network's output stride)")
+        }
 
         var weights: [String: [Float]] = [:]
         var shapes: [String: [Int]] = [:]
@@ -127,33 +142,10 @@ public struct SegmentationModel: Sendable {
 
         let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
 
-        var names = (0..<classes).map { "class \($0)" }
-        if let text = metadata["class_names"] {
-            let parsed = parseStrings(text)
-            guard parsed.count == classes else {
-                throw WeightsError(.badMetadata, "class_names has \(parsed.count) names for \(classes) classes", file: path)
-            }
-            names = parsed
-        }
-        var colours = (0..<classes).map { defaultPalette[$0 % defaultPalette.count] }
-        if let text = metadata["class_colours"] ?? metadata["class_colors"] {
-            let parsed = parseColours(text)
-            guard parsed.count == classes else {
-                throw WeightsError(.badMetadata, "class_colours has \(parsed.count) colours for \(classes) classes", file: path)
-            }
-            colours = parsed
-        }
-        var normalisation = Normalisation.imageNet
-        if let mean = metadata["mean"] { normalisation.mean = parseNumbers(mean).map { Float($0) } }
-        if let std = metadata["std"] { normalisation.std = parseNumbers(std).map { Float($0) } }
-        guard normalisation.mean.count == 3, normalisation.std.count == 3, normalisation.std.allSatisfy({ $0 > 0 }) else {
-            throw WeightsError(.badMetadata, "mean and std must be three numbers each (std positive)", file: path)
-        }
-
         return SegmentationModel(
-            name: metadata["name"] ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,
-            classNames: names, classColours: colours, micronsPerPixel: metadata["mpp"].flatMap { Double($0) },
-            tileSize: metadata["tile_size"].flatMap { Int($0) }, normalisation: normalisation, sha256: digest,
+            name: metadata.string("name") ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,
+            classNames: names, classColours: colours, micronsPerPixel: micronsPerPixel,
+            tileSize: tileSize, normalisation: normalisation, sha256: digest,
             parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes, int8: int8)
     }
 
@@ -236,32 +228,10 @@ public struct SegmentationModel: Sendable {
     }
 }
 
+/// Class maps are uint8 with 255 reserved for "no prediction".
+let maximumClassCount = 255
+
 let defaultPalette: [(UInt8, UInt8, UInt8)] = [
     (0, 0, 0), (230, 25, 75), (60, 180, 75), (0, 130, 200), (255, 225, 25), (245, 130, 48), (145, 30, 180),
     (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212), (0, 128, 128), (220, 190, 255), (170, 110, 40),
 ]
-
-/// Numbers from "1,2,3" or "[1, 2, 3]".
-func parseNumbers(_ text: String) -> [Double] {
-    text.split(whereSeparator: { ",[] ".contains($0) }).compactMap { Double($0) }
-}
-
-/// Strings from a JSON array or a comma-separated list.
-func parseStrings(_ text: String) -> [String] {
-    if let data = text.data(using: .utf8), let array = try? JSONSerialization.jsonObject(with: data) as? [String] { return array }
-    return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-}
-
-/// Colours from a JSON array of [r, g, b] triples or of "#rrggbb" strings.
-func parseColours(_ text: String) -> [(UInt8, UInt8, UInt8)] {
-    guard let data = text.data(using: .utf8), let array = try? JSONSerialization.jsonObject(with: data) as? [Any] else { return [] }
-    return array.compactMap { item -> (UInt8, UInt8, UInt8)? in
-        if let triple = item as? [NSNumber], triple.count == 3 {
-            return (triple[0].uint8Value, triple[1].uint8Value, triple[2].uint8Value)
-        }
-        if let hex = item as? String, hex.hasPrefix("#"), hex.count == 7, let value = UInt32(hex.dropFirst(), radix: 16) {
-            return (UInt8(value >> 16), UInt8((value >> 8) & 0xff), UInt8(value & 0xff))
-        }
-        return nil
-    }
-}

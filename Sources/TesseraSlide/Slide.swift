@@ -51,6 +51,21 @@ public final class Slide: Sendable {
     /// Width and height of each associated image, by name.
     public let associatedImageSizes: [String: ImageSize]
 
+    /// What is missing of a multi-file slide OpenSlide would not open: a MIRAX slide keeps its tiles in a folder named
+    /// after the .mrxs file (without the extension), next to it, holding Slidedat.ini.
+    static func missingCompanion(of url: URL) -> String? {
+        guard url.pathExtension.lowercased() == "mrxs" else { return nil }
+        let folder = url.deletingPathExtension()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return "the MIRAX data folder \(folder.path) next to the .mrxs file is missing"
+        }
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("Slidedat.ini").path) else {
+            return "the MIRAX data folder \(folder.path) has no Slidedat.ini"
+        }
+        return nil
+    }
+
     /// Opens the slide at `url`. Throws `SlideError` (.fileNotFound, .unsupportedFormat, .openFailed).
     public init(contentsOf url: URL) throws {
         let path = url.path
@@ -58,6 +73,9 @@ public final class Slide: Sendable {
             throw SlideError(kind: .fileNotFound, message: "no such file", path: path, context: "opening the slide")
         }
         guard let pointer = openslide_open(path) else {
+            if let missing = Self.missingCompanion(of: url) {
+                throw SlideError(kind: .companionFilesMissing, message: missing, path: path, context: "opening the slide")
+            }
             throw SlideError(kind: .unsupportedFormat, message: "OpenSlide does not recognise this file's format",
                              path: path, context: "opening the slide")
         }

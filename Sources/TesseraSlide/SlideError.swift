@@ -9,6 +9,8 @@ public struct SlideError: Error, Sendable, Equatable, CustomStringConvertible {
         case unsupportedFormat
         /// OpenSlide recognised the format but could not open the file (its message says why).
         case openFailed
+        /// The slide is in several files and some are missing (a MIRAX .mrxs without its data folder).
+        case companionFilesMissing
         /// A read failed; OpenSlide then keeps the handle in an error state and every later read fails too.
         case readFailed
         /// The slide has no associated image of that name.
@@ -46,6 +48,9 @@ public struct SlideError: Error, Sendable, Equatable, CustomStringConvertible {
             "Tessera reads what OpenSlide 3.4 reads (Aperio .svs, Hamamatsu .ndpi, tiled TIFF, MIRAX, ...); "
                 + "convert the slide to a tiled pyramidal TIFF."
         case .openFailed: "The file may be damaged or use a variant OpenSlide does not support."
+        case .companionFilesMissing:
+            "Copy the slide's missing files next to it, keeping their names (a MIRAX slide is the .mrxs file plus the "
+                + "folder of the same name beside it)."
         case .readFailed: "The file is probably damaged; this slide handle cannot be read any more."
         case .associatedImageNotFound: "Run `tessera inspect` to list the slide's associated images."
         case .resolutionUnknown:

@@ -135,10 +135,9 @@ public struct TilePlan: Sendable, Equatable, Codable {
     public var columns: Int { grid.columns }
     public var rows: Int { grid.rows }
 
-    /// Detects tissue on `slide` and plans its tiles.
+    /// Detects tissue on `slide` and plans its tiles, keeping those with `tissue.minimumTissueFraction`.
     public static func plan(slide: Slide, resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
-                            tissue: TissueDetectionParameters = TissueDetectionParameters(),
-                            minimumTissueFraction: Double) throws -> (plan: TilePlan, mask: TissueMask) {
+                            tissue: TissueSettings = TissueSettings()) throws -> (plan: TilePlan, mask: TissueMask) {
         let grid: TileGrid
         do {
             grid = try TileGrid(slideWidth: slide.width, slideHeight: slide.height, slideMPP: resolution.mpp,
@@ -147,6 +146,6 @@ public struct TilePlan: Sendable, Equatable, Codable {
             throw SlideError(kind: error.kind, message: error.message, path: slide.url.path, context: error.context)
         }
         let mask = try TissueMask.detect(on: slide, resolution: resolution, parameters: tissue)
-        return (TilePlan(grid: grid, tissueMask: mask, minimumTissueFraction: minimumTissueFraction), mask)
+        return (TilePlan(grid: grid, tissueMask: mask, minimumTissueFraction: tissue.minimumTissueFraction), mask)
     }
 }

@@ -1,10 +1,13 @@
 import Foundation
 import TesseraCore
 
-/// Settings of tissue detection (the same meaning as TesseraPipeline's `TissueSettings`).
-public struct TissueDetectionParameters: Sendable, Equatable, Codable {
+/// Tissue detection and the tissue a tile needs to be kept: one type for `tessera plan`, `tessera run` and pipeline
+/// files (the `tissue` section).
+public struct TissueSettings: Sendable, Equatable, Codable {
     /// Resolution of the thumbnail the mask is computed on, in µm/px.
     public var thumbnailMPP: Double
+    /// Tiles whose own window holds less tissue than this fraction are skipped (0 keeps every tile).
+    public var minimumTissueFraction: Double
     /// Connected tissue regions smaller than this (in mm²) are dropped as debris.
     public var minimumRegionAreaMM2: Double
     /// The saturation threshold never goes below this (0-255), so a slide with no tissue yields an empty mask
@@ -14,12 +17,56 @@ public struct TissueDetectionParameters: Sendable, Equatable, Codable {
     /// saturation (sensor noise), and is glass in fluorescence scans or ink and slide edges in bright field.
     public var minimumBrightness: UInt8
 
-    public init(thumbnailMPP: Double = 8, minimumRegionAreaMM2: Double = 0.01, minimumSaturation: UInt8 = 20,
-                minimumBrightness: UInt8 = 30) {
+    public static let defaultThumbnailMPP = 8.0
+    public static let defaultMinimumTissueFraction = 0.05
+    public static let defaultMinimumRegionAreaMM2 = 0.01
+    public static let defaultMinimumSaturation: UInt8 = 20
+    public static let defaultMinimumBrightness: UInt8 = 30
+
+    public init(thumbnailMPP: Double = defaultThumbnailMPP,
+                minimumTissueFraction: Double = defaultMinimumTissueFraction,
+                minimumRegionAreaMM2: Double = defaultMinimumRegionAreaMM2,
+                minimumSaturation: UInt8 = defaultMinimumSaturation,
+                minimumBrightness: UInt8 = defaultMinimumBrightness) {
         self.thumbnailMPP = thumbnailMPP
+        self.minimumTissueFraction = minimumTissueFraction
         self.minimumRegionAreaMM2 = minimumRegionAreaMM2
         self.minimumSaturation = minimumSaturation
         self.minimumBrightness = minimumBrightness
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case thumbnailMPP, minimumTissueFraction, minimumRegionAreaMM2, minimumSaturation, minimumBrightness
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            thumbnailMPP: try container.decodeIfPresent(Double.self, forKey: .thumbnailMPP) ?? Self.defaultThumbnailMPP,
+            minimumTissueFraction: try container.decodeIfPresent(Double.self, forKey: .minimumTissueFraction)
+                ?? Self.defaultMinimumTissueFraction,
+            minimumRegionAreaMM2: try container.decodeIfPresent(Double.self, forKey: .minimumRegionAreaMM2)
+                ?? Self.defaultMinimumRegionAreaMM2,
+            minimumSaturation: try container.decodeIfPresent(UInt8.self, forKey: .minimumSaturation)
+                ?? Self.defaultMinimumSaturation,
+            minimumBrightness: try container.decodeIfPresent(UInt8.self, forKey: .minimumBrightness)
+                ?? Self.defaultMinimumBrightness)
+    }
+
+    /// The two thresholds that earlier versions did not record are written only when they differ from their
+    /// defaults, so the parameters hash of a run with default thresholds is the one earlier versions stored and
+    /// slides they finished are still recognised as done.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(thumbnailMPP, forKey: .thumbnailMPP)
+        try container.encode(minimumTissueFraction, forKey: .minimumTissueFraction)
+        try container.encode(minimumRegionAreaMM2, forKey: .minimumRegionAreaMM2)
+        if minimumSaturation != Self.defaultMinimumSaturation {
+            try container.encode(minimumSaturation, forKey: .minimumSaturation)
+        }
+        if minimumBrightness != Self.defaultMinimumBrightness {
+            try container.encode(minimumBrightness, forKey: .minimumBrightness)
+        }
     }
 }
 
@@ -83,7 +130,7 @@ public struct TissueMask: Sendable, Equatable {
 
     /// Detects tissue on a thumbnail of `slide` at `parameters.thumbnailMPP`.
     public static func detect(on slide: Slide, resolution: SlideResolution,
-                              parameters: TissueDetectionParameters = TissueDetectionParameters()) throws -> TissueMask {
+                              parameters: TissueSettings = TissueSettings()) throws -> TissueMask {
         guard parameters.thumbnailMPP > 0, parameters.thumbnailMPP.isFinite else {
             throw SlideError(kind: .invalidArgument, message: "thumbnail resolution \(parameters.thumbnailMPP) µm/px",
                              path: slide.url.path, context: "detecting tissue")
@@ -108,7 +155,7 @@ public struct TissueMask: Sendable, Equatable {
     /// Otsu's threshold on HSV saturation (stained tissue is coloured, glass is white or grey), then a 3x3 closing
     /// (fills pinholes) and opening (removes specks), then connected regions under the minimum area are dropped.
     public static func detect(thumbnail: RGBImage, level0PerPixel: Double, micronsPerPixel: Double, slideWidth: Int,
-                              slideHeight: Int, parameters: TissueDetectionParameters) -> TissueMask {
+                              slideHeight: Int, parameters: TissueSettings) -> TissueMask {
         let (saturation, histogram) = saturationAndHistogram(of: thumbnail, parameters: parameters)
         return detect(saturation: saturation, histogram: histogram, width: thumbnail.width, height: thumbnail.height,
                       level0PerPixel: level0PerPixel, micronsPerPixel: micronsPerPixel, slideWidth: slideWidth,
@@ -117,7 +164,7 @@ public struct TissueMask: Sendable, Equatable {
 
     /// HSV saturation (0-255) per thumbnail pixel, 0 below the brightness floor, and its histogram.
     static func saturationAndHistogram(of thumbnail: RGBImage,
-                                       parameters: TissueDetectionParameters) -> (saturation: [UInt8], histogram: [Int]) {
+                                       parameters: TissueSettings) -> (saturation: [UInt8], histogram: [Int]) {
         let count = thumbnail.width * thumbnail.height
         var saturation = [UInt8](repeating: 0, count: count)
         var histogram = [Int](repeating: 0, count: 256)
@@ -135,7 +182,7 @@ public struct TissueMask: Sendable, Equatable {
     /// The mask from a saturation map, which becomes the mask in place (no second full-size copy).
     private static func detect(saturation: consuming [UInt8], histogram: [Int], width: Int, height: Int,
                                level0PerPixel: Double, micronsPerPixel: Double, slideWidth: Int, slideHeight: Int,
-                               parameters: TissueDetectionParameters) -> TissueMask {
+                               parameters: TissueSettings) -> TissueMask {
         let threshold = max(Int(parameters.minimumSaturation), otsuThreshold(histogram))
         var mask = saturation
         for i in mask.indices { mask[i] = mask[i] > threshold ? 255 : 0 }

@@ -15,6 +15,17 @@ public struct MergeReport: Sendable, Equatable {
 }
 
 extension ResultsStore {
+    /// Opens every input read-only and checks that it is a results file with this build's schema, so that `tessera
+    /// merge` stops before creating or changing its output when an input is missing, unreadable or foreign.
+    public static func checkMergeInputs(_ inputPaths: [String]) throws {
+        for inputPath in inputPaths {
+            let queue = try ReadOnlyResultsFile(path: inputPath).open(checkingSchema: false)
+            try StoreError.mapping(path: inputPath, "reading \(inputPath)") {
+                try queue.read { db in try checkInputSchema(db, schema: "main", inputPath: inputPath) }
+            }
+        }
+    }
+
     /// Copies every run, slide, slide run, tile and prediction of the results file at `inputPath` that this file
     /// lacks, in one transaction. Runs match on run_uid, slides on fingerprint, tiles on (run, slide, tile index).
     ///
@@ -23,9 +34,7 @@ extension ResultsStore {
     /// A run or slide run that is unfinished here ('running', 'interrupted', 'pending') and finished in the input
     /// takes the input's state.
     public func merge(from inputPath: String) throws -> MergeReport {
-        guard FileManager.default.fileExists(atPath: inputPath) else {
-            throw StoreError(.cannotOpen, "no such results file to merge: check the path", path: inputPath)
-        }
+        let input = try ReadOnlyResultsFile(path: inputPath)
         let inputURL = URL(fileURLWithPath: inputPath).resolvingSymlinksInPath().standardizedFileURL
         let outputURL = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL
         if inputURL.path == outputURL.path {
@@ -34,11 +43,12 @@ extension ResultsStore {
         return try StoreError.mapping(path: inputPath, "merging \(inputPath) into \(path)") {
             try withWriterConnection { db in
                 // ATTACH cannot run inside a transaction; the input is only ever read.
-                try db.execute(sql: "ATTACH DATABASE ? AS input", arguments: [inputPath])
+                // On read-only storage the input is attached as an immutable URI (see ReadOnlyResultsFile).
+                try db.execute(sql: "ATTACH DATABASE ? AS input", arguments: [input.sqliteName])
                 defer { try? db.execute(sql: "DETACH DATABASE input") }
                 var report = MergeReport(input: inputPath)
                 try db.inTransaction {
-                    try Self.checkInputSchema(db, inputPath: inputPath)
+                    try Self.checkInputSchema(db, schema: "input", inputPath: inputPath)
                     try Self.mergeRuns(db, inputPath: inputPath, report: &report)
                     try Self.mergeSlidesAndSlideRuns(db, inputPath: inputPath, report: &report)
                     try Self.mergeTiles(db, inputPath: inputPath, report: &report)
@@ -65,13 +75,14 @@ extension ResultsStore {
         "(" + names.map { "\(alias).\($0)" }.joined(separator: ", ") + ")"
     }
 
-    private static func checkInputSchema(_ db: Database, inputPath: String) throws {
+    /// Checks that the database `schema` ("input" when attached) has exactly this build's migrations.
+    private static func checkInputSchema(_ db: Database, schema: String, inputPath: String) throws {
         guard try Bool.fetchOne(db, sql: """
-            SELECT EXISTS (SELECT 1 FROM input.sqlite_master WHERE type = 'table' AND name = 'grdb_migrations')
+            SELECT EXISTS (SELECT 1 FROM \(schema).sqlite_master WHERE type = 'table' AND name = 'grdb_migrations')
             """) == true else {
             throw StoreError(.incompatibleSchema, "not a Tessera results file (no grdb_migrations table)", path: inputPath)
         }
-        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM input.grdb_migrations ORDER BY identifier")
+        let applied = try String.fetchAll(db, sql: "SELECT identifier FROM \(schema).grdb_migrations ORDER BY identifier")
         let known = ResultsSchema.migrations.map(\.name).sorted()
         if applied != known {
             throw StoreError(.incompatibleSchema, "the file's schema (migrations \(applied.joined(separator: ", "))) "

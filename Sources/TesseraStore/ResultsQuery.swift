@@ -27,23 +27,20 @@ public enum ResultsQuery {
     /// never changed.
     public static func run(databasePath path: String, sql: String, parameters: [String: String] = [:],
                            optionalParameters: Set<String> = []) throws -> QueryResult {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(.cannotOpen, "no such results file: check the path", path: path)
-        }
-        var configuration = Configuration()
-        configuration.readonly = true
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch let error as DatabaseError {
-            throw StoreError(.cannotOpen, "cannot open the results file: \(error.message ?? "\(error)")", path: path,
-                             sqliteCode: error.extendedResultCode.rawValue)
-        }
+        let queue = try ResultsReader.openReadOnly(path)
         return try queue.read { db in
             let statement = try prepareSingleStatement(db, sql: sql, path: path)
-            guard statement.isReadonly else {
-                throw StoreError(.notReadOnly, "refused: `tessera query` only reads, and this statement would change "
-                                 + "the file (nothing was run)", path: path, context: "statement: \(sql)")
+            switch PragmaRule.verdict(sql) {
+            case .refused(let reason):
+                throw StoreError(.notReadOnly, "refused: `tessera query` only reads, and \(reason) (nothing was run)",
+                                 path: path, context: "statement: \(sql)")
+            case .allowed:
+                break
+            case .notAPragma:
+                guard statement.isReadonly else {
+                    throw StoreError(.notReadOnly, "refused: `tessera query` only reads, and this statement would "
+                                     + "change the file (nothing was run)", path: path, context: "statement: \(sql)")
+                }
             }
             try bind(statement, parameters: parameters, optional: optionalParameters, sql: sql, path: path)
             let columns = statement.columnNames
@@ -66,7 +63,11 @@ public enum ResultsQuery {
             guard let statement = try cursor.next() else {
                 throw StoreError(.sqlite, "the SQL holds no statement", path: path, context: "statement: \(sql)")
             }
-            if try cursor.next() != nil {
+            // What follows the first statement is not compiled for its own sake: it may name a database only the
+            // first would ATTACH ("unknown database x"). Anything there, compilable or not, is a second statement.
+            let more: Bool
+            do { more = try cursor.next() != nil } catch { more = true }
+            if more {
                 throw StoreError(.sqlite, "give one statement at a time (this SQL holds several)", path: path,
                                  context: "statement: \(sql)")
             }

@@ -189,6 +189,20 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// The path of the first slide recorded (the lowest id) whose file name is `fileName`, whatever its folder; nil
+    /// when there is none. Output files are named after it (see TesseraPipeline's OutputNames).
+    public func firstSlidePath(withFileName fileName: String) throws -> String? {
+        try StoreError.mapping(path: path, "looking up slides named \(fileName)") {
+            try queue.read { db in
+                try String.fetchOne(db, sql: """
+                    SELECT path FROM slides
+                    WHERE path = ?1 OR (substr(path, -length(?1)) = ?1 AND substr(path, -length(?1) - 1, 1) = '/')
+                    ORDER BY id LIMIT 1
+                    """, arguments: [fileName])
+            }
+        }
+    }
+
     /// The indices of the tiles committed so far for a slide run.
     public func committedTileIndices(slideRun: SlideRunID) throws -> Set<Int> {
         try StoreError.mapping(path: path, "reading committed tiles of \(slideRun)") {

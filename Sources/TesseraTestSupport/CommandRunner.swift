@@ -41,9 +41,9 @@ public final class RunningCommand {
     private let outputURL: URL
     private let errorURL: URL
 
-    init(arguments: [String], environment: [String: String]) throws {
+    init(arguments: [String], environment: [String: String], executable: URL = Fixtures.tesseraExecutable) throws {
         let process = Process()
-        process.executableURL = Fixtures.tesseraExecutable
+        process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }

@@ -29,6 +29,7 @@ struct DebugWriteStoreCommand: ParsableCommand {
         let summary = try synthetic.run(store: store) { line in
             if report { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
         }
+        try store.close()
         let rate = summary.writeSeconds > 0 ? Double(summary.predictionRowsWritten) / summary.writeSeconds : 0
         print("wrote \(summary.tilesWritten) tiles and \(summary.predictionRowsWritten) prediction rows "
               + "(\(summary.slidesSkipped) slides already done) in \(String(format: "%.3f", summary.writeSeconds)) s "

@@ -28,6 +28,8 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         do {
+            // Every input is opened and checked before the output is created or touched.
+            try ResultsStore.checkMergeInputs(inputs)
             let store = try ResultsStore(path: output, logger: Logger(label: "tessera.merge"))
             for input in inputs {
                 let report = try store.merge(from: input)
@@ -35,6 +37,8 @@ struct MergeCommand: ParsableCommand {
                       + "\(report.slideRunsAdded) slide runs added, \(report.slideRunsAdvanced) updated, "
                       + "\(report.tilesAdded) tiles and \(report.predictionsAdded) predictions added")
             }
+            // Fold the write-ahead log in, so that OUT alone holds everything (it is copied or archived on its own).
+            try store.close()
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure

@@ -41,7 +41,7 @@ struct PipelineCommand: AsyncParsableCommand {
                     PipelineCommand.printError(error.description)
                 }
             }
-            if anyInvalid { throw ExitCode(PipelineOutcome.couldNotRun.exitCode) }
+            if anyInvalid { throw ExitCode(RunOutcome.couldNotRun.exitCode) }
         }
     }
 
@@ -71,10 +71,7 @@ struct PipelineCommand: AsyncParsableCommand {
                 throw ValidationError("unknown log level \"\(logLevel)\"; use one of "
                                       + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
             }
-            // oneDNN's OpenMP threads must sleep, not spin, while the readers share the cores; large blocks go
-            // back to the system, so memory stays flat from slide to slide.
-            OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
-            MallocPolicy.useFixedMmapThreshold()
+            RunProcess.prepare()
         }
 
         func run() async throws {
@@ -83,16 +80,21 @@ struct PipelineCommand: AsyncParsableCommand {
                 definition = try PipelineDefinition.load(file: URL(fileURLWithPath: file))
             } catch {
                 PipelineCommand.printError(error.description)
-                throw ExitCode(PipelineOutcome.couldNotRun.exitCode)
+                throw ExitCode(RunOutcome.couldNotRun.exitCode)
             }
-            let level = Logger.Level(rawValue: logLevel) ?? .info
-            var logger = Logger(label: "tessera.pipeline") { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = level
-                return handler
+            let logger = RunProcess.logger(label: "tessera.pipeline", level: Logger.Level(rawValue: logLevel) ?? .info)
+            // Signals stop the batch runner the pipeline runner makes, once it has made it.
+            let target = LateStopTarget()
+            let runner = PipelineRunner(definition: definition, logger: logger,
+                                        runBatch: PipelineRunner.batchRunner { batch in
+                                            target.register(batch)
+                                            if isatty(STDERR_FILENO) == 1 {
+                                                Task { await ProgressLine.draw(batch.progress.updates) }
+                                            }
+                                        })
+            let report = try await RunProcess.run(progress: nil, logger: logger, stop: target.requestStop) {
+                await runner.run()
             }
-            logger.logLevel = level
-            let report = await PipelineRunner(definition: definition, logger: logger).run()
             if let error = report.error { PipelineCommand.printError(error) }
             if let error = report.reportWriteError { PipelineCommand.printError("the run report was not written: \(error)") }
             if json {
@@ -109,7 +111,5 @@ struct PipelineCommand: AsyncParsableCommand {
     }
 
     /// Messages for people go to standard error; standard output carries results (and the JSON report).
-    static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
-    }
+    static func printError(_ message: String) { RunProcess.printError(message) }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import TesseraCore
+import TesseraNetwork
+import TesseraPipeline
 import TesseraSlide
 
 struct PlanCommand: ParsableCommand {
@@ -10,32 +12,15 @@ struct PlanCommand: ParsableCommand {
         discussion: """
             Tile (column, row) owns a (tile - overlap)-pixel square at the target resolution and reads it with \
             overlap/2 pixels of margin on every side. Tiles whose own window holds less tissue than \
-            --min-tissue are skipped.
+            --min-tissue are skipped. The model (--model, default the bundled one) supplies the target resolution \
+            and tile size that are not given, as in `tessera run`.
             """)
 
     @Argument(help: "The slide file.")
     var slide: String
 
-    @Option(help: "Target resolution in µm/px.")
-    var mpp: Double = 0.5
-
-    @Option(help: "Tile edge in pixels at the target resolution, margins included.")
-    var tile: Int = 512
-
-    @Option(help: "Pixels shared by neighbouring tiles at the target resolution (even).")
-    var overlap: Int = 64
-
-    @Option(help: "The slide's own resolution in µm/px, when the file states none (overrides the file).")
-    var slideMPP: Double?
-
-    @Option(help: "Minimum tissue fraction of a tile's own window (0...1).")
-    var minTissue: Double = 0.05
-
-    @Option(help: "Resolution of the tissue-detection thumbnail in µm/px.")
-    var thumbnailMPP: Double = 8
-
-    @Option(help: "Tissue regions smaller than this (mm²) are dropped.")
-    var minRegionMM2: Double = 0.01
+    /// The same options, defaults and model-derived values as `tessera run`, so both plan the same tiles.
+    @OptionGroup var tiling: TilingOptions
 
     @Flag(help: "Print the plan as JSON, every kept tile included.")
     var json = false
@@ -46,23 +31,18 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Write the tissue mask as a gray PNG (255 tissue, 0 background; one pixel per --thumbnail-mpp).")
     var mask: String?
 
-    func validate() throws {
-        guard mpp > 0 else { throw ValidationError("--mpp must be positive") }
-        guard tile > 0 else { throw ValidationError("--tile must be positive") }
-        guard overlap >= 0, overlap % 2 == 0, overlap < tile else {
-            throw ValidationError("--overlap must be even, at least 0 and less than --tile")
-        }
-        guard (0...1).contains(minTissue) else { throw ValidationError("--min-tissue must be between 0 and 1") }
-    }
-
     func run() throws {
         do {
+            var settings = RunSettings()
+            tiling.apply(to: &settings)
+            let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url()
+            let resolved = try settings.resolve(model: SegmentationModel.load(contentsOf: modelURL).identity)
+            let mpp = resolved.targetMPP, tile = resolved.tileSize, overlap = resolved.overlap
+            let minTissue = resolved.tissue.minimumTissueFraction
             let slide = try Slide(contentsOf: URL(fileURLWithPath: self.slide))
-            let resolution = try slide.resolution(userStatedMPP: slideMPP)
-            let parameters = TissueDetectionParameters(thumbnailMPP: thumbnailMPP, minimumRegionAreaMM2: minRegionMM2)
-            let (plan, tissueMask) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: mpp, tileSize: tile,
-                                                 overlap: overlap, tissue: parameters,
-                                                 minimumTissueFraction: minTissue)
+            let resolution = try slide.resolution(userStatedMPP: resolved.slideMPP)
+            let (plan, tissueMask) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: mpp,
+                                                       tileSize: tile, overlap: overlap, tissue: resolved.tissue)
             if let preview {
                 let image = try PlanPreview.render(slide: slide, plan: plan, mask: tissueMask)
                 try PNGImage.write(rgb: image, to: URL(fileURLWithPath: preview))
@@ -95,10 +75,11 @@ struct PlanCommand: ParsableCommand {
                 if let preview { print("  preview: \(preview)") }
                 if let mask { print("  tissue mask: \(mask) (\(tissueMask.width) x \(tissueMask.height))") }
             }
-        } catch let error as SlideError {
-            SlideCommandOutput.printError("error: \(error)")
-            throw ExitCode(1)
-        } catch let error as PNGError {
+        } catch let error as RunError {
+            throw ValidationError("\(error)")
+        } catch let error as ExitCode {
+            throw error
+        } catch {
             SlideCommandOutput.printError("error: \(error)")
             throw ExitCode(1)
         }

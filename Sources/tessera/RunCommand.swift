@@ -2,25 +2,19 @@ import ArgumentParser
 import Foundation
 import Logging
 import TesseraCore
-import TesseraNetwork
 import TesseraPipeline
-
-/// Exit statuses of `tessera run` (and `tessera pipeline run`), documented in the README.
-enum RunExitCode {
-    static let allDone: Int32 = 0
-    static let someSlidesFailed: Int32 = 1
-    static let couldNotRun: Int32 = 2
-    static let interrupted: Int32 = 3
-}
+import TesseraSlide
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Segment slides: tissue detection, tiled inference, results in SQLite, heatmap TIFFs.",
         discussion: """
-            PATH may be slide files, directories (searched recursively for slide extensions) or glob patterns.
-            Results go to DIR/results.sqlite and heatmaps to DIR/heatmaps/. Running again skips slides already done
-            with the same model and parameters and continues interrupted ones.
+            PATH may be slide files, directories (searched recursively for slide files; links to slides and \
+            folders are followed) or glob patterns (`**` spans folders; quote them).
+            Results go to DIR/results.sqlite and heatmaps to DIR/heatmaps/. Running again skips slides already done \
+            with the same model and parameters and continues interrupted ones. Two runs into one DIR never overlap: \
+            the second exits at once naming the first (DIR/.tessera.lock, as `tessera pipeline run`).
             Exit status: 0 all slides done (or already done), 1 some slides failed, 2 could not run, 3 interrupted.
             """)
 
@@ -35,60 +29,91 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print a JSON summary on standard output.")
     var json = false
 
-    /// Runs before `run`: oneDNN's OpenMP threads must sleep, not spin, while the slide readers share the cores;
-    /// and the allocator must give large blocks back, so memory stays flat from slide to slide.
+    /// Runs before `run`: the process settings a run needs (RunProcess).
     func validate() throws {
-        OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
-        MallocPolicy.useFixedMmapThreshold()
+        RunProcess.prepare()
     }
 
     func run() async throws {
-        let configuration = options.configuration(inputs: paths, outputDirectory: out)
-        let logger = makeRunLogger(quiet: options.quiet)
+        var settings = RunSettings(inputs: paths, outputDirectory: out)
+        options.apply(to: &settings)
+        let runner = BatchRunner(settings: settings, logger: RunProcess.logger(level: options.quiet ? .warning : .info))
         let summary: RunSummary
         do {
-            summary = try await BatchRunner(configuration: configuration, logger: logger).run()
+            summary = try await RunProcess.run(runner, logger: runner.logger) { try await runner.run() }
         } catch {
-            FileHandle.standardError.write(Data("tessera run: \(error)\n".utf8))
-            throw ExitCode(RunExitCode.couldNotRun)
+            RunProcess.printError("tessera run: \(error)")
+            throw ExitCode(RunOutcome.couldNotRun.exitCode)
         }
         if json {
             print(try summary.jsonString())
         } else {
-            print(summary.humanReport(outputDirectory: out))
+            print(summary.humanReport(heatmapDirectory: settings.heatmapDirectory
+                ?? URL(fileURLWithPath: out).appendingPathComponent("heatmaps").path))
         }
-        throw ExitCode(summary.exitCode)
+        throw ExitCode(summary.outcome.exitCode)
     }
 }
 
-/// The tiling, model and concurrency options shared by `tessera run` and friends.
-struct RunOptions: ParsableArguments {
+/// The options that decide which tiles a slide gets: shared by `tessera plan` and `tessera run`, so that both plan
+/// the same tiles for the same slide and model. Each one left out keeps `RunSettings`' default.
+struct TilingOptions: ParsableArguments {
     @Option(name: .long, help: "Model weights (smp safetensors). Default: the bundled demonstration model.")
     var model: String?
 
     @Option(name: .long, help: "Target resolution in µm/px. Default: the model's (0.5).")
     var mpp: Double?
 
-    @Option(name: .long, help: "Tile edge in pixels at the target resolution, margins included (multiple of 16).")
+    @Option(name: .long, help: "Tile edge in pixels at the target resolution, margins included (multiple of 16). Default: the model's (512 when it states none).")
     var tile: Int?
 
-    @Option(name: .long, help: "Pixels shared by neighbouring tiles (even).")
-    var overlap: Int = 64
+    @Option(name: .long, help: "Pixels shared by neighbouring tiles (even). Default: 64.")
+    var overlap: Int?
 
     @Option(name: .customLong("slide-mpp"), help: "The slides' own resolution in µm/px, for files that do not state it.")
     var slideMPP: Double?
 
-    @Option(name: .customLong("min-tissue"), help: "Skip tiles with less tissue than this fraction of their own window.")
-    var minimumTissue: Double = 0.05
+    @Option(name: .customLong("min-tissue"), help: "Skip tiles with less tissue than this fraction of their own window. Default: 0.05.")
+    var minimumTissue: Double?
 
-    @Option(name: .long, help: "Compute threads for the network.")
-    var threads: Int = 2
+    @Option(name: .customLong("thumbnail-mpp"), help: "Resolution of the tissue-detection thumbnail in µm/px. Default: 8.")
+    var thumbnailMPP: Double?
 
-    @Option(name: .long, help: "Parallel slide readers.")
-    var readers: Int = 2
+    @Option(name: .customLong("min-region-mm2"), help: "Tissue regions smaller than this (mm²) are dropped. Default: 0.01.")
+    var minimumRegionMM2: Double?
 
-    @Option(name: .long, help: "Tiles per inference batch.")
-    var batch: Int = 4
+    @Option(name: .customLong("min-saturation"), help: "Floor of the tissue saturation threshold (0-255). Default: 20.")
+    var minimumSaturation: UInt8?
+
+    @Option(name: .customLong("min-brightness"), help: "Pixels darker than this (0-255) are never tissue. Default: 30.")
+    var minimumBrightness: UInt8?
+
+    func apply(to settings: inout RunSettings) {
+        if let model { settings.modelPath = model }
+        if let mpp { settings.targetMPP = mpp }
+        if let tile { settings.tileSize = tile }
+        if let overlap { settings.overlap = overlap }
+        if let slideMPP { settings.slideMPP = slideMPP }
+        if let minimumTissue { settings.tissue.minimumTissueFraction = minimumTissue }
+        if let thumbnailMPP { settings.tissue.thumbnailMPP = thumbnailMPP }
+        if let minimumRegionMM2 { settings.tissue.minimumRegionAreaMM2 = minimumRegionMM2 }
+        if let minimumSaturation { settings.tissue.minimumSaturation = minimumSaturation }
+        if let minimumBrightness { settings.tissue.minimumBrightness = minimumBrightness }
+    }
+}
+
+/// `tessera run`'s options: tiling, concurrency and outputs.
+struct RunOptions: ParsableArguments {
+    @OptionGroup var tiling: TilingOptions
+
+    @Option(name: .long, help: "Compute threads for the network. Default: 2.")
+    var threads: Int?
+
+    @Option(name: .long, help: "Parallel slide readers. Default: 2.")
+    var readers: Int?
+
+    @Option(name: .long, help: "Tiles per inference batch. Default: 4.")
+    var batch: Int?
 
     @Option(name: .customLong("results"), help: "Results database. Default: OUT/results.sqlite.")
     var resultsDatabase: String?
@@ -97,35 +122,23 @@ struct RunOptions: ParsableArguments {
     var noHeatmaps = false
 
     @Option(name: .customLong("heatmap-pixel"), help: "Heatmap pixel edge in model pixels (8 at 0.5 µm/px = 4 µm).")
-    var heatmapModelPixels: Double = 8
+    var heatmapModelPixels: Double?
 
     @Flag(name: .long, help: "Log warnings and errors only.")
     var quiet = false
 
-    func configuration(inputs: [String], outputDirectory: String) -> RunConfiguration {
-        var tissue = TissueSettings()
-        tissue.minimumTissueFraction = minimumTissue
-        return RunConfiguration(inputs: inputs, modelPath: model, outputDirectory: outputDirectory,
-                                resultsDatabase: resultsDatabase, writeHeatmaps: !noHeatmaps,
-                                heatmapModelPixels: heatmapModelPixels, targetMPP: mpp, tileSize: tile,
-                                overlap: overlap, tissue: tissue, slideMPP: slideMPP, threads: threads,
-                                readers: readers, batchSize: batch)
+    func apply(to settings: inout RunSettings) {
+        tiling.apply(to: &settings)
+        if let threads { settings.threads = threads }
+        if let readers { settings.readers = readers }
+        if let batch { settings.batchSize = batch }
+        if let resultsDatabase { settings.resultsDatabase = resultsDatabase }
+        if noHeatmaps { settings.writeHeatmaps = false }
+        if let heatmapModelPixels { settings.heatmapModelPixels = heatmapModelPixels }
     }
-}
-
-/// Log lines go to standard error, so that `--json` output on standard output stays clean.
-func makeRunLogger(quiet: Bool) -> Logger {
-    var logger = Logger(label: "tessera") { label in StreamLogHandler.standardError(label: label) }
-    logger.logLevel = quiet ? .warning : .info
-    return logger
 }
 
 extension RunSummary {
-    var exitCode: Int32 {
-        if interrupted { return RunExitCode.interrupted }
-        return failedCount > 0 ? RunExitCode.someSlidesFailed : RunExitCode.allDone
-    }
-
     func jsonString() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -133,7 +146,7 @@ extension RunSummary {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    func humanReport(outputDirectory: String) -> String {
+    func humanReport(heatmapDirectory: String) -> String {
         var lines: [String] = []
         for slide in slides {
             var line = "\(slide.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(slide.path)"
@@ -145,8 +158,9 @@ extension RunSummary {
         }
         let seconds = finishedAt.timeIntervalSince(startedAt)
         let tiles = slides.reduce(0) { $0 + $1.tilesProcessed }
+        let counts = counts
         lines.append("")
-        lines.append("\(slides.count) slides: \(doneCount) done, \(skippedCount) already done, \(failedCount) failed"
+        lines.append("\(counts.slides) slides: \(counts.done) done, \(counts.skipped) already done, \(counts.failed) failed"
                      + (interrupted ? ", run interrupted" : "")
                      + String(format: "; %d tiles in %.1f s (%.2f tiles/s)", tiles, seconds,
                               seconds > 0 ? Double(tiles) / seconds : 0))
@@ -161,7 +175,7 @@ extension RunSummary {
         }
         lines.append("")
         lines.append("results:  \(resultsDatabase)")
-        lines.append("heatmaps: \(URL(fileURLWithPath: outputDirectory).appendingPathComponent("heatmaps").path)")
+        lines.append("heatmaps: \(heatmapDirectory)")
         lines.append("try:      tessera query \(resultsDatabase) --named slide-summary")
         return lines.joined(separator: "\n")
     }

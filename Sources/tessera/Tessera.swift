@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TesseraCore
 
 @main
@@ -17,6 +18,28 @@ struct Tessera: AsyncParsableCommand {
             PipelineCommand.self,
             DebugWriteStoreCommand.self,
             ModelCommand.self,
+            ExportCommand.self,
+            DebugSyntheticResultsCommand.self,
         ]
     )
+    /// ArgumentParser's own `main`, except that a Foundation error no command turned into words (which would print as
+    /// `Error Domain=NSCocoaErrorDomain Code=512 "(null)"`) is said plainly: what failed, on which file, what to do.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: SystemErrorText.isFoundationError(error) ? PlainError(SystemErrorText.describe(error)) : error)
+        }
+    }
+}
+
+/// An error already in plain words.
+struct PlainError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }

@@ -47,9 +47,9 @@ private func temporaryPipeline(_ extra: String = "") throws -> URL {
 @Test func runExitsTwoAtOnceNamingTheRunThatHoldsTheLock() throws {
     let file = try temporaryPipeline()
     let pipeline = try PipelineDefinition.load(file: file)
-    try FileManager.default.createDirectory(atPath: pipeline.configuration.outputDirectory,
+    try FileManager.default.createDirectory(atPath: pipeline.settings.outputDirectory,
                                             withIntermediateDirectories: true)
-    let lock = try PipelineLock.acquire(path: pipeline.lockPath,
+    let lock = try OutputLock.acquire(path: pipeline.lockPath,
                                         holder: .current(pipeline: "holder-of-the-lock", pipelineFile: "/x/holder.yaml"))
     let result = try TesseraCLI.run(["pipeline", "run", file.path])
     #expect(result.status == 2)

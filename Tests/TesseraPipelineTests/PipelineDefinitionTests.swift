@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TesseraSlide
 @testable import TesseraPipeline
 import TesseraTestSupport
 
@@ -33,7 +34,7 @@ private let minimal = """
           heatmap_directory: heat
           lock: /run/tessera/job.lock
         """)
-    let configuration = pipeline.configuration
+    let configuration = pipeline.settings
     let home = FileManager.default.homeDirectoryForCurrentUser.standardizedFileURL.path
     #expect(configuration.inputs == ["/labs/pathology/slides/incoming/**/*.svs", "/scans/extra.ndpi", "\(home)/more"])
     #expect(configuration.modelPath == "/labs/pathology/models/m.safetensors")
@@ -46,15 +47,15 @@ private let minimal = """
 
 @Test func defaultsFillWhatThePipelineLeavesOut() throws {
     let pipeline = try definition(minimal)
-    let defaults = RunConfiguration(inputs: [], outputDirectory: "")
-    let configuration = pipeline.configuration
+    let defaults = RunSettings()
+    let configuration = pipeline.settings
     #expect(configuration.modelPath == nil)
     #expect(configuration.resultsDatabase == nil)
     #expect(configuration.heatmapDirectory == nil)
     #expect(configuration.targetMPP == nil)
     #expect(configuration.tileSize == nil)
     #expect(configuration.slideMPP == nil)
-    // The schema's defaults are RunConfiguration's: `tessera run` and a pipeline file agree when both say nothing.
+    // The schema's defaults are RunSettings': `tessera run` and a pipeline file agree when both say nothing.
     #expect(configuration.overlap == defaults.overlap)
     #expect(configuration.tissue == defaults.tissue)
     #expect(configuration.writeHeatmaps == defaults.writeHeatmaps)
@@ -65,25 +66,32 @@ private let minimal = """
     #expect(pipeline.lockPath == "/labs/pathology/pipelines/out/.tessera.lock")
 }
 
-@Test func everySettingReachesTheRunConfiguration() throws {
+@Test func everySettingReachesTheRunSettings() throws {
     let text = """
         version: 1
         name: full
         inputs: [a.svs, b.svs]
         tiling: {mpp: 0.25, tile: 256, overlap: 32, slide_mpp: 0.3}
-        tissue: {thumbnail_mpp: 16, min_tissue_fraction: 0.2, min_region_area_mm2: 0.5}
+        tissue: {thumbnail_mpp: 16, min_tissue_fraction: 0.2, min_region_area_mm2: 0.5, min_saturation: 12, min_brightness: 40}
         outputs: {directory: /out, heatmaps: false, heatmap_model_pixels: 4}
         concurrency: {threads: 8, readers: 3, batch_size: 16}
         """
     let pipeline = try definition(text)
-    let expected = RunConfiguration(
-        inputs: ["/labs/pathology/pipelines/a.svs", "/labs/pathology/pipelines/b.svs"], modelPath: nil,
-        outputDirectory: "/out", resultsDatabase: nil, writeHeatmaps: false, heatmapDirectory: nil, heatmapModelPixels: 4,
-        targetMPP: 0.25, tileSize: 256, overlap: 32,
-        tissue: TissueSettings(thumbnailMPP: 16, minimumTissueFraction: 0.2, minimumRegionAreaMM2: 0.5),
-        slideMPP: 0.3, threads: 8, readers: 3, batchSize: 16,
-        pipeline: PipelineProvenance(name: "full", hash: pipeline.hash, text: text))
-    #expect(pipeline.configuration == expected)
+    var expected = RunSettings(inputs: ["/labs/pathology/pipelines/a.svs", "/labs/pathology/pipelines/b.svs"],
+                               outputDirectory: "/out")
+    expected.writeHeatmaps = false
+    expected.heatmapModelPixels = 4
+    expected.targetMPP = 0.25
+    expected.tileSize = 256
+    expected.overlap = 32
+    expected.tissue = TissueSettings(thumbnailMPP: 16, minimumTissueFraction: 0.2, minimumRegionAreaMM2: 0.5,
+                                     minimumSaturation: 12, minimumBrightness: 40)
+    expected.slideMPP = 0.3
+    expected.threads = 8
+    expected.readers = 3
+    expected.batchSize = 16
+    expected.pipeline = PipelineProvenance(name: "full", hash: pipeline.hash, text: text)
+    #expect(pipeline.settings == expected)
     #expect(pipeline.name == "full")
 }
 
@@ -94,8 +102,8 @@ private let minimal = """
         + #""tissue":{"min_region_area_mm2":0.01,"min_tissue_fraction":0.05,"thumbnail_mpp":8},"version":1}"#)
     let digest = SHA256.hash(data: Data(pipeline.hashedJSON.utf8)).map { String(format: "%02x", $0) }.joined()
     #expect(pipeline.hash == digest)
-    #expect(pipeline.configuration.pipeline?.hash == digest)
-    #expect(pipeline.configuration.pipeline?.text == minimal)
+    #expect(pipeline.settings.pipeline?.hash == digest)
+    #expect(pipeline.settings.pipeline?.text == minimal)
 }
 
 @Test func hashIgnoresSpellingCommentsOrderDefaultsAndRunOnlySettings() throws {

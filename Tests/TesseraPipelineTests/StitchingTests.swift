@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TesseraHeatmap
 import TesseraCore
 @testable import TesseraPipeline
 

@@ -1,4 +1,5 @@
 import Testing
+import TesseraHeatmap
 import TesseraCore
 import TesseraNetwork
 import TesseraSlide

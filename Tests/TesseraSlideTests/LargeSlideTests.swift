@@ -50,7 +50,7 @@ struct LargeSlideTests {
     @Test func planKeepsCopiesAndSkipsGaps() throws {
         let slide = try Slide(contentsOf: try #require(LargeSlide.url))
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 0.5,
-                                          tileSize: 512, overlap: 64, minimumTissueFraction: 0.05)
+                                          tileSize: 512, overlap: 64, tissue: TissueSettings(minimumTissueFraction: 0.05))
         #expect(plan.columns == 112 && plan.rows == 90)
         let kept = Set(plan.tiles.map(\.index))
         // Tile (5, 7) owns (2240...2688, 3136...3584): source pixels (1000...1448, 1571...2019) of copy (0, 0),

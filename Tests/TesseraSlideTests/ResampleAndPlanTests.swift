@@ -145,7 +145,7 @@ import TesseraTestSupport
     @Test func cmuPlanKeepsTissueAndDropsBackground() throws {
         let slide = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
         let (plan, mask) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 0.5,
-                                             tileSize: 512, overlap: 64, minimumTissueFraction: 0.05)
+                                             tileSize: 512, overlap: 64, tissue: TissueSettings(minimumTissueFraction: 0.05))
         #expect(plan.columns == 5 && plan.rows == 7)
         #expect(plan.tiles.count + plan.skippedCount == 35)
         #expect(abs(mask.level0PerPixel - 8 / 0.499) < 1e-9)
@@ -178,7 +178,7 @@ import TesseraTestSupport
         let slide = try Slide(contentsOf: Fixtures.slide("yb10kx5k.zstd.tiff"))
         let resolution = try slide.resolution(userStatedMPP: 0.25)
         let (plan, mask) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: 0.5, tileSize: 512,
-                                             overlap: 64, minimumTissueFraction: 0.5)
+                                             overlap: 64, tissue: TissueSettings(minimumTissueFraction: 0.5))
         #expect(mask.slideTissueFraction > 0.99)
         #expect(plan.skippedCount == 0 && plan.tiles.count == 12 * 6)
         let band = try slide.read(level0Window: PixelRect(x: 4000, y: 2400, width: 400, height: 200),
@@ -189,14 +189,14 @@ import TesseraTestSupport
     @Test func thresholdZeroKeepsEveryTile() throws {
         let slide = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 1,
-                                          tileSize: 256, overlap: 0, minimumTissueFraction: 0)
+                                          tileSize: 256, overlap: 0, tissue: TissueSettings(minimumTissueFraction: 0))
         #expect(plan.skippedCount == 0 && plan.tiles.count == plan.columns * plan.rows)
     }
 
     @Test func blankSlideHasNoTissue() throws {
         let white = RGBImage(width: 50, height: 40)
         let mask = TissueMask.detect(thumbnail: white, level0PerPixel: 16, micronsPerPixel: 8, slideWidth: 800,
-                                     slideHeight: 640, parameters: TissueDetectionParameters())
+                                     slideHeight: 640, parameters: TissueSettings())
         #expect(mask.mask.allSatisfy { $0 == 0 })
     }
 
@@ -216,7 +216,7 @@ import TesseraTestSupport
     @Test func concurrentTileReadsOnThePoolMatchBlockingReads() async throws {
         let slide = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: try slide.resolution(), targetMPP: 1,
-                                          tileSize: 128, overlap: 16, minimumTissueFraction: 0.5)
+                                          tileSize: 128, overlap: 16, tissue: TissueSettings(minimumTissueFraction: 0.5))
         let tiles = Array(plan.tiles.prefix(8))
         let pool = BlockingThreadPool(name: "test-readers", threads: 2)
         defer { pool.shutdown() }

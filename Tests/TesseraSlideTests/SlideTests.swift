@@ -88,12 +88,29 @@ func pixel(_ image: RGBImage, _ x: Int, _ y: Int) -> [UInt8] {
 }
 
 @Suite struct SlideResolutionTests {
-    @Test func userStatementWinsAndIsSaid() throws {
+    @Test func userStatementFillsInWhereTheFileIsSilent() throws {
         let slide = try Slide(contentsOf: Fixtures.slide("boxes.tiff"))
         let resolution = try slide.resolution(userStatedMPP: 0.25)
         #expect(resolution == SlideResolution(mpp: 0.25, source: .userStated))
+        #expect(resolution.summary.contains("the file states none"))
+    }
+
+    /// --slide-mpp is a fallback: a mixed batch keeps each stated resolution (CMU says 0.499; it was read as 0.25, so
+    /// 26 tiles instead of 89 and every area 4x off). Overriding the file takes --override-slide-mpp, and says so.
+    @Test func fileResolutionWinsOverTheFallbackAndOnlyAnOverrideReplacesIt() throws {
         let cmu = try Slide(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs"))
-        #expect(try cmu.resolution(userStatedMPP: 0.5).source == .userStated)
+        let kept = try cmu.resolution(userStatedMPP: 0.25)
+        #expect(kept.source == .file)
+        #expect(abs(kept.mpp - 0.499) < 0.001)
+        let overridden = try cmu.resolution(userStatedMPP: 0.3, overrideMPP: 0.25)
+        #expect(overridden == SlideResolution(mpp: 0.25, source: .userOverride))
+        #expect(overridden.summary.contains("--override-slide-mpp"))
+        // The fallback also beats the objective-power convention: the user knows this scanner.
+        #expect(try SlideResolution.resolve(fileMPP: nil, objectivePower: 40, userStatedMPP: 0.26, path: "x.svs")
+                == SlideResolution(mpp: 0.26, source: .userStated))
+        #expect(throws: SlideError.self) {
+            try SlideResolution.resolve(fileMPP: (0.5, 0.5), objectivePower: nil, userStatedMPP: nil, overrideMPP: .nan, path: "x.svs")
+        }
     }
 
     @Test func noResolutionIsAnErrorNamingTheSlide() throws {

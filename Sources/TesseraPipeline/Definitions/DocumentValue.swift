@@ -105,11 +105,13 @@ public struct PipelineDiagnostic: Error, Sendable, Equatable, CustomStringConver
 }
 
 extension DocumentValue {
-    /// Reads the first YAML document of `text`. YAML syntax errors and duplicate keys come back as diagnostics.
+    /// Reads the first YAML document of `text`. YAML syntax errors, duplicate keys, numbers that are not finite
+    /// (`.nan`, `.inf`) and documents past `limits` (alias bombs) come back as diagnostics.
     ///
     /// Scalars are typed as YAML 1.1 plain scalars are (as PyYAML does, so the Python schema check agrees):
     /// quoted scalars are always strings; `yes`/`no`/`on`/`off` are booleans.
-    public static func parseYAML(_ text: String) -> Result<DocumentValue, PipelineDiagnostic> {
+    public static func parseYAML(_ text: String, limits: YAMLLimits = .pipeline) -> Result<DocumentValue, PipelineDiagnostic> {
+        if let problem = limits.check(text) { return .failure(problem) }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -121,36 +123,41 @@ extension DocumentValue {
         guard let root else {
             return .failure(PipelineDiagnostic(line: 1, keyPath: "", message: "the file is empty"))
         }
-        var duplicates: [PipelineDiagnostic] = []
-        let value = DocumentValue(node: root, keyPath: "", duplicates: &duplicates)
-        if let first = duplicates.first { return .failure(first) }
+        var problems: [PipelineDiagnostic] = []
+        let value = DocumentValue(node: root, keyPath: "", problems: &problems)
+        if let first = problems.first { return .failure(first) }
         return .success(value)
     }
 
-    private init(node: Node, keyPath: String, duplicates: inout [PipelineDiagnostic]) {
+    private init(node: Node, keyPath: String, problems: inout [PipelineDiagnostic]) {
         let line = node.mark?.line ?? 0
         switch node {
         case .scalar(let scalar):
-            self.init(Self.content(of: scalar, node: node), line: line)
+            let content = Self.content(of: scalar, node: node)
+            if case .number(let number) = content, !number.isFinite {
+                problems.append(PipelineDiagnostic(line: line, keyPath: keyPath, message: "\(scalar.string) is not a "
+                                                   + "finite number; write a number such as 0.5 (or null where allowed)"))
+            }
+            self.init(content, line: line)
         case .sequence(let sequence):
             let items = sequence.enumerated().map { index, item in
-                DocumentValue(node: item, keyPath: "\(keyPath)[\(index)]", duplicates: &duplicates)
+                DocumentValue(node: item, keyPath: "\(keyPath)[\(index)]", problems: &problems)
             }
             self.init(.array(items), line: line)
         case .mapping(let mapping):
             var members: [Member] = []
+            var seen = Set<String>()
             for (keyNode, valueNode) in mapping {
                 let key = keyNode.string ?? String(describing: keyNode)
                 let childPath = keyPath.isEmpty ? key : "\(keyPath).\(key)"
                 let keyLine = keyNode.mark?.line ?? line
-                if members.contains(where: { $0.key == key }) {
-                    duplicates.append(PipelineDiagnostic(line: keyLine, keyPath: childPath,
-                                                         message: "key written twice; keep one"))
+                guard seen.insert(key).inserted else {
+                    problems.append(PipelineDiagnostic(line: keyLine, keyPath: childPath,
+                                                       message: "key written twice; keep one"))
                     continue
                 }
                 members.append(Member(key: key, keyLine: keyLine,
-                                      value: DocumentValue(node: valueNode, keyPath: childPath,
-                                                           duplicates: &duplicates)))
+                                      value: DocumentValue(node: valueNode, keyPath: childPath, problems: &problems)))
             }
             self.init(.object(members), line: line)
         case .alias:

@@ -23,7 +23,7 @@ public struct PipelineDefinition: Sendable {
     /// slides already done count as not done.
     public let hashedJSON: String
     /// What `BatchRunner` runs; every relative path already resolved against the pipeline file's directory.
-    public let configuration: RunConfiguration
+    public let settings: RunSettings
     /// The lock file that keeps two runs of this pipeline's output from overlapping.
     public let lockPath: String
     /// Where run reports go: `<output directory>/reports`.
@@ -32,12 +32,25 @@ public struct PipelineDefinition: Sendable {
     /// Reads and validates a pipeline file. Throws `.unreadableFile` or `.invalidPipeline` (with every diagnostic).
     public static func load(file: URL) throws(PipelineError) -> PipelineDefinition {
         let text: String
+        // Read no further than the size limit: a pipeline path pointing at a slide or a disk image is refused at once.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? Int,
+           size > YAMLLimits.pipeline.maximumBytes {
+            throw PipelineError(kind: .invalidPipeline, file: file.path,
+                                message: "the file is \(size) bytes; a pipeline file may be at most "
+                                    + "\(YAMLLimits.pipeline.maximumBytes) bytes. Is this the right file?")
+        }
+        let bytes: Data
         do {
-            text = try String(contentsOf: file, encoding: .utf8)
+            bytes = try Data(contentsOf: file)
         } catch {
             throw PipelineError(kind: .unreadableFile, file: file.path,
-                                message: "cannot read the pipeline file (\(error.localizedDescription)); check the path")
+                                message: "cannot read the pipeline file: \(SystemErrorText.describe(error))")
         }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw PipelineError(kind: .unreadableFile, file: file.path,
+                                message: "the file is not UTF-8 text; save it as UTF-8")
+        }
+        text = decoded
         return try parse(text: text, file: file)
     }
 
@@ -75,8 +88,15 @@ public struct PipelineDefinition: Sendable {
                 line: overlap.line, keyPath: "tiling.overlap",
                 message: "must be smaller than tiling.tile (got \(overlapSize) with a \(tileSize)-pixel tile)"))
         }
-        return diagnostics.sorted { ($0.line, $0.keyPath) < ($1.line, $1.keyPath) }
+        let sorted = diagnostics.sorted { ($0.line, $0.keyPath) < ($1.line, $1.keyPath) }
+        guard sorted.count > shownDiagnostics else { return sorted }
+        return Array(sorted.prefix(shownDiagnostics)) + [PipelineDiagnostic(
+            line: sorted[shownDiagnostics].line, keyPath: "",
+            message: "\(sorted.count - shownDiagnostics) more problems from here on (the first \(shownDiagnostics) are shown)")]
     }
+
+    /// Most problems reported for one file: a file with 40,000 unknown keys is named, not listed.
+    static let shownDiagnostics = 100
 
     private init(file: URL, text: String, normalised: DocumentValue, hashedJSON: String, hash: String) {
         self.file = file
@@ -89,35 +109,48 @@ public struct PipelineDefinition: Sendable {
             guard let path = value?.stringValue else { return nil }
             return Self.resolve(path, against: baseDirectory)
         }
+        name = normalised["name"]?.stringValue ?? file.deletingPathExtension().lastPathComponent
+        settings = Self.settings(from: normalised, resolve: resolve, baseDirectory: baseDirectory,
+                                 provenance: PipelineProvenance(name: normalised["name"]?.stringValue ?? "",
+                                                                hash: hash, text: text))
+        let outputDirectory = settings.outputDirectory
+        lockPath = settings.lockPath ?? URL(fileURLWithPath: outputDirectory).appendingPathComponent(".tessera.lock").path
+        reportsDirectory = URL(fileURLWithPath: outputDirectory).appendingPathComponent("reports").path
+    }
+
+    /// The run a normalised pipeline describes: `RunSettings()` with each key the document has written over it
+    /// (the schema's defaults are RunSettings' own, which PipelineDefinitionTests checks).
+    private static func settings(from normalised: DocumentValue, resolve: (DocumentValue?) -> String?,
+                                 baseDirectory: URL, provenance: PipelineProvenance) -> RunSettings {
         let tiling = normalised["tiling"], tissue = normalised["tissue"], outputs = normalised["outputs"]
         let concurrency = normalised["concurrency"]
-        let defaults = RunConfiguration(inputs: [], outputDirectory: "")
-        name = normalised["name"]?.stringValue ?? file.deletingPathExtension().lastPathComponent
-        let outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
-        configuration = RunConfiguration(
-            inputs: (normalised["inputs"]?.arrayValue ?? []).compactMap { resolve($0) },
-            modelPath: resolve(normalised["model"]),
-            outputDirectory: outputDirectory,
-            resultsDatabase: resolve(outputs?["results"]),
-            writeHeatmaps: outputs?["heatmaps"]?.boolValue ?? defaults.writeHeatmaps,
-            heatmapDirectory: resolve(outputs?["heatmap_directory"]),
-            heatmapModelPixels: outputs?["heatmap_model_pixels"]?.doubleValue ?? defaults.heatmapModelPixels,
-            targetMPP: tiling?["mpp"]?.doubleValue,
-            tileSize: tiling?["tile"]?.intValue,
-            overlap: tiling?["overlap"]?.intValue ?? defaults.overlap,
-            tissue: TissueSettings(
-                thumbnailMPP: tissue?["thumbnail_mpp"]?.doubleValue ?? defaults.tissue.thumbnailMPP,
-                minimumTissueFraction: tissue?["min_tissue_fraction"]?.doubleValue
-                    ?? defaults.tissue.minimumTissueFraction,
-                minimumRegionAreaMM2: tissue?["min_region_area_mm2"]?.doubleValue
-                    ?? defaults.tissue.minimumRegionAreaMM2),
-            slideMPP: tiling?["slide_mpp"]?.doubleValue,
-            threads: concurrency?["threads"]?.intValue ?? defaults.threads,
-            readers: concurrency?["readers"]?.intValue ?? defaults.readers,
-            batchSize: concurrency?["batch_size"]?.intValue ?? defaults.batchSize,
-            pipeline: PipelineProvenance(name: normalised["name"]?.stringValue ?? "", hash: hash, text: text))
-        lockPath = resolve(outputs?["lock"]) ?? URL(fileURLWithPath: outputDirectory).appendingPathComponent(".tessera.lock").path
-        reportsDirectory = URL(fileURLWithPath: outputDirectory).appendingPathComponent("reports").path
+        var settings = RunSettings()
+        settings.inputs = (normalised["inputs"]?.arrayValue ?? []).compactMap { resolve($0) }
+        settings.modelPath = resolve(normalised["model"])
+        settings.outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
+        settings.resultsDatabase = resolve(outputs?["results"])
+        settings.heatmapDirectory = resolve(outputs?["heatmap_directory"])
+        settings.lockPath = resolve(outputs?["lock"])
+        if let value = outputs?["heatmaps"]?.boolValue { settings.writeHeatmaps = value }
+        if let value = outputs?["heatmap_model_pixels"]?.doubleValue { settings.heatmapModelPixels = value }
+        settings.targetMPP = tiling?["mpp"]?.doubleValue
+        settings.tileSize = tiling?["tile"]?.intValue
+        if let value = tiling?["overlap"]?.intValue { settings.overlap = value }
+        settings.slideMPP = tiling?["slide_mpp"]?.doubleValue
+        if let value = tissue?["thumbnail_mpp"]?.doubleValue { settings.tissue.thumbnailMPP = value }
+        if let value = tissue?["min_tissue_fraction"]?.doubleValue { settings.tissue.minimumTissueFraction = value }
+        if let value = tissue?["min_region_area_mm2"]?.doubleValue { settings.tissue.minimumRegionAreaMM2 = value }
+        if let value = tissue?["min_saturation"]?.intValue, let byte = UInt8(exactly: value) {
+            settings.tissue.minimumSaturation = byte
+        }
+        if let value = tissue?["min_brightness"]?.intValue, let byte = UInt8(exactly: value) {
+            settings.tissue.minimumBrightness = byte
+        }
+        if let value = concurrency?["threads"]?.intValue { settings.threads = value }
+        if let value = concurrency?["readers"]?.intValue { settings.readers = value }
+        if let value = concurrency?["batch_size"]?.intValue { settings.batchSize = value }
+        settings.pipeline = provenance
+        return settings
     }
 
     /// Resolves a path (or glob pattern) written in a pipeline file: `~/` is the user's home; relative paths are

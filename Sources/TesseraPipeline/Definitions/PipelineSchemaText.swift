@@ -97,6 +97,18 @@ enum PipelineSchemaText {
           "type": "number",
           "minimum": 0,
           "default": 0.01
+        },
+        "min_saturation": {
+          "description": "Floor of the saturation threshold (0-255): a slide with no tissue yields an empty mask. Left out means 20; no schema default, so pipelines that leave it out keep their hash.",
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 255
+        },
+        "min_brightness": {
+          "description": "Pixels whose brightest channel is below this (0-255) are never tissue. Left out means 30; no schema default, so pipelines that leave it out keep their hash.",
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 255
         }
       }
     },

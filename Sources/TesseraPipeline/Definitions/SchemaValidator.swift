@@ -91,7 +91,9 @@ public struct SchemaValidator: Sendable {
                 } else if schema["additionalProperties"]?.boolValue == false {
                     let allowed = properties.map(\.key)
                     var message = "unknown key"
-                    if let suggestion = Self.closest(to: member.key, among: allowed) {
+                    // Suggestions cost an edit distance per allowed key: only for as many problems as are shown.
+                    if diagnostics.count < PipelineDefinition.shownDiagnostics,
+                       let suggestion = Self.closest(to: member.key, among: allowed) {
                         message += " (did you mean \"\(suggestion)\"?)"
                     }
                     message += "; allowed here: \(allowed.joined(separator: ", "))"

@@ -1,50 +1,11 @@
 import Foundation
 import TesseraCore
 
-/// How a pipeline run ended; `exitCode` is what `tessera pipeline run` exits with.
-public enum PipelineOutcome: String, Sendable, Codable {
-    /// Every slide is done: processed now or skipped as already done under this pipeline (also when no slide
-    /// matched the inputs). Exit 0.
-    case allDone = "all-done"
-    /// At least one slide failed; the others were processed. Exit 1.
-    case someFailed = "some-failed"
-    /// Could not run at all: invalid pipeline, lock held, model missing, output not writable, runner error. Exit 2.
-    case couldNotRun = "could-not-run"
-    /// Stopped by SIGINT/SIGTERM before every slide was done; the next run continues. Exit 3.
-    case interrupted = "interrupted"
-
-    public var exitCode: Int32 {
-        switch self {
-        case .allDone: return 0
-        case .someFailed: return 1
-        case .couldNotRun: return 2
-        case .interrupted: return 3
-        }
-    }
-
-    init(summary: RunSummary) {
-        // The same precedence as `tessera run`'s exit status: an interrupted run says so first.
-        if summary.interrupted || summary.slides.contains(where: { $0.status == .interrupted }) {
-            self = .interrupted
-        } else if summary.failedCount > 0 {
-            self = .someFailed
-        } else {
-            self = .allDone
-        }
-    }
-}
-
 /// What a pipeline run did, written as `<output>/reports/<timestamp>-<pipeline>.json` and `.txt`.
 public struct PipelineRunReport: Sendable, Codable {
-    public struct Counts: Sendable, Codable, Equatable {
-        public var slides: Int
-        public var done: Int
-        public var skipped: Int
-        public var failed: Int
-        public var interrupted: Int
-    }
+    public typealias Counts = SlideCounts
 
-    public var outcome: PipelineOutcome
+    public var outcome: RunOutcome
     public var exitCode: Int32
     public var pipelineName: String
     public var pipelineHash: String
@@ -64,7 +25,7 @@ public struct PipelineRunReport: Sendable, Codable {
     /// Why the report files could not be written (nil when they were, or when none were due).
     public var reportWriteError: String?
 
-    init(definition: PipelineDefinition, startedAt: Date, finishedAt: Date, outcome: PipelineOutcome,
+    init(definition: PipelineDefinition, startedAt: Date, finishedAt: Date, outcome: RunOutcome,
          error: String?, summary: RunSummary?) {
         self.outcome = outcome
         exitCode = outcome.exitCode
@@ -77,11 +38,7 @@ public struct PipelineRunReport: Sendable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.error = error
-        let slides = summary?.slides ?? []
-        counts = Counts(slides: slides.count, done: slides.filter { $0.status == .done }.count,
-                        skipped: slides.filter { $0.status == .skipped }.count,
-                        failed: slides.filter { $0.status == .failed }.count,
-                        interrupted: slides.filter { $0.status == .interrupted }.count)
+        counts = SlideCounts(summary?.slides ?? [])
         self.summary = summary
         reportFiles = []
     }

@@ -2,22 +2,29 @@ import Foundation
 import Logging
 
 /// Runs a pipeline file's job once, as a nightly timer does: takes the output's lock (or stops at once when another
-/// run holds it), expands `**` inputs, checks the model is there, hands the run to `BatchRunner` (which skips slides
-/// already done under the same model, parameters and pipeline hash), and writes the run report.
+/// run holds it), checks the model is there, hands the run to `BatchRunner` (which finds the slides as
+/// `tessera run` does and skips those already done under the same model, parameters and pipeline hash), and writes
+/// the run report.
 public struct PipelineRunner: Sendable {
-    public typealias BatchFunction = @Sendable (RunConfiguration, Logger) async throws -> RunSummary
+    public typealias BatchFunction = @Sendable (RunSettings, Logger) async throws -> RunSummary
 
     public let definition: PipelineDefinition
     public let logger: Logger
     private let runBatch: BatchFunction
 
-    /// The real runner.
-    public static let batchRunner: BatchFunction = { configuration, logger in
-        try await BatchRunner(configuration: configuration, logger: logger).run()
+    /// The real runner, under the lock `run()` holds. `register` receives the runner before it starts, so that
+    /// the caller can stop it (`requestStop()`) or follow its progress.
+    public static func batchRunner(register: @escaping @Sendable (BatchRunner) -> Void = { _ in }) -> BatchFunction {
+        { settings, logger in
+            let runner = BatchRunner(settings: settings, logger: logger, locking: .heldByCaller)
+            register(runner)
+            return try await runner.run()
+        }
     }
 
     /// `runBatch` is the batch runner; tests pass another to check locking, reports and exit codes on their own.
-    public init(definition: PipelineDefinition, logger: Logger, runBatch: @escaping BatchFunction = PipelineRunner.batchRunner) {
+    public init(definition: PipelineDefinition, logger: Logger,
+                runBatch: @escaping BatchFunction = PipelineRunner.batchRunner()) {
         self.definition = definition
         self.logger = logger
         self.runBatch = runBatch
@@ -26,7 +33,7 @@ public struct PipelineRunner: Sendable {
     /// Runs the pipeline. Never throws: every way it can end is an outcome in the report (and its exit code).
     public func run() async -> PipelineRunReport {
         let startedAt = Date()
-        let configuration = definition.configuration
+        let settings = definition.settings
         var logger = logger
         logger[metadataKey: "pipeline.name"] = "\(definition.name)"
         logger[metadataKey: "pipeline.hash"] = "\(definition.hash.prefix(12))"
@@ -39,19 +46,16 @@ public struct PipelineRunner: Sendable {
         }
 
         do {
-            try FileManager.default.createDirectory(atPath: configuration.outputDirectory,
-                                                    withIntermediateDirectories: true)
-            let lockDirectory = URL(fileURLWithPath: definition.lockPath).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: lockDirectory, withIntermediateDirectories: true)
+            try RunError.creatingDirectory(URL(fileURLWithPath: settings.outputDirectory))
+            try RunError.creatingDirectory(URL(fileURLWithPath: definition.lockPath).deletingLastPathComponent())
         } catch {
-            return couldNotRun(PipelineError(kind: .outputNotWritable, file: configuration.outputDirectory,
-                                             message: "cannot create the output directory (\(error.localizedDescription)); "
-                                                 + "check outputs.directory and its permissions"))
+            return couldNotRun(PipelineError(kind: .outputNotWritable, file: settings.outputDirectory,
+                                             message: "\(error); check outputs.directory and its permissions"))
         }
 
-        let lock: PipelineLock
+        let lock: OutputLock
         do {
-            lock = try PipelineLock.acquire(
+            lock = try OutputLock.acquire(
                 path: definition.lockPath,
                 holder: .current(pipeline: definition.name, pipelineFile: definition.file.path, startedAt: startedAt))
         } catch {
@@ -62,23 +66,19 @@ public struct PipelineRunner: Sendable {
         logger.info("pipeline lock taken", metadata: ["lock.path": "\(definition.lockPath)"])
 
         var report: PipelineRunReport
-        var batchConfiguration = configuration
-        do {
-            batchConfiguration.inputs = try RecursiveGlob.expand(configuration.inputs)
-        } catch {
-            report = couldNotRun(error)
-            writeReport(&report, logger: logger)
-            return report
-        }
-        if let model = configuration.modelPath, !FileManager.default.fileExists(atPath: model) {
+        if let model = settings.modelPath, !FileManager.default.fileExists(atPath: model) {
             report = couldNotRun(PipelineError(kind: .modelMissing, file: model,
                                                message: "the model file named by the pipeline's `model` key does not "
                                                    + "exist; fix the path in \(definition.file.path)"))
         } else {
             do {
-                let summary = try await runBatch(batchConfiguration, logger)
+                let summary = try await runBatch(settings, logger)
                 report = PipelineRunReport(definition: definition, startedAt: startedAt, finishedAt: Date(),
-                                           outcome: PipelineOutcome(summary: summary), error: nil, summary: summary)
+                                           outcome: summary.outcome, error: nil, summary: summary)
+            } catch let error as SlideDiscovery.Error where error.kind == .missing {
+                report = couldNotRun(PipelineError(kind: .inputMissing, file: error.path,
+                                                   message: "\(error.reason); check the pipeline's `inputs` (and "
+                                                       + "that the share is mounted)"))
             } catch {
                 report = couldNotRun(PipelineError(kind: .runnerFailed, file: definition.file.path,
                                                    message: "the run stopped before processing slides: \(error)"))

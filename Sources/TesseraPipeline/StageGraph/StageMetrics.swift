@@ -46,6 +46,7 @@ public struct StageReport: Sendable, Codable, Equatable {
 }
 
 extension Duration {
+    /// The duration in seconds, as a Double.
     var seconds: Double {
         let (s, attoseconds) = components
         return Double(s) + Double(attoseconds) * 1e-18

@@ -9,7 +9,7 @@ import TesseraCore
 /// run paints the remaining tiles onto the same file instead of inferring the whole slide again. Tiles painted
 /// after the last record are simply painted again (painting a tile always writes the same pixels). Both files are
 /// removed when the slide's heatmaps are written or the slide fails.
-enum HeatmapCheckpoint {
+public enum HeatmapCheckpoint {
     private struct Record: Codable {
         var parametersHash: String
         var width: Int
@@ -19,13 +19,13 @@ enum HeatmapCheckpoint {
         var paintedTiles: [Int]
     }
 
-    static func folder(directory: URL) -> URL { directory.appendingPathComponent(".partial", isDirectory: true) }
-    static func canvasURL(directory: URL, key: String) -> URL { folder(directory: directory).appendingPathComponent("\(key).canvas") }
-    static func recordURL(directory: URL, key: String) -> URL { folder(directory: directory).appendingPathComponent("\(key).json") }
+    public static func folder(directory: URL) -> URL { directory.appendingPathComponent(".partial", isDirectory: true) }
+    public static func canvasURL(directory: URL, key: String) -> URL { folder(directory: directory).appendingPathComponent("\(key).canvas") }
+    public static func recordURL(directory: URL, key: String) -> URL { folder(directory: directory).appendingPathComponent("\(key).json") }
 
     /// The canvas an earlier attempt left for `key` with the tiles it holds, when its record matches these
     /// parameters and the file is intact; otherwise a new, empty canvas file (and no tiles).
-    static func openOrCreate(directory: URL, key: String, parametersHash: String, slideWidth: Int, slideHeight: Int,
+    public static func openOrCreate(directory: URL, key: String, parametersHash: String, slideWidth: Int, slideHeight: Int,
                              downsample: Double, classCount: Int) throws -> (canvas: HeatmapCanvas, paintedTiles: Set<Int>) {
         let canvasURL = canvasURL(directory: directory, key: key), recordURL = recordURL(directory: directory, key: key)
         let (width, height) = HeatmapCanvas.size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
@@ -53,7 +53,7 @@ enum HeatmapCheckpoint {
 
     /// Makes the canvas durable, then records that it holds `paintedTiles` (written to a temporary file, flushed,
     /// and renamed over the old record).
-    static func save(_ canvas: HeatmapCanvas, paintedTiles: Set<Int>, parametersHash: String, directory: URL,
+    public static func save(_ canvas: HeatmapCanvas, paintedTiles: Set<Int>, parametersHash: String, directory: URL,
                      key: String) throws {
         try canvas.synchronize()
         let record = Record(parametersHash: parametersHash, width: canvas.width, height: canvas.height,
@@ -79,7 +79,7 @@ enum HeatmapCheckpoint {
     }
 
     /// Removes the slide's canvas and record, and the checkpoint folder once no slide has one.
-    static func remove(directory: URL, key: String) {
+    public static func remove(directory: URL, key: String) {
         try? FileManager.default.removeItem(at: recordURL(directory: directory, key: key))
         try? FileManager.default.removeItem(at: canvasURL(directory: directory, key: key))
         let folder = folder(directory: directory)

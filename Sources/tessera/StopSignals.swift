@@ -4,17 +4,17 @@ import Synchronization
 
 /// Turns SIGINT and SIGTERM into a graceful stop: the first signal asks the run to stop taking new tiles and to let
 /// what is in flight finish and commit; a second one exits at once (what was committed stays committed).
-public final class StopSignals: Sendable {
+final class StopSignals: Sendable {
     /// Dispatch sources are thread-safe objects (resume/cancel may be called from any thread); Swift's overlay
     /// just does not mark them Sendable.
     private struct Sources: @unchecked Sendable { var list: [any DispatchSourceSignal] = [] }
     private let sources = Mutex(Sources())
     private let received = Mutex<Int32?>(nil)
 
-    public init() {}
+    init() {}
 
     /// Installs the handlers; `onStop` runs once, on a dispatch queue, at the first signal.
-    public func install(onStop: @escaping @Sendable (Int32) -> Void) {
+    func install(onStop: @escaping @Sendable (Int32) -> Void) {
         let queue = DispatchQueue(label: "tessera.signals")
         var installed: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {
@@ -36,7 +36,7 @@ public final class StopSignals: Sendable {
     }
 
     /// Restores the default handlers.
-    public func uninstall() {
+    func uninstall() {
         let installed = sources.withLock { state -> Sources in
             defer { state = Sources() }
             return state

@@ -1,17 +1,5 @@
 import Foundation
 import TesseraCore
-import TesseraHeatmap
-
-/// Per-class figures for one tile, measured over the tile's own window (clipped to the slide) only, so that the
-/// overlap margins shared with neighbours are never counted twice.
-public struct TileClassSummary: Sendable, Equatable {
-    /// Fraction of the own window's model pixels whose most probable class is this one.
-    public var areaFractions: [Double]
-    /// Mean probability of each class over the own window's model pixels.
-    public var meanProbabilities: [Double]
-    /// Model pixels counted (the own window at the model's resolution, clipped to the slide).
-    public var pixelCount: Int
-}
 
 /// How one tile's model output sits on the slide: model pixel (u, v) of an N x N output covers the level-0 region
 /// starting at (read.x + u * sx, read.y + v * sy), where sx = read.width / N (the reader resampled the read window
@@ -31,15 +19,15 @@ public struct TileOutputGeometry: Sendable {
         self.outputHeight = outputHeight
     }
 
-    var scaleX: Double { Double(readWindow.width) / Double(outputWidth) }
-    var scaleY: Double { Double(readWindow.height) / Double(outputHeight) }
+    public var scaleX: Double { Double(readWindow.width) / Double(outputWidth) }
+    public var scaleY: Double { Double(readWindow.height) / Double(outputHeight) }
 
     /// Model columns whose pixel centres lie in [level0Start, level0End).
-    func columns(level0Start: Double, level0End: Double) -> Range<Int> {
+    public func columns(level0Start: Double, level0End: Double) -> Range<Int> {
         Self.centres(in: level0Start, level0End, origin: Double(readWindow.x), scale: scaleX, count: outputWidth)
     }
 
-    func rows(level0Start: Double, level0End: Double) -> Range<Int> {
+    public func rows(level0Start: Double, level0End: Double) -> Range<Int> {
         Self.centres(in: level0Start, level0End, origin: Double(readWindow.y), scale: scaleY, count: outputHeight)
     }
 
@@ -51,48 +39,10 @@ public struct TileOutputGeometry: Sendable {
     }
 
     /// The model pixel containing a level-0 point (clamped to the output).
-    func pixel(containingLevel0 x: Double, _ y: Double) -> (u: Int, v: Int) {
+    public func pixel(containingLevel0 x: Double, _ y: Double) -> (u: Int, v: Int) {
         let u = Int(((x - Double(readWindow.x)) / scaleX).rounded(.down))
         let v = Int(((y - Double(readWindow.y)) / scaleY).rounded(.down))
         return (Swift.min(Swift.max(u, 0), outputWidth - 1), Swift.min(Swift.max(v, 0), outputHeight - 1))
-    }
-}
-
-public enum TileAggregation {
-    /// Summarises one tile's class probabilities (C planes of outputWidth x outputHeight, planar) over its own window.
-    public static func summarise(probabilities: UnsafeBufferPointer<Float>, classCount: Int,
-                                 geometry: TileOutputGeometry) -> TileClassSummary {
-        let own = geometry.ownWindow.intersection(geometry.slideBounds)
-        let columns = geometry.columns(level0Start: Double(own.x), level0End: Double(own.maxX))
-        let rows = geometry.rows(level0Start: Double(own.y), level0End: Double(own.maxY))
-        let plane = geometry.outputWidth * geometry.outputHeight
-        var winners = [Int](repeating: 0, count: classCount)
-        var sums = [Double](repeating: 0, count: classCount)
-        let base = probabilities.baseAddress!
-        for v in rows {
-            let rowOffset = v * geometry.outputWidth
-            // Per-class sums over the row's contiguous run of pixels (vectorised), added up in Double per row.
-            for c in 0..<classCount {
-                let row = base + c * plane + rowOffset
-                var sum: Float = 0
-                for u in columns { sum += row[u] }
-                sums[c] += Double(sum)
-            }
-            for u in columns {
-                let offset = rowOffset + u
-                var best = 0
-                var bestValue = base[offset]
-                for c in 1..<Swift.max(classCount, 1) where base[c * plane + offset] > bestValue {
-                    bestValue = base[c * plane + offset]
-                    best = c
-                }
-                winners[best] += 1
-            }
-        }
-        let count = columns.count * rows.count
-        let denominator = Double(Swift.max(count, 1))
-        return TileClassSummary(areaFractions: winners.map { Double($0) / denominator },
-                                meanProbabilities: sums.map { $0 / denominator }, pixelCount: count)
     }
 }
 
@@ -120,7 +70,7 @@ public final class HeatmapCanvas: @unchecked Sendable {
     let storage: MappedFile
 
     /// The canvas size for a slide: ceil(slide / d) on each side.
-    static func size(slideWidth: Int, slideHeight: Int, downsample: Double) -> (width: Int, height: Int) {
+    public static func size(slideWidth: Int, slideHeight: Int, downsample: Double) -> (width: Int, height: Int) {
         precondition(downsample > 0)
         return (Swift.max(1, Int((Double(slideWidth) / downsample).rounded(.up))),
                 Swift.max(1, Int((Double(slideHeight) / downsample).rounded(.up))))
@@ -138,7 +88,7 @@ public final class HeatmapCanvas: @unchecked Sendable {
     }
 
     /// An empty canvas in a new file (replacing any file there).
-    static func create(at url: URL, slideWidth: Int, slideHeight: Int, downsample: Double,
+    public static func create(at url: URL, slideWidth: Int, slideHeight: Int, downsample: Double,
                        classCount: Int) throws(MappedFileError) -> HeatmapCanvas {
         let (width, height) = size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
         let storage = try MappedFile(creating: url, byteCount: byteCount(width: width, height: height, classCount: classCount))
@@ -147,7 +97,7 @@ public final class HeatmapCanvas: @unchecked Sendable {
     }
 
     /// The canvas in an existing file, as an earlier run left it.
-    static func open(at url: URL, width: Int, height: Int, downsample: Double,
+    public static func open(at url: URL, width: Int, height: Int, downsample: Double,
                      classCount: Int) throws(MappedFileError) -> HeatmapCanvas {
         let storage = try MappedFile(openingExisting: url, byteCount: byteCount(width: width, height: height, classCount: classCount))
         return HeatmapCanvas(width: width, height: height, downsample: downsample, classCount: classCount, storage: storage)
@@ -181,10 +131,10 @@ public final class HeatmapCanvas: @unchecked Sendable {
     public func probabilityRaster(_ index: Int) -> some HeatmapRaster { CanvasPlane(canvas: self, index: 1 + index) }
 
     /// Makes everything painted so far durable in the canvas's file.
-    func synchronize() throws(MappedFileError) { try storage.synchronize() }
+    public func synchronize() throws(MappedFileError) { try storage.synchronize() }
 
     /// Drops the painted pages from memory (they stay in the file); a no-op for a canvas in memory.
-    func releaseResidentPages() { storage.releaseResidentPages() }
+    public func releaseResidentPages() { storage.releaseResidentPages() }
 
     /// One plane read by rows; the rows read are released again, so writing a heatmap from a file-backed canvas
     /// keeps only the current band resident.

@@ -5,26 +5,32 @@ import Glibc
 import Darwin
 #endif
 
-/// An exclusive flock(2) on a lock file, so two runs writing the same output never overlap.
+/// An exclusive flock(2) on a lock file, so two runs writing the same output never overlap: `tessera run` and
+/// `tessera pipeline run` take the same one (`<output>/.tessera.lock` unless a pipeline names another).
 ///
 /// The kernel releases the lock when the holding process exits or dies, so a crashed run leaves no stale lock;
 /// the file itself stays and only carries who held it last (`Holder`, as JSON), for the message the next run prints.
 /// Owns its file descriptor; closing it (`release()` or deinit) releases the lock.
-public final class PipelineLock {
+public final class OutputLock {
     /// Who holds (or last held) a lock: written into the lock file.
     public struct Holder: Sendable, Codable, Equatable, CustomStringConvertible {
         public var pid: Int32
         public var host: String
         public var startedAt: Date
-        public var pipeline: String
-        public var pipelineFile: String
+        /// The pipeline being run, and its file; nil for a bare `tessera run`.
+        public var pipeline: String?
+        public var pipelineFile: String?
+        /// The command line of a bare `tessera run` (nil for a pipeline).
+        public var command: String?
 
-        public init(pid: Int32, host: String, startedAt: Date, pipeline: String, pipelineFile: String) {
+        public init(pid: Int32, host: String, startedAt: Date, pipeline: String? = nil, pipelineFile: String? = nil,
+                    command: String? = nil) {
             self.pid = pid
             self.host = host
             self.startedAt = startedAt
             self.pipeline = pipeline
             self.pipelineFile = pipelineFile
+            self.command = command
         }
 
         /// This process, running `pipeline`.
@@ -33,9 +39,16 @@ public final class PipelineLock {
                    pipeline: pipeline, pipelineFile: pipelineFile)
         }
 
+        /// This process, running the command line it was started with.
+        public static func current(startedAt: Date = Date()) -> Holder {
+            Holder(pid: getpid(), host: ProcessInfo.processInfo.hostName, startedAt: startedAt,
+                   command: CommandLine.arguments.joined(separator: " "))
+        }
+
         public var description: String {
-            "pid \(pid) on \(host), running pipeline \"\(pipeline)\" (\(pipelineFile)) since "
-                + ISO8601DateFormatter().string(from: startedAt)
+            let what = if let pipeline { "pipeline \"\(pipeline)\" (\(pipelineFile ?? "?"))" }
+                       else { "`\(command ?? "tessera run")`" }
+            return "pid \(pid) on \(host), running \(what) since " + ISO8601DateFormatter().string(from: startedAt)
         }
     }
 
@@ -53,7 +66,7 @@ public final class PipelineLock {
 
     /// Takes the lock at once or throws: `.lockHeld` naming the holder when another process has it,
     /// `.lockUnavailable` when the file cannot be created or locked.
-    public static func acquire(path: String, holder: Holder) throws(PipelineError) -> PipelineLock {
+    public static func acquire(path: String, holder: Holder) throws(PipelineError) -> OutputLock {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         if descriptor < 0 {
             throw failure(.lockUnavailable, path, "cannot open the lock file", errno: errno,
@@ -71,7 +84,7 @@ public final class PipelineLock {
             throw failure(.lockUnavailable, path, "cannot lock the lock file", errno: code,
                           advice: "use a local file system or set outputs.lock to a path on one")
         }
-        let lock = PipelineLock(path: path, descriptor: descriptor)
+        let lock = OutputLock(path: path, descriptor: descriptor)
         try lock.write(holder)
         return lock
     }

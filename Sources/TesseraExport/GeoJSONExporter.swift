@@ -1,0 +1,490 @@
+import Foundation
+import TesseraCore
+import TesseraHeatmap
+import TesseraStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which objects an export writes.
+public enum ExportedObjects: String, Sendable, CaseIterable {
+    case regions
+    case tiles
+    case both
+
+    var regions: Bool { self != .tiles }
+    var tiles: Bool { self != .regions }
+}
+
+/// How a slide's results become QuPath objects.
+public struct GeoJSONExportOptions: Sendable, Equatable {
+    public var objects: ExportedObjects
+    /// Class names to write regions of; nil: every class except those named "background".
+    public var classNames: [String]?
+    /// Regions smaller than this (µm², measured as traced) are left out and counted.
+    public var minimumAreaMicrons2: Double
+    /// Douglas-Peucker tolerance in µm; 0 writes the regions exactly as traced (pixel staircases).
+    public var simplifyMicrons: Double
+    public var gzip: Bool
+    /// One MultiPolygon feature per class instead of one Polygon feature per region.
+    public var multipolygonPerClass: Bool
+
+    public init(objects: ExportedObjects = .regions, classNames: [String]? = nil, minimumAreaMicrons2: Double = 0,
+                simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false) {
+        self.objects = objects
+        self.classNames = classNames
+        self.minimumAreaMicrons2 = minimumAreaMicrons2
+        self.simplifyMicrons = simplifyMicrons
+        self.gzip = gzip
+        self.multipolygonPerClass = multipolygonPerClass
+    }
+}
+
+/// What one slide's export wrote.
+public struct SlideExportSummary: Sendable, Equatable {
+    public struct ClassFigures: Sendable, Equatable {
+        public var name: String
+        /// Regions traced, before the minimum-area filter.
+        public var regionsTraced = 0
+        public var regionsWritten = 0
+        /// Regions below the minimum area, left out.
+        public var regionsDropped = 0
+        /// Level-0 pixels² of all regions as traced (cut at the slide's edge), before filtering and simplification.
+        public var tracedArea = 0.0
+    }
+
+    public var slidePath: String
+    public var fingerprint: String
+    public var runUID: String
+    public var file: String
+    public var classes: [ClassFigures]
+    public var tilesWritten = 0
+    /// Polygons written as traced because simplifying them would have made them invalid.
+    public var polygonsLeftUnsimplified = 0
+    public var bytes = 0
+    public var seconds = 0.0
+    /// Things the user should know that did not stop the export (a missing probability map).
+    public var warnings: [String] = []
+}
+
+/// Writes QuPath GeoJSON for the slides of a results file: class regions traced from the class-map heatmap, band by
+/// band, and tiles as detections with their measurements.
+///
+/// Blocking (SQLite, libtiff, file writes): call it from a thread of its own, not from the cooperative pool.
+public struct GeoJSONExporter {
+    public let reader: ResultsReader
+    /// Where the runs' heatmaps are (`<results folder>/heatmaps` for `tessera run`).
+    public let heatmapDirectory: URL
+    public let options: GeoJSONExportOptions
+
+    public init(reader: ResultsReader, heatmapDirectory: URL, options: GeoJSONExportOptions) {
+        self.reader = reader
+        self.heatmapDirectory = heatmapDirectory
+        self.options = options
+    }
+
+    /// The slide runs to export: the latest finished run of each slide, narrowed to `run` (a run UID) and `slides`
+    /// (file names, paths or fingerprints).
+    public func selectSlideRuns(slides: [String], run: String?) throws -> [StoredSlideRun] {
+        let all = try reader.slideRuns()
+        var candidates = all
+        if let run {
+            candidates = candidates.filter { $0.runUID == run.lowercased() }
+            if candidates.isEmpty {
+                let known = Array(Set(all.map(\.runUID))).sorted()
+                throw ExportError(.invalidInput, "no run \(run) in the results file; its runs are: "
+                                  + (known.isEmpty ? "none" : known.joined(separator: ", ")), path: reader.path)
+            }
+        }
+        if !slides.isEmpty {
+            for slide in slides where !candidates.contains(where: { matches($0, slide) }) {
+                let known = Array(Set(candidates.map(\.slideFileName))).sorted()
+                throw ExportError(.invalidInput, "no slide \(slide) in the results file" + (run.map { " for run \($0)" } ?? "")
+                                  + " (give a file name, path or fingerprint); its slides are: "
+                                  + (known.isEmpty ? "none" : known.joined(separator: ", ")), path: reader.path)
+            }
+            candidates = candidates.filter { candidate in slides.contains { matches(candidate, $0) } }
+        }
+        let done = candidates.filter { $0.status == "done" }
+        guard !done.isEmpty else {
+            throw ExportError(.invalidInput, "no finished slide to export: the slides selected have status "
+                              + Array(Set(candidates.map(\.status))).sorted().joined(separator: ", ")
+                              + (candidates.isEmpty ? "(none)" : ""), path: reader.path)
+        }
+        // The latest finished run of each slide (slide runs come oldest run first).
+        var latest: [String: StoredSlideRun] = [:]
+        var order: [String] = []
+        for slideRun in done {
+            if latest[slideRun.fingerprint] == nil { order.append(slideRun.fingerprint) }
+            latest[slideRun.fingerprint] = slideRun
+        }
+        let chosen = order.map { latest[$0]! }
+        let byName = Dictionary(grouping: chosen, by: \.slideFileName)
+        if let clash = byName.first(where: { $0.value.count > 1 }) {
+            throw ExportError(.invalidInput, "\(clash.value.count) different slides are named \(clash.key) ("
+                              + clash.value.map(\.slidePath).joined(separator: ", ")
+                              + "): their files would share a name; export them one at a time with --slide FINGERPRINT "
+                              + "into separate folders", path: reader.path)
+        }
+        return chosen
+    }
+
+    private func matches(_ slideRun: StoredSlideRun, _ slide: String) -> Bool {
+        slideRun.fingerprint == slide || slideRun.slideFileName == slide || slideRun.slidePath == slide
+    }
+
+    /// Creates the output folder (and its parents), or says in plain words why it cannot be written.
+    public static func createOutputDirectory(_ url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ExportError(.cannotWrite, "cannot use the output folder: a file of that name is in the way", path: url.path)
+        }
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+            throw ExportError(.cannotWrite, "cannot create the output folder: "
+                              + (underlying?.localizedDescription ?? error.localizedDescription), path: url.path)
+        }
+        guard access(url.path, W_OK | X_OK) == 0 else {
+            throw ExportError(.cannotWrite, "the output folder is not writable: \(String(cString: strerror(errno)))",
+                              path: url.path)
+        }
+    }
+
+    /// The file an export of `slideRun` writes in `directory`.
+    public func outputURL(for slideRun: StoredSlideRun, in directory: URL) -> URL {
+        directory.appendingPathComponent(slideRun.slideFileName + (options.gzip ? ".geojson.gz" : ".geojson"))
+    }
+
+    /// The classes whose regions are written, by index.
+    func exportedClasses(_ slideRun: StoredSlideRun) throws -> [ClassInfo] {
+        guard let names = options.classNames else {
+            return slideRun.classes.filter { $0.name.lowercased() != "background" }
+        }
+        return try names.map { name in
+            guard let info = slideRun.classes.first(where: { $0.name == name }) else {
+                throw ExportError(.invalidInput, "the run's model has no class \(name); its classes are: "
+                                  + slideRun.classes.map(\.name).joined(separator: ", "), path: reader.path)
+            }
+            return info
+        }
+    }
+
+    /// Writes `<slide file name>.geojson` (or `.geojson.gz`) for one slide run into `directory`, which must exist.
+    public func export(_ slideRun: StoredSlideRun, into directory: URL) throws -> SlideExportSummary {
+        let started = ContinuousClock.now
+        guard let mppX = slideRun.mppX, let mppY = slideRun.mppY, mppX > 0, mppY > 0 else {
+            throw ExportError(.invalidInput, "the run recorded no resolution for this slide", path: slideRun.slidePath)
+        }
+        let classes = options.objects.regions ? try exportedClasses(slideRun) : []
+        let url = outputURL(for: slideRun, in: directory)
+        var summary = SlideExportSummary(slidePath: slideRun.slidePath, fingerprint: slideRun.fingerprint,
+                                         runUID: slideRun.runUID, file: url.path,
+                                         classes: classes.map { SlideExportSummary.ClassFigures(name: $0.name) })
+        // Open the heatmaps before creating the output, so a missing class map leaves no file behind.
+        let maps = options.objects.regions ? try openHeatmaps(slideRun, classes: classes, summary: &summary) : nil
+
+        let output = try AtomicOutputFile(path: url.path, gzip: options.gzip)
+        var writer = FeatureStream(output: output)
+        try output.write(#"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
+                         + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
+                         + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))]},"features":["# + "\n")
+        if let maps {
+            try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), writer: &writer,
+                             directory: directory, summary: &summary)
+        }
+        if options.objects.tiles {
+            try writeTiles(slideRun, mpp: (mppX, mppY), writer: &writer, summary: &summary)
+        }
+        try output.write("\n]}\n")
+        try output.commit()
+        summary.bytes = output.bytesWritten
+        let elapsed = ContinuousClock.now - started
+        summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return summary
+    }
+
+    // MARK: Heatmaps
+
+    struct OpenHeatmaps {
+        var classMap: HeatmapFileReader
+        /// Per exported class, its probability map when present.
+        var probabilities: [HeatmapFileReader?]
+        var grid: HeatmapGrid
+    }
+
+    private func openHeatmaps(_ slideRun: StoredSlideRun, classes: [ClassInfo],
+                              summary: inout SlideExportSummary) throws -> OpenHeatmaps {
+        let classNames = slideRun.classes.map(\.name)
+        let names = HeatmapWriter.fileNames(slideFileName: slideRun.slideFileName, classNames: classNames)
+        let classMapURL = heatmapDirectory.appendingPathComponent(names.classMap)
+        guard FileManager.default.fileExists(atPath: classMapURL.path) else {
+            throw ExportError(.invalidInput, "no class map for this slide: \(classMapURL.path) does not exist (was the "
+                              + "run made with --no-heatmaps? give --heatmaps DIR if the heatmaps are elsewhere)",
+                              path: slideRun.slidePath)
+        }
+        let classMap: HeatmapFileReader
+        do { classMap = try HeatmapFileReader(url: classMapURL) } catch {
+            throw ExportError(.cannotRead, "\(error)", path: classMapURL.path)
+        }
+        let metadata = classMap.metadata
+        func mismatch(_ what: String) -> ExportError {
+            ExportError(.invalidInput, "this class map does not belong to slide \(slideRun.slidePath) in run "
+                        + "\(slideRun.runUID): \(what)", path: classMapURL.path)
+        }
+        guard metadata.kind == "classes", let downsample = metadata.downsample, downsample > 0,
+              classMap.channels == 1 else {
+            throw mismatch("it is not a Tessera class map (its description names no kind \"classes\" and downsample)")
+        }
+        if let name = metadata.slideName, name != slideRun.slideFileName { throw mismatch("it was written for \(name)") }
+        if metadata.classNames != classNames {
+            throw mismatch("its classes are \(metadata.classNames), the run's \(classNames)")
+        }
+        let expectedWidth = Int((Double(slideRun.slideWidth) / downsample).rounded(.up))
+        let expectedHeight = Int((Double(slideRun.slideHeight) / downsample).rounded(.up))
+        guard classMap.width == expectedWidth, classMap.height == expectedHeight else {
+            throw mismatch("it is \(classMap.width)x\(classMap.height) pixels at downsample \(JSONNumber.text(downsample)); "
+                           + "the slide needs \(expectedWidth)x\(expectedHeight)")
+        }
+        if let expected = Self.expectedDownsample(parametersJSON: slideRun.parametersJSON, slideMPP: slideRun.mppX),
+           expected != downsample {
+            throw mismatch("its downsample is \(JSONNumber.text(downsample)), the run's \(JSONNumber.text(expected)) "
+                           + "(a later run may have replaced it)")
+        }
+        var probabilities: [HeatmapFileReader?] = []
+        for info in classes {
+            let url = heatmapDirectory.appendingPathComponent(names.probabilities[info.index])
+            if let map = try? HeatmapFileReader(url: url), map.width == classMap.width, map.height == classMap.height,
+               map.channels == 1, map.bandHeight == classMap.bandHeight {
+                probabilities.append(map)
+            } else {
+                probabilities.append(nil)
+                summary.warnings.append("no usable probability map \(url.path): regions of \(info.name) have no mean probability")
+            }
+        }
+        return OpenHeatmaps(classMap: classMap, probabilities: probabilities,
+                            grid: HeatmapGrid(downsample: downsample, slideWidth: slideRun.slideWidth,
+                                              slideHeight: slideRun.slideHeight))
+    }
+
+    /// The heatmap downsample the run's parameters give for a slide (as the runner computes it), when they say.
+    static func expectedDownsample(parametersJSON: String, slideMPP: Double?) -> Double? {
+        guard let slideMPP, slideMPP > 0,
+              let object = (try? JSONSerialization.jsonObject(with: Data(parametersJSON.utf8))) as? [String: Any],
+              let pixels = (object["heatmapModelPixels"] as? NSNumber)?.doubleValue,
+              let target = (object["targetMPP"] as? NSNumber)?.doubleValue else { return nil }
+        return Swift.max(1, (pixels * target / slideMPP).rounded())
+    }
+
+    // MARK: Regions
+
+    private func writeRegions(_ slideRun: StoredSlideRun, classes: [ClassInfo], maps: OpenHeatmaps,
+                              mpp: (Double, Double), writer: inout FeatureStream, directory: URL,
+                              summary: inout SlideExportSummary) throws {
+        let grid = maps.grid
+        let pixelMicrons2 = mpp.0 * mpp.1
+        let tolerance = options.simplifyMicrons / ((mpp.0 + mpp.1) / 2)
+        let minimumArea = options.minimumAreaMicrons2
+        let slot = Dictionary(uniqueKeysWithValues: classes.enumerated().map { (UInt8($0.element.index), $0.offset) })
+        let perClass = options.multipolygonPerClass
+            ? try classes.map { _ in try MultiPolygonScratch(directory: directory) } : []
+        var regionNumbers = [Int](repeating: 0, count: classes.count)
+        var figures = summary.classes
+        var unsimplified = 0
+        var pendingFeatures: [String] = []
+
+        let tracer = RegionTracer(width: maps.classMap.width, height: maps.classMap.height,
+                                  classes: classes.map { UInt8($0.index) }) { region in
+            let k = slot[region.classValue]!
+            let traced = grid.polygon(region)
+            let area = traced.area
+            figures[k].regionsTraced += 1
+            figures[k].tracedArea += area
+            let areaMicrons2 = area * pixelMicrons2
+            // Numbered per class in the order traced, filtered or not: a region keeps its id whatever the filter
+            // and whichever other classes are exported.
+            let number = regionNumbers[k]
+            regionNumbers[k] += 1
+            if areaMicrons2 < minimumArea {
+                figures[k].regionsDropped += 1
+                return
+            }
+            var polygon = traced
+            if tolerance > 0 {
+                if let simplified = PolygonSimplifier.simplify(traced, tolerance: tolerance) { polygon = simplified }
+                else { unsimplified += 1 }
+            }
+            figures[k].regionsWritten += 1
+            let meanProbability = region.probabilitySum.map { Double($0) / 255 / Double(Swift.max(region.pixelCount, 1)) }
+            if perClass.isEmpty {
+                var measurements = [("Area µm^2", areaMicrons2)]
+                if let meanProbability { measurements.append(("Mean probability", meanProbability)) }
+                let info = classes[k]
+                pendingFeatures.append(QuPathFeature.text(
+                    id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/region/\(info.index)/\(number)"),
+                    geometry: QuPathFeature.polygonGeometry(polygon), objectType: .annotation,
+                    classification: .init(name: info.name, colour: QuPathFeature.colour(hex: info.colour)),
+                    measurements: measurements))
+            } else {
+                try perClass[k].add(polygon, area: areaMicrons2, pixels: region.pixelCount,
+                                    probabilitySum: region.probabilitySum)
+            }
+        }
+
+        try Self.feed(tracer, classMap: maps.classMap, probabilities: maps.probabilities) {
+            for feature in pendingFeatures { try writer.add(feature) }
+            pendingFeatures.removeAll(keepingCapacity: true)
+        }
+        for feature in pendingFeatures { try writer.add(feature) }
+        for (k, scratch) in perClass.enumerated() where scratch.polygons > 0 {
+            let info = classes[k]
+            try scratch.writeFeature(
+                to: &writer, id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/class/\(info.index)"),
+                classification: .init(name: info.name, colour: QuPathFeature.colour(hex: info.colour)))
+        }
+        summary.classes = figures
+        summary.polygonsLeftUnsimplified = unsimplified
+    }
+
+    /// Feeds a class map (and the exported classes' probability maps) to `tracer` one band of tile rows at a time,
+    /// calling `afterRow` after each row, then finishes it. Memory: one band per map.
+    static func feed(_ tracer: RegionTracer, classMap: HeatmapFileReader, probabilities: [HeatmapFileReader?],
+                     afterRow: () throws -> Void) throws {
+        let width = classMap.width, bandBytes = width * classMap.bandHeight
+        // Buffers of our own, so the rows handed to the tracer stay valid for the whole band.
+        let band = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bandBytes)
+        let probabilityBands = probabilities.map { $0 == nil ? nil : UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bandBytes) }
+        defer {
+            band.deallocate()
+            for buffer in probabilityBands { buffer?.deallocate() }
+        }
+        for bandIndex in 0..<classMap.bandCount {
+            do {
+                try classMap.readBand(bandIndex, into: band)
+                for (map, buffer) in zip(probabilities, probabilityBands) {
+                    if let map, let buffer { try map.readBand(bandIndex, into: buffer) }
+                }
+            } catch {
+                throw ExportError(.cannotRead, "\(error)")
+            }
+            let rows = Swift.min(classMap.bandHeight, classMap.height - bandIndex * classMap.bandHeight)
+            for row in 0..<rows {
+                let range = (row * width)..<((row + 1) * width)
+                try tracer.addRow(UnsafeBufferPointer(rebasing: band[range]),
+                                  probabilities: probabilityBands.map { $0.map { UnsafeBufferPointer(rebasing: $0[range]) } })
+                try afterRow()
+            }
+        }
+        try tracer.finish()
+    }
+
+    // MARK: Tiles
+
+    private func writeTiles(_ slideRun: StoredSlideRun, mpp: (Double, Double), writer: inout FeatureStream,
+                            summary: inout SlideExportSummary) throws {
+        let classes = slideRun.classes
+        let slideBounds = PixelRect(x: 0, y: 0, width: slideRun.slideWidth, height: slideRun.slideHeight)
+        var written = 0
+        var stream = writer
+        try reader.forEachTile(of: slideRun.slideRunID, classCount: classes.count) { tile in
+            // The tile's own window, cut at the slide's edge like the regions.
+            let window = tile.ownWindow.intersection(slideBounds)
+            guard !window.isEmpty else { return }
+            let dominant = tile.classes.indices.max { tile.classes[$0].areaFraction < tile.classes[$1].areaFraction }
+            var measurements: [(String, Double)] = [("Area µm^2", Double(window.area) * mpp.0 * mpp.1),
+                                                    ("Tissue fraction", tile.tissueFraction)]
+            for info in classes where info.index < tile.classes.count {
+                measurements.append(("\(info.name) fraction", tile.classes[info.index].areaFraction))
+                measurements.append(("\(info.name) mean probability", tile.classes[info.index].meanProbability))
+            }
+            let (x0, y0, x1, y1) = (window.x, window.y, window.maxX, window.maxY)
+            let geometry = #"{"type":"Polygon","coordinates":[[[\#(x0),\#(y0)],[\#(x1),\#(y0)],[\#(x1),\#(y1)],[\#(x0),\#(y1)],[\#(x0),\#(y0)]]]}"#
+            let classification = dominant.flatMap { index in
+                classes.first { $0.index == index }.map {
+                    QuPathFeature.Classification(name: $0.name, colour: QuPathFeature.colour(hex: $0.colour))
+                }
+            }
+            try stream.add(QuPathFeature.text(
+                id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/tile/\(tile.index)"),
+                geometry: geometry, objectType: .detection, classification: classification, measurements: measurements))
+            written += 1
+        }
+        writer = stream
+        summary.tilesWritten = written
+    }
+}
+
+/// Writes features one a line, with the commas between them.
+struct FeatureStream {
+    let output: AtomicOutputFile
+    private var count = 0
+
+    init(output: AtomicOutputFile) { self.output = output }
+
+    mutating func add(_ feature: String) throws {
+        try output.write(count == 0 ? feature : ",\n" + feature)
+        count += 1
+    }
+}
+
+/// One class's polygons, kept on disk while the slide is traced, then written as one MultiPolygon feature.
+final class MultiPolygonScratch {
+    private let descriptor: Int32
+    private var size = 0
+    private(set) var polygons = 0
+    private var area = 0.0
+    private var pixels: Int64 = 0
+    private var probabilitySum: Int64? = 0
+
+    init(directory: URL) throws {
+        let path = directory.appendingPathComponent(".geojson-scratch-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw ExportError(.cannotWrite, "cannot create a scratch file: \(String(cString: strerror(errno)))", path: path)
+        }
+        unlink(path) // nameless from now on: the system removes it when it is closed, whatever happens
+    }
+
+    deinit { close(descriptor) }
+
+    func add(_ polygon: SlidePolygon, area: Double, pixels: Int64, probabilitySum: Int64?) throws {
+        var text = (polygons == 0 ? "" : ",") + QuPathFeature.polygonCoordinates(polygon)
+        try text.withUTF8 { bytes in
+            var done = 0
+            while done < bytes.count {
+                let written = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(size + done))
+                guard written > 0 else {
+                    throw ExportError(.cannotWrite, "cannot write a scratch file: \(String(cString: strerror(errno))); check free disk space")
+                }
+                done += written
+            }
+        }
+        size += text.utf8.count
+        polygons += 1
+        self.area += area
+        self.pixels += pixels
+        if let sum = self.probabilitySum, let probabilitySum { self.probabilitySum = sum + probabilitySum } else { self.probabilitySum = nil }
+    }
+
+    func writeFeature(to writer: inout FeatureStream, id: UUID, classification: QuPathFeature.Classification) throws {
+        var measurements = [("Area µm^2", area), ("Regions", Double(polygons))]
+        if let probabilitySum { measurements.append(("Mean probability", Double(probabilitySum) / 255 / Double(Swift.max(pixels, 1)))) }
+        let placeholder = "\u{1}GEOMETRY\u{1}"
+        let text = QuPathFeature.text(id: id, geometry: placeholder, objectType: .annotation,
+                                      classification: classification, measurements: measurements)
+        let parts = text.components(separatedBy: placeholder)
+        try writer.add(parts[0] + #"{"type":"MultiPolygon","coordinates":["#)
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var offset = 0
+        while offset < size {
+            let read = chunk.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, Swift.min($0.count, size - offset), off_t(offset)) }
+            guard read > 0 else {
+                throw ExportError(.cannotRead, "cannot read back a scratch file: \(String(cString: strerror(errno)))")
+            }
+            try chunk.withUnsafeBytes { try writer.output.write(bytes: UnsafeRawBufferPointer(rebasing: $0[0..<read])) }
+            offset += read
+        }
+        try writer.output.write("]}" + parts[1])
+    }
+}

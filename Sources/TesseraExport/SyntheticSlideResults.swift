@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import TesseraCore
+import TesseraHeatmap
+import TesseraStore
+
+/// Results of a large slide made without running the network, for the export benchmark: a real run's class and
+/// probability maps (the model's output on a real slide) repeated as a mosaic over a slide of any size, written
+/// through the real writers (ResultsStore rows, HeatmapWriter TIFFs), with each tile's fractions and mean
+/// probabilities measured on the mosaic. `tessera debug-synthetic-results` runs it.
+public struct SyntheticSlideResults {
+    public var sourceResults: String
+    public var sourceHeatmaps: URL
+    public var width: Int
+    public var height: Int
+    /// Pixels of no prediction between copies of the source map, in heatmap pixels.
+    public var gap = 16
+
+    public init(sourceResults: String, sourceHeatmaps: URL, width: Int, height: Int) {
+        self.sourceResults = sourceResults
+        self.sourceHeatmaps = sourceHeatmaps
+        self.width = width
+        self.height = height
+    }
+
+    /// A source map repeated over the target size, read band by band like any raster.
+    struct Mosaic: HeatmapRaster {
+        let source: [UInt8]
+        let sourceWidth: Int
+        let sourceHeight: Int
+        let gap: Int
+        let width: Int
+        let height: Int
+        let empty: UInt8
+        var channels: Int { 1 }
+
+        func value(_ x: Int, _ y: Int) -> UInt8 {
+            let sx = x % (sourceWidth + gap), sy = y % (sourceHeight + gap)
+            return sx < sourceWidth && sy < sourceHeight ? source[sy * sourceWidth + sx] : empty
+        }
+
+        func copyRows(_ rows: Range<Int>, into destination: UnsafeMutableRawBufferPointer) {
+            var i = 0
+            for y in rows {
+                for x in 0..<width {
+                    destination[i] = value(x, y)
+                    i += 1
+                }
+            }
+        }
+    }
+
+    /// Writes `<directory>/results.sqlite` and `<directory>/heatmaps/<name>` maps; returns the slide's file name.
+    public func write(to directory: URL, slideFileName: String) throws -> String {
+        let reader = try ResultsReader(path: sourceResults)
+        guard let sourceRun = try reader.slideRuns().last(where: { $0.status == "done" }) else {
+            throw ExportError(.invalidInput, "no finished slide in the source results", path: sourceResults)
+        }
+        let classNames = sourceRun.classes.map(\.name)
+        let names = HeatmapWriter.fileNames(slideFileName: sourceRun.slideFileName, classNames: classNames)
+        func load(_ name: String) throws -> (HeatmapFileReader, [UInt8]) {
+            let map = try HeatmapFileReader(url: sourceHeatmaps.appendingPathComponent(name))
+            var pixels = [UInt8](repeating: 0, count: map.width * map.height + map.width * map.bandHeight)
+            try pixels.withUnsafeMutableBufferPointer { buffer in
+                for band in 0..<map.bandCount {
+                    try map.readBand(band, into: UnsafeMutableBufferPointer(rebasing: buffer[(band * map.bandHeight * map.width)...]))
+                }
+            }
+            return (map, Array(pixels.prefix(map.width * map.height)))
+        }
+        let (classReader, classPixels) = try load(names.classMap)
+        let downsample = try classReader.metadata.downsample
+            ?? { throw ExportError(.invalidInput, "the source class map states no downsample") }()
+        let sourceWidth = classReader.width, sourceHeight = classReader.height
+        let probabilityPixels = try names.probabilities.map { try load($0).1 }
+        let mapWidth = Int((Double(width) / downsample).rounded(.up)), mapHeight = Int((Double(height) / downsample).rounded(.up))
+        func mosaic(_ pixels: [UInt8], empty: UInt8) -> Mosaic {
+            Mosaic(source: pixels, sourceWidth: sourceWidth, sourceHeight: sourceHeight, gap: gap, width: mapWidth,
+                   height: mapHeight, empty: empty)
+        }
+        let classMap = mosaic(classPixels, empty: HeatmapWriter.noPrediction)
+        let probabilities = probabilityPixels.map { mosaic($0, empty: 0) }
+
+        // Rows: one tile per 24 x 24 heatmap pixels (a 192-px own window at d = 8) that holds a prediction.
+        var logger = Logger(label: "tessera.synthetic")
+        logger.logLevel = .warning
+        let store = try ResultsStore(path: directory.appendingPathComponent("results.sqlite").path, logger: logger)
+        let mpp = 0.5
+        let parameters = #"{"heatmapModelPixels":\#(JSONNumber.text(downsample)),"synthetic":true,"targetMPP":\#(mpp)}"#
+        let run = try store.startRun(RunProvenance(
+            gitCommit: nil, modelName: "synthetic mosaic of \(sourceRun.slideFileName)", modelSHA256: "synthetic",
+            classes: sourceRun.classes, parametersJSON: parameters, parametersHash: "synthetic-\(width)x\(height)",
+            host: "synthetic", threads: 1, openSlideVersion: nil, oneDNNVersion: nil))
+        let slide = SlideRecord(path: "/synthetic/" + slideFileName, sizeBytes: Int64(width) * Int64(height),
+                                mtime: Date(timeIntervalSince1970: 1_700_000_000), quickhash: "synthetic-\(width)x\(height)",
+                                vendor: "synthetic", width: width, height: height, mppX: mpp, mppY: mpp, objectivePower: 20)
+        let tileEdge = 24
+        let tilesX = (mapWidth + tileEdge - 1) / tileEdge, tilesY = (mapHeight + tileEdge - 1) / tileEdge
+        let slideRun = try store.startSlideRun(run: run.id, slide: slide, resolution: SlideResolution(mppX: mpp, mppY: mpp, source: "slide"),
+                                               tilesPlanned: tilesX * tilesY)
+        var batch: [TileResult] = []
+        for ty in 0..<tilesY {
+            for tx in 0..<tilesX {
+                var counts = [Int](repeating: 0, count: classNames.count)
+                var sums = [Int](repeating: 0, count: classNames.count)
+                var predicted = 0
+                for y in (ty * tileEdge)..<min(mapHeight, (ty + 1) * tileEdge) {
+                    for x in (tx * tileEdge)..<min(mapWidth, (tx + 1) * tileEdge) {
+                        let value = classMap.value(x, y)
+                        guard value != HeatmapWriter.noPrediction else { continue }
+                        predicted += 1
+                        counts[Int(value)] += 1
+                        for c in sums.indices { sums[c] += Int(probabilities[c].value(x, y)) }
+                    }
+                }
+                guard predicted > 0 else { continue }
+                let edge = Int(Double(tileEdge) * downsample)
+                batch.append(TileResult(
+                    index: ty * tilesX + tx, ownWindow: PixelRect(x: tx * edge, y: ty * edge, width: edge, height: edge),
+                    tissueFraction: Double(predicted) / Double(tileEdge * tileEdge),
+                    classes: counts.indices.map {
+                        ClassPrediction(areaFraction: Double(counts[$0]) / Double(predicted),
+                                        meanProbability: Double(sums[$0]) / 255 / Double(predicted))
+                    }))
+                if batch.count == 512 {
+                    try store.write(tiles: batch, slideRun: slideRun.id)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        try store.write(tiles: batch, slideRun: slideRun.id)
+        let colours = sourceRun.classes.map { info -> ClassColour in
+            let (r, g, b) = QuPathFeature.colour(hex: info.colour)
+            return (r, g, b)
+        }
+        _ = try HeatmapWriter.writeSlideHeatmaps(
+            classMap: classMap, probabilities: probabilities, colours: colours, classNames: classNames,
+            directory: directory.appendingPathComponent("heatmaps"), slideFileName: slideFileName,
+            downsample: downsample, micronsPerPixelX: mpp, micronsPerPixelY: mpp)
+        try store.finishSlideRun(slideRun.id, status: .done, seconds: 0)
+        try store.finishRun(run.id, status: .finished)
+        try store.close()
+        return slideFileName
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Logging
+import Synchronization
+import TesseraCore
+import TesseraNetwork
+import TesseraSlide
+import TesseraStore
+
+/// Runs a batch of slides through the stage graph and records everything in the results store.
+///
+/// A slide that fails (unreadable, unsupported, no resolution) is recorded with its error and the batch goes on.
+/// Slides already done with the same model and parameters are skipped; an interrupted slide continues from its
+/// committed tiles. `requestStop()` stops the run cleanly: tiles in flight are committed and the run is marked
+/// interrupted. The runner touches nothing of the process: the caller turns signals into `requestStop()` and draws
+/// `progress` as it likes.
+public final class BatchRunner: Sendable {
+    /// Whether the runner takes the output's lock itself, or its caller already holds it (a pipeline run, which
+    /// also writes its report under the lock).
+    public enum Locking: Sendable {
+        case acquire(OutputLock.Holder)
+        case heldByCaller
+    }
+
+    public let settings: RunSettings
+    public let logger: Logger
+    public let locking: Locking
+    /// What the run has done so far; `updates` streams it.
+    public let progress = ProgressReporter()
+
+    private let stop = Mutex<(requested: Bool, graph: StageGraph?)>((false, nil))
+    /// Model loading, hashing, the directory walk and the results store's open and close: blocking work that stays
+    /// off the cooperative pool.
+    private let setupPool = BlockingThreadPool(name: "tessera-setup", threads: 1)
+
+    /// Loads the run's engine for its settings (the model file, or the bundled model). Runs on a blocking pool.
+    public typealias EngineLoader = @Sendable (RunSettings) throws -> any EngineFactory
+    /// The fp32 network on oneDNN, from the settings' model or the bundled one.
+    public static let fp32Engines: EngineLoader = { settings in
+        let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url()
+        return FP32EngineFactory(model: try SegmentationModel.load(contentsOf: modelURL))
+    }
+
+    private let source: any SlideSource
+    private let loadEngines: EngineLoader
+
+    /// - Parameters:
+    ///   - source: opens the slides (OpenSlide; the graph's unit tests pass synthetic slides).
+    ///   - engines: loads the network (fp32 on oneDNN; the unit tests pass a fake).
+    public init(settings: RunSettings, logger: Logger, locking: Locking = .acquire(.current()),
+                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.fp32Engines) {
+        self.settings = settings
+        self.logger = logger
+        self.locking = locking
+        self.source = source
+        self.loadEngines = engines
+    }
+
+    deinit { setupPool.shutdown() }
+
+    /// Asks the run to stop: no new tiles are read; what is in flight is inferred, stitched and committed, and the
+    /// run ends as interrupted. Safe from any thread, any number of times, before or during `run()`.
+    public func requestStop() {
+        let graph = stop.withLock { state -> StageGraph? in
+            state.requested = true
+            return state.graph
+        }
+        graph?.requestStop()
+    }
+
+    public var isStopRequested: Bool { stop.withLock { $0.requested } }
+
+    public func run() async throws -> RunSummary {
+        let startedAt = Date()
+        let settings = settings
+        let engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
+        let engine = engines.identity
+        let resolved = try settings.resolve(model: engines.model)
+        try RunError.creatingDirectory(resolved.outputDirectory)
+        var lock: OutputLock?
+        if case .acquire(let holder) = locking {
+            try RunError.creatingDirectory(URL(fileURLWithPath: resolved.lockPath).deletingLastPathComponent())
+            lock = try OutputLock.acquire(path: resolved.lockPath, holder: holder)
+        }
+        defer { lock?.release() }
+
+        let slides = try await setupPool.run {
+            try SlideDiscovery.slides(in: settings.inputs, excluding: [resolved.outputDirectory])
+        }
+        if slides.isEmpty {
+            throw RunError.noSlides(inputs: settings.inputs)
+        }
+        if resolved.writeHeatmaps { try RunError.creatingDirectory(resolved.heatmapDirectory) }
+        let store = try await setupPool.run { [logger] in try ResultsStore(path: resolved.resultsDatabase, logger: logger) }
+
+        let provenance = RunProvenance(
+            gitCommit: BuildInfo.gitCommit, pipelineName: resolved.pipeline?.name,
+            pipelineHash: resolved.pipeline?.hash, pipelineText: resolved.pipeline?.text,
+            modelName: engine.modelName, modelSHA256: engine.modelSHA256,
+            classes: engine.classNames.indices.map {
+                ClassInfo(index: $0, name: engine.classNames[$0], colour: engine.classColours[$0])
+            },
+            parametersJSON: resolved.parametersJSON, parametersHash: resolved.parametersHash,
+            threads: resolved.threads, openSlideVersion: Slide.libraryVersion,
+            oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt)
+        let run = try await setupPool.run { try store.startRun(provenance) }
+        logger.info("run started", metadata: [
+            "run.uid": "\(run.runUID)", "run.resumed": "\(run.resumed)", "slides": "\(slides.count)",
+            "model.sha256": "\(engine.modelSHA256)", "results": "\(resolved.resultsDatabase)"])
+
+        let ledger = RunLedger(store: store, run: run)
+        let graph = StageGraph(slides: slides, settings: resolved, source: source, engines: engines, ledger: ledger,
+                               logger: logger, progress: progress)
+        let stopAlreadyRequested = stop.withLock { state -> Bool in
+            state.graph = graph
+            return state.requested
+        }
+        if stopAlreadyRequested { graph.requestStop() }
+        defer { stop.withLock { $0.graph = nil } }
+
+        progress.runStarted(slides: slides.count)
+        defer { progress.finish() }
+        let outcomes: [SlideOutcome]
+        do {
+            outcomes = try await graph.process()
+        } catch {
+            try? await ledger.finishRun(status: .failed, error: "\(error)", stages: [])
+            throw error
+        }
+
+        let stages = graph.allMetrics.map(\.snapshot)
+        let interrupted = graph.isStopping
+        try await ledger.finishRun(status: interrupted ? .interrupted : .finished, stages: stages)
+        return RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
+                          finishedAt: Date(), interrupted: interrupted, slides: outcomes, stages: stages)
+    }
+}

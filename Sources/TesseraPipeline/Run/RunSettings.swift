@@ -1,0 +1,230 @@
+import Crypto
+import Foundation
+import TesseraCore
+import TesseraSlide
+
+/// Every setting of a run, with every default in one place.
+///
+/// `tessera run`'s options, `tessera plan`'s options and a pipeline file (pipelines/*.yaml) each start from
+/// `RunSettings()` and overwrite only what they were given; `resolve(model:)` then fills in what depends on the
+/// model (its resolution and tile size), checks the values, and derives the paths and the parameters hash. Adding a
+/// setting is one field here (with its default), the line that fills it from each source, and, when it changes a
+/// slide's results, one line in `HashedParameters` (nil when it has its default, so results made before the setting
+/// existed keep their hash).
+public struct RunSettings: Sendable, Codable, Equatable {
+    // MARK: Inputs and outputs
+
+    /// Slide files, directories (searched recursively for slide files) or glob patterns (`**` spans folders).
+    public var inputs: [String] = []
+    /// Output directory: results.sqlite, heatmaps/ and the lock go here unless overridden below.
+    public var outputDirectory: String = "."
+    /// The SQLite results file; nil means `<outputDirectory>/results.sqlite`.
+    public var resultsDatabase: String?
+    /// Whether to write heatmap TIFFs, and where (nil means `<outputDirectory>/heatmaps`).
+    public var writeHeatmaps = true
+    public var heatmapDirectory: String?
+    /// Heatmap pixel edge in model pixels: with the default 8 at 0.5 µm/px a heatmap pixel covers 4 µm, and the
+    /// downsample d from level 0 is this x (target mpp / slide mpp), rounded to whole level-0 pixels.
+    public var heatmapModelPixels = 8.0
+    /// The lock that keeps two runs from writing one output at once; nil means `<outputDirectory>/.tessera.lock`.
+    public var lockPath: String?
+
+    // MARK: Model and tiling
+
+    /// A smp-compatible safetensors file; nil means the bundled default model.
+    public var modelPath: String?
+    /// Target resolution in µm/px; nil means the model's (0.5 when the model says nothing).
+    public var targetMPP: Double?
+    /// Tile edge in pixels at the target resolution, margins included; nil means the model's (512 when it states none).
+    public var tileSize: Int?
+    /// Pixels shared by neighbouring tiles at the target resolution (half on each side of a tile's own window).
+    public var overlap = 64
+    /// The slides' own resolution for files that state none (applies to every input slide).
+    public var slideMPP: Double?
+    /// Tissue detection and the tissue a tile needs.
+    public var tissue = TissueSettings()
+
+    // MARK: Concurrency (does not change results)
+
+    /// Compute threads for the network; reader threads for OpenSlide; tiles per inference batch.
+    public var threads = 2
+    public var readers = 2
+    public var batchSize = 4
+
+    /// Set when the run comes from a pipeline file: stored with the run for provenance, and part of the hash.
+    public var pipeline: PipelineProvenance?
+
+    /// Used when the model states no resolution or tile size.
+    public static let fallbackTargetMPP = 0.5
+    public static let fallbackTileSize = 512
+
+    public init() {}
+
+    public init(inputs: [String], outputDirectory: String) {
+        self.inputs = inputs
+        self.outputDirectory = outputDirectory
+    }
+
+    /// Fills in what the model decides, checks every value and derives paths and the parameters hash.
+    public func resolve(model: SegmentationModelIdentity) throws(RunError) -> Resolved {
+        let tileSize = tileSize ?? model.tileSize ?? Self.fallbackTileSize
+        guard tileSize > 0, tileSize % 16 == 0 else {
+            throw .invalidParameter("tile size \(tileSize) must be a positive multiple of 16 (the network's stride)")
+        }
+        guard overlap >= 0, overlap % 2 == 0, overlap < tileSize else {
+            throw .invalidParameter("overlap \(overlap) must be even, at least 0 and less than the tile size \(tileSize)")
+        }
+        let targetMPP = targetMPP ?? model.micronsPerPixel ?? Self.fallbackTargetMPP
+        guard targetMPP > 0, targetMPP.isFinite else { throw .invalidParameter("target mpp \(targetMPP) must be positive") }
+        if let slideMPP, !(slideMPP > 0 && slideMPP.isFinite) {
+            throw .invalidParameter("--slide-mpp must be a positive number of µm/px, not \(slideMPP)")
+        }
+        guard batchSize > 0, threads > 0, readers > 0 else {
+            throw .invalidParameter("batch size, threads and readers must be at least 1")
+        }
+        guard (0...1).contains(tissue.minimumTissueFraction) else {
+            throw .invalidParameter("the minimum tissue fraction \(tissue.minimumTissueFraction) must be between 0 and 1")
+        }
+        guard tissue.thumbnailMPP > 0, tissue.thumbnailMPP.isFinite, tissue.minimumRegionAreaMM2 >= 0 else {
+            throw .invalidParameter("the tissue thumbnail resolution must be positive and the minimum region area at least 0")
+        }
+        guard heatmapModelPixels > 0, heatmapModelPixels.isFinite else {
+            throw .invalidParameter("the heatmap pixel \(heatmapModelPixels) must be a positive number of model pixels")
+        }
+        var filled = self
+        filled.targetMPP = targetMPP
+        filled.tileSize = tileSize
+        return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model)
+    }
+
+    /// The settings with the model's values filled in and checked, and what follows from them.
+    public struct Resolved: Sendable {
+        /// The settings as given, with `targetMPP` and `tileSize` filled in.
+        public let settings: RunSettings
+        public let targetMPP: Double
+        public let tileSize: Int
+        public let model: SegmentationModelIdentity
+        public let outputDirectory: URL
+        public let resultsDatabase: String
+        public let heatmapDirectory: URL
+        public let lockPath: String
+        /// The settings that change a slide's results, as JSON (stored with the run), and their SHA-256: a slide done
+        /// earlier under the same hash is skipped.
+        public let parametersJSON: String
+        public let parametersHash: String
+
+        init(settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity) {
+            self.settings = settings
+            self.targetMPP = targetMPP
+            self.tileSize = tileSize
+            self.model = model
+            outputDirectory = URL(fileURLWithPath: settings.outputDirectory).standardizedFileURL
+            resultsDatabase = settings.resultsDatabase
+                ?? outputDirectory.appendingPathComponent("results.sqlite").path
+            heatmapDirectory = settings.heatmapDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                ?? outputDirectory.appendingPathComponent("heatmaps", isDirectory: true)
+            lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
+            let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model)
+            parametersJSON = parameters.json
+            parametersHash = parameters.hash
+        }
+
+        public var overlap: Int { settings.overlap }
+        public var tissue: TissueSettings { settings.tissue }
+        public var slideMPP: Double? { settings.slideMPP }
+        public var writeHeatmaps: Bool { settings.writeHeatmaps }
+        public var heatmapModelPixels: Double { settings.heatmapModelPixels }
+        public var threads: Int { settings.threads }
+        public var readers: Int { settings.readers }
+        public var batchSize: Int { settings.batchSize }
+        public var pipeline: PipelineProvenance? { settings.pipeline }
+
+        /// Level-0 pixels per heatmap pixel: `heatmapModelPixels` x (target mpp / slide mpp), rounded to a whole
+        /// number so heatmap pixels sit on the level-0 grid.
+        public func heatmapDownsample(slideMPP: Double) -> Double {
+            Swift.max(1, (heatmapModelPixels * targetMPP / slideMPP).rounded())
+        }
+    }
+}
+
+/// What `RunSettings.resolve(model:)` needs of a model: its own resolution and tile size, and its identity.
+public struct SegmentationModelIdentity: Sendable, Equatable {
+    public var name: String
+    public var path: String
+    public var sha256: String
+    public var micronsPerPixel: Double?
+    public var tileSize: Int?
+
+    public init(name: String, path: String, sha256: String, micronsPerPixel: Double? = nil, tileSize: Int? = nil) {
+        self.name = name
+        self.path = path
+        self.sha256 = sha256
+        self.micronsPerPixel = micronsPerPixel
+        self.tileSize = tileSize
+    }
+}
+
+/// Every setting that changes a run's numbers, as stored with the run (`runs.parameters_json`); its hash decides
+/// whether a slide already done can be skipped. Paths, batch size and thread counts are stored but not hashed.
+/// Keys and encoding are those earlier versions wrote, so their finished slides are still recognised.
+private struct HashedParameters: Codable {
+    var modelSHA256: String
+    var modelPath: String
+    var targetMPP: Double
+    var tileSize: Int
+    var overlap: Int
+    var tissue: TissueSettings
+    var slideMPP: Double?
+    var heatmaps: Bool
+    var heatmapModelPixels: Double
+    var pipelineHash: String?
+    var batchSize: Int
+    var readers: Int
+    var threads: Int
+
+    init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity) {
+        modelSHA256 = model.sha256
+        modelPath = model.path
+        self.targetMPP = targetMPP
+        self.tileSize = tileSize
+        overlap = settings.overlap
+        tissue = settings.tissue
+        slideMPP = settings.slideMPP
+        heatmaps = settings.writeHeatmaps
+        heatmapModelPixels = settings.heatmapModelPixels
+        pipelineHash = settings.pipeline?.hash
+        batchSize = settings.batchSize
+        readers = settings.readers
+        threads = settings.threads
+    }
+
+    var json: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    var hash: String {
+        var identity = self
+        identity.modelPath = ""
+        identity.batchSize = 0
+        identity.readers = 0
+        identity.threads = 0
+        return SHA256.hash(data: Data(identity.json.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Where a run's settings came from when a pipeline file drove it.
+public struct PipelineProvenance: Sendable, Codable, Equatable {
+    public var name: String
+    /// SHA-256 (hex) of the pipeline's normalised content.
+    public var hash: String
+    /// The pipeline file's full text as read.
+    public var text: String
+
+    public init(name: String, hash: String, text: String) {
+        self.name = name
+        self.hash = hash
+        self.text = text
+    }
+}

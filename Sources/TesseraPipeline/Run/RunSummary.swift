@@ -1,0 +1,119 @@
+import Foundation
+
+/// What a batch run did, slide by slide: printed by `tessera run --json` and written into pipeline run reports.
+public struct RunSummary: Sendable, Codable, Equatable {
+    public var runUID: String
+    public var resultsDatabase: String
+    public var startedAt: Date
+    public var finishedAt: Date
+    /// True when SIGINT/SIGTERM stopped the run before every slide was processed.
+    public var interrupted: Bool
+    public var slides: [SlideOutcome]
+    /// Per-stage figures: which stage was busy and which waited, i.e. what bounded throughput.
+    public var stages: [StageReport]
+
+    public init(runUID: String, resultsDatabase: String, startedAt: Date, finishedAt: Date,
+                interrupted: Bool, slides: [SlideOutcome], stages: [StageReport] = []) {
+        self.runUID = runUID
+        self.resultsDatabase = resultsDatabase
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.interrupted = interrupted
+        self.slides = slides
+        self.stages = stages
+    }
+
+    public var counts: SlideCounts { SlideCounts(slides) }
+    /// How the run ended, and so its exit status: the same for `tessera run` and `tessera pipeline run`.
+    public var outcome: RunOutcome { RunOutcome(summary: self) }
+}
+
+/// How many slides ended each way.
+public struct SlideCounts: Sendable, Codable, Equatable {
+    public var slides: Int
+    public var done: Int
+    public var skipped: Int
+    public var failed: Int
+    public var interrupted: Int
+
+    public init(slides: Int, done: Int, skipped: Int, failed: Int, interrupted: Int) {
+        self.slides = slides
+        self.done = done
+        self.skipped = skipped
+        self.failed = failed
+        self.interrupted = interrupted
+    }
+
+    public init(_ outcomes: [SlideOutcome]) {
+        func count(_ status: SlideOutcome.Status) -> Int { outcomes.filter { $0.status == status }.count }
+        self.init(slides: outcomes.count, done: count(.done), skipped: count(.skipped), failed: count(.failed),
+                  interrupted: count(.interrupted))
+    }
+}
+
+/// How a run ended; `exitCode` is what `tessera run` and `tessera pipeline run` exit with.
+public enum RunOutcome: String, Sendable, Codable {
+    /// Every slide is done: processed now or skipped as already done (also when no slide matched a pipeline's
+    /// inputs). Exit 0.
+    case allDone = "all-done"
+    /// At least one slide failed; the others were processed. Exit 1.
+    case someFailed = "some-failed"
+    /// Could not run at all: a bad option or pipeline, the lock held, the model missing or invalid, no slides, the
+    /// output not writable. Exit 2.
+    case couldNotRun = "could-not-run"
+    /// Stopped (SIGINT/SIGTERM, `requestStop()`) before every slide was done; the next run continues. Exit 3.
+    case interrupted = "interrupted"
+
+    public var exitCode: Int32 {
+        switch self {
+        case .allDone: 0
+        case .someFailed: 1
+        case .couldNotRun: 2
+        case .interrupted: 3
+        }
+    }
+
+    public init(summary: RunSummary) {
+        // An interrupted run says so first: its failed slides may be retried by the run that continues it.
+        if summary.interrupted || summary.slides.contains(where: { $0.status == .interrupted }) {
+            self = .interrupted
+        } else if summary.slides.contains(where: { $0.status == .failed }) {
+            self = .someFailed
+        } else {
+            self = .allDone
+        }
+    }
+}
+
+public struct SlideOutcome: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        /// Processed in this run.
+        case done
+        /// Already done earlier with the same model, parameters and pipeline: not processed again.
+        case skipped
+        /// Could not be processed; `error` says why. Other slides went on.
+        case failed
+        /// Stopped by a signal; committed tiles are kept and the next run continues it.
+        case interrupted
+    }
+
+    public var path: String
+    public var status: Status
+    public var error: String?
+    public var tilesPlanned: Int
+    public var tilesProcessed: Int
+    public var seconds: Double
+    /// Heatmap files written for this slide.
+    public var heatmaps: [String]
+
+    public init(path: String, status: Status, error: String? = nil, tilesPlanned: Int = 0, tilesProcessed: Int = 0,
+                seconds: Double = 0, heatmaps: [String] = []) {
+        self.path = path
+        self.status = status
+        self.error = error
+        self.tilesPlanned = tilesPlanned
+        self.tilesProcessed = tilesProcessed
+        self.seconds = seconds
+        self.heatmaps = heatmaps
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import TesseraCore
+import TesseraHeatmap
+import TesseraSlide
+import TesseraStore
+
+/// plan: slides in, tiles to read out. Opens each slide, finds its tissue and plans its tiles (on a thread of its
+/// own: thumbnail reads are long), asks the ledger whether it is already done and which tiles an earlier attempt
+/// committed, and opens its heatmap canvas (or the checkpoint an interrupted attempt left).
+struct PlanStage: Sendable {
+    let slides: [URL]
+    let output: BoundedQueue<ReadRequest>
+    let source: any SlideSource
+    let ledger: RunLedger
+    let settings: RunSettings.Resolved
+    let classCount: Int
+    let outcomes: SlideOutcomes
+    let metrics: StageMetrics
+    let logger: Logger
+    let isStopping: @Sendable () -> Bool
+    /// Slide opening, tissue detection and canvas files: blocking work, off the cooperative pool.
+    let pool: BlockingThreadPool
+
+    func run() async {
+        defer { output.finish() }
+        for (ordinal, url) in slides.enumerated() {
+            if isStopping() { break }
+            let started = ContinuousClock.now
+            let job: SlideJob?
+            do {
+                job = try await metrics.measure { try await plan(ordinal: ordinal, url: url) }
+            } catch {
+                let message = describe(error)
+                logger.warning("slide failed", metadata: ["slide.path": "\(url.path)", "error": "\(message)"])
+                outcomes.record(ordinal, SlideOutcome(path: url.path, status: .failed, error: message,
+                                                      seconds: (ContinuousClock.now - started).seconds))
+                continue
+            }
+            metrics.addItems()
+            guard let job else { continue }   // skipped: already done
+            outcomes.started(job)
+            if job.tilesToProcess.isEmpty {
+                if !(await output.send(.nothingToRead(job), metrics: metrics)) { break }
+                continue
+            }
+            for tile in job.tilesToProcess {
+                if !(await output.send(.tile(job, tile), metrics: metrics)) { break }
+            }
+        }
+    }
+
+    /// The slide's job; nil when an earlier run already did it with the same model and parameters (recorded as
+    /// skipped). A slide that cannot be opened or planned is recorded as failed in the store and throws.
+    private func plan(ordinal: Int, url: URL) async throws -> SlideJob? {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+        let sizeBytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
+        let mtime = attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+        // What is known of the file before it is opened, for recording a slide that will not open.
+        var record = SlideRecord.unreadable(path: url.path, sizeBytes: sizeBytes, mtime: mtime)
+        do {
+            let slide = try await pool.run { [source] in try source.open(url) }
+            record = SlideRecord(path: url.path, sizeBytes: sizeBytes, mtime: mtime, quickhash: slide.quickhash,
+                                 vendor: slide.vendor, width: slide.width, height: slide.height,
+                                 mppX: slide.micronsPerPixel?.x, mppY: slide.micronsPerPixel?.y,
+                                 objectivePower: slide.objectivePower)
+            return try await plan(ordinal: ordinal, url: url, slide: slide, record: record)
+        } catch {
+            try await ledger.recordFailure(record, error: describe(error))
+            throw error
+        }
+    }
+
+    private func plan(ordinal: Int, url: URL, slide: any SourceSlide, record: SlideRecord) async throws -> SlideJob? {
+        if try await ledger.isDone(record, modelSHA256: settings.model.sha256, parametersHash: settings.parametersHash) {
+            logger.info("slide already done with this model and parameters: skipped",
+                        metadata: ["slide.path": "\(url.path)"])
+            outcomes.record(ordinal, SlideOutcome(path: url.path, status: .skipped))
+            return nil
+        }
+        let resolution = try slide.resolution(userStatedMPP: settings.slideMPP)
+        if resolution.source == .objectivePower {
+            logger.warning("slide has no mpp: using 10 / objective power", metadata: [
+                "slide.path": "\(url.path)", "slide.mpp": "\(resolution.mpp)"])
+        }
+        let settings = settings
+        let plan = try await pool.run {
+            try slide.planTiles(resolution: resolution, targetMPP: settings.targetMPP, tileSize: settings.tileSize,
+                                overlap: settings.overlap, tissue: settings.tissue)
+        }
+        let (slideRun, outputStem) = try await ledger.startSlide(record, resolution: resolution,
+                                                                 tilesPlanned: plan.tiles.count)
+        // Resume: tiles committed by an earlier attempt are not inferred again when the heatmap checkpoint holds
+        // them too (the checkpoint is written before each commit, so it holds at least the committed tiles).
+        var canvas: HeatmapCanvas?
+        var done = slideRun.committedTileIndices
+        if settings.writeHeatmaps {
+            let downsample = settings.heatmapDownsample(slideMPP: resolution.mpp)
+            let key = "slide-run-\(slideRun.id.rawValue)"
+            let checkpoint = try await pool.run { [classCount] in
+                try HeatmapCheckpoint.openOrCreate(
+                    directory: settings.heatmapDirectory, key: key, parametersHash: settings.parametersHash,
+                    slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: classCount)
+            }
+            canvas = checkpoint.canvas
+            done.formIntersection(checkpoint.paintedTiles)
+        }
+        let remaining = plan.tiles.filter { !done.contains($0.index) }
+        if !slideRun.committedTileIndices.isEmpty {
+            logger.info("resuming slide", metadata: ["slide.path": "\(url.path)",
+                                                     "tiles.committed": "\(slideRun.committedTileIndices.count)",
+                                                     "tiles.remaining": "\(remaining.count)"])
+        }
+        return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
+                        slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
+                        outputStem: outputStem)
+    }
+}

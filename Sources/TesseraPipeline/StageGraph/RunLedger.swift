@@ -1,0 +1,93 @@
+import Crypto
+import Foundation
+import TesseraCore
+import TesseraSlide
+import TesseraStore
+
+/// Every call the run makes on its results store, on one thread of its own (SQLite's connection is used by one
+/// thread at a time, and its calls block on disk I/O). Planning and writing both go through it; neither opens the
+/// slide nor writes heatmaps on this thread, so a slide being planned never waits behind a heatmap being written.
+final class RunLedger: Sendable {
+    let store: ResultsStore
+    let run: RunStart
+    private let thread = BlockingThreadPool(name: "tessera-ledger", threads: 1)
+
+    init(store: ResultsStore, run: RunStart) {
+        self.store = store
+        self.run = run
+    }
+
+    deinit { thread.shutdown() }
+
+    /// Whether an earlier run with this model and parameters finished the slide.
+    func isDone(_ slide: SlideRecord, modelSHA256: String, parametersHash: String) async throws -> Bool {
+        try await thread.run { [store] in
+            try store.findCompletedSlideRun(slideFingerprint: slide.fingerprint, modelSHA256: modelSHA256,
+                                            parametersHash: parametersHash)
+        }
+    }
+
+    /// Starts (or resumes) the slide's run; returns the tiles an earlier attempt committed and the stem its output
+    /// files are named with.
+    func startSlide(_ slide: SlideRecord, resolution: TesseraSlide.SlideResolution, tilesPlanned: Int) async throws
+        -> (start: SlideRunStart, outputStem: String) {
+        try await thread.run { [store, run] in
+            // Both axes as the slide states them: areas in mm² multiply mpp_x by mpp_y.
+            let start = try store.startSlideRun(
+                run: run.id, slide: slide,
+                resolution: TesseraStore.SlideResolution(mppX: resolution.mppX, mppY: resolution.mppY,
+                                                         source: resolution.source.rawValue),
+                tilesPlanned: tilesPlanned)
+            let fileName = URL(fileURLWithPath: slide.path).lastPathComponent
+            let first = try store.firstSlidePath(withFileName: fileName)
+            return (start, OutputNames.stem(slidePath: slide.path, firstSlidePathWithItsName: first))
+        }
+    }
+
+    /// Records a slide that could not be opened or planned.
+    func recordFailure(_ slide: SlideRecord, error: String) async throws {
+        try await thread.run { [store, run] in
+            let failed = try store.startSlideRun(run: run.id, slide: slide, resolution: nil, tilesPlanned: nil)
+            try store.finishSlideRun(failed.id, status: .failed, error: error, seconds: 0)
+        }
+    }
+
+    func commit(_ tiles: [TileResult], slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.write(tiles: tiles, slideRun: slideRun) }
+    }
+
+    func finishSlide(_ slideRun: SlideRunID, status: SlideRunStatus, error: String? = nil, seconds: Double) async throws {
+        try await thread.run { [store] in
+            try store.finishSlideRun(slideRun, status: status, error: error, seconds: seconds)
+        }
+    }
+
+    /// Records the stage figures and how the run ended, and closes the store.
+    func finishRun(status: RunStatus, error: String? = nil, stages: [StageReport]) async throws {
+        try await thread.run { [store, run] in
+            if !stages.isEmpty {
+                try store.recordStageMetrics(stages.map {
+                    TesseraStore.StageMetrics(stage: $0.stage, items: $0.items, busySeconds: $0.busySeconds,
+                                              waitingOnInputSeconds: $0.waitingOnInputSeconds,
+                                              waitingOnOutputSeconds: $0.waitingOnOutputSeconds)
+                }, run: run.id)
+            }
+            try store.finishRun(run.id, status: status, error: error)
+            try store.close()
+        }
+    }
+}
+
+/// How a slide's output files are named, so that two slides with the same file name in different folders never
+/// overwrite each other's: the first slide of a file name recorded in the results file keeps the plain name
+/// (`CMU-1.svs.overlay.tif`); any later slide with that file name but another path gets the first 8 hex digits of
+/// the SHA-256 of its full path after it (`CMU-1.svs.3fa2b1c0.overlay.tif`). The choice is the same on every run
+/// into the same results file.
+enum OutputNames {
+    static func stem(slidePath: String, firstSlidePathWithItsName first: String?) -> String {
+        let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
+        if first == nil || first == slidePath { return fileName }
+        let digest = SHA256.hash(data: Data(slidePath.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        return fileName + "." + digest
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import TesseraCore
+import TesseraSlide
+
+/// Opens slides for a run: OpenSlide in the product, synthetic slides in the graph's unit tests.
+public protocol SlideSource: Sendable {
+    /// Opens the slide at `url`, or throws an error that names the file and the problem.
+    func open(_ url: URL) throws -> any SourceSlide
+}
+
+/// An open slide: what the run records of it, its tissue and tile plan, and its pixels. Reads may run on several
+/// threads at once.
+public protocol SourceSlide: Sendable {
+    var url: URL { get }
+    var width: Int { get }
+    var height: Int { get }
+    var vendor: String? { get }
+    /// A hash of the file's content that identifies the slide (OpenSlide's quickhash-1).
+    var quickhash: String? { get }
+    /// The resolution the file states, per axis.
+    var micronsPerPixel: (x: Double, y: Double)? { get }
+    var objectivePower: Double? { get }
+    func resolution(userStatedMPP: Double?) throws -> SlideResolution
+    /// Finds the tissue and plans the tiles at `targetMPP`.
+    func planTiles(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
+                   tissue: TissueSettings) throws -> TilePlan
+    /// The level-0 window resampled to outputWidth x outputHeight (outside the slide reads as white). Blocking.
+    func read(level0Window: PixelRect, outputWidth: Int, outputHeight: Int) throws -> RGBImage
+}
+
+extension SourceSlide {
+    public var bounds: PixelRect { PixelRect(x: 0, y: 0, width: width, height: height) }
+}
+
+/// Slides read with OpenSlide.
+public struct OpenSlideSource: SlideSource {
+    public init() {}
+    public func open(_ url: URL) throws -> any SourceSlide { try Slide(contentsOf: url) }
+}
+
+extension Slide: SourceSlide {
+    public func planTiles(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
+                          tissue: TissueSettings) throws -> TilePlan {
+        try TilePlan.plan(slide: self, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
+                          overlap: overlap, tissue: tissue).plan
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import Synchronization
+import TesseraCore
+import TesseraPipeline
+
+/// What a run needs of the process, owned by the CLI: the OpenMP wait policy and the allocator policy, stop
+/// signals turned into `BatchRunner.requestStop()`, and the live progress line on a terminal.
+enum RunProcess {
+    /// Call from `validate()`, before any other work: oneDNN's OpenMP threads must sleep, not spin, while the slide
+    /// readers share the cores (this may re-execute the process); and the allocator must give large blocks back, so
+    /// memory stays flat from slide to slide.
+    static func prepare() {
+        OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+        MallocPolicy.useFixedMmapThreshold()
+    }
+
+    /// Log lines go to standard error, so that JSON on standard output stays clean.
+    static func logger(label: String = "tessera", level: Logger.Level) -> Logger {
+        var logger = Logger(label: label) { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        logger.logLevel = level
+        return logger
+    }
+
+    /// Runs `body` with SIGINT/SIGTERM asking `runner` to stop (a second signal exits at once) and, when standard
+    /// error is a terminal, the live progress line drawn from `runner.progress`.
+    static func run<T>(_ runner: BatchRunner, logger: Logger, _ body: () async throws -> T) async throws -> T {
+        try await run(progress: runner.progress, logger: logger, stop: { runner.requestStop() }, body)
+    }
+
+    static func run<T>(progress: ProgressReporter?, logger: Logger, stop: @escaping @Sendable () -> Void,
+                       _ body: () async throws -> T) async throws -> T {
+        let signals = StopSignals()
+        signals.install { signal in
+            logger.notice("stopping: finishing the tiles in flight", metadata: ["signal": "\(signal)"])
+            stop()
+        }
+        defer { signals.uninstall() }
+        let drawing = Task { if let progress, isatty(STDERR_FILENO) == 1 { await ProgressLine.draw(progress.updates) } }
+        // The line is cleared before anything else is printed.
+        do {
+            let result = try await body()
+            drawing.cancel()
+            await drawing.value
+            return result
+        } catch {
+            drawing.cancel()
+            await drawing.value
+            throw error
+        }
+    }
+
+    /// Messages for people go to standard error; standard output carries results.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// A batch runner that is made later (inside a pipeline run), for the signal handler to stop: a stop asked for
+/// before the runner exists reaches it when it is registered.
+final class LateStopTarget: Sendable {
+    private let state = Mutex<(runner: BatchRunner?, stopRequested: Bool)>((nil, false))
+
+    func register(_ runner: BatchRunner) {
+        let stop = state.withLock { state -> Bool in
+            state.runner = runner
+            return state.stopRequested
+        }
+        if stop { runner.requestStop() }
+    }
+
+    func requestStop() {
+        let runner = state.withLock { state -> BatchRunner? in
+            state.stopRequested = true
+            return state.runner
+        }
+        runner?.requestStop()
+    }
+}
+
+/// The live line on a terminal: slides, tiles, tiles/s, ETA and the slide being planned, redrawn at most twice a
+/// second and cleared at the end.
+enum ProgressLine {
+    static func draw(_ updates: AsyncStream<RunProgress>, interval: Duration = .milliseconds(500)) async {
+        var lastLength = 0
+        var lastDrawn = ContinuousClock.now - interval
+        func show(_ text: String) {
+            let padding = String(repeating: " ", count: Swift.max(0, lastLength - text.count))
+            FileHandle.standardError.write(Data(("\r" + text + padding + (text.isEmpty ? "\r" : "")).utf8))
+            lastLength = text.count
+        }
+        for await progress in updates {
+            if progress.finished || Task.isCancelled { break }
+            guard ContinuousClock.now - lastDrawn >= interval else { continue }
+            lastDrawn = .now
+            show(line(progress))
+        }
+        show("")
+    }
+
+    static func line(_ progress: RunProgress) -> String {
+        let eta = progress.etaSeconds.map(format(seconds:)) ?? "--:--"
+        return "slides \(progress.slidesEnded)/\(progress.slidesTotal)  tiles \(progress.tilesDone)/\(progress.tilesPlanned)  "
+            + String(format: "%.2f tiles/s", progress.tilesPerSecond) + "  ETA \(eta)  \(progress.currentSlide)"
+    }
+
+    static func format(seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        return total >= 3600 ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+            : String(format: "%02d:%02d", total / 60, total % 60)
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+import TesseraHeatmap
+import TesseraTestSupport
+
+/// `tessera export geojson` end to end: a real `tessera run` of the fixture slide (1 µm/px, 128-px tiles, so the
+/// heatmap pixel is d = round(8 x 1 / 0.499) = 16 level-0 pixels), then the export read back.
+@Suite(.serialized) struct ExportCommandTests {
+    static let slide = Fixtures.slide("CMU-1-Small-Region.svs")
+    static let tiling = ["--mpp", "1", "--tile", "128", "--overlap", "16"]
+
+    /// One run shared by the tests of this suite.
+    static let runDirectory: Result<URL, any Error> = Result {
+        let out = try Fixtures.temporaryDirectory("export-run")
+        let output = try TesseraCLI.run(["run", slide.path, "--out", out.path, "--quiet"] + tiling)
+        guard output.status == 0 else { throw RunFailed(stderr: output.stderr) }
+        return out
+    }
+
+    struct RunFailed: Error { var stderr: String }
+
+    func run() throws -> (out: URL, results: String) {
+        let out = try Self.runDirectory.get()
+        return (out, out.appendingPathComponent("results.sqlite").path)
+    }
+
+    static func features(_ url: URL) throws -> [[String: Any]] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        return object?["features"] as? [[String: Any]] ?? []
+    }
+
+    /// Shell area minus hole areas of a GeoJSON Polygon's coordinates (shoelace; rings closed).
+    static func area(_ rings: [[[Double]]]) -> Double {
+        rings.reduce(0) { total, ring in
+            var sum = 0.0
+            for i in 0..<(ring.count - 1) { sum += ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] }
+            return total + sum / 2
+        }
+    }
+
+    static func coordinates(_ feature: [String: Any]) -> [[[Double]]] {
+        let geometry = feature["geometry"] as? [String: Any]
+        return (geometry?["coordinates"] as? [[[NSNumber]]] ?? []).map { $0.map { $0.map(\.doubleValue) } }
+    }
+
+    static func className(_ feature: [String: Any]) -> String {
+        ((feature["properties"] as? [String: Any])?["classification"] as? [String: Any])?["name"] as? String ?? ""
+    }
+
+    static func measurements(_ feature: [String: Any]) -> [String: Double] {
+        ((feature["properties"] as? [String: Any])?["measurements"] as? [String: NSNumber] ?? [:]).mapValues(\.doubleValue)
+    }
+
+    @Test func regionAreasEqualTheClassMapAndAgreeWithTheTilesWithinTheHeatmapResolution() throws {
+        let (out, results) = try run()
+        let geo = out.appendingPathComponent("geo-exact")
+        let export = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--objects", "both",
+                                         "--classes", "background,nuclei,eosin-stroma"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let features = try Self.features(geo.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
+        let regions = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "annotation" }
+        let tiles = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "detection" }
+        #expect(regions.count > 10)
+
+        // QuPath's form: a UUID id, objectType, classification {name, color}, locked, measurements as an object.
+        for feature in features {
+            #expect(UUID(uuidString: feature["id"] as? String ?? "") != nil)
+            let properties = feature["properties"] as? [String: Any] ?? [:]
+            #expect(properties["isLocked"] as? Bool == true)
+            let classification = properties["classification"] as? [String: Any] ?? [:]
+            #expect((classification["color"] as? [Int])?.count == 3)
+            #expect(properties["measurements"] is [String: Any])
+        }
+        // The model's colours: nuclei #3B4CC0.
+        let nuclei = try #require(regions.first { Self.className($0) == "nuclei" })
+        #expect(((nuclei["properties"] as? [String: Any])?["classification"] as? [String: Any])?["color"] as? [Int] == [59, 76, 192])
+
+        // Each class's regions cover exactly the class map's pixels of that class (each pixel for its part on the
+        // slide: the last column and row of the 16-px grid are cut by the slide's 2220 x 2967 edge).
+        let classMap = try HeatmapFileReader(url: out.appendingPathComponent("heatmaps/CMU-1-Small-Region.svs.classes.tif"))
+        let d = try #require(classMap.metadata.downsample)
+        #expect(d == 16)
+        var pixels = [UInt8](repeating: 0, count: classMap.width * classMap.height)
+        for band in 0..<classMap.bandCount {
+            let start = band * classMap.bandHeight * classMap.width
+            try pixels.withUnsafeMutableBufferPointer { buffer in
+                try classMap.readBand(band, into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+            }
+        }
+        func pixelArea(_ x: Int, _ y: Int) -> Double {
+            (min(Double(x + 1) * d, 2220) - Double(x) * d) * (min(Double(y + 1) * d, 2967) - Double(y) * d)
+        }
+        let classIndex = ["background": 0, "nuclei": 1, "eosin-stroma": 2]
+        let storedAreas = try TesseraCLI.csv(results, "SELECT class_name, class_px FROM slide_class_areas ORDER BY class_index")
+            .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
+        let mpp = try TesseraCLI.csv(results, "SELECT mpp_x, mpp_y FROM slide_runs").split(separator: "\r\n")[1]
+            .split(separator: ",").map { Double($0)! }
+        for (name, index) in classIndex {
+            let traced = regions.filter { Self.className($0) == name }.reduce(0.0) { $0 + Self.area(Self.coordinates($1)) }
+            var expected = 0.0, boundary = 0
+            for y in 0..<classMap.height {
+                for x in 0..<classMap.width {
+                    let value = pixels[y * classMap.width + x]
+                    if value == UInt8(index) { expected += pixelArea(x, y) }
+                    // Pixels on the class's boundary, on either side of it (4-neighbours, the map's edge counting as
+                    // a neighbour of another value).
+                    let neighbours = [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)].map { nx, ny in
+                        nx < 0 || ny < 0 || nx >= classMap.width || ny >= classMap.height
+                            ? UInt8(255) : pixels[ny * classMap.width + nx]
+                    }
+                    let isClass = value == UInt8(index)
+                    if neighbours.contains(where: { ($0 == UInt8(index)) != isClass }) && (isClass || value != 255) {
+                        boundary += 1
+                    }
+                }
+            }
+            #expect(traced == expected, "\(name): regions \(traced) px², class map \(expected) px²")
+            // Every region's measured area is its polygon's.
+            for region in regions where Self.className(region) == name {
+                let measured = Self.measurements(region)["Area µm^2"] ?? -1
+                #expect(abs(measured - Self.area(Self.coordinates(region)) * mpp[0] * mpp[1]) <= 1e-9 * measured)
+            }
+            // Against the tiles' own figures (slide_class_areas, counted on the model's pixels): the class map decides
+            // one class per 16 x 16 block, so they can differ by at most the blocks along the class's boundary.
+            let stored = try #require(storedAreas.first { $0[0] == Substring(name) }.flatMap { Double($0[1]) })
+            let tolerance = Double(boundary) * d * d
+            #expect(abs(traced - stored) <= tolerance,
+                    "\(name): regions \(traced) px², tiles \(stored) px², tolerance \(boundary) boundary pixels = \(tolerance) px²")
+        }
+
+        // Tiles: one detection per stored tile, with its fractions and mean probabilities.
+        let storedTiles = try TesseraCLI.csv(results, "SELECT COUNT(*) FROM tiles").split(separator: "\r\n")[1]
+        #expect(tiles.count == Int(storedTiles))
+        let tile = try #require(tiles.first)
+        let keys = Set(Self.measurements(tile).keys)
+        #expect(keys == ["Area µm^2", "Tissue fraction", "background fraction", "background mean probability",
+                         "nuclei fraction", "nuclei mean probability", "eosin-stroma fraction", "eosin-stroma mean probability"])
+        let fractions = ["background", "nuclei", "eosin-stroma"].map { Self.measurements(tile)["\($0) fraction"]! }
+        #expect(abs(fractions.reduce(0, +) - 1) < 1e-9)
+        #expect(Self.className(tile) == ["background", "nuclei", "eosin-stroma"][fractions.indices.max { fractions[$0] < fractions[$1] }!])
+    }
+
+    @Test func minimumAreaDropsAndCountsRegionsAndBackgroundIsLeftOutByDefault() throws {
+        let (out, results) = try run()
+        let exact = out.appendingPathComponent("geo-all"), filtered = out.appendingPathComponent("geo-min")
+        #expect(try TesseraCLI.run(["export", "geojson", results, "--out", exact.path]).status == 0)
+        let all = try Self.features(exact.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
+        #expect(Set(all.map(Self.className)) == ["nuclei", "eosin-stroma"])
+        let threshold = 1000.0
+        let small = all.filter { Self.measurements($0)["Area µm^2"]! < threshold }
+        #expect(!small.isEmpty && small.count < all.count)
+
+        let output = try TesseraCLI.run(["export", "geojson", results, "--out", filtered.path, "--min-area-um2", "1000",
+                                         "--json"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
+        let classes = ((summary?["slides"] as? [[String: Any]])?.first?["classes"] as? [[String: Any]]) ?? []
+        let dropped = classes.reduce(0) { $0 + ($1["regions_dropped"] as? Int ?? 0) }
+        #expect(dropped == small.count)
+        let kept = try Self.features(filtered.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
+        #expect(kept.count == all.count - small.count)
+        #expect(kept.allSatisfy { Self.measurements($0)["Area µm^2"]! >= threshold })
+        // Same results, same ids: an export run again names its objects the same.
+        let ids = Set(all.compactMap { $0["id"] as? String })
+        #expect(kept.allSatisfy { ids.contains($0["id"] as? String ?? "") })
+    }
+
+    @Test func gzipAndOneMultiPolygonPerClass() throws {
+        let (out, results) = try run()
+        let geo = out.appendingPathComponent("geo-multi")
+        let output = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--gzip", "--multipolygon-per-class",
+                                         "--simplify-um", "4"])
+        #expect(output.status == 0, "\(output.stderr)")
+        let data = try Data(contentsOf: geo.appendingPathComponent("CMU-1-Small-Region.svs.geojson.gz"))
+        #expect(data.prefix(2) == Data([0x1f, 0x8b]))
+        let files = try FileManager.default.contentsOfDirectory(atPath: geo.path)
+        #expect(files == ["CMU-1-Small-Region.svs.geojson.gz"]) // no temporary or scratch file left behind
+    }
+
+    @Test func badInputIsAClearErrorWithExitStatus2() throws {
+        let (out, results) = try run()
+        let geo = out.appendingPathComponent("geo-bad").path
+        let unknownSlide = try TesseraCLI.run(["export", "geojson", results, "--out", geo, "--slide", "nope.svs"])
+        #expect(unknownSlide.status == 2 && unknownSlide.stderr.contains("no slide nope.svs")
+                    && unknownSlide.stderr.contains("CMU-1-Small-Region.svs"))
+        let unknownRun = try TesseraCLI.run(["export", "geojson", results, "--out", geo, "--run", "0000-bad"])
+        #expect(unknownRun.status == 2 && unknownRun.stderr.contains("no run 0000-bad"))
+        let missing = try TesseraCLI.run(["export", "geojson", out.path + "/none.sqlite", "--out", geo])
+        #expect(missing.status == 2 && missing.stderr.contains("none.sqlite"))
+        let unknownClass = try TesseraCLI.run(["export", "geojson", results, "--out", geo, "--classes", "tumour"])
+        #expect(unknownClass.status == 2 && unknownClass.stderr.contains("no class tumour"))
+
+        // A file where the output folder should be.
+        let blocker = out.appendingPathComponent("blocker").path
+        FileManager.default.createFile(atPath: blocker, contents: Data("x".utf8))
+        let blocked = try TesseraCLI.run(["export", "geojson", results, "--out", blocker])
+        #expect(blocked.status == 2 && blocked.stderr.contains("blocker") && blocked.stderr.contains("in the way"))
+
+        // A run without heatmaps: no class maps to trace (tiles alone still export).
+        let bare = try Fixtures.temporaryDirectory("export-bare")
+        let run = try TesseraCLI.run(["run", Self.slide.path, "--out", bare.path, "--no-heatmaps", "--quiet",
+                                      "--mpp", "4", "--tile", "64", "--overlap", "16"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let noMaps = try TesseraCLI.run(["export", "geojson", bare.appendingPathComponent("results.sqlite").path,
+                                         "--out", bare.appendingPathComponent("geo").path])
+        #expect(noMaps.status == 2 && noMaps.stderr.contains("no class map"))
+        #expect(!FileManager.default.fileExists(atPath: bare.appendingPathComponent("geo/CMU-1-Small-Region.svs.geojson").path))
+        let tilesOnly = try TesseraCLI.run(["export", "geojson", bare.appendingPathComponent("results.sqlite").path,
+                                            "--out", bare.appendingPathComponent("geo").path, "--objects", "tiles"])
+        #expect(tilesOnly.status == 0, "\(tilesOnly.stderr)")
+    }
+}

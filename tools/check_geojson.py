@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Independent check of `tessera export geojson` (scripts/check-geojson runs it).
+
+Runs `tessera run` on the fixture slide, exports GeoJSON three ways and checks the files with libraries that share
+no code with Tessera: the `geojson` package (structure), shapely (validity, orientation, areas, overlaps) and
+tifffile (the class-map heatmap's pixels). Exits non-zero, naming the file and the feature, on any failure.
+
+usage: check_geojson.py TESSERA_BINARY SLIDE
+"""
+import gzip
+import json
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections import defaultdict
+
+import geojson
+import numpy
+import shapely
+import shapely.validation
+import tifffile
+from shapely.geometry import shape
+
+failures = []
+
+
+def fail(message):
+    failures.append(message)
+    print("FAIL:", message, file=sys.stderr)
+
+
+def run(tessera, *arguments):
+    result = subprocess.run([tessera, *arguments], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"tessera {' '.join(arguments)} failed ({result.returncode}):\n{result.stderr}")
+    return result.stdout
+
+
+def load(path):
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        return handle.read()
+
+
+def check_structure(path, text):
+    """The geojson package's validation, and QuPath's object form on every feature."""
+    collection = geojson.loads(text)
+    if not collection.is_valid:
+        fail(f"{path}: geojson says invalid: {collection.errors()}")
+    if collection.get("type") != "FeatureCollection":
+        fail(f"{path}: not a FeatureCollection")
+    for number, feature in enumerate(collection["features"]):
+        where = f"{path} feature {number}"
+        if feature.get("type") != "Feature":
+            fail(f"{where}: type is {feature.get('type')}")
+        try:
+            uuid.UUID(feature["id"])
+        except (KeyError, ValueError):
+            fail(f"{where}: id {feature.get('id')!r} is not a UUID (QuPath ignores it)")
+        properties = feature.get("properties", {})
+        if properties.get("objectType") not in ("annotation", "detection"):
+            fail(f"{where}: objectType {properties.get('objectType')!r}")
+        classification = properties.get("classification", {})
+        colour = classification.get("color")
+        if not isinstance(classification.get("name"), str) or not (
+            isinstance(colour, list) and len(colour) == 3 and all(isinstance(c, int) and 0 <= c <= 255 for c in colour)
+        ):
+            fail(f"{where}: classification {classification!r} is not {{name, color: [r, g, b]}}")
+        if properties.get("isLocked") is not True:
+            fail(f"{where}: isLocked is not true")
+        measurements = properties.get("measurements")
+        if not isinstance(measurements, dict) or not all(isinstance(v, (int, float)) for v in measurements.values()):
+            fail(f"{where}: measurements are not an object of numbers: {measurements!r}")
+    return collection
+
+
+def check_geometry(path, collection):
+    """Every geometry valid for shapely (GEOS), shells counter-clockwise and holes clockwise on the raw numbers."""
+    shapes = []
+    for number, feature in enumerate(collection["features"]):
+        geometry = shape(feature["geometry"])
+        if not geometry.is_valid:
+            fail(f"{path} feature {number}: invalid: {shapely.validation.explain_validity(geometry)}")
+        polygons = list(geometry.geoms) if geometry.geom_type == "MultiPolygon" else [geometry]
+        for polygon in polygons:
+            if not polygon.exterior.is_ccw or any(ring.is_ccw for ring in polygon.interiors):
+                fail(f"{path} feature {number}: shell not counter-clockwise or a hole not clockwise")
+        shapes.append((feature, geometry))
+    return shapes
+
+
+def main():
+    tessera, slide = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory(prefix="tessera-geojson-") as work:
+        out = os.path.join(work, "run")
+        run(tessera, "run", slide, "--out", out, "--mpp", "1", "--tile", "128", "--overlap", "16", "--quiet")
+        results = os.path.join(out, "results.sqlite")
+        name = os.path.basename(slide)
+        database = sqlite3.connect(results)
+        width, height, mpp_x, mpp_y, slide_run = database.execute(
+            "SELECT s.width, s.height, sr.mpp_x, sr.mpp_y, sr.id FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id"
+        ).fetchone()
+        classes = dict(database.execute("SELECT class_index, name FROM classes"))
+
+        # 1. Regions as traced and tiles.
+        run(tessera, "export", "geojson", results, "--out", os.path.join(work, "exact"), "--objects", "both",
+            "--classes", ",".join(classes.values()))
+        exact_path = os.path.join(work, "exact", name + ".geojson")
+        exact = check_geometry(exact_path, check_structure(exact_path, load(exact_path)))
+        regions = [(f, g) for f, g in exact if f["properties"]["objectType"] == "annotation"]
+        tiles = [(f, g) for f, g in exact if f["properties"]["objectType"] == "detection"]
+
+        # Areas against the class-map TIFF's own pixels: each pixel counts for its part inside the slide.
+        with tifffile.TiffFile(os.path.join(out, "heatmaps", name + ".classes.tif")) as tiff:
+            page = tiff.pages[0]
+            class_map = page.asarray()
+            downsample = json.loads(page.description)["downsample"]
+        columns = numpy.minimum((numpy.arange(class_map.shape[1]) + 1) * downsample, width) - numpy.arange(class_map.shape[1]) * downsample
+        rows = numpy.minimum((numpy.arange(class_map.shape[0]) + 1) * downsample, height) - numpy.arange(class_map.shape[0]) * downsample
+        pixel_area = numpy.outer(rows, columns).astype(numpy.float64)
+        traced = defaultdict(float)
+        for feature, geometry in regions:
+            traced[feature["properties"]["classification"]["name"]] += geometry.area
+            measured = feature["properties"]["measurements"]["Area µm^2"]
+            if not math.isclose(measured, geometry.area * mpp_x * mpp_y, rel_tol=1e-9):
+                fail(f"{exact_path}: measured area {measured} µm² is not the polygon's {geometry.area * mpp_x * mpp_y}")
+        for index, class_name in classes.items():
+            expected = float(pixel_area[class_map == index].sum())
+            if traced[class_name] != expected:
+                fail(f"{exact_path}: {class_name}: regions cover {traced[class_name]} px², the class map {expected}")
+            else:
+                print(f"  {class_name}: {len([f for f, _ in regions if f['properties']['classification']['name'] == class_name])} regions, "
+                      f"{expected:.0f} level-0 px² = the class map's pixels exactly")
+        # Regions of different classes never overlap, and together they tile the predicted part of the map.
+        union = shapely.union_all([g for _, g in regions])
+        total = sum(g.area for _, g in regions)
+        if not math.isclose(union.area, total, rel_tol=1e-9):
+            fail(f"{exact_path}: regions overlap: union {union.area} px², sum {total} px²")
+        if not math.isclose(total, float(pixel_area[class_map != 255].sum()), rel_tol=1e-12):
+            fail(f"{exact_path}: regions cover {total} px², the predicted pixels {pixel_area[class_map != 255].sum()}")
+        stored_tiles = database.execute("SELECT x, y, width, height FROM tiles WHERE slide_run_id = ?", (slide_run,)).fetchall()
+        if len(tiles) != len(stored_tiles):
+            fail(f"{exact_path}: {len(tiles)} tiles, the results file has {len(stored_tiles)}")
+        clipped = sum(max(0, min(x + w, width) - x) * max(0, min(y + h, height) - y) for x, y, w, h in stored_tiles)
+        if not math.isclose(sum(g.area for _, g in tiles), clipped, rel_tol=1e-12):
+            fail(f"{exact_path}: tile areas {sum(g.area for _, g in tiles)}, own windows {clipped}")
+        print(f"  tiles: {len(tiles)} detections, own windows as stored")
+
+        # 2. Simplified, filtered, gzip: still valid, classes still apart.
+        run(tessera, "export", "geojson", results, "--out", os.path.join(work, "simple"), "--simplify-um", "8",
+            "--min-area-um2", "200", "--gzip")
+        simple_path = os.path.join(work, "simple", name + ".geojson.gz")
+        simple = check_geometry(simple_path, check_structure(simple_path, load(simple_path)))
+        # Classes still apart: simplification cuts boundaries into arcs shared by both sides, so two simplified
+        # regions never overlap. A region kept as traced (only axis-parallel edges) because simplifying it would
+        # have made it invalid may overlap its simplified neighbours by less than the tolerance.
+        geometries = [g for _, g in simple]
+        tree = shapely.STRtree(geometries)
+        def as_traced(geometry):
+            xy = shapely.get_coordinates(geometry)
+            return bool(numpy.all((xy[1:, 0] == xy[:-1, 0]) | (xy[1:, 1] == xy[:-1, 1])))
+        kept_as_traced = 0
+        for i, j in zip(*tree.query(geometries, predicate="intersects")):
+            if i < j and geometries[i].intersection(geometries[j]).area > 0:
+                if as_traced(geometries[i]) or as_traced(geometries[j]):
+                    kept_as_traced += 1
+                else:
+                    fail(f"{simple_path}: simplified regions {i} and {j} overlap by {geometries[i].intersection(geometries[j]).area} px²")
+        vertices = lambda shapes: sum(len(shapely.get_coordinates(g)) for _, g in shapes)
+        exact_regions = [(f, g) for f, g in regions if f["properties"]["classification"]["name"] != "background"
+                         and f["properties"]["measurements"]["Area µm^2"] >= 200]
+        print(f"  simplified (8 µm, >= 200 µm², gzip): {len(simple)} regions valid, "
+              f"{vertices(simple)} vertices (as traced: {vertices(exact_regions)}); "
+              f"{kept_as_traced} overlaps next to regions kept as traced")
+
+        # 3. One MultiPolygon per class: the same areas as the regions.
+        run(tessera, "export", "geojson", results, "--out", os.path.join(work, "multi"), "--multipolygon-per-class")
+        multi_path = os.path.join(work, "multi", name + ".geojson")
+        multi = check_geometry(multi_path, check_structure(multi_path, load(multi_path)))
+        for feature, geometry in multi:
+            class_name = feature["properties"]["classification"]["name"]
+            if not math.isclose(geometry.area, traced[class_name], rel_tol=1e-12):
+                fail(f"{multi_path}: {class_name}: MultiPolygon covers {geometry.area}, its regions {traced[class_name]}")
+        print(f"  one MultiPolygon per class: {len(multi)} features, areas as the regions'")
+    if failures:
+        sys.exit(f"check_geojson: {len(failures)} failures")
+    print("geojson: files valid for geojson and shapely; areas equal the class map's pixels")
+
+
+if __name__ == "__main__":
+    main()
