@@ -34,9 +34,9 @@ public enum CalibrationTiles {
     /// Plans `slide` at `targetMPP` with `tileSize` tiles and reads the picked tissue tiles.
     public static func draw(from slide: Slide, resolution: SlideResolution, targetMPP: Double, tileSize: Int, count: Int,
                             seed: UInt64 = 7, excluding: Set<Int> = [], overlap: Int = 0,
-                            minimumTissueFraction: Double = 0.05) throws -> (plan: TilePlan, tiles: [Drawn]) {
+                            tissue: TissueSettings = TissueSettings()) throws -> (plan: TilePlan, tiles: [Drawn]) {
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
-                                          overlap: overlap, minimumTissueFraction: minimumTissueFraction)
+                                          overlap: overlap, tissue: tissue)
         let byIndex = Dictionary(uniqueKeysWithValues: plan.tiles.map { ($0.index, $0) })
         let tiles = try pick(from: plan, count: count, seed: seed, excluding: excluding).map { index in
             Drawn(planIndex: index, image: try slide.read(level0Window: byIndex[index]!.readWindow, outputWidth: tileSize, outputHeight: tileSize))
