@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // Thin system-library targets: a module map and a shim header each, nothing else.
@@ -31,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // glibc's mallopt (TesseraCore/MallocPolicy.swift), which the Glibc module does not expose.
         .systemLibrary(name: "CMalloc"),
+        // libjpeg (libjpeg-turbo on Debian) for the viewer's JPEG tiles (TesseraServe/JPEGEncoder.swift).
+        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
 
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
         .target(name: "TesseraCore", dependencies: [
@@ -69,9 +73,18 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // `tessera serve`: slides, heatmaps and results in a browser (Hummingbird over the results file).
+        .target(name: "TesseraServe", dependencies: [
+            "CJPEG", "TesseraCore", "TesseraSlide", "TesseraStore", "TesseraHeatmap",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             "TesseraExport",
+            "TesseraServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -87,6 +100,9 @@ let package = Package(
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraServeTests", dependencies: [
+            "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "CJPEG",
+        ]),
     ]
 )
 

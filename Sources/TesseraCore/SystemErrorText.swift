@@ -17,6 +17,12 @@ public enum SystemErrorText {
         return what + place + todo
     }
 
+    /// The POSIX error code underneath a Foundation or POSIX error (ENOSPC, EIO...), when there is one.
+    public static func posixCode(of error: any Error) -> Int32? {
+        guard let (code, domain, _) = details(of: error), domain == NSPOSIXErrorDomain else { return nil }
+        return Int32(code)
+    }
+
     /// True for errors whose own description would be Foundation's raw text.
     public static func isFoundationError(_ error: any Error) -> Bool { details(of: error) != nil }
 

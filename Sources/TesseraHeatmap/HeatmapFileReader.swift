@@ -2,7 +2,8 @@ import CTIFF
 import Foundation
 
 /// Reads level 0 of a heatmap TIFF written by `HeatmapWriter` one band of tile rows at a time, for consumers that
-/// must not hold a slide's whole map (the GeoJSON export traces regions band by band).
+/// must not hold a slide's whole map (the GeoJSON export traces regions band by band), or any pyramid level one tile
+/// at a time (`tessera serve` shows heatmaps as deep-zoom layers).
 ///
 /// Not Sendable: it owns a libtiff handle, which belongs to one thread at a time.
 public final class HeatmapFileReader {
@@ -24,9 +25,19 @@ public final class HeatmapFileReader {
     /// Rows per band: the TIFF's tile height.
     public let bandHeight: Int
     public let metadata: Metadata
+    /// One pyramid level (TIFF directory): its size and tile size.
+    public struct Level: Sendable, Equatable {
+        public var width: Int
+        public var height: Int
+        public var tileWidth: Int
+        public var tileHeight: Int
+    }
+
     private let file: TIFFFile
     private let tileWidth: Int
     private var tile: [UInt8]
+    /// The TIFF directory libtiff has selected; bands are read from directory 0.
+    private var directory = 0
 
     /// Opens `url` at level 0 and checks that it is a tiled 8-bit heatmap.
     public init(url: URL) throws(HeatmapError) {
@@ -63,6 +74,7 @@ public final class HeatmapFileReader {
     /// Decodes rows `band * bandHeight ..< min(+bandHeight, height)` into `destination`, row-major and interleaved,
     /// which must hold `rows * width * channels` bytes.
     public func readBand(_ band: Int, into destination: UnsafeMutableBufferPointer<UInt8>) throws(HeatmapError) {
+        try select(0)
         let top = band * bandHeight
         let rows = Swift.min(bandHeight, height - top)
         precondition(top >= 0 && rows > 0 && destination.count >= rows * width * channels, "readBand: bad band or buffer")
@@ -84,4 +96,59 @@ public final class HeatmapFileReader {
 
     /// Number of bands covering the image.
     public var bandCount: Int { (height + bandHeight - 1) / bandHeight }
+
+    /// Every pyramid level, full resolution first (each halved, rounded up). Every level must be a tiled 8-bit
+    /// image with level 0's samples per pixel.
+    public func levels() throws(HeatmapError) -> [Level] {
+        var levels: [Level] = []
+        for index in 0..<file.directoryCount {
+            try select(index)
+            let info = file.directoryInfo()
+            guard info.tileWidth > 0, info.tileHeight > 0, info.bitsPerSample == 8, info.width > 0, info.height > 0,
+                  info.samplesPerPixel == channels else {
+                throw HeatmapError(kind: .readFailed, path: url.path, message: "not a Tessera heatmap: level \(index) "
+                                   + "is not a tiled 8-bit image with \(channels) samples per pixel")
+            }
+            levels.append(Level(width: info.width, height: info.height, tileWidth: info.tileWidth,
+                                tileHeight: info.tileHeight))
+        }
+        return levels
+    }
+
+    /// The decoded tile (`column`, `row`) of pyramid level `level` (`levels()[level]`), cropped at the level's
+    /// right and bottom edges.
+    public func readTile(level: Int, column: Int, row: Int) throws(HeatmapError) -> HeatmapImage {
+        guard level >= 0, level < file.directoryCount else {
+            throw HeatmapError(kind: .readFailed, path: url.path,
+                               message: "no level \(level) (the file has \(file.directoryCount))")
+        }
+        try select(level)
+        let info = file.directoryInfo()
+        let x = column * info.tileWidth, y = row * info.tileHeight
+        guard column >= 0, row >= 0, x < info.width, y < info.height, info.samplesPerPixel == channels else {
+            throw HeatmapError(kind: .readFailed, path: url.path,
+                               message: "no tile (\(column), \(row)) at level \(level) (\(info.width)x\(info.height))")
+        }
+        var pixels = [UInt8](repeating: 0, count: info.tileWidth * info.tileHeight * channels)
+        _ = try file.call(kind: .readFailed, "cannot decode a tile; the heatmap may be truncated or damaged",
+                          context: "level \(level) tile (\(column), \(row))", succeeded: { $0 >= 0 }) { tiff in
+            pixels.withUnsafeMutableBytes { TIFFReadTile(tiff, $0.baseAddress, UInt32(x), UInt32(y), 0, 0) }
+        }
+        let width = Swift.min(info.tileWidth, info.width - x), height = Swift.min(info.tileHeight, info.height - y)
+        if width < info.tileWidth || height < info.tileHeight {
+            var cropped = [UInt8](repeating: 0, count: width * height * channels)
+            for line in 0..<height {
+                cropped[(line * width * channels)..<((line + 1) * width * channels)] =
+                    pixels[(line * info.tileWidth * channels)..<((line * info.tileWidth + width) * channels)]
+            }
+            pixels = cropped
+        }
+        return HeatmapImage(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    private func select(_ index: Int) throws(HeatmapError) {
+        guard index != directory else { return }
+        try file.selectDirectory(index)
+        directory = index
+    }
 }

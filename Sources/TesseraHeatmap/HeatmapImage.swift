@@ -53,7 +53,7 @@ public enum PyramidDownsampling: Sendable, Equatable {
 
 extension HeatmapImage {
     /// The next pyramid level: ceil(width/2) x ceil(height/2).
-    func halved(using downsampling: PyramidDownsampling) -> HeatmapImage {
+    public func halved(using downsampling: PyramidDownsampling) -> HeatmapImage {
         let outWidth = (width + 1) / 2, outHeight = (height + 1) / 2
         let channels = channels, width = width, height = height
         var out = [UInt8](repeating: 0, count: outWidth * outHeight * channels)

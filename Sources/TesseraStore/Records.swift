@@ -25,7 +25,7 @@ public enum SlideRunStatus: String, Sendable, CaseIterable {
 }
 
 /// One output class of the model.
-public struct ClassInfo: Sendable, Equatable {
+public struct ClassInfo: Sendable, Equatable, Codable {
     public var index: Int
     public var name: String
     /// "#rrggbb"

@@ -203,6 +203,49 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Slide runs that a later run can still resume (their run is running or interrupted, they are not done or
+    /// failed): their heatmap checkpoints must be kept.
+    public func resumableSlideRunIDs() throws -> Set<Int64> {
+        try StoreError.mapping(path: path, "listing resumable slide runs") {
+            try queue.read { db in
+                try Int64.fetchSet(db, sql: """
+                    SELECT sr.id FROM slide_runs sr JOIN runs r ON r.id = sr.run_id
+                    WHERE r.status IN ('running', 'interrupted') AND sr.status NOT IN ('done', 'failed')
+                    """)
+            }
+        }
+    }
+
+    /// Marks every run other than `current` that is still 'running', and its 'running' slide runs, 'interrupted':
+    /// call it holding the output's lock, when no other process can be writing, so such rows are a dead process's.
+    /// Returns how many runs changed.
+    @discardableResult
+    public func markAbandonedRunsInterrupted(except current: RunID) throws -> Int {
+        try StoreError.mapping(path: path, "marking runs a stopped process left as interrupted") {
+            try queue.write { db in
+                try db.execute(sql: """
+                    UPDATE slide_runs SET status = 'interrupted'
+                    WHERE status = 'running' AND run_id IN (SELECT id FROM runs WHERE status = 'running' AND id <> ?)
+                    """, arguments: [current.rawValue])
+                try db.execute(sql: "UPDATE runs SET status = 'interrupted' WHERE status = 'running' AND id <> ?",
+                               arguments: [current.rawValue])
+                return db.changesCount
+            }
+        }
+    }
+
+    /// The path a run's slide run for this content (fingerprint) read the slide from; nil when the run has none.
+    public func slideRunPath(run: RunID, fingerprint: String) throws -> String? {
+        try StoreError.mapping(path: path, "looking up the slide run of \(fingerprint)") {
+            try queue.read { db in
+                try String.fetchOne(db, sql: """
+                    SELECT sr.slide_path FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id
+                    WHERE sr.run_id = ? AND s.fingerprint = ?
+                    """, arguments: [run.rawValue, fingerprint])
+            }
+        }
+    }
+
     /// The indices of the tiles committed so far for a slide run.
     public func committedTileIndices(slideRun: SlideRunID) throws -> Set<Int> {
         try StoreError.mapping(path: path, "reading committed tiles of \(slideRun)") {

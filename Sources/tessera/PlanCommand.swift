@@ -40,7 +40,7 @@ struct PlanCommand: ParsableCommand {
             let mpp = resolved.targetMPP, tile = resolved.tileSize, overlap = resolved.overlap
             let minTissue = resolved.tissue.minimumTissueFraction
             let slide = try Slide(contentsOf: URL(fileURLWithPath: self.slide))
-            let resolution = try slide.resolution(userStatedMPP: resolved.slideMPP)
+            let resolution = try slide.resolution(userStatedMPP: resolved.slideMPP, overrideMPP: resolved.overrideSlideMPP)
             let (plan, tissueMask) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: mpp,
                                                        tileSize: tile, overlap: overlap, tissue: resolved.tissue)
             if let preview {

@@ -70,8 +70,11 @@ struct TilingOptions: ParsableArguments {
     @Option(name: .long, help: "Pixels shared by neighbouring tiles (even). Default: 64.")
     var overlap: Int?
 
-    @Option(name: .customLong("slide-mpp"), help: "The slides' own resolution in µm/px, for files that do not state it.")
+    @Option(name: .customLong("slide-mpp"), help: "The slides' own resolution in µm/px, for files that do not state it (a file's own resolution wins).")
     var slideMPP: Double?
+
+    @Option(name: .customLong("override-slide-mpp"), help: "Replace the resolution every slide's file states with this (µm/px), e.g. for a scanner known to write a wrong value. Recorded per slide.")
+    var overrideSlideMPP: Double?
 
     @Option(name: .customLong("min-tissue"), help: "Skip tiles with less tissue than this fraction of their own window. Default: 0.05.")
     var minimumTissue: Double?
@@ -94,6 +97,7 @@ struct TilingOptions: ParsableArguments {
         if let tile { settings.tileSize = tile }
         if let overlap { settings.overlap = overlap }
         if let slideMPP { settings.slideMPP = slideMPP }
+        if let overrideSlideMPP { settings.overrideSlideMPP = overrideSlideMPP }
         if let minimumTissue { settings.tissue.minimumTissueFraction = minimumTissue }
         if let thumbnailMPP { settings.tissue.thumbnailMPP = thumbnailMPP }
         if let minimumRegionMM2 { settings.tissue.minimumRegionAreaMM2 = minimumRegionMM2 }
@@ -154,6 +158,7 @@ extension RunSummary {
                 line += String(format: "  (%d/%d tiles, %.1f s)", slide.tilesProcessed, slide.tilesPlanned, slide.seconds)
             }
             if let error = slide.error { line += "\n            error: \(error)" }
+            if let first = slide.duplicateOf { line += "\n            same content as \(first) (analysed there)" }
             lines.append(line)
         }
         let seconds = finishedAt.timeIntervalSince(startedAt)
@@ -161,6 +166,7 @@ extension RunSummary {
         let counts = counts
         lines.append("")
         lines.append("\(counts.slides) slides: \(counts.done) done, \(counts.skipped) already done, \(counts.failed) failed"
+                     + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicates" : "")
                      + (interrupted ? ", run interrupted" : "")
                      + String(format: "; %d tiles in %.1f s (%.2f tiles/s)", tiles, seconds,
                               seconds > 0 ? Double(tiles) / seconds : 0))

@@ -20,6 +20,7 @@ struct Tessera: AsyncParsableCommand {
             ModelCommand.self,
             ExportCommand.self,
             DebugSyntheticResultsCommand.self,
+            ServeCommand.self,
         ]
     )
     /// ArgumentParser's own `main`, except that a Foundation error no command turned into words (which would print as

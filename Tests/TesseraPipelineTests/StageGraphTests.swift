@@ -30,7 +30,7 @@ struct FakeSlide: SourceSlide {
 
     static func value(_ column: Int, _ row: Int) -> UInt8 { UInt8((column * 37 + row * 11 + 20) % 256) }
 
-    func resolution(userStatedMPP: Double?) throws -> TesseraSlide.SlideResolution {
+    func resolution(userStatedMPP: Double?, overrideMPP: Double?) throws -> TesseraSlide.SlideResolution {
         TesseraSlide.SlideResolution(mpp: 0.5, source: .file)
     }
 

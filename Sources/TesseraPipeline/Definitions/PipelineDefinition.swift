@@ -137,6 +137,7 @@ public struct PipelineDefinition: Sendable {
         settings.tileSize = tiling?["tile"]?.intValue
         if let value = tiling?["overlap"]?.intValue { settings.overlap = value }
         settings.slideMPP = tiling?["slide_mpp"]?.doubleValue
+        settings.overrideSlideMPP = tiling?["override_slide_mpp"]?.doubleValue
         if let value = tissue?["thumbnail_mpp"]?.doubleValue { settings.tissue.thumbnailMPP = value }
         if let value = tissue?["min_tissue_fraction"]?.doubleValue { settings.tissue.minimumTissueFraction = value }
         if let value = tissue?["min_region_area_mm2"]?.doubleValue { settings.tissue.minimumRegionAreaMM2 = value }

@@ -66,10 +66,15 @@ enum PipelineSchemaText {
           "default": 64
         },
         "slide_mpp": {
-          "description": "The slides' own resolution for files that carry none; null means such slides fail with a clear error.",
+          "description": "The slides' own resolution for files that carry none (a file's own resolution wins); null means such slides fail with a clear error.",
           "type": ["number", "null"],
           "exclusiveMinimum": 0,
           "default": null
+        },
+        "override_slide_mpp": {
+          "description": "A resolution that replaces the one every slide's file states (a scanner known to write a wrong value); each slide run records it as its mpp_source. Left out or null: the files' own; no schema default, so pipelines that leave it out keep their hash.",
+          "type": ["number", "null"],
+          "exclusiveMinimum": 0
         }
       }
     },

@@ -103,6 +103,17 @@ public final class BatchRunner: Sendable {
             threads: resolved.threads, openSlideVersion: Slide.libraryVersion,
             oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt)
         let run = try await setupPool.run { try store.startRun(provenance) }
+        // The output's lock is held: 'running' rows of other runs and scratch files of other processes are a dead
+        // process's. Its rows read 'interrupted'; its scratch goes, except the canvases of resumable slide runs.
+        let abandoned = try await setupPool.run { try store.markAbandonedRunsInterrupted(except: run.id) }
+        if resolved.writeHeatmaps {
+            let resumable = try await setupPool.run { try store.resumableSlideRunIDs() }
+            let removed = ScratchSpace.sweep(heatmapDirectory: resolved.heatmapDirectory, resumable: resumable)
+            if !removed.isEmpty || abandoned > 0 {
+                logger.info("cleaned up after a stopped run", metadata: [
+                    "runs.interrupted": "\(abandoned)", "scratch.removed": "\(removed.joined(separator: ", "))"])
+            }
+        }
         logger.info("run started", metadata: [
             "run.uid": "\(run.runUID)", "run.resumed": "\(run.resumed)", "slides": "\(slides.count)",
             "model.sha256": "\(engine.modelSHA256)", "results": "\(resolved.resultsDatabase)"])
@@ -123,7 +134,10 @@ public final class BatchRunner: Sendable {
         do {
             outcomes = try await graph.process()
         } catch {
-            try? await ledger.finishRun(status: .failed, error: "\(error)", stages: [])
+            // A full disk or an I/O error stops the run, but nothing recorded is wrong: it stays resumable (its
+            // committed tiles and checkpoints are kept), like an interrupted run.
+            let resource = Self.isResourceFailure(error)
+            try? await ledger.finishRun(status: resource ? .interrupted : .failed, error: describe(error), stages: [])
             throw error
         }
 
@@ -132,5 +146,16 @@ public final class BatchRunner: Sendable {
         try await ledger.finishRun(status: interrupted ? .interrupted : .finished, stages: stages)
         return RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
                           finishedAt: Date(), interrupted: interrupted, slides: outcomes, stages: stages)
+    }
+
+    /// Disk full, quota or I/O errors (SQLite's, libtiff's through the heatmap writer, or the system's): the run is
+    /// resumable once space is freed.
+    static func isResourceFailure(_ error: any Error) -> Bool {
+        if let store = error as? StoreError, let code = store.sqliteCode {
+            return [13, 10].contains(code & 0xff)   // SQLITE_FULL, SQLITE_IOERR
+        }
+        if let code = SystemErrorText.posixCode(of: error) { return [ENOSPC, EDQUOT, EIO].contains(code) }
+        let text = describe(error).lowercased()
+        return text.contains("no space left") || text.contains("disk is full") || text.contains("database or disk is full")
     }
 }

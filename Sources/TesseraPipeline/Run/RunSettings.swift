@@ -39,8 +39,11 @@ public struct RunSettings: Sendable, Codable, Equatable {
     public var tileSize: Int?
     /// Pixels shared by neighbouring tiles at the target resolution (half on each side of a tile's own window).
     public var overlap = 64
-    /// The slides' own resolution for files that state none (applies to every input slide).
+    /// The slides' own resolution for files that state none (applies to every input slide); a file's own wins.
     public var slideMPP: Double?
+    /// A resolution that replaces what every slide's file states (a scanner known to write a wrong value). Each
+    /// slide run records which was used (`mpp_source`).
+    public var overrideSlideMPP: Double?
     /// Tissue detection and the tissue a tile needs.
     public var tissue = TissueSettings()
 
@@ -76,8 +79,10 @@ public struct RunSettings: Sendable, Codable, Equatable {
         }
         let targetMPP = targetMPP ?? model.micronsPerPixel ?? Self.fallbackTargetMPP
         guard targetMPP > 0, targetMPP.isFinite else { throw .invalidParameter("target mpp \(targetMPP) must be positive") }
-        if let slideMPP, !(slideMPP > 0 && slideMPP.isFinite) {
-            throw .invalidParameter("--slide-mpp must be a positive number of µm/px, not \(slideMPP)")
+        for (value, option) in [(slideMPP, "--slide-mpp"), (overrideSlideMPP, "--override-slide-mpp")] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw .invalidParameter("\(option) must be a positive number of µm/px, not \(value)")
+            }
         }
         guard batchSize > 0, threads > 0, readers > 0 else {
             throw .invalidParameter("batch size, threads and readers must be at least 1")
@@ -132,6 +137,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
         public var overlap: Int { settings.overlap }
         public var tissue: TissueSettings { settings.tissue }
         public var slideMPP: Double? { settings.slideMPP }
+        public var overrideSlideMPP: Double? { settings.overrideSlideMPP }
         public var writeHeatmaps: Bool { settings.writeHeatmaps }
         public var heatmapModelPixels: Double { settings.heatmapModelPixels }
         public var threads: Int { settings.threads }
@@ -175,6 +181,8 @@ private struct HashedParameters: Codable {
     var overlap: Int
     var tissue: TissueSettings
     var slideMPP: Double?
+    /// Absent (not null) when unset, so runs from before the option keep their hash.
+    var overrideSlideMPP: Double?
     var heatmaps: Bool
     var heatmapModelPixels: Double
     var pipelineHash: String?
@@ -190,6 +198,7 @@ private struct HashedParameters: Codable {
         overlap = settings.overlap
         tissue = settings.tissue
         slideMPP = settings.slideMPP
+        overrideSlideMPP = settings.overrideSlideMPP
         heatmaps = settings.writeHeatmaps
         heatmapModelPixels = settings.heatmapModelPixels
         pipelineHash = settings.pipeline?.hash

@@ -35,19 +35,22 @@ public struct SlideCounts: Sendable, Codable, Equatable {
     public var skipped: Int
     public var failed: Int
     public var interrupted: Int
+    /// Paths whose content another path of the run already holds.
+    public var duplicates: Int
 
-    public init(slides: Int, done: Int, skipped: Int, failed: Int, interrupted: Int) {
+    public init(slides: Int, done: Int, skipped: Int, failed: Int, interrupted: Int, duplicates: Int = 0) {
         self.slides = slides
         self.done = done
         self.skipped = skipped
         self.failed = failed
         self.interrupted = interrupted
+        self.duplicates = duplicates
     }
 
     public init(_ outcomes: [SlideOutcome]) {
         func count(_ status: SlideOutcome.Status) -> Int { outcomes.filter { $0.status == status }.count }
         self.init(slides: outcomes.count, done: count(.done), skipped: count(.skipped), failed: count(.failed),
-                  interrupted: count(.interrupted))
+                  interrupted: count(.interrupted), duplicates: count(.duplicate))
     }
 }
 
@@ -95,6 +98,9 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
         case failed
         /// Stopped by a signal; committed tiles are kept and the next run continues it.
         case interrupted
+        /// The same content (fingerprint) as another path of this run, `duplicateOf`, which was analysed; this path
+        /// gets no rows or heatmaps of its own.
+        case duplicate
     }
 
     public var path: String
@@ -105,9 +111,11 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Heatmap files written for this slide.
     public var heatmaps: [String]
+    /// For a `duplicate`: the path whose analysis stands for this one.
+    public var duplicateOf: String?
 
     public init(path: String, status: Status, error: String? = nil, tilesPlanned: Int = 0, tilesProcessed: Int = 0,
-                seconds: Double = 0, heatmaps: [String] = []) {
+                seconds: Double = 0, heatmaps: [String] = [], duplicateOf: String? = nil) {
         self.path = path
         self.status = status
         self.error = error
@@ -115,5 +123,6 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
         self.tilesProcessed = tilesProcessed
         self.seconds = seconds
         self.heatmaps = heatmaps
+        self.duplicateOf = duplicateOf
     }
 }

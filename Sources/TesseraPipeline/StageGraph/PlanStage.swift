@@ -21,6 +21,7 @@ struct PlanStage: Sendable {
     let isStopping: @Sendable () -> Bool
     /// Slide opening, tissue detection and canvas files: blocking work, off the cooperative pool.
     let pool: BlockingThreadPool
+    let firstPaths = FirstPaths()
 
     func run() async {
         defer { output.finish() }
@@ -72,13 +73,22 @@ struct PlanStage: Sendable {
     }
 
     private func plan(ordinal: Int, url: URL, slide: any SourceSlide, record: SlideRecord) async throws -> SlideJob? {
+        // The same content at a second path (a copy in another folder): analysed once, under the first path.
+        var first = firstPaths.claim(record.fingerprint, path: url.path)
+        if first == nil { first = try await ledger.otherPathOfSlide(record, than: url.path) }
+        if let first {
+            logger.warning("slide has the same content as another slide of this run: recorded as its duplicate",
+                           metadata: ["slide.path": "\(url.path)", "slide.duplicate_of": "\(first)"])
+            outcomes.record(ordinal, SlideOutcome(path: url.path, status: .duplicate, duplicateOf: first))
+            return nil
+        }
         if try await ledger.isDone(record, modelSHA256: settings.model.sha256, parametersHash: settings.parametersHash) {
             logger.info("slide already done with this model and parameters: skipped",
                         metadata: ["slide.path": "\(url.path)"])
             outcomes.record(ordinal, SlideOutcome(path: url.path, status: .skipped))
             return nil
         }
-        let resolution = try slide.resolution(userStatedMPP: settings.slideMPP)
+        let resolution = try slide.resolution(userStatedMPP: settings.slideMPP, overrideMPP: settings.overrideSlideMPP)
         if resolution.source == .objectivePower {
             logger.warning("slide has no mpp: using 10 / objective power", metadata: [
                 "slide.path": "\(url.path)", "slide.mpp": "\(resolution.mpp)"])
@@ -97,6 +107,13 @@ struct PlanStage: Sendable {
         if settings.writeHeatmaps {
             let downsample = settings.heatmapDownsample(slideMPP: resolution.mpp)
             let key = "slide-run-\(slideRun.id.rawValue)"
+            let canvasExists = FileManager.default.fileExists(
+                atPath: HeatmapCheckpoint.canvasURL(directory: settings.heatmapDirectory, key: key).path)
+            let needed = ScratchSpace.bytesNeeded(slideWidth: slide.width, slideHeight: slide.height,
+                                                  downsample: downsample, classCount: classCount)
+            if !canvasExists, let shortage = ScratchSpace.shortage(of: needed, in: settings.heatmapDirectory) {
+                throw ScratchSpaceError(message: shortage)   // recorded as the slide's failure by plan(ordinal:url:)
+            }
             let checkpoint = try await pool.run { [classCount] in
                 try HeatmapCheckpoint.openOrCreate(
                     directory: settings.heatmapDirectory, key: key, parametersHash: settings.parametersHash,

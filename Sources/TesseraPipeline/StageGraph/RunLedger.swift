@@ -44,6 +44,14 @@ final class RunLedger: Sendable {
         }
     }
 
+    /// The path this run recorded the slide's content under, when it is not `path` (a copy planned in an earlier
+    /// attempt of a resumed run).
+    func otherPathOfSlide(_ slide: SlideRecord, than path: String) async throws -> String? {
+        try await thread.run { [store, run] in
+            try store.slideRunPath(run: run.id, fingerprint: slide.fingerprint).flatMap { $0 == path ? nil : $0 }
+        }
+    }
+
     /// Records a slide that could not be opened or planned.
     func recordFailure(_ slide: SlideRecord, error: String) async throws {
         try await thread.run { [store, run] in

@@ -20,7 +20,8 @@ public protocol SourceSlide: Sendable {
     /// The resolution the file states, per axis.
     var micronsPerPixel: (x: Double, y: Double)? { get }
     var objectivePower: Double? { get }
-    func resolution(userStatedMPP: Double?) throws -> SlideResolution
+    /// The resolution the run uses: `overrideMPP` over the file's, the file's over `userStatedMPP` (a fallback).
+    func resolution(userStatedMPP: Double?, overrideMPP: Double?) throws -> SlideResolution
     /// Finds the tissue and plans the tiles at `targetMPP`.
     func planTiles(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
                    tissue: TissueSettings) throws -> TilePlan

@@ -129,5 +129,20 @@ final class SlideOutcomes: Sendable {
     }
 }
 
-/// Errors of Tessera's modules describe themselves (file, problem, what to do).
-func describe(_ error: any Error) -> String { String(describing: error) }
+/// Errors of Tessera's modules describe themselves (file, problem, what to do); Foundation's are put in plain words.
+func describe(_ error: any Error) -> String { SystemErrorText.describe(error) }
+
+/// The first path each slide content (fingerprint) was planned under in this run, so that a copy of a slide at a
+/// second path is recorded as a duplicate of the first, not run into the first's slide run.
+final class FirstPaths: Sendable {
+    private let paths = Mutex<[String: String]>([:])
+
+    /// The path `fingerprint` was first claimed with, when that is not `path`; nil when `path` is (now) its first.
+    func claim(_ fingerprint: String, path: String) -> String? {
+        paths.withLock { paths in
+            if let first = paths[fingerprint], first != path { return first }
+            paths[fingerprint] = path
+            return nil
+        }
+    }
+}

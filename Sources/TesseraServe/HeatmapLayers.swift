@@ -1,0 +1,182 @@
+import Foundation
+import TesseraCore
+import TesseraHeatmap
+
+/// A heatmap shown as a layer over a slide.
+public struct HeatmapLayer: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// `<slide>.overlay.tif`: the class colours, as written.
+        case overlay
+        /// `<slide>.prob-<class>.tif`: one class's probability through `ColourMap.viridis`, transparent where the
+        /// class map (`<slide>.classes.tif`) says no prediction.
+        case probability(classIndex: Int)
+    }
+
+    /// "overlay" or "prob-<class index>": the layer's name in URLs.
+    public var id: String
+    public var title: String
+    public var kind: Kind
+    /// The TIFF the layer shows.
+    public var file: URL
+    /// The class map, which masks a probability layer.
+    public var classMap: URL
+}
+
+/// A 256-entry RGB colour map for probabilities.
+public enum ColourMap {
+    /// matplotlib's viridis at 0, 1/8, ..., 1 (the page draws its legend from the same stops).
+    public static let viridisStops: [(red: UInt8, green: UInt8, blue: UInt8)] = [
+        (0x44, 0x01, 0x54), (0x47, 0x2D, 0x7B), (0x3B, 0x52, 0x8B), (0x2C, 0x72, 0x8E), (0x21, 0x91, 0x8C),
+        (0x28, 0xAE, 0x80), (0x5E, 0xC9, 0x62), (0xAD, 0xDC, 0x30), (0xFD, 0xE7, 0x25),
+    ]
+
+    /// Value v (0...255) -> colour, linear between the stops; 768 bytes, R G B per entry.
+    public static let viridis: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256 * 3)
+        let segments = Double(viridisStops.count - 1)
+        for value in 0..<256 {
+            let position = Double(value) / 255 * segments
+            let lower = min(Int(position), viridisStops.count - 2)
+            let t = position - Double(lower)
+            let a = viridisStops[lower], b = viridisStops[lower + 1]
+            let mix = { (x: UInt8, y: UInt8) in UInt8((Double(x) * (1 - t) + Double(y) * t).rounded()) }
+            table[value * 3] = mix(a.red, b.red)
+            table[value * 3 + 1] = mix(a.green, b.green)
+            table[value * 3 + 2] = mix(a.blue, b.blue)
+        }
+        return table
+    }()
+
+    public static var viridisCSSStops: [String] {
+        viridisStops.map { String(format: "#%02x%02x%02x", $0.red, $0.green, $0.blue) }
+    }
+}
+
+/// The heatmap files of a slide run, found by the names `tessera run` gives them, in the output's heatmaps folder.
+/// Nothing from a URL reaches a path: the slide's file name comes from the results file and the layer from a fixed
+/// list, and the resulting path must lie directly in the heatmaps folder.
+public struct HeatmapLayerCatalog: Sendable {
+    public let directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory.standardizedFileURL
+    }
+
+    /// The layers whose files exist for `slide`, overlay first, then each class's probability in class order.
+    public func layers(for slide: SlideRunDetail) -> [HeatmapLayer] {
+        let slideFileName = URL(fileURLWithPath: slide.slidePath).lastPathComponent
+        guard !slideFileName.isEmpty, slideFileName != ".", slideFileName != "..", !slideFileName.contains("/")
+        else { return [] }
+        let classNames = slide.classes.map(\.name)
+        let names = HeatmapWriter.fileNames(slideFileName: slideFileName, classNames: classNames)
+        let classMap = directory.appendingPathComponent(names.classMap)
+        var layers: [HeatmapLayer] = []
+        let overlay = directory.appendingPathComponent(names.overlay)
+        if isInside(overlay) {
+            layers.append(HeatmapLayer(id: "overlay", title: "classes", kind: .overlay, file: overlay, classMap: classMap))
+        }
+        for (index, name) in names.probabilities.enumerated() {
+            let file = directory.appendingPathComponent(name)
+            if isInside(file) {
+                layers.append(HeatmapLayer(id: "prob-\(index)", title: "p(\(classNames[index]))",
+                                           kind: .probability(classIndex: index), file: file, classMap: classMap))
+            }
+        }
+        return layers
+    }
+
+    private func isInside(_ file: URL) -> Bool {
+        file.standardizedFileURL.deletingLastPathComponent().path == directory.path
+            && FileManager.default.isReadableFile(atPath: file.path)
+    }
+}
+
+/// A heatmap file opened for serving: its Deep Zoom layout (one DZI tile = one TIFF tile, no overlap) and tiles.
+struct HeatmapTileSource {
+    let layer: HeatmapLayer
+    let reader: HeatmapFileReader
+    let levels: [HeatmapFileReader.Level]
+    let downsample: Double
+    let layout: DeepZoomLayout
+
+    init(layer: HeatmapLayer) throws {
+        self.layer = layer
+        reader = try HeatmapFileReader(url: layer.file)
+        levels = try reader.levels()
+        let base = levels[0]
+        guard base.tileWidth == base.tileHeight, levels.allSatisfy({ $0.tileWidth == base.tileWidth }) else {
+            throw HeatmapError(kind: .readFailed, path: layer.file.path, message: "tiles are not square and alike")
+        }
+        guard let downsample = reader.metadata.downsample, downsample > 0 else {
+            throw HeatmapError(kind: .readFailed, path: layer.file.path,
+                               message: "the ImageDescription states no downsample: not a heatmap written by Tessera")
+        }
+        self.downsample = downsample
+        layout = DeepZoomLayout(width: base.width, height: base.height, tileSize: base.tileWidth, overlap: 0)
+    }
+
+    /// What a page needs to place the layer: its Deep Zoom layout and level-0 pixels per heatmap pixel.
+    struct Geometry: Sendable {
+        var layout: DeepZoomLayout
+        var downsample: Double
+    }
+
+    var geometry: Geometry { Geometry(layout: layout, downsample: downsample) }
+
+    /// The RGBA pixels of Deep Zoom tile (`level`, `column`, `row`): TIFF level (maxLevel - level); below the
+    /// file's smallest level, that level halved again (the writer's own reduction).
+    func rgbaTile(level: Int, column: Int, row: Int) throws -> HeatmapImage {
+        let fileLevel = layout.maxLevel - level
+        switch layer.kind {
+        case .overlay:
+            let image = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column, row: row,
+                                      halving: .average)
+            return image.channels == 4 ? image : Self.opaqueRGBA(image)
+        case .probability:
+            let probability = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column,
+                                            row: row, halving: .average)
+            let classMap = try? HeatmapFileReader(url: layer.classMap)
+            let classes = try? classMap.map {
+                try Self.tile($0, levels: try $0.levels().count, fileLevel: fileLevel, column: column, row: row,
+                              halving: .majority)
+            }
+            return Self.colourMapped(probability, mask: classes)
+        }
+    }
+
+    /// Tile (`column`, `row`) of `fileLevel`; past the file's `levels` levels, its last level (which fits one
+    /// tile, so only tile (0, 0) exists) halved again.
+    private static func tile(_ reader: HeatmapFileReader, levels: Int, fileLevel: Int, column: Int, row: Int,
+                             halving: PyramidDownsampling) throws -> HeatmapImage {
+        if fileLevel < levels {
+            return try reader.readTile(level: fileLevel, column: column, row: row)
+        }
+        var image = try reader.readTile(level: levels - 1, column: 0, row: 0)
+        for _ in levels..<(fileLevel + 1) { image = image.halved(using: halving) }
+        return image
+    }
+
+    static func colourMapped(_ probability: HeatmapImage, mask classes: HeatmapImage?) -> HeatmapImage {
+        let table = ColourMap.viridis
+        var rgba = [UInt8](repeating: 0, count: probability.width * probability.height * 4)
+        let sameSize = classes.map { $0.width == probability.width && $0.height == probability.height } ?? false
+        for index in 0..<(probability.width * probability.height) {
+            let value = Int(probability.pixels[index * probability.channels])
+            let predicted = sameSize ? classes!.pixels[index] != HeatmapWriter.noPrediction : value > 0
+            guard predicted else { continue }
+            rgba[index * 4] = table[value * 3]
+            rgba[index * 4 + 1] = table[value * 3 + 1]
+            rgba[index * 4 + 2] = table[value * 3 + 2]
+            rgba[index * 4 + 3] = 255
+        }
+        return HeatmapImage(width: probability.width, height: probability.height, channels: 4, pixels: rgba)
+    }
+
+    private static func opaqueRGBA(_ image: HeatmapImage) -> HeatmapImage {
+        var rgba = [UInt8](repeating: 255, count: image.width * image.height * 4)
+        for index in 0..<(image.width * image.height) {
+            for c in 0..<3 { rgba[index * 4 + c] = image.pixels[index * image.channels + min(c, image.channels - 1)] }
+        }
+        return HeatmapImage(width: image.width, height: image.height, channels: 4, pixels: rgba)
+    }
+}

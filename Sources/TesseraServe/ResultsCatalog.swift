@@ -1,0 +1,191 @@
+import Foundation
+import GRDB
+import TesseraStore
+
+/// A run, for the index page.
+public struct RunListing: Sendable, Equatable {
+    public var id: Int64
+    public var runUID: String
+    public var status: String
+    public var modelName: String
+    public var pipelineName: String?
+    public var startedAt: String
+    public var finishedAt: String?
+    public var classes: [ClassInfo]
+    public var slides: [SlideListing]
+}
+
+/// A slide in a run, for the index page: the `slide_areas` and `slide_class_areas` views.
+public struct SlideListing: Sendable, Equatable {
+    public struct ClassArea: Sendable, Equatable {
+        public var classIndex: Int
+        public var mm2: Double?
+        public var fractionOfTissue: Double?
+    }
+
+    /// The slide run's id: what the viewer's URLs address.
+    public var id: Int64
+    public var slidePath: String
+    public var status: String
+    public var error: String?
+    public var tilesWritten: Int
+    public var tilesPlanned: Int?
+    public var tissueMM2: Double?
+    public var analysedMM2: Double?
+    public var classAreas: [ClassArea]
+
+    public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
+}
+
+/// One slide run, for its viewer.
+public struct SlideRunDetail: Sendable, Equatable {
+    public var id: Int64
+    public var runID: Int64
+    public var runUID: String
+    public var slidePath: String
+    public var status: String
+    public var error: String?
+    /// Level-0 size as recorded when the slide was first seen.
+    public var width: Int
+    public var height: Int
+    /// The resolution the run used (µm per level-0 pixel); nil when the slide could not be read.
+    public var mppX: Double?
+    public var mppY: Double?
+    public var classes: [ClassInfo]
+
+    public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
+}
+
+/// The results-file row of the tile whose own window holds a point, with its predictions.
+public struct TileAtPoint: Sendable, Equatable, Codable {
+    public struct Prediction: Sendable, Equatable, Codable {
+        public var classIndex: Int
+        public var className: String
+        public var colour: String
+        public var areaFraction: Double
+        public var meanProbability: Double
+    }
+
+    public var tileIndex: Int
+    public var x: Int
+    public var y: Int
+    public var width: Int
+    public var height: Int
+    public var tissueFraction: Double
+    public var predictions: [Prediction]
+}
+
+/// Read-only access to a results file for the viewer. The file is opened read-only (`ReadOnlyResultsFile`: also on
+/// read-only storage); every call is one read transaction, so a run writing into the file at the same time (WAL)
+/// is neither blocked nor seen half-written.
+public final class ResultsCatalog: Sendable {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    /// Opens `path` read-only and checks that it is a Tessera results file this build understands.
+    public init(path: String) throws {
+        self.path = path
+        queue = try ReadOnlyResultsFile(path: path).open(checkingSchema: true)
+    }
+
+    /// Every run, newest first, with its classes and its slides (in path order) and their areas.
+    public func runs() throws -> [RunListing] {
+        try read("listing runs and slides") { db in
+            let classes = try Self.classesByRun(db)
+            var areas: [Int64: [SlideListing.ClassArea]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT slide_run_id, class_index, class_mm2, fraction_of_tissue FROM slide_class_areas
+                ORDER BY slide_run_id, class_index
+                """) {
+                areas[row["slide_run_id"], default: []].append(SlideListing.ClassArea(
+                    classIndex: row["class_index"], mm2: row["class_mm2"], fractionOfTissue: row["fraction_of_tissue"]))
+            }
+            var slides: [Int64: [SlideListing]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT sr.id, sr.run_id, sr.slide_path, sr.status, sr.error, sr.tiles_planned, sr.tiles_written,
+                       a.tissue_mm2, a.analysed_mm2
+                FROM slide_runs sr JOIN slide_areas a ON a.slide_run_id = sr.id
+                ORDER BY sr.run_id, sr.slide_path
+                """) {
+                let id: Int64 = row["id"]
+                slides[row["run_id"], default: []].append(SlideListing(
+                    id: id, slidePath: row["slide_path"], status: row["status"], error: row["error"],
+                    tilesWritten: row["tiles_written"], tilesPlanned: row["tiles_planned"],
+                    tissueMM2: row["tissue_mm2"], analysedMM2: row["analysed_mm2"], classAreas: areas[id] ?? []))
+            }
+            return try Row.fetchAll(db, sql: """
+                SELECT id, run_uid, status, model_name, pipeline_name, started_at, finished_at FROM runs
+                ORDER BY started_at DESC, id DESC
+                """).map { row in
+                let id: Int64 = row["id"]
+                return RunListing(id: id, runUID: row["run_uid"], status: row["status"], modelName: row["model_name"],
+                                  pipelineName: row["pipeline_name"], startedAt: row["started_at"],
+                                  finishedAt: row["finished_at"], classes: classes[id] ?? [], slides: slides[id] ?? [])
+            }
+        }
+    }
+
+    /// The slide run `id`, or nil when the results file has none.
+    public func slideRun(id: Int64) throws -> SlideRunDetail? {
+        try read("reading slide run \(id)") { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT sr.id, sr.run_id, r.run_uid, sr.slide_path, sr.status, sr.error, sr.mpp_x, sr.mpp_y,
+                       s.width, s.height
+                FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id JOIN runs r ON r.id = sr.run_id
+                WHERE sr.id = ?
+                """, arguments: [id]) else { return nil }
+            let runID: Int64 = row["run_id"]
+            return SlideRunDetail(id: row["id"], runID: runID, runUID: row["run_uid"], slidePath: row["slide_path"],
+                                  status: row["status"], error: row["error"], width: row["width"],
+                                  height: row["height"], mppX: row["mpp_x"], mppY: row["mpp_y"],
+                                  classes: try Self.classesByRun(db, run: runID)[runID] ?? [])
+        }
+    }
+
+    /// The tile of slide run `slideRun` whose own window holds level-0 point (`x`, `y`), or nil when none does
+    /// (outside the tissue, or not analysed).
+    public func tile(slideRun: Int64, x: Int, y: Int) throws -> TileAtPoint? {
+        try read("finding the tile at (\(x), \(y)) of slide run \(slideRun)") { db in
+            guard let tile = try Row.fetchOne(db, sql: """
+                SELECT t.tile_index, t.x, t.y, t.width, t.height, t.tissue_fraction, sr.run_id
+                FROM tiles t JOIN slide_runs sr ON sr.id = t.slide_run_id
+                WHERE t.slide_run_id = :slideRun AND t.x <= :x AND :x < t.x + t.width AND t.y <= :y AND :y < t.y + t.height
+                LIMIT 1
+                """, arguments: ["slideRun": slideRun, "x": x, "y": y]) else { return nil }
+            let index: Int = tile["tile_index"]
+            let predictions = try Row.fetchAll(db, sql: """
+                SELECT p.class_index, c.name, c.colour, p.area_fraction, p.mean_probability
+                FROM tile_predictions p JOIN classes c ON c.run_id = :run AND c.class_index = p.class_index
+                WHERE p.slide_run_id = :slideRun AND p.tile_index = :tile ORDER BY p.class_index
+                """, arguments: ["run": tile["run_id"] as Int64, "slideRun": slideRun, "tile": index]).map { row in
+                TileAtPoint.Prediction(classIndex: row["class_index"], className: row["name"], colour: row["colour"],
+                                       areaFraction: row["area_fraction"], meanProbability: row["mean_probability"])
+            }
+            return TileAtPoint(tileIndex: index, x: tile["x"], y: tile["y"], width: tile["width"],
+                               height: tile["height"], tissueFraction: tile["tissue_fraction"],
+                               predictions: predictions)
+        }
+    }
+
+    private static func classesByRun(_ db: Database, run: Int64? = nil) throws -> [Int64: [ClassInfo]] {
+        var classes: [Int64: [ClassInfo]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT run_id, class_index, name, colour FROM classes WHERE :run IS NULL OR run_id = :run
+            ORDER BY run_id, class_index
+            """, arguments: ["run": run]) {
+            classes[row["run_id"], default: []].append(
+                ClassInfo(index: row["class_index"], name: row["name"], colour: row["colour"]))
+        }
+        return classes
+    }
+
+    /// The one place SQLite errors become `StoreError`s naming the file and what was being read.
+    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try queue.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(.sqlite, "SQLite error \(error.extendedResultCode.rawValue) while \(what): "
+                             + (error.message ?? "\(error)"), path: path, sqliteCode: error.extendedResultCode.rawValue)
+        }
+    }
+}

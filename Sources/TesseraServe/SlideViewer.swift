@@ -1,0 +1,446 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import TesseraCore
+import TesseraHeatmap
+import TesseraSlide
+import TesseraStore
+
+/// What `tessera serve` serves and how.
+public struct ViewerOptions: Sendable {
+    /// The output folder of a run: results.sqlite, heatmaps/ and (when exported) GeoJSON files.
+    public var outputDirectory: URL
+    /// The results file (default `<output>/results.sqlite`).
+    public var resultsPath: String
+    public var host: String
+    /// 0 picks a free port (the address is reported to `onRunning`).
+    public var port: Int
+    /// Bound on the encoded tiles kept in memory.
+    public var cacheBytes: Int
+    /// Threads that read slides and heatmaps and encode tiles.
+    public var readerThreads: Int
+    /// JPEG quality of slide tiles (openslide-python's DeepZoom server uses 75).
+    public var jpegQuality: Int
+
+    public init(outputDirectory: URL, resultsPath: String? = nil, host: String = "127.0.0.1", port: Int = 8642,
+                cacheBytes: Int = 256 << 20, readerThreads: Int? = nil, jpegQuality: Int = 75) {
+        self.outputDirectory = outputDirectory.standardizedFileURL
+        self.resultsPath = resultsPath ?? outputDirectory.appendingPathComponent("results.sqlite").path
+        self.host = host
+        self.port = port
+        self.cacheBytes = cacheBytes
+        self.readerThreads = readerThreads ?? max(2, ProcessInfo.processInfo.activeProcessorCount)
+        self.jpegQuality = jpegQuality
+    }
+}
+
+/// Counters `GET /api/stats` reports: the cache's, and how often a slide or heatmap file was really read.
+public struct ViewerStatistics: Sendable, Equatable, Codable {
+    public var cache: TileCacheStatistics
+    /// Slide tiles read through OpenSlide.
+    public var slideReads: Int
+    /// Heatmap tiles decoded from TIFF files.
+    public var heatmapReads: Int
+}
+
+/// The `tessera serve` web application: an index of the results file's runs and slides, and a deep-zoom viewer per
+/// slide run with the run's heatmaps as layers. Read-only; serves only what the results file records.
+public final class SlideViewer: Sendable {
+    /// Deep Zoom tiling of slides, as openslide-python's DeepZoomGenerator does by default.
+    public static let slideTileSize = 254
+    public static let slideTileOverlap = 1
+
+    public let options: ViewerOptions
+    let catalog: ResultsCatalog
+    let heatmaps: HeatmapLayerCatalog
+    let cache: TileCache<TileKey, ByteBuffer>
+    let readers: BlockingThreadPool
+    /// SQLite reads, apart from tile reads so that a burst of tiles never delays the page.
+    let database: BlockingThreadPool
+    let slides: SlideHandles
+    let assets: ViewerAssets
+    private let slideReads = Atomic<Int>(0)
+    private let heatmapReads = Atomic<Int>(0)
+    private let logger: Logger
+
+    enum TileKey: Hashable, Sendable {
+        case slide(id: Int64, level: Int, column: Int, row: Int)
+        case heatmap(id: Int64, layer: String, level: Int, column: Int, row: Int)
+    }
+
+    /// Opens the results file read-only; fails with a `StoreError` naming it when it is missing or not a results file.
+    public init(options: ViewerOptions, logger: Logger) throws {
+        self.options = options
+        self.logger = logger
+        catalog = try ResultsCatalog(path: options.resultsPath)
+        heatmaps = HeatmapLayerCatalog(directory: options.outputDirectory.appendingPathComponent("heatmaps"))
+        cache = TileCache(capacityBytes: options.cacheBytes, cost: { $0.readableBytes + 64 })
+        readers = BlockingThreadPool(name: "tessera-serve-read", threads: max(1, options.readerThreads))
+        database = BlockingThreadPool(name: "tessera-serve-db", threads: 1)
+        slides = SlideHandles()
+        assets = try ViewerAssets.embedded()
+    }
+
+    deinit {
+        readers.shutdown()
+        database.shutdown()
+    }
+
+    public var statistics: ViewerStatistics {
+        ViewerStatistics(cache: cache.statistics, slideReads: slideReads.load(ordering: .relaxed),
+                         heatmapReads: heatmapReads.load(ordering: .relaxed))
+    }
+
+    /// Serves until SIGINT or SIGTERM (graceful shutdown: requests in progress finish) or until the calling task is
+    /// cancelled. `onRunning` receives the port once the server listens.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router(context: BasicRequestContext.self)
+        routes(router)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tessera"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    // MARK: Routes
+
+    private func routes(_ router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in try await self.indexPage() }
+        router.get("/slides/:id") { _, context in
+            _ = try await self.detail(try Self.slideID(context))
+            return self.assets.response(for: "viewer.html", cacheable: false)
+        }
+        router.get("/api/slides/:id") { _, context in try await self.slideInfo(try Self.slideID(context)) }
+        router.get("/api/slides/:id/tile-at") { request, context in
+            try await self.tileAt(try Self.slideID(context), request: request)
+        }
+        router.get("/api/stats") { _, _ in try Self.json(self.statistics) }
+        router.get("/slides/:id/slide.dzi") { _, context in
+            let slide = try await self.openSlide(try Self.slideID(context))
+            return Self.dzi(Self.slideLayout(slide))
+        }
+        router.get("/slides/:id/slide_files/:level/:tile") { _, context in
+            let id = try Self.slideID(context)
+            let (level, column, row) = try Self.tileAddress(context, format: "jpeg")
+            return try await self.slideTile(id: id, level: level, column: column, row: row)
+        }
+        router.get("/slides/:id/layers/:layer/image.dzi") { _, context in
+            let layer = try await self.layer(try Self.slideID(context), context.parameters.require("layer"))
+            let geometry = try await self.readers.run { try HeatmapTileSource(layer: layer).geometry }
+            return Self.dzi(geometry.layout, format: "png")
+        }
+        router.get("/slides/:id/layers/:layer/image_files/:level/:tile") { _, context in
+            let id = try Self.slideID(context)
+            let layer = try await self.layer(id, context.parameters.require("layer"))
+            let (level, column, row) = try Self.tileAddress(context, format: "png")
+            return try await self.heatmapTile(id: id, layer: layer, level: level, column: column, row: row)
+        }
+        router.get("/api/slides/:id/regions.geojson") { _, context in
+            try await self.regions(try Self.slideID(context))
+        }
+        router.get("/static/**") { _, context in
+            let path = context.parameters.getCatchAll().joined(separator: "/")
+            guard self.assets.contains(path) else { throw HTTPError(.notFound, message: "no such file") }
+            return self.assets.response(for: path, cacheable: true)
+        }
+    }
+
+    // MARK: Pages and JSON
+
+    private func indexPage() async throws -> Response {
+        let runs = try await database.run { [catalog] in try catalog.runs() }
+        let html = IndexPage.render(runs: runs, resultsPath: options.resultsPath)
+        return Self.response(ByteBuffer(string: html), contentType: "text/html; charset=utf-8", cacheable: false)
+    }
+
+    struct SlideInfo: Encodable {
+        struct SlideImage: Encodable {
+            var available: Bool
+            var message: String?
+            var dzi: String?
+        }
+
+        struct Layer: Encodable {
+            var id: String
+            var title: String
+            var kind: String
+            var classIndex: Int?
+            var dzi: String
+            /// Level-0 pixels the heatmap covers (its width and height times its downsample).
+            var level0Width: Double
+            var level0Height: Double
+        }
+
+        var id: Int64
+        var name: String
+        var path: String
+        var runUID: String
+        var status: String
+        var error: String?
+        var width: Int
+        var height: Int
+        var mppX: Double?
+        var mppY: Double?
+        var classes: [ClassInfo]
+        var slide: SlideImage
+        var layers: [Layer]
+        var colourMap: [String]
+        var regions: String?
+    }
+
+    private func slideInfo(_ id: Int64) async throws -> Response {
+        let detail = try await detail(id, refresh: true)
+        var image = SlideInfo.SlideImage(available: true, message: nil, dzi: "/slides/\(id)/slide.dzi")
+        do {
+            _ = try await openSlide(id)
+        } catch let error as HTTPError {
+            image = SlideInfo.SlideImage(available: false, message: error.body, dzi: nil)
+        }
+        var layers: [SlideInfo.Layer] = []
+        for layer in heatmaps.layers(for: detail) {
+            guard let geometry = try? await readers.run({ try HeatmapTileSource(layer: layer).geometry }) else {
+                continue
+            }
+            let classIndex: Int? = if case .probability(let index) = layer.kind { index } else { nil }
+            layers.append(SlideInfo.Layer(
+                id: layer.id, title: layer.title, kind: classIndex == nil ? "overlay" : "probability",
+                classIndex: classIndex, dzi: "/slides/\(id)/layers/\(layer.id)/image.dzi",
+                level0Width: Double(geometry.layout.width) * geometry.downsample,
+                level0Height: Double(geometry.layout.height) * geometry.downsample))
+        }
+        let info = SlideInfo(
+            id: id, name: detail.name, path: detail.slidePath, runUID: detail.runUID, status: detail.status,
+            error: detail.error, width: detail.width, height: detail.height, mppX: detail.mppX, mppY: detail.mppY,
+            classes: detail.classes, slide: image, layers: layers, colourMap: ColourMap.viridisCSSStops,
+            regions: regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson")
+        return try Self.json(info)
+    }
+
+    private func tileAt(_ id: Int64, request: Request) async throws -> Response {
+        guard let x = request.uri.queryParameters["x"].flatMap({ Int($0) }),
+              let y = request.uri.queryParameters["y"].flatMap({ Int($0) }) else {
+            throw HTTPError(.badRequest, message: "give the point as ?x=X&y=Y, whole level-0 pixels")
+        }
+        let detail = try await detail(id)
+        guard x >= 0, y >= 0, x < detail.width, y < detail.height else {
+            throw HTTPError(.badRequest, message: "(\(x), \(y)) is outside the slide (\(detail.width) x \(detail.height))")
+        }
+        struct Answer: Encodable {
+            var x: Int
+            var y: Int
+            var tile: TileAtPoint?
+        }
+        let tile = try await database.run { [catalog] in try catalog.tile(slideRun: id, x: x, y: y) }
+        return try Self.json(Answer(x: x, y: y, tile: tile))
+    }
+
+    // MARK: Tiles
+
+    private func slideTile(id: Int64, level: Int, column: Int, row: Int) async throws -> Response {
+        let slide = try await openSlide(id)
+        let layout = Self.slideLayout(slide)
+        guard layout.contains(level: level, column: column, row: row) else {
+            throw HTTPError(.notFound, message: "no tile \(column)_\(row) at level \(level) (levels 0-\(layout.maxLevel))")
+        }
+        let quality = options.jpegQuality
+        let bytes = try await Self.explained("slide tile \(level)/\(column)_\(row) of slide run \(id)") {
+            try await self.cache.value(for: .slide(id: id, level: level, column: column, row: row)) {
+            try await self.readers.run {
+                self.slideReads.add(1, ordering: .relaxed)
+                let tile = layout.tileRect(level: level, column: column, row: row)
+                let image = try slide.read(level0Window: layout.fullSizeRect(level: level, column: column, row: row),
+                                           outputWidth: tile.width, outputHeight: tile.height)
+                return ByteBuffer(bytes: try JPEGCodec.encode(image, quality: quality))
+            }
+        }
+        }
+        return Self.response(bytes, contentType: "image/jpeg", cacheable: true)
+    }
+
+    private func heatmapTile(id: Int64, layer: HeatmapLayer, level: Int, column: Int, row: Int) async throws
+        -> Response {
+        let bytes = try await Self.explained("heatmap tile \(layer.id)/\(level)/\(column)_\(row) of slide run \(id)") {
+            try await self.cache.value(for: .heatmap(id: id, layer: layer.id, level: level, column: column, row: row)) {
+            try await self.readers.run {
+                let source = try HeatmapTileSource(layer: layer)
+                guard source.layout.contains(level: level, column: column, row: row) else {
+                    throw HTTPError(.notFound, message: "no tile \(column)_\(row) at level \(level) "
+                                    + "(levels 0-\(source.layout.maxLevel))")
+                }
+                self.heatmapReads.add(1, ordering: .relaxed)
+                let image = try source.rgbaTile(level: level, column: column, row: row)
+                return ByteBuffer(bytes: try PNGImage.encode(pixels: image.pixels, width: image.width,
+                                                             height: image.height, channels: 4))
+            }
+        }
+        }
+        return Self.response(bytes, contentType: "image/png", cacheable: true)
+    }
+
+    /// Runs `body`; an error that is not already an HTTP answer (a failed read or encode) becomes a 500 that says
+    /// what failed, instead of an empty one.
+    static func explained<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            throw HTTPError(.internalServerError, message: "\(what) failed: \(error)")
+        }
+    }
+
+    static func slideLayout(_ slide: Slide) -> DeepZoomLayout {
+        DeepZoomLayout(width: slide.width, height: slide.height, tileSize: slideTileSize, overlap: slideTileOverlap)
+    }
+
+    // MARK: Regions (GeoJSON export)
+
+    /// `<output>/geojson/<slide file name>.geojson`, as `tessera export geojson` writes it, when present.
+    func regionsFile(for detail: SlideRunDetail) -> URL? {
+        let name = detail.name
+        guard !name.isEmpty, name != ".", name != ".." else { return nil }
+        let directory = options.outputDirectory.appendingPathComponent("geojson")
+        let file = directory.appendingPathComponent(name + ".geojson")
+        guard file.standardizedFileURL.deletingLastPathComponent().path == directory.standardizedFileURL.path,
+              FileManager.default.isReadableFile(atPath: file.path) else { return nil }
+        return file
+    }
+
+    private func regions(_ id: Int64) async throws -> Response {
+        let detail = try await detail(id)
+        guard let file = regionsFile(for: detail) else {
+            throw HTTPError(.notFound, message: "no GeoJSON export for \(detail.name) (tessera export geojson)")
+        }
+        let data = try await readers.run { try Data(contentsOf: file) }
+        return Self.response(ByteBuffer(bytes: data), contentType: "application/geo+json", cacheable: false)
+    }
+
+    // MARK: Lookups
+
+    /// The slide run `id` from the results file (kept after the first look unless `refresh`); 404 when unknown.
+    private func detail(_ id: Int64, refresh: Bool = false) async throws -> SlideRunDetail {
+        if !refresh, let known = slides.detail(id) { return known }
+        let found = try await database.run { [catalog] in try catalog.slideRun(id: id) }
+        guard let found else { throw HTTPError(.notFound, message: "no slide run \(id) in the results file") }
+        slides.remember(found)
+        return found
+    }
+
+    private func layer(_ id: Int64, _ name: String) async throws -> HeatmapLayer {
+        let detail = try await detail(id)
+        guard let layer = heatmaps.layers(for: detail).first(where: { $0.id == name }) else {
+            throw HTTPError(.notFound, message: "slide run \(id) has no heatmap layer \"\(name.prefix(40))\"")
+        }
+        return layer
+    }
+
+    /// The open slide of run `id`; a file that moved or cannot be read is a 404 whose message says so.
+    private func openSlide(_ id: Int64) async throws -> Slide {
+        let detail = try await detail(id)
+        return try await slides.slide(for: detail, pool: readers)
+    }
+
+    // MARK: HTTP helpers
+
+    static func slideID(_ context: BasicRequestContext) throws -> Int64 {
+        let text = try context.parameters.require("id")
+        guard let id = Int64(text), id > 0 else {
+            throw HTTPError(.badRequest, message: "a slide is addressed by its number in the results file")
+        }
+        return id
+    }
+
+    /// "COLUMN_ROW.FORMAT" of a Deep Zoom tile URL, with its level.
+    static func tileAddress(_ context: BasicRequestContext, format: String) throws -> (Int, Int, Int) {
+        let levelText = try context.parameters.require("level")
+        let name = try context.parameters.require("tile")
+        let suffix = "." + format
+        let parts = name.hasSuffix(suffix) ? name.dropLast(suffix.count).split(separator: "_", omittingEmptySubsequences: false) : []
+        guard let level = Int(levelText), parts.count == 2, let column = Int(parts[0]), let row = Int(parts[1]),
+              level >= 0, column >= 0, row >= 0, level < 64 else {
+            throw HTTPError(.badRequest, message: "a tile is LEVEL/COLUMN_ROW\(suffix) with whole numbers")
+        }
+        return (level, column, row)
+    }
+
+    static func dzi(_ layout: DeepZoomLayout, format: String = "jpeg") -> Response {
+        response(ByteBuffer(string: layout.descriptor(format: format)), contentType: "application/xml",
+                 cacheable: false)
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return response(ByteBuffer(bytes: try encoder.encode(value)), contentType: "application/json",
+                        cacheable: false)
+    }
+
+    static func response(_ body: ByteBuffer, contentType: String, cacheable: Bool) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[.cacheControl] = cacheable ? "private, max-age=300" : "no-cache"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: body))
+    }
+}
+
+/// The open slides, by slide run, and the slide runs already looked up. A slide that could not be opened is
+/// tried again after `retryAfter` seconds, so a file put back is served without a restart.
+final class SlideHandles: Sendable {
+    private enum Entry {
+        case open(Slide)
+        case failed(String, at: Date)
+    }
+
+    private struct State {
+        var details: [Int64: SlideRunDetail] = [:]
+        var slides: [Int64: Entry] = [:]
+    }
+
+    private let state = Mutex(State())
+    let retryAfter: TimeInterval = 10
+
+    func detail(_ id: Int64) -> SlideRunDetail? { state.withLock { $0.details[id] } }
+
+    func remember(_ detail: SlideRunDetail) { state.withLock { $0.details[detail.id] = detail } }
+
+    func slide(for detail: SlideRunDetail, pool: BlockingThreadPool) async throws -> Slide {
+        let known: Entry? = state.withLock { $0.slides[detail.id] }
+        switch known {
+        case .open(let slide):
+            return slide
+        case .failed(let message, at: let date) where Date().timeIntervalSince(date) < retryAfter:
+            throw HTTPError(.notFound, message: message)
+        default:
+            break
+        }
+        let opened: Result<Slide, HTTPError> = await pool.run { Self.open(detail) }
+        state.withLock { state in
+            switch opened {
+            case .success(let slide): state.slides[detail.id] = .open(slide)
+            case .failure(let error): state.slides[detail.id] = .failed(error.body ?? "", at: Date())
+            }
+        }
+        return try opened.get()
+    }
+
+    /// Opens the slide file the run read, and checks it is still the same slide (its size).
+    private static func open(_ detail: SlideRunDetail) -> Result<Slide, HTTPError> {
+        let url = URL(fileURLWithPath: detail.slidePath)
+        do {
+            let slide = try Slide(contentsOf: url)
+            guard slide.width == detail.width, slide.height == detail.height else {
+                return .failure(HTTPError(.notFound, message: "the slide file \(detail.slidePath) is "
+                    + "\(slide.width) x \(slide.height) px, not the \(detail.width) x \(detail.height) px slide the "
+                    + "run analysed: it was replaced since the run"))
+            }
+            return .success(slide)
+        } catch {
+            return .failure(HTTPError(.notFound, message: "the slide file cannot be read (moved or changed since the "
+                                      + "run?): \(error)"))
+        }
+    }
+}

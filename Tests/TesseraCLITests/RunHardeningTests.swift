@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TesseraTestSupport
+
+/// `tessera run` with a slide copied to two paths, and with debris a killed run left in the heatmap folder.
+@Suite struct RunHardeningTests {
+    static let tiling = ["--mpp", "2", "--tile", "128", "--overlap", "16", "--batch", "4"]
+
+    /// The same content at two paths in one run: analysed once, the second path recorded as its duplicate, the
+    /// batch never aborted. (Before: the second path "resumed" the first's slide run while it was running, and the
+    /// run died with `NSCocoaErrorDomain Code=512 "(null)"`, exit 2.)
+    @Test func sameSlideAtTwoPathsIsADuplicateNotAnAbort() throws {
+        let directory = try Fixtures.temporaryDirectory("duplicate")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let one = directory.appendingPathComponent("p/one.svs"), two = directory.appendingPathComponent("q/two.svs")
+        for copy in [one, two] {
+            try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: Fixtures.slide("CMU-1-Small-Region.svs"), to: copy)
+        }
+        let out = directory.appendingPathComponent("out").path
+        let first = try TesseraCLI.run(["run", one.path, two.path, "--out", out, "--json"] + Self.tiling)
+        #expect(first.status == 0, "\(first.stderr)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let slides = try #require(summary["slides"] as? [[String: Any]])
+        #expect(slides.map { $0["status"] as? String } == ["done", "duplicate"])
+        #expect(slides[1]["duplicateOf"] as? String == one.path)
+        #expect(try TesseraCLI.csv(out + "/results.sqlite", "SELECT slide_path, status FROM slide_runs")
+                == "slide_path,status\r\n\(one.path),done\r\n")
+        #expect(!first.stderr.contains("Domain="))
+
+        // Again: the first path is already done, the second is still its duplicate.
+        let again = try TesseraCLI.run(["run", two.path, one.path, "--out", out, "--json"] + Self.tiling)
+        #expect(again.status == 0, "\(again.stderr)")
+        let statuses = (try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])?["slides"]
+            as? [[String: Any]] ?? []
+        #expect(Set(statuses.compactMap { $0["status"] as? String }) == ["skipped", "duplicate"])
+    }
+
+    /// Scratch files of a process killed while writing heatmaps, and the canvas of a slide run that can no longer be
+    /// resumed, are removed at the next start (the output's lock tells they are a dead process's).
+    @Test func debrisOfAKilledRunIsSweptAtTheNextStart() throws {
+        let directory = try Fixtures.temporaryDirectory("debris")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("out")
+        let heatmaps = out.appendingPathComponent("heatmaps")
+        try FileManager.default.createDirectory(at: heatmaps.appendingPathComponent(".partial"), withIntermediateDirectories: true)
+        let debris = [".CMU-1.svs.overlay.tif.partial-999999-0A1B2C3D", ".CMU-1.svs.classes.tif.level-999999-DEADBEEF",
+                      ".partial/slide-run-77.canvas", ".partial/slide-run-77.json"]
+        for name in debris { try Data("x".utf8).write(to: heatmaps.appendingPathComponent(name)) }
+        let keep = heatmaps.appendingPathComponent("notes.txt")
+        try Data("a lab's own file".utf8).write(to: keep)
+        let run = try TesseraCLI.run(["run", Fixtures.slide("small.svs").path, "--out", out.path] + Self.tiling)
+        #expect(run.status == 0, "\(run.stderr)")
+        for name in debris {
+            #expect(!FileManager.default.fileExists(atPath: heatmaps.appendingPathComponent(name).path), "\(name) is still there")
+        }
+        #expect(FileManager.default.fileExists(atPath: keep.path))
+    }
+}

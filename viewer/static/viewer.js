@@ -1,0 +1,238 @@
+// The slide viewer: OpenSeadragon over the slide's Deep Zoom tiles, the run's heatmaps as layers above it (each
+// with a switch and an opacity), the class legend, a scale bar from the slide's resolution, and the results-file row
+// of the tile under a click. Everything comes from this server's /api/slides/ID; no other site is contacted.
+(function () {
+  'use strict';
+  var id = location.pathname.split('/').filter(Boolean)[1];
+  var message = document.getElementById('message');
+
+  function showMessage(text) {
+    message.textContent = text;
+    message.className = 'shown';
+  }
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function number(value, digits) {
+    return value === null || value === undefined ? '–' : Number(value).toFixed(digits);
+  }
+
+  fetch('/api/slides/' + encodeURIComponent(id))
+    .then(function (response) {
+      return response.json().then(function (body) {
+        if (!response.ok) { throw new Error(body.error ? body.error.message : response.statusText); }
+        return body;
+      });
+    })
+    .then(start)
+    .catch(function (error) { showMessage('This slide cannot be shown: ' + error.message); });
+
+  function start(info) {
+    document.title = info.name + ' – Tessera';
+    document.getElementById('title').textContent = info.name;
+    var status = document.getElementById('status');
+    status.textContent = info.status;
+    status.className = 'status status-' + info.status;
+    document.getElementById('facts').textContent = info.path + ' · ' + info.width + ' × ' + info.height + ' px' +
+      (info.mppX ? ' · ' + info.mppX.toFixed(3) + ' µm/px' : '') + ' · run ' + info.runUID.slice(0, 8);
+    if (info.error) { showMessage('The run failed on this slide: ' + info.error); }
+    if (!info.slide.available) { showMessage('The slide image cannot be shown: ' + info.slide.message); }
+
+    var viewer = OpenSeadragon({
+      id: 'viewer',
+      prefixUrl: '/static/vendor/openseadragon/images/',
+      tileSources: info.slide.available ? [info.slide.dzi] : [],
+      drawer: 'canvas',
+      showNavigator: true,
+      showRotationControl: false,
+      maxZoomPixelRatio: 4,
+      gestureSettingsMouse: { clickToZoom: false },
+      preserveImageSizeOnResize: true
+    });
+    window.tesseraViewer = viewer;
+    window.tesseraLayers = {};
+
+    if (info.mppX) {
+      viewer.scalebar({
+        type: OpenSeadragon.ScalebarType.MICROSCOPY,
+        pixelsPerMeter: 1e6 / info.mppX,
+        referenceItemIdx: 0,
+        minWidth: '120px',
+        location: OpenSeadragon.ScalebarLocation.BOTTOM_LEFT,
+        xOffset: 10, yOffset: 10,
+        color: '#1d2330', fontColor: '#1d2330', backgroundColor: 'rgba(255,255,255,0.8)',
+        barThickness: 3
+      });
+    }
+
+    // Probability layers first (lowest), the class overlay last (on top).
+    var ordered = info.layers.filter(function (l) { return l.kind !== 'overlay'; })
+      .concat(info.layers.filter(function (l) { return l.kind === 'overlay'; }));
+    var addLayers = function () {
+      ordered.forEach(function (layer) { addLayer(viewer, info, layer); });
+      if (info.regions) { addRegions(viewer, info); }
+    };
+    if (info.slide.available) { viewer.addOnceHandler('open', addLayers); } else { addLayers(); }
+    if (info.layers.length === 0) {
+      document.getElementById('layers').textContent = 'No heatmaps for this slide in the output folder.';
+    }
+    legend(info);
+    viewer.addHandler('canvas-click', function (event) {
+      if (!event.quick) { return; }
+      var point = viewer.viewport.pointFromPixel(event.position);
+      showPoint(viewer, info, Math.floor(point.x * info.width), Math.floor(point.y * info.width));
+    });
+  }
+
+  function addLayer(viewer, info, layer) {
+    var isOverlay = layer.kind === 'overlay';
+    var state = { visible: isOverlay, opacity: isOverlay ? 0.7 : 0.6, item: null };
+    window.tesseraLayers[layer.id] = state;
+    var apply = function () { if (state.item) { state.item.setOpacity(state.visible ? state.opacity : 0); } };
+    viewer.addTiledImage({
+      tileSource: layer.dzi,
+      x: 0, y: 0,
+      width: layer.level0Width / info.width,
+      opacity: 0,
+      success: function (event) { state.item = event.item; apply(); },
+      error: function () { showMessage('The heatmap layer ' + layer.title + ' cannot be loaded.'); }
+    });
+
+    var box = element('div', { class: 'layer' });
+    var label = element('label');
+    var toggle = element('input', { type: 'checkbox', id: 'layer-' + layer.id });
+    toggle.checked = state.visible;
+    toggle.addEventListener('change', function () { state.visible = toggle.checked; apply(); });
+    label.appendChild(toggle);
+    label.appendChild(document.createTextNode(layer.title));
+    var slider = element('input', { type: 'range', min: '0', max: '100', value: String(state.opacity * 100),
+                                    id: 'opacity-' + layer.id, 'aria-label': layer.title + ' opacity' });
+    slider.addEventListener('input', function () { state.opacity = slider.value / 100; apply(); });
+    box.appendChild(label);
+    box.appendChild(slider);
+    document.getElementById('layers').appendChild(box);
+  }
+
+  function legend(info) {
+    var legendBox = document.getElementById('legend');
+    info.classes.forEach(function (modelClass) {
+      var row = element('div', { class: 'legend-row' });
+      var transparent = modelClass.index === 0 && modelClass.name.toLowerCase() === 'background';
+      row.appendChild(element('span', { class: 'swatch', style: 'background:' +
+        (transparent ? 'transparent' : modelClass.colour) }));
+      row.appendChild(document.createTextNode(modelClass.name + (transparent ? ' (not drawn)' : '')));
+      legendBox.appendChild(row);
+    });
+    if (info.layers.some(function (l) { return l.kind === 'probability'; })) {
+      legendBox.appendChild(element('div', { style: 'margin-top:8px' }, 'probability'));
+      legendBox.appendChild(element('div', { class: 'colour-map',
+        style: 'background: linear-gradient(to right, ' + info.colourMap.join(', ') + ')' }));
+      var labels = element('div', { class: 'colour-map-labels' });
+      ['0', '0.5', '1'].forEach(function (text) { labels.appendChild(element('span', {}, text)); });
+      legendBox.appendChild(labels);
+    }
+  }
+
+  var outline = null;
+
+  function showPoint(viewer, info, x, y) {
+    var panel = document.getElementById('point');
+    if (x < 0 || y < 0 || x >= info.width || y >= info.height) {
+      panel.textContent = 'Outside the slide.';
+      return;
+    }
+    fetch('/api/slides/' + encodeURIComponent(id) + '/tile-at?x=' + x + '&y=' + y)
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        panel.textContent = '';
+        panel.appendChild(element('div', { id: 'point-coordinates' }, 'level 0: x ' + answer.x + ', y ' + answer.y +
+          (info.mppX ? ' (' + (answer.x * info.mppX / 1000).toFixed(3) + ' mm, ' +
+                       (answer.y * info.mppY / 1000).toFixed(3) + ' mm)' : '')));
+        if (outline) { viewer.removeOverlay(outline); outline = null; }
+        if (!answer.tile) {
+          panel.appendChild(element('div', {}, 'No analysed tile here (no tissue, or not analysed).'));
+          return;
+        }
+        var tile = answer.tile;
+        panel.appendChild(element('div', {}, 'tile ' + tile.tileIndex + ': ' + tile.width + ' × ' + tile.height +
+          ' px at (' + tile.x + ', ' + tile.y + '), tissue ' + (tile.tissueFraction * 100).toFixed(1) + '%'));
+        var table = element('table', { id: 'point-table' });
+        var head = element('tr');
+        ['class', 'area', 'mean p'].forEach(function (text) { head.appendChild(element('th', {}, text)); });
+        table.appendChild(head);
+        tile.predictions.forEach(function (p) {
+          var row = element('tr');
+          var name = element('td');
+          name.appendChild(element('span', { class: 'swatch', style: 'background:' + p.colour }));
+          name.appendChild(document.createTextNode(p.className));
+          row.appendChild(name);
+          row.appendChild(element('td', {}, (p.areaFraction * 100).toFixed(1) + '%'));
+          row.appendChild(element('td', {}, number(p.meanProbability, 3)));
+          table.appendChild(row);
+        });
+        panel.appendChild(table);
+        outline = element('div', { class: 'tile-outline' });
+        viewer.addOverlay({ element: outline, location: new OpenSeadragon.Rect(tile.x / info.width,
+          tile.y / info.width, tile.width / info.width, tile.height / info.width) });
+      })
+      .catch(function (error) { panel.textContent = 'Could not read the tile: ' + error.message; });
+  }
+
+  // Regions from `tessera export geojson`, drawn as outlines in an SVG laid over the slide (level-0 coordinates).
+  function addRegions(viewer, info) {
+    fetch(info.regions).then(function (response) { return response.json(); }).then(function (collection) {
+      var svgNS = 'http://www.w3.org/2000/svg';
+      var svg = document.createElementNS(svgNS, 'svg');
+      svg.setAttribute('viewBox', '0 0 ' + info.width + ' ' + info.height);
+      svg.setAttribute('preserveAspectRatio', 'none');
+      svg.style.pointerEvents = 'none';
+      var count = 0;
+      (collection.features || []).forEach(function (feature) {
+        var classification = (feature.properties || {}).classification || {};
+        var colour = Array.isArray(classification.color) ? 'rgb(' + classification.color.join(',') + ')' : '#ffb000';
+        polygonsOf(feature.geometry).forEach(function (rings) {
+          var path = document.createElementNS(svgNS, 'path');
+          path.setAttribute('d', rings.map(function (ring) {
+            return 'M' + ring.map(function (p) { return p[0] + ' ' + p[1]; }).join('L') + 'Z';
+          }).join(''));
+          path.setAttribute('fill', 'none');
+          path.setAttribute('stroke', colour);
+          path.setAttribute('stroke-width', '2');
+          path.setAttribute('vector-effect', 'non-scaling-stroke');
+          svg.appendChild(path);
+          count += 1;
+        });
+      });
+      viewer.addOverlay({ element: svg, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
+      var state = { visible: true };
+      window.tesseraLayers.regions = state;
+      var box = element('div', { class: 'layer' });
+      var label = element('label');
+      var toggle = element('input', { type: 'checkbox', id: 'layer-regions' });
+      toggle.checked = true;
+      toggle.addEventListener('change', function () {
+        state.visible = toggle.checked;
+        svg.style.display = toggle.checked ? '' : 'none';
+      });
+      label.appendChild(toggle);
+      label.appendChild(document.createTextNode('regions (GeoJSON, ' + count + ')'));
+      box.appendChild(label);
+      document.getElementById('layers').appendChild(box);
+    }).catch(function (error) { showMessage('The GeoJSON regions cannot be drawn: ' + error.message); });
+  }
+
+  function polygonsOf(geometry) {
+    if (!geometry) { return []; }
+    switch (geometry.type) {
+      case 'Polygon': return [geometry.coordinates];
+      case 'MultiPolygon': return geometry.coordinates;
+      case 'GeometryCollection': return geometry.geometries.reduce(function (all, g) { return all.concat(polygonsOf(g)); }, []);
+      default: return [];
+    }
+  }
+})();
