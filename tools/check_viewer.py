@@ -10,6 +10,7 @@ by pixel colours at known places that:
     the amount its opacity predicts) and not over the background;
   - switching the overlay off removes its colour, switching it on brings it back;
   - clicking a point shows its level-0 coordinates and that tile's row;
+  - the regions of `tessera export geojson` are drawn as outlines;
   - the page's console shows no errors or warnings of level error, and no request failed.
 Writes the screenshots to OUT_DIR. Exit status 0 when every check passes, 1 otherwise.
 
@@ -178,6 +179,16 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
         whole = await tools.screenshot(os.path.join(out_dir, "serve-viewer.png"))
         info = await tools.evaluate("fetch('/api/slides/%s').then(r => r.json())" % slide_id)
         check(len(info["layers"]) == 4, "four heatmap layers (overlay and three probabilities)")
+        check(bool(info.get("regions")), "the slide has GeoJSON regions")
+        await tools.wait_for("document.getElementById('layer-regions') !== null", what="the regions layer")
+        outlines = await tools.evaluate("document.querySelectorAll('#viewer svg path').length")
+        check(outlines > 0, "the GeoJSON regions are laid over the slide as outlines (%d paths)" % outlines)
+        await tools.evaluate("document.getElementById('layer-regions').click(), true")
+        shown = await tools.evaluate("getComputedStyle(document.querySelector('#viewer svg')).display !== 'none'")
+        await tools.screenshot(os.path.join(out_dir, "serve-regions.png"))
+        await tools.evaluate("document.getElementById('layer-regions').click(), true")
+        hidden = await tools.evaluate("getComputedStyle(document.querySelector('#viewer svg')).display === 'none'")
+        check(shown and hidden, "the regions switch shows and hides the outlines")
 
         # Places to look at, from the class map itself: for nuclei and for eosin-stroma, the heatmap pixel of that
         # class inside the tissue with the most neighbours of the same class (nuclei are small: 1-2 heatmap pixels

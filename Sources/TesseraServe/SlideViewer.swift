@@ -299,15 +299,20 @@ public final class SlideViewer: Sendable {
 
     // MARK: Regions (GeoJSON export)
 
-    /// `<output>/geojson/<slide file name>.geojson`, as `tessera export geojson` writes it, when present.
-    func regionsFile(for detail: SlideRunDetail) -> URL? {
+    /// `<output>/geojson/<slide file name>.geojson` (or `.geojson.gz`), as `tessera export geojson --out
+    /// OUT/geojson` writes it, when present.
+    func regionsFile(for detail: SlideRunDetail) -> (url: URL, gzipped: Bool)? {
         let name = detail.name
-        guard !name.isEmpty, name != ".", name != ".." else { return nil }
-        let directory = options.outputDirectory.appendingPathComponent("geojson")
-        let file = directory.appendingPathComponent(name + ".geojson")
-        guard file.standardizedFileURL.deletingLastPathComponent().path == directory.standardizedFileURL.path,
-              FileManager.default.isReadableFile(atPath: file.path) else { return nil }
-        return file
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else { return nil }
+        let directory = options.outputDirectory.appendingPathComponent("geojson").standardizedFileURL
+        for (suffix, gzipped) in [(".geojson", false), (".geojson.gz", true)] {
+            let file = directory.appendingPathComponent(name + suffix)
+            if file.standardizedFileURL.deletingLastPathComponent().path == directory.path,
+               FileManager.default.isReadableFile(atPath: file.path) {
+                return (file, gzipped)
+            }
+        }
+        return nil
     }
 
     private func regions(_ id: Int64) async throws -> Response {
@@ -315,8 +320,13 @@ public final class SlideViewer: Sendable {
         guard let file = regionsFile(for: detail) else {
             throw HTTPError(.notFound, message: "no GeoJSON export for \(detail.name) (tessera export geojson)")
         }
-        let data = try await readers.run { try Data(contentsOf: file) }
-        return Self.response(ByteBuffer(bytes: data), contentType: "application/geo+json", cacheable: false)
+        let data = try await Self.explained("reading \(file.url.path)") {
+            try await self.readers.run { try Data(contentsOf: file.url) }
+        }
+        var response = Self.response(ByteBuffer(bytes: data), contentType: "application/geo+json", cacheable: false)
+        // A gzipped export goes out as it is; the browser inflates it.
+        if file.gzipped { response.headers[.contentEncoding] = "gzip" }
+        return response
     }
 
     // MARK: Lookups

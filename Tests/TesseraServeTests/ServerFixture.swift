@@ -123,7 +123,8 @@ func withViewer<T: Sendable>(_ options: ViewerOptions,
 
 /// The fixture run every HTTP test reads: CMU-1-Small-Region.svs and a copy of small.svs (which one test moves
 /// away and back), plus a slide that cannot be read (so the run records a failure), through the bundled model at
-/// coarse settings (2 µm/px, 128 px tiles: about 20 tiles; heatmap pixel 32 level-0 px).
+/// coarse settings (2 µm/px, 128 px tiles: about 20 tiles; heatmap pixel 32 level-0 px); and CMU's regions
+/// exported as GeoJSON into OUT/geojson.
 actor FixtureRun {
     static let shared = FixtureRun()
     struct Output: Sendable {
@@ -147,6 +148,13 @@ actor FixtureRun {
                                       "--mpp", "2", "--tile", "128", "--overlap", "16", "--quiet"])
         guard run.status == 1 || run.status == 0 else {
             throw RawHTTP.Failure(description: "tessera run failed (\(run.status)): \(run.stderr)")
+        }
+        // Regions of CMU only (small-copy.svs gets none), where `tessera serve` looks for them.
+        let export = try TesseraCLI.run(["export", "geojson", out.appendingPathComponent("results.sqlite").path,
+                                         "--out", out.appendingPathComponent("geojson").path,
+                                         "--slide", "CMU-1-Small-Region.svs"])
+        guard export.status == 0 else {
+            throw RawHTTP.Failure(description: "tessera export geojson failed (\(export.status)): \(export.stderr)")
         }
         let made = Output(directory: out, results: out.appendingPathComponent("results.sqlite").path,
                           movableSlide: movable)

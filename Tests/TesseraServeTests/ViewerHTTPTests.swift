@@ -181,6 +181,25 @@ import TesseraTestSupport
         }
     }
 
+    @Test func geoJSONRegionsAreServedWhenExported() async throws {
+        let fixture = try await FixtureRun.shared.get()
+        let cmuID = try slideRunID(fixture.results, pathEndingWith: "CMU-1-Small-Region.svs")
+        let otherID = try slideRunID(fixture.results, pathEndingWith: "small-copy.svs")
+        let file = fixture.directory.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson")
+        try await withViewer(ViewerOptions(outputDirectory: fixture.directory)) { _, port in
+            let info = try await RawHTTP.json(port: port, "/api/slides/\(cmuID)")
+            #expect(info["regions"] as? String == "/api/slides/\(cmuID)/regions.geojson")
+            let regions = try await RawHTTP.get(port: port, "/api/slides/\(cmuID)/regions.geojson")
+            #expect(regions.status == 200 && regions.headers["content-type"] == "application/geo+json")
+            #expect(Data(regions.body) == (try Data(contentsOf: file)))
+            let collection = try JSONSerialization.jsonObject(with: Data(regions.body)) as? [String: Any]
+            #expect((collection?["features"] as? [Any])?.isEmpty == false)
+            let other = try await RawHTTP.json(port: port, "/api/slides/\(otherID)")
+            #expect(other["regions"] == nil || other["regions"] is NSNull)
+            #expect(try await RawHTTP.get(port: port, "/api/slides/\(otherID)/regions.geojson").status == 404)
+        }
+    }
+
     @Test func badAddressesGetShort4xxAnswers() async throws {
         let fixture = try await FixtureRun.shared.get()
         let id = try slideRunID(fixture.results, pathEndingWith: "CMU-1-Small-Region.svs")

@@ -208,13 +208,15 @@
           count += 1;
         });
       });
+      // Off at first: outlines are an extra over the heatmaps, switched on when wanted.
+      svg.style.display = 'none';
       viewer.addOverlay({ element: svg, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
-      var state = { visible: true };
+      var state = { visible: false };
       window.tesseraLayers.regions = state;
       var box = element('div', { class: 'layer' });
       var label = element('label');
       var toggle = element('input', { type: 'checkbox', id: 'layer-regions' });
-      toggle.checked = true;
+      toggle.checked = false;
       toggle.addEventListener('change', function () {
         state.visible = toggle.checked;
         svg.style.display = toggle.checked ? '' : 'none';
