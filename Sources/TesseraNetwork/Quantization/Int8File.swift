@@ -115,7 +115,7 @@ extension Int8Parameters {
         func floats(_ values: [Float]) -> Data { values.withUnsafeBufferPointer { Data(buffer: $0) } }
         for (name, conv) in convolutions.sorted(by: { $0.key < $1.key }) {
             entries.append((name, "I8", conv.shape, conv.weights.withUnsafeBufferPointer { Data(buffer: $0) }))
-            entries.append((Self.scaleName(name), "F32", [conv.outputChannels], floats(conv.weightScales)))
+            entries.append((Self.scaleName(name), "F32", [conv.weightScales.count], floats(conv.weightScales)))
             if let bias = conv.bias { entries.append((Self.biasName(name), "F32", [bias.count], floats(bias))) }
         }
         for (name, values) in floatTensors.sorted(by: { $0.key < $1.key }) {
