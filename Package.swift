@@ -39,6 +39,7 @@ let package = Package(
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
         .target(name: "TesseraCore", dependencies: [
             "CMalloc", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
         ]),

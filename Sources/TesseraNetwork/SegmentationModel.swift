@@ -1,5 +1,5 @@
 import Foundation
-import Crypto
+import TesseraCore
 
 /// The DeepLabv3+ decoder's settings (segmentation_models_pytorch `DeepLabV3Plus`).
 public struct DeepLabV3PlusConfiguration: Sendable, Equatable {
@@ -140,7 +140,7 @@ public struct SegmentationModel: Sendable {
             !$0.name.hasSuffix("running_mean") && !$0.name.hasSuffix("running_var") && !$0.name.hasSuffix("num_batches_tracked")
         }.reduce(0) { $0 + $1.elementCount }
 
-        let digest = SHA256.hash(data: file.data).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(file.data)
 
         return SegmentationModel(
             name: metadata.string("name") ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,

@@ -27,11 +27,19 @@ final class Activation {
 
 /// The channel block of the activation layout: 16 (nChw16c) where oneDNN runs AVX-512 kernels, else 8 (nChw8c, AVX2).
 /// Forcing nChw8c on an AVX-512 machine would make oneDNN fall back to its AVX2 kernels.
+/// Both ask oneDNN which ISA it will really dispatch to (`dnnl_get_effective_cpu_isa`), not /proc/cpuinfo, so that
+/// `ONEDNN_MAX_CPU_ISA=AVX2` on an AVX-512 machine behaves as an AVX2-only one (a Zen 3) does.
 public enum ActivationLayout {
-    public static var preferredChannelBlock: Int {
+    public static var preferredChannelBlock: Int { runsAVX512Kernels ? 16 : 8 }
+
+    /// The channel blocks oneDNN has optimised kernels for here: nChw8c everywhere (AVX2 kernels, which AVX-512
+    /// machines also run), nChw16c only where it runs AVX-512 kernels (elsewhere it falls to its `ref` kernels).
+    public static var supportedChannelBlocks: [Int] { runsAVX512Kernels ? [8, 16] : [8] }
+
+    private static var runsAVX512Kernels: Bool {
         let isa = dnnl_get_effective_cpu_isa().rawValue
         let avx512 = dnnl_cpu_isa_avx512_core.rawValue
-        return isa & avx512 == avx512 ? 16 : 8
+        return isa & avx512 == avx512
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import TesseraCore
 
@@ -133,8 +132,7 @@ public struct SlideRecord: Sendable, Equatable {
     public static func fingerprint(quickhash: String?, path: String, sizeBytes: Int64, mtime: Date) -> String {
         if let quickhash, !quickhash.isEmpty { return "quickhash:\(quickhash)" }
         let seconds = Int64(mtime.timeIntervalSince1970.rounded(.down))
-        let digest = SHA256.hash(data: Data("\(sizeBytes)\n\(seconds)\n\(path)".utf8))
-        return "file:" + digest.map { String(format: "%02x", $0) }.joined()
+        return "file:" + sha256Hex(Data("\(sizeBytes)\n\(seconds)\n\(path)".utf8))
     }
 }
 

@@ -1,22 +1,52 @@
 import Foundation
 
-/// What a run of the `tessera` binary printed and how it ended.
+/// What a child process printed and how it ended.
 public struct CommandOutput: Sendable {
+    /// The exit status, or the signal number when a signal ended it.
     public var status: Int32
     public var stdout: String
     public var stderr: String
+}
+
+/// Runs programs for tests: the built `tessera`, Python, vips. The one place tests start processes.
+public enum ChildProcess {
+    /// Runs `executable arguments...` and waits for it.
+    public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                           currentDirectory: URL? = nil) throws -> CommandOutput {
+        try start(executable, arguments, environment: environment, currentDirectory: currentDirectory).wait()
+    }
+
+    /// Starts `executable arguments...` without waiting, for tests that watch, signal or kill it. `environment`
+    /// is added to this process's own.
+    public static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                             currentDirectory: URL? = nil) throws -> RunningCommand {
+        try RunningCommand(executable: executable, arguments: arguments, environment: environment,
+                           currentDirectory: currentDirectory)
+    }
+
+    /// A program on PATH.
+    public static func onPath(_ name: String) -> URL? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").map { URL(fileURLWithPath: String($0)).appendingPathComponent(name) }
+            .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+    }
+}
+
+/// Whether the tests run in CI (CI=true), where a check that cannot run must fail rather than skip.
+public enum TestEnvironment {
+    public static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 }
 
 /// Runs the built `tessera` binary for end-to-end tests.
 public enum TesseraCLI {
     /// Runs `tessera arguments...` and waits for it.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandOutput {
-        try start(arguments, environment: environment).wait()
+        try ChildProcess.run(Fixtures.tesseraExecutable, arguments, environment: environment)
     }
 
     /// Starts `tessera` without waiting, for tests that signal or kill it.
     public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> RunningCommand {
-        try RunningCommand(arguments: arguments, environment: environment)
+        try ChildProcess.start(Fixtures.tesseraExecutable, arguments, environment: environment)
     }
 
     /// `tessera query DB SQL --format csv`, failing loudly when the query fails.
@@ -31,23 +61,25 @@ public enum TesseraCLI {
     public struct CLIError: Error, CustomStringConvertible {
         public var message: String
         public var description: String { message }
+        public init(message: String) { self.message = message }
     }
 }
 
-/// A `tessera` child process. Its standard output and error go to files, so neither can fill a pipe and block the
-/// child while the test waits.
+/// A child process. Its standard output and error go to files, so neither can fill a pipe and block the child
+/// while the test waits, and the test can read what it has printed so far.
 public final class RunningCommand {
     public let process: Process
     private let outputURL: URL
     private let errorURL: URL
 
-    init(arguments: [String], environment: [String: String], executable: URL = Fixtures.tesseraExecutable) throws {
+    init(executable: URL, arguments: [String], environment: [String: String], currentDirectory: URL?) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         process.environment = merged
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let stem = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-\(UUID().uuidString)")
         outputURL = stem.appendingPathExtension("out")
         errorURL = stem.appendingPathExtension("err")
@@ -63,6 +95,9 @@ public final class RunningCommand {
     public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// What the child has written to its standard output so far.
+    public var stdoutSoFar: String { String(decoding: (try? Data(contentsOf: outputURL)) ?? Data(), as: UTF8.self) }
 
     public func wait() -> CommandOutput {
         process.waitUntilExit()

@@ -19,7 +19,6 @@ public enum ReadOnlyMount {
             exec \(command)
             """
         let namespace = getuid() == 0 ? ["--mount"] : ["--mount", "--map-root-user"]
-        return try RunningCommand(arguments: namespace + ["/bin/sh", "-c", script], environment: [:],
-                                  executable: URL(fileURLWithPath: "/usr/bin/unshare")).wait()
+        return try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/unshare"), namespace + ["/bin/sh", "-c", script])
     }
 }

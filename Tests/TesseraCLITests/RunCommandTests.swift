@@ -5,12 +5,13 @@ import TesseraTestSupport
 /// `tessera run` end to end on the fixture slides: real OpenSlide reads, the real network (the bundled model),
 /// real SQLite rows and heatmap TIFFs. Coarse settings (2 µm/px, 128 px tiles) keep it to about 20 tiles.
 @Suite(.serialized) struct RunCommandTests {
-    static let tiling = ["--mpp", "2", "--tile", "128", "--overlap", "16", "--batch", "4"]
+    static let planning = ["--mpp", "2", "--tile", "128", "--overlap", "16"]
+    static let tiling = planning + ["--batch", "4"]
     let cmu = Fixtures.slide("CMU-1-Small-Region.svs").path
 
     /// The tile indices `tessera plan` gives for CMU-1-Small-Region.svs at the same settings.
-    func plannedTileIndices() throws -> [Int] {
-        let output = try TesseraCLI.run(["plan", cmu, "--mpp", "2", "--tile", "128", "--overlap", "16", "--json"])
+    func plannedTileIndices(_ planning: [String] = RunCommandTests.planning) throws -> [Int] {
+        let output = try TesseraCLI.run(["plan", cmu, "--json"] + planning)
         #expect(output.status == 0, "\(output.stderr)")
         let plan = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         let tiles = (plan?["plan"] as? [String: Any])?["tiles"] as? [[String: Any]] ?? []
@@ -81,50 +82,73 @@ import TesseraTestSupport
         #expect(try tileRows(database) == rowsBefore)
     }
 
+    /// Smaller tiles for the stop-and-resume test (89 tiles, one per batch): the run commits often and takes long
+    /// enough that the stop lands mid-slide.
+    static let resumePlanning = ["--mpp", "2", "--tile", "64", "--overlap", "16"]
+    static let resumeTiling = resumePlanning + ["--batch", "1"]
+
+    /// The output folder of one run that was never stopped, shared by both signals.
+    static let uninterruptedRun = Result<String, any Error> {
+        let reference = try Fixtures.temporaryDirectory("reference").path
+        let whole = try TesseraCLI.run(["run", Fixtures.slide("CMU-1-Small-Region.svs").path, "--out", reference]
+                                       + resumeTiling)
+        guard whole.status == 0 else { throw TesseraCLI.CLIError(message: "the uninterrupted run failed: \(whole.stderr)") }
+        return reference
+    }
+
+    func committedTiles(_ database: String) -> Int? {
+        guard let rows = try? TesseraCLI.csv(database, "SELECT COUNT(*) FROM tiles") else { return nil }
+        return Int(rows.split(separator: "\r\n").last ?? "")
+    }
+
     /// Stopped mid-slide (gracefully by SIGTERM, or killed by SIGKILL), then run again: the rows and the heatmap
-    /// equal those of a run that was never stopped.
+    /// equal those of a run that was never stopped. The run is frozen (SIGSTOP) once some tiles are committed, the
+    /// committed count is checked to be mid-slide, and only then is the signal sent: the stop is known, not hoped,
+    /// to land mid-slide.
     @Test(arguments: [SIGTERM, SIGKILL])
     func aStoppedRunResumesToTheSameResults(signal: Int32) throws {
-        let reference = try Fixtures.temporaryDirectory("reference").path
-        let whole = try TesseraCLI.run(["run", cmu, "--out", reference] + Self.tiling)
-        #expect(whole.status == 0, "\(whole.stderr)")
+        let reference = try Self.uninterruptedRun.get()
+        let planned = try plannedTileIndices(Self.resumePlanning).count
+        #expect(planned >= 80)
 
         let out = try Fixtures.temporaryDirectory("stopped").path
         let database = out + "/results.sqlite"
-        let running = try TesseraCLI.start(["run", cmu, "--out", out] + Self.tiling)
-        // Wait until some tiles are committed, then stop it.
+        let running = try TesseraCLI.start(["run", cmu, "--out", out] + Self.resumeTiling)
         var committed = 0
         let deadline = Date().addingTimeInterval(120)
-        while committed < 4, running.isRunning, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.2)
-            if let rows = try? TesseraCLI.csv(database, "SELECT COUNT(*) FROM tiles"),
-               let count = Int(rows.split(separator: "\r\n").last ?? "") { committed = count }
+        while committed < 2, running.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            committed = committedTiles(database) ?? 0
         }
+        running.signal(SIGSTOP)
+        let atStop = try #require(committedTiles(database))
+        // Frozen: nothing more is committed until it is continued. At least a quarter of the slide must be left.
+        try #require(atStop >= 2 && atStop <= planned * 3 / 4,
+                     "the stop did not land mid-slide: \(atStop) of \(planned) tiles committed")
         running.signal(signal)
+        running.signal(SIGCONT)
         let stopped = running.wait()
-        let planned = try plannedTileIndices().count
-        let afterStop = Int(try TesseraCLI.csv(database, "SELECT COUNT(*) FROM tiles")
-            .split(separator: "\r\n").last ?? "") ?? -1
-        #expect(afterStop >= 4)
-        // A graceful stop drops the tiles not yet being inferred, so the slide is left unfinished.
-        #expect(signal == SIGKILL || afterStop < planned)
+        let afterStop = try #require(committedTiles(database))
+        #expect(afterStop >= atStop && afterStop < planned)
+        let heatmap = "/heatmaps/CMU-1-Small-Region.svs.classes.tif"
+        #expect(!FileManager.default.fileExists(atPath: out + heatmap))
         if signal == SIGTERM {
+            // A graceful stop finishes and commits the batch being inferred and drops the rest.
             #expect(stopped.status == 3, "\(stopped.stderr)")
-            let status = try TesseraCLI.csv(database, "SELECT status FROM slide_runs")
-            #expect(status == "status\r\ninterrupted\r\n")
+            #expect(try TesseraCLI.csv(database, "SELECT status FROM slide_runs") == "status\r\ninterrupted\r\n")
         } else {
-            #expect(stopped.status == -1 || stopped.status == 9 || stopped.status == 137)
+            #expect(afterStop == atStop)
+            #expect(running.process.terminationReason == .uncaughtSignal && stopped.status == SIGKILL)
+            #expect(try TesseraCLI.csv(database, "SELECT status FROM slide_runs") == "status\r\nrunning\r\n")
         }
-        if afterStop == planned { return }   // killed after the last commit: nothing to resume
 
-        let resumed = try TesseraCLI.run(["run", cmu, "--out", out, "--json"] + Self.tiling)
+        let resumed = try TesseraCLI.run(["run", cmu, "--out", out, "--json"] + Self.resumeTiling)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         // Only the tiles not yet committed are inferred again: the canvas file kept every committed tile's pixels.
         let summary = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
         let slides = try #require(summary["slides"] as? [[String: Any]])
         #expect(slides.first?["tilesProcessed"] as? Int == planned - afterStop)
         #expect(try tileRows(database) == (try tileRows(reference + "/results.sqlite")))
-        let heatmap = "/heatmaps/CMU-1-Small-Region.svs.classes.tif"
         #expect(FileManager.default.contents(atPath: out + heatmap) == FileManager.default.contents(atPath: reference + heatmap))
     }
 

@@ -14,26 +14,18 @@ import TesseraTestSupport
     /// Starts the writer, kills it once it has printed `lines` lines (or after `delay`), and waits for it to die.
     /// Returns whether the kill came before the child finished on its own.
     func killWriter(_ database: String, afterLines lines: Int?, orAfter delay: Double? = nil) throws -> Bool {
-        let process = Process()
-        process.executableURL = Fixtures.tesseraExecutable
-        process.arguments = ["debug-write-store", database, "--progress"] + Self.workload
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let writer = try TesseraCLI.start(["debug-write-store", database, "--progress"] + Self.workload)
         if let delay { Thread.sleep(forTimeInterval: delay) }
         if let lines {
-            var seen = 0
-            while seen < lines {
-                let data = pipe.fileHandleForReading.availableData
-                if data.isEmpty { break } // the child finished before the kill point
-                seen += data.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            // Polled every millisecond; stops when the child finished before the kill point.
+            while writer.isRunning, writer.stdoutSoFar.reduce(0, { $0 + ($1 == "\n" ? 1 : 0) }) < lines {
+                Thread.sleep(forTimeInterval: 0.001)
             }
         }
-        let killed = process.isRunning
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        return killed && process.terminationReason == .uncaughtSignal
+        let killed = writer.isRunning
+        writer.signal(SIGKILL)
+        _ = writer.wait()
+        return killed && writer.process.terminationReason == .uncaughtSignal
     }
 
     /// Whether the file holds a finished run (false when it is missing or its schema was never committed).

@@ -12,10 +12,6 @@ import TesseraTestSupport
     static let model = Result { try SegmentationModel.load(contentsOf: modelURL) }
     static let expected = Result { try SafetensorsFile(contentsOf: Fixtures.models.appendingPathComponent("default-expected.safetensors")) }
 
-    static func argmax(_ values: [Float], classes: Int, plane: Int, pixel: Int) -> Int {
-        (0..<classes).max { values[$0 * plane + pixel] < values[$1 * plane + pixel] }!
-    }
-
     /// Runs one stored tile through Tessera's network and compares with PyTorch's logits and the derived labels.
     /// Returns the per-class IoU of Tessera's arg-max against the tile's derived labels.
     static func check(_ name: String, size: Int) throws -> [Double] {

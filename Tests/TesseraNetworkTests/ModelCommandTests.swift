@@ -8,8 +8,8 @@ import TesseraTestSupport
 @Suite(.serialized) struct ModelCommandTests {
     static let modelPath = Fixtures.models.appendingPathComponent("reference-random.safetensors").path
 
-    static func tessera(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let result = try TesseraCLI.run(arguments)
+    static func tessera(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
+        let result = try TesseraCLI.run(arguments, environment: environment)
         return (result.status, result.stdout, result.stderr)
     }
 
@@ -25,8 +25,11 @@ import TesseraTestSupport
         #expect(object["sha256"] as? String == meta?["weights_sha256"] as? String)
     }
 
-    /// PNG in, labels PNG and logits .npy out, against the reference logits of case1.
-    @Test func runWritesLabelsAndLogits() throws {
+    /// PNG in, labels PNG and logits .npy out, against the reference logits of case1: with the kernels of this
+    /// machine, and with those of an AVX2-only one (ONEDNN_MAX_CPU_ISA=AVX2), so that CI on an AVX-512 machine also
+    /// checks the numbers of the path a Zen 3 runs.
+    @Test(arguments: [[:], ["ONEDNN_MAX_CPU_ISA": "AVX2"]])
+    func runWritesLabelsAndLogits(environment: [String: String]) throws {
         let cases = try SafetensorsFile(contentsOf: Fixtures.reference.appendingPathComponent("cases.safetensors"))
         let directory = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -36,7 +39,8 @@ import TesseraTestSupport
         #expect(try PNGImage.readRGB(from: input).pixels == rgb)
 
         let labelsURL = directory.appendingPathComponent("labels.png"), logitsURL = directory.appendingPathComponent("logits.npy")
-        let result = try Self.tessera(["model", "run", Self.modelPath, input.path, "--out", labelsURL.path, "--logits", logitsURL.path])
+        let result = try Self.tessera(["model", "run", Self.modelPath, input.path, "--out", labelsURL.path, "--logits", logitsURL.path],
+                                      environment: environment)
         #expect(result.status == 0, "\(result.error)")
         let labels = try PNGImage.read(from: labelsURL)
         #expect(labels.width == 384 && labels.height == 256 && labels.channels == 1)
@@ -44,8 +48,7 @@ import TesseraTestSupport
         let plane = 256 * 384
         var agree = 0
         for p in 0..<plane {
-            let best = (0..<4).max { expected[$0 * plane + p] < expected[$1 * plane + p] }!
-            if Int(labels.pixels[p]) == best { agree += 1 }
+            if Int(labels.pixels[p]) == argmax(expected, classes: 4, plane: plane, pixel: p) { agree += 1 }
         }
         #expect(Double(agree) / Double(plane) >= 0.999)
 
@@ -56,8 +59,12 @@ import TesseraTestSupport
         #expect(header.contains("'descr': '<f4'") && header.contains("'shape': (4, 256, 384)"))
         #expect((10 + headerLength) % 64 == 0)
         #expect(npy.count == 10 + headerLength + 4 * plane * 4)
-        let first = npy.subdata(in: (10 + headerLength)..<(14 + headerLength)).withUnsafeBytes { $0.loadUnaligned(as: Float.self) }
-        #expect(abs(first - expected[0]) < 1e-3)
+        let logits = npy.subdata(in: (10 + headerLength)..<npy.count).withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { raw.loadUnaligned(fromByteOffset: 4 * $0, as: Float.self) }
+        }
+        #expect(logits.count == expected.count)
+        let maxError = zip(logits, expected).reduce(Float(0)) { max($0, abs($1.0 - $1.1)) }
+        #expect(maxError <= 1e-3, "max |logit error| \(maxError)")
     }
 
     @Test func runRejectsSizesThatAreNotMultiplesOf16() throws {
@@ -78,5 +85,34 @@ import TesseraTestSupport
         #expect(object["batch"] as? Int == 2)
         #expect(object["size"] as? Int == 64)
         #expect(object["threads"] as? Int == 1)
+    }
+
+    /// The network's oneDNN kernels, as `model bench --profile` lists them, with `environment` added.
+    static func kernels(environment: [String: String] = [:]) throws -> [String] {
+        let result = try TesseraCLI.run(["model", "bench", modelPath, "--batch", "1", "--size", "64", "--threads", "1",
+                                         "--seconds", "0.05", "--profile", "--json"], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let layers = try #require(object["layers"] as? [[String: Any]])
+        return layers.compactMap { $0["implementation"] as? String }
+    }
+
+    /// ONEDNN_MAX_CPU_ISA=AVX2 makes this machine what an AVX2-only Zen 3 is: the network then picks the nChw8c
+    /// layout (it asks oneDNN which ISA it will use, not /proc/cpuinfo) and runs oneDNN's AVX2 kernels, none of them
+    /// AVX-512 and none of oneDNN's slow `ref` kernels.
+    @Test func underAVX2OnlyTheNetworkRunsAVX2KernelsAndNoReferenceKernel() throws {
+        let kernels = try Self.kernels(environment: ["ONEDNN_MAX_CPU_ISA": "AVX2"])
+        #expect(kernels.count > 50)
+        #expect(kernels.contains { $0.contains("avx2") }, "\(Set(kernels))")
+        #expect(!kernels.contains { $0.contains("avx512") }, "\(Set(kernels))")
+        #expect(!kernels.contains { $0.hasPrefix("ref") }, "\(Set(kernels))")
+    }
+
+    /// Without a limit, the kernels are those of the ISA oneDNN reports: AVX-512 ones where it runs them.
+    @Test func theNetworkRunsTheKernelsOfTheISAOneDNNReports() throws {
+        let kernels = try Self.kernels()
+        #expect(!kernels.contains { $0.hasPrefix("ref") }, "\(Set(kernels))")
+        let avx512 = ActivationLayout.preferredChannelBlock == 16
+        #expect(kernels.contains { $0.contains("avx512") } == avx512, "\(Set(kernels))")
     }
 }

@@ -9,16 +9,44 @@ import TesseraTestSupport
     typealias S = StoreTestSupport
 
     @Test func newFileHasTheMigrationsRecordedAndWAL() throws {
-        let (_, path) = try S.freshStore()
-        let db = try S.reader(path)
-        let (applied, mode) = try db.read { db in
-            (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
-             try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+        let (store, path) = try S.freshStore()
+        func migrationsAndMode() throws -> ([String], String?) {
+            try S.reader(path).read { db in
+                (try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"),
+                 try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+            }
         }
+        let (applied, mode) = try migrationsAndMode()
         #expect(applied == ResultsSchema.migrations.map(\.name))
         #expect(mode == "wal")
+        let run = try store.startRun(S.provenance(uid: "kept"))
+        let slideRun = try store.startSlideRun(run: run.id, slide: S.slide("a.tiff"),
+                                               resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: "slide"),
+                                               tilesPlanned: 2)
+        try store.write(tiles: [S.tile(0, PixelRect(x: 0, y: 0, width: 10, height: 10), tissue: 0.75, [(0.25, 0.4), (0.75, 0.6)]),
+                                S.tile(1, PixelRect(x: 10, y: 0, width: 10, height: 10), tissue: 0.5, [(1, 0.9), (0, 0.1)])],
+                        slideRun: slideRun.id)
+        try store.finishSlideRun(slideRun.id, status: .done, seconds: 1)
+        try store.finishRun(run.id, status: .finished)
+
         // Opening again applies nothing new and keeps the data.
-        _ = try ResultsStore(path: path, logger: S.logger)
+        let reopened = try ResultsStore(path: path, logger: S.logger)
+        let (appliedAgain, modeAgain) = try migrationsAndMode()
+        #expect(appliedAgain == applied)
+        #expect(modeAgain == "wal")
+        #expect(try reopened.committedTileIndices(slideRun: slideRun.id) == [0, 1])
+        #expect(try reopened.findCompletedSlideRun(slideFingerprint: S.slide("a.tiff").fingerprint,
+                                                   modelSHA256: "sha-model", parametersHash: "params-a"))
+        let rows = try S.reader(path).read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT t.tile_index, t.x, t.tissue_fraction, p.class_index, p.area_fraction, p.mean_probability
+                FROM tiles t JOIN tile_predictions p USING (slide_run_id, tile_index) ORDER BY t.tile_index, p.class_index
+                """).map { row -> [Double] in (0..<6).map { row[$0] as Double } }
+        }
+        #expect(rows == [[0, 0, 0.75, 0, 0.25, 0.4], [0, 0, 0.75, 1, 0.75, 0.6],
+                         [1, 10, 0.5, 0, 1, 0.9], [1, 10, 0.5, 1, 0, 0.1]])
+        let runs = try S.reader(path).read { try String.fetchAll($0, sql: "SELECT run_uid || ':' || status FROM runs") }
+        #expect(runs == ["kept:finished"])
     }
 
     @Test func refusesAnSQLiteFileThatIsNotAResultsFile() throws {

@@ -74,7 +74,7 @@ public struct PipelineDefinition: Sendable {
         let normalised = applyDefaults(to: document, schema: schema)
         let hashed = hashedPart(of: normalised)
         let hashedJSON = canonicalJSON(hashed)
-        let hash = SHA256.hash(data: Data(hashedJSON.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hash = sha256Hex(Data(hashedJSON.utf8))
         return PipelineDefinition(file: file.absoluteURL.standardizedFileURL, text: text, normalised: normalised,
                                   hashedJSON: hashedJSON, hash: hash)
     }

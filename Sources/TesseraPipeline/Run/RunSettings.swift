@@ -219,7 +219,7 @@ private struct HashedParameters: Codable {
         identity.batchSize = 0
         identity.readers = 0
         identity.threads = 0
-        return SHA256.hash(data: Data(identity.json.utf8)).map { String(format: "%02x", $0) }.joined()
+        return sha256Hex(Data(identity.json.utf8))
     }
 }
 

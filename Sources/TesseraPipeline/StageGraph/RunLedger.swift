@@ -95,7 +95,7 @@ enum OutputNames {
     static func stem(slidePath: String, firstSlidePathWithItsName first: String?) -> String {
         let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
         if first == nil || first == slidePath { return fileName }
-        let digest = SHA256.hash(data: Data(slidePath.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(Data(slidePath.utf8)).prefix(8)
         return fileName + "." + digest
     }
 }

@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import TesseraCore
+import TesseraStore
+
+/// Migrations that have shipped are never edited: results files written by earlier versions already have them
+/// applied (GRDB records only their names), so an edit would never reach those files and two files with the same
+/// migrations would hold different schemas. Change the schema by appending a migration to schemas/results.sql.
+@Suite struct ShippedMigrationTests {
+    /// Every migration in schemas/results.sql, in order, with the SHA-256 of its SQL text (`ResultsSchema.Migration.sql`).
+    /// Add a line here for each migration appended; never change a line.
+    static let shipped: [(name: String, sha256: String)] = [
+        ("v1-initial-schema", "33d3b18c2e89703aad709b63648761572ab41f2ebf90eb45a5b4128d50c444f1"),
+    ]
+
+    @Test func shippedMigrationsKeepTheirNamesOrderAndText() {
+        let migrations = ResultsSchema.migrations
+        #expect(migrations.count >= Self.shipped.count, "a shipped migration was removed from schemas/results.sql")
+        for (pin, migration) in zip(Self.shipped, migrations) {
+            #expect(migration.name == pin.name, "shipped migration \(pin.name) was renamed or moved")
+            #expect(sha256Hex(Data(migration.sql.utf8)) == pin.sha256,
+                    "shipped migration \(pin.name) was edited: restore it and append a new migration instead")
+        }
+        for migration in migrations.dropFirst(Self.shipped.count) {
+            Issue.record("""
+                migration \(migration.name) is not pinned: add ("\(migration.name)", "\(sha256Hex(Data(migration.sql.utf8)))") \
+                to ShippedMigrationTests.shipped
+                """)
+        }
+    }
+}
