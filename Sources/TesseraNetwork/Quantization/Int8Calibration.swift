@@ -1,4 +1,4 @@
-import Crypto
+
 import Foundation
 import TesseraCore
 
@@ -92,7 +92,7 @@ public struct CalibrationSource: Sendable, Equatable {
     public var tiles: Int
     /// SHA-256 of a file's bytes, lowercase hex (the fingerprint of a PNG calibration tile).
     public static func sha256(of url: URL) throws -> String {
-        SHA256.hash(data: try Data(contentsOf: url, options: .alwaysMapped)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(try Data(contentsOf: url, options: .alwaysMapped))
     }
 
     public init(path: String, fingerprint: String, tiles: Int) {
@@ -159,7 +159,7 @@ public enum Int8Calibration {
         var quantized = model
         quantized.int8 = parameters
         quantized.weights = [:]
-        quantized.sha256 = SHA256.hash(data: try parameters.serialized()).map { String(format: "%02x", $0) }.joined()
+        quantized.sha256 = sha256Hex(try parameters.serialized())
         return quantized
     }
 
