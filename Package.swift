@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TesseraStore", targets: ["TesseraStore"]),
         .library(name: "TesseraHeatmap", targets: ["TesseraHeatmap"]),
         .library(name: "TesseraPipeline", targets: ["TesseraPipeline"]),
+        .library(name: "TesseraStain", targets: ["TesseraStain"]),
         .library(name: "TesseraExport", targets: ["TesseraExport"]),
     ],
     dependencies: [
@@ -42,7 +43,9 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], plugins: ["TesseraBuildInfo"]),
+        // Records the commit, dirty state and build date into TesseraCore's BuildInfo at every build.
+        .plugin(name: "TesseraBuildInfo", capability: .buildTool()),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -60,8 +63,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
+        // Stain normalisation (Reinhard, Macenko): estimation, the per-slide transform, model references.
+        .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
         .target(name: "TesseraPipeline", dependencies: [
-            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap",
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -85,7 +90,7 @@ let package = Package(
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             "TesseraExport",
-            "TesseraServe",
+            "TesseraServe", "TesseraStain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -100,6 +105,7 @@ let package = Package(
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
+        .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
             "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "CJPEG",
@@ -108,7 +114,7 @@ let package = Package(
 )
 
 // Settings for every target, in one place.
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings

@@ -208,3 +208,16 @@ SELECT
     COUNT(*) AS slides
 FROM slide_class_areas
 GROUP BY run_uid, class_index;
+
+-- migration: v2-stain-normalisation
+
+-- Stain normalisation of each slide in each run (issue 15). stain_method is what was applied: 'reinhard',
+-- 'macenko', or NULL when the run did not normalise, or this slide fell back (then stain_warning says why:
+-- a fluorescence slide, too little tissue). stain_source_json is the slide's estimated statistics
+-- ({"method": ..., "lab_mean"/"lab_std" or "stain_matrix"/"max_concentrations"}), stain_target_json the model's
+-- reference it was normalised to, stain_estimation 'slide' (one estimate per slide) or 'tile' (per tile).
+ALTER TABLE slide_runs ADD COLUMN stain_method TEXT CHECK (stain_method IN ('reinhard', 'macenko'));
+ALTER TABLE slide_runs ADD COLUMN stain_estimation TEXT CHECK (stain_estimation IN ('slide', 'tile'));
+ALTER TABLE slide_runs ADD COLUMN stain_source_json TEXT;
+ALTER TABLE slide_runs ADD COLUMN stain_target_json TEXT;
+ALTER TABLE slide_runs ADD COLUMN stain_warning TEXT;

@@ -32,6 +32,9 @@ public struct SegmentationModel: Sendable {
     public var micronsPerPixel: Double?
     public var tileSize: Int?
     public var normalisation: Normalisation
+    /// The file's metadata merged with its sidecar's (the sidecar wins); read by other modules for their own keys
+    /// (`stain_reference`, parsed by TesseraStain).
+    public var metadata: [String: String] = [:]
     /// SHA-256 of the weights file, lowercase hex.
     public var sha256: String
     /// Parameters in the file (every tensor except BatchNorm running statistics and counters), used or not.
@@ -142,11 +145,13 @@ public struct SegmentationModel: Sendable {
 
         let digest = sha256Hex(file.data)
 
-        return SegmentationModel(
+        var model = SegmentationModel(
             name: metadata.string("name") ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,
             classNames: names, classColours: colours, micronsPerPixel: micronsPerPixel,
             tileSize: tileSize, normalisation: normalisation, sha256: digest,
             parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes, int8: int8)
+        model.metadata = metadataValues
+        return model
     }
 
     /// Multiply-accumulates of the convolutions for one tile (the encoder without its unused head).

@@ -9,7 +9,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect, run and benchmark a segmentation model (smp DeepLabV3+ EfficientNet, safetensors).",
-        subcommands: [Info.self, Run.self, Bench.self, ModelQuantizeCommand.self])
+        subcommands: [Info.self, Run.self, Bench.self, ModelStainReferenceCommand.self, StainBenchCommand.self, ModelQuantizeCommand.self])
 
     /// Runs before any subcommand: oneDNN's OpenMP threads must sleep, not spin, when idle on a shared machine.
     mutating func validate() throws {

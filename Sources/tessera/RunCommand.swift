@@ -128,11 +128,19 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("heatmap-pixel"), help: "Heatmap pixel edge in model pixels (8 at 0.5 µm/px = 4 µm).")
     var heatmapModelPixels: Double?
 
+    @Option(name: .long, help: "Stain normalisation: none, reinhard or macenko. Default: the model's stain_reference method (none when it declares none).")
+    var stain: StainOption?
+
+    @Option(name: .customLong("stain-estimate"), help: "Stain statistics per slide (one transform for every tile) or per tile (for comparison). Default: slide.")
+    var stainEstimate: StainEstimationMode?
+
     @Flag(name: .long, help: "Log warnings and errors only.")
     var quiet = false
 
     func apply(to settings: inout RunSettings) {
         tiling.apply(to: &settings)
+        if let stain { settings.stain = stain }
+        if let stainEstimate { settings.stainEstimation = stainEstimate }
         if let threads { settings.threads = threads }
         if let readers { settings.readers = readers }
         if let batch { settings.batchSize = batch }
@@ -158,6 +166,7 @@ extension RunSummary {
                 line += String(format: "  (%d/%d tiles, %.1f s)", slide.tilesProcessed, slide.tilesPlanned, slide.seconds)
             }
             if let error = slide.error { line += "\n            error: \(error)" }
+            if let warning = slide.warning { line += "\n            warning: \(warning)" }
             if let first = slide.duplicateOf { line += "\n            same content as \(first) (analysed there)" }
             lines.append(line)
         }
@@ -186,3 +195,6 @@ extension RunSummary {
         return lines.joined(separator: "\n")
     }
 }
+
+extension StainOption: ExpressibleByArgument {}
+extension StainEstimationMode: ExpressibleByArgument {}

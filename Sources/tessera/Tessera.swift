@@ -7,7 +7,7 @@ struct Tessera: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "Whole-slide pathology image analysis: tissue detection, tiled CNN segmentation, SQLite results, heatmaps.",
-        version: TesseraVersion.string,
+        version: BuildInfo.versionText,
         subcommands: [
             RunCommand.self,
             InspectCommand.self,

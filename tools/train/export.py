@@ -53,6 +53,8 @@ def main() -> None:
     p.add_argument("--inference-tile", type=int, default=256, help="tile_size written to the metadata")
     p.add_argument("--overlap", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--stain-reference", type=Path,
+                   help="stain_reference JSON to record in the metadata (from `tessera model stain-reference --out`)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -108,8 +110,14 @@ def main() -> None:
             "peak_lr": state["peak_lr"],
             "lr_rule": "0.016 * batch / 256",
             "schedule": "5% linear warm-up, cosine annealing to 1e-5; progress = max(step/steps, elapsed/budget)",
-            "augmentation": "random 90-degree rotations, horizontal and vertical flips, colour jitter "
-                            "(brightness, contrast, saturation +-10%, hue +-0.02 turn)",
+            "augmentation": "random 90-degree rotations, horizontal and vertical flips, "
+                            + (f"HED stain jitter (Tellez et al. 2019: each of H and E concentration x U(1-{train_args['hed_scale']}, "
+                               f"1+{train_args['hed_scale']}) + U(-{train_args['hed_bias']}, {train_args['hed_bias']}); tools/train/hed.py), "
+                               if train_args.get("hed_scale", 0) > 0 else "")
+                            + "colour jitter (brightness, contrast, saturation +-10%, hue +-0.02 turn)",
+            "initialisation": (f"warm start from {Path(train_args['init_from']).name} (the previous export, sha256 "
+                               f"{hashlib.sha256(Path(train_args['init_from']).read_bytes()).hexdigest()[:16]}...)"
+                               if train_args.get("init_from") else "random (smp defaults)"),
             "loss": "cross-entropy",
             "batchnorm": f"precise BatchNorm: after the last step every BatchNorm's running statistics were recomputed "
                          f"as averages over {train_args.get('calibration_batches', 32)} batches of {train_args['batch']} "
@@ -152,6 +160,7 @@ def main() -> None:
         "std": json.dumps(common.STD),
         "normalisation": json.dumps({"mean": common.MEAN, "std": common.STD, "scale": "x/255", "order": "RGB"}),
         "training": json.dumps(training),
+        **({"stain_reference": json.dumps(json.loads(args.stain_reference.read_text()))} if args.stain_reference else {}),
         "source": f"segmentation_models_pytorch {versions['segmentation_models_pytorch']}, torch {versions['torch']}",
     }
     MODEL_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,13 @@ The rules, in order (all sizes in pixels at 0.5 um/px; CMU-1-Small-Region.svs le
    dominates the stain. (Cytoplasm tinged by haematoxylin, such as that of the epidermis, also falls here: the
    rule has no fourth class for it; `eosin_dominance` reports how much of class 2 is eosin-dominant.)
 
+Stain robustness: the thresholds above are absolute optical densities of this slide's stain, and another lab's
+slide (paler haematoxylin, pinker eosin) falls on the wrong side of them. `derive_labels(rgb, reference=...)`
+therefore first normalises the image to the model's stain reference (Macenko, statistics from the image's own
+tissue; tools/stain/stainnorm.py, the arithmetic of Tessera's TesseraStain) and applies the rules to the result:
+the thresholds then hold in the reference's stain space, whatever the lab. The training slide is the reference,
+so its labels are the same either way (they are derived without the step).
+
 Known errors of the rules, kept on purpose because they are the labels: the dark keratin edge and thin
 haematoxylin-dense fibres are labelled nuclei; very pale nuclei in pale cytoplasm are missed.
 """
@@ -85,8 +92,17 @@ def tissue_mask(rgb: np.ndarray) -> np.ndarray:
     return mask | ~holes
 
 
-def derive_labels(rgb: np.ndarray) -> np.ndarray:
-    """uint8 labels (0 background, 1 nuclei, 2 eosin-stroma) for an HxWx3 uint8 RGB image at ~0.5 um/px."""
+def derive_labels(rgb: np.ndarray, reference: dict | None = None) -> np.ndarray:
+    """uint8 labels (0 background, 1 nuclei, 2 eosin-stroma) for an HxWx3 uint8 RGB image at ~0.5 um/px.
+
+    reference: a model's stain_reference (dict); when given, the image is normalised to it (Macenko) first."""
+    if reference is not None:
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "stain"))
+        import stainnorm
+        source = stainnorm.estimate("macenko", stainnorm.tissue_pixels(rgb))
+        rgb = stainnorm.transform("macenko", rgb, source, reference["macenko"])
     tissue = tissue_mask(rgb)
     hed = rgb2hed(rgb)
     h_raw = hed[..., 0]

@@ -7,6 +7,10 @@ Recipe (Tan & Le 2019, EfficientNet, section 5.2), scaled to this data:
 - 5% linear warm-up, then cosine annealing to 1e-5.
 - Augmentation: random horizontal/vertical flips, 90-degree rotations, colour jitter (brightness, contrast,
   saturation, hue). Labels are derived from the unjittered pixels, so the model learns to ignore the jitter.
+- Stain augmentation (--hed-scale, --hed-bias; off at 0): HED jitter (Tellez et al. 2019, hed.py) before the
+  colour jitter, so the model also learns to ignore the stain variation left after normalisation.
+- Warm start (--init-from): the weights of an earlier export (a float16 safetensors) instead of a random
+  initialisation; the optimizer, schedule and BatchNorm calibration are the same.
 - Not used from the paper: AutoAugment, weight EMA (0.9999 is meaningless over a few hundred steps), label
   smoothing. Stochastic depth is smp's EfficientNet default (drop-connect 0.2, training only).
 
@@ -38,6 +42,7 @@ import torch
 import torch.nn.functional as F
 
 import common
+import hed
 import labels as stain_labels
 
 
@@ -51,6 +56,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--checkpoint-every", type=int, default=10)
     p.add_argument("--calibration-batches", type=int, default=32, help="batches for the BatchNorm statistics")
+    p.add_argument("--hed-scale", type=float, default=0.0, help="HED jitter: alpha ~ U(1-s, 1+s) per stain")
+    p.add_argument("--hed-bias", type=float, default=0.0, help="HED jitter: beta ~ U(-b, b) per stain")
+    p.add_argument("--init-from", default="", help="safetensors weights to start from (an earlier export)")
     p.add_argument("--min-tissue", type=float, default=0.1, help="crops with less tissue are redrawn (90%% of the time)")
     return p.parse_args()
 
@@ -92,6 +100,12 @@ class CropSampler:
         if self.rng.random() < 0.5:
             rgb, target = rgb[::-1], target[::-1]
         return np.ascontiguousarray(rgb), np.ascontiguousarray(target)
+
+    def stain_jitter(self, crops: list[np.ndarray], scale: float, bias: float) -> list[np.ndarray]:
+        """HED jitter (Tellez 2019) of each uint8 crop; a no-op when scale and bias are 0."""
+        if scale <= 0 and bias <= 0:
+            return crops
+        return [hed.restain_uint8(crop, *hed.random_jitter(self.rng, scale, bias)) for crop in crops]
 
     def colour_jitter(self, x: torch.Tensor) -> torch.Tensor:
         """x: float NCHW in [0, 1]. Brightness +-10%, contrast +-10%, saturation +-10%, hue +-0.02 turns."""
@@ -146,6 +160,12 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     sampler = CropSampler(rgb, target, args.tile, args.min_tissue, rng)
     model = common.build_model()
+    if args.init_from:
+        from safetensors.torch import load_file
+        initial = {k: v.float() for k, v in load_file(args.init_from).items()}
+        missing, unexpected = model.load_state_dict(initial, strict=False)
+        assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing), (missing, unexpected)
+        print(f"initialised from {args.init_from}", flush=True)
     peak_lr = 0.016 * args.batch / 256
     optimizer = torch.optim.RMSprop(model.parameters(), lr=peak_lr, alpha=0.9, eps=1e-3, momentum=0.9,
                                     weight_decay=1e-5)
@@ -185,7 +205,7 @@ def main() -> None:
         for group in optimizer.param_groups:
             group["lr"] = lr
         crops = [sampler.crop() for _ in range(args.batch)]
-        images = torch.from_numpy(np.stack([c[0] for c in crops]))
+        images = torch.from_numpy(np.stack(sampler.stain_jitter([c[0] for c in crops], args.hed_scale, args.hed_bias)))
         targets = torch.from_numpy(np.stack([c[1] for c in crops])).long()
         x = sampler.colour_jitter(images.permute(0, 3, 1, 2).float() / 255.0)
         x = (x - torch.tensor(common.MEAN).view(1, 3, 1, 1)) / torch.tensor(common.STD).view(1, 3, 1, 1)

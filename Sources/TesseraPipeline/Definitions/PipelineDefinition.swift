@@ -147,6 +147,10 @@ public struct PipelineDefinition: Sendable {
         if let value = tissue?["min_brightness"]?.intValue, let byte = UInt8(exactly: value) {
             settings.tissue.minimumBrightness = byte
         }
+        if let method = normalised["stain"]?["method"]?.stringValue { settings.stain = StainOption(rawValue: method) }
+        if let estimate = normalised["stain"]?["estimate"]?.stringValue, let mode = StainEstimationMode(rawValue: estimate) {
+            settings.stainEstimation = mode
+        }
         if let value = concurrency?["threads"]?.intValue { settings.threads = value }
         if let value = concurrency?["readers"]?.intValue { settings.readers = value }
         if let value = concurrency?["batch_size"]?.intValue { settings.batchSize = value }
@@ -186,6 +190,10 @@ public struct PipelineDefinition: Sendable {
         let resultDefiningOutputs: Set<String> = ["heatmaps", "heatmap_model_pixels"]
         let kept = members.compactMap { member -> DocumentValue.Member? in
             if excluded.contains(member.key) { return nil }
+            // `stain` at its defaults (the model decides) is left out, so pipelines written before the key existed
+            // keep their hash; the run's parameters hash holds the resolved method and target either way.
+            if member.key == "stain", member.value["method"]?.stringValue == nil,
+               member.value["estimate"]?.stringValue ?? "slide" == "slide" { return nil }
             guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }
             var trimmed = member
             trimmed.value = DocumentValue(.object(outputs.filter { resultDefiningOutputs.contains($0.key) }))

@@ -78,6 +78,26 @@ enum PipelineSchemaText {
         }
       }
     },
+    "stain": {
+      "description": "Stain normalisation of each slide to the model's stain_reference (Reinhard or Macenko), estimated from the slide's tissue.",
+      "type": "object",
+      "additionalProperties": false,
+      "default": {},
+      "properties": {
+        "method": {
+          "description": "none, reinhard or macenko; null means the model's reference method (none when the model declares no stain_reference).",
+          "type": ["string", "null"],
+          "enum": [null, "none", "reinhard", "macenko"],
+          "default": null
+        },
+        "estimate": {
+          "description": "Where the source stain statistics come from: slide (one estimate from a fixed sample of the slide's tissue tiles, the same transform for every tile) or tile (each tile alone, for comparison).",
+          "type": "string",
+          "enum": ["slide", "tile"],
+          "default": "slide"
+        }
+      }
+    },
     "tissue": {
       "description": "Tissue detection on a low-resolution thumbnail.",
       "type": "object",

@@ -46,6 +46,10 @@ public struct RunSettings: Sendable, Codable, Equatable {
     public var overrideSlideMPP: Double?
     /// Tissue detection and the tissue a tile needs.
     public var tissue = TissueSettings()
+    /// Stain normalisation: nil means the model's stain_reference method when it declares one (else none).
+    public var stain: StainOption?
+    /// Where a slide's source stain statistics come from: the whole slide (default) or each tile.
+    public var stainEstimation = StainEstimationMode.slide
 
     // MARK: Concurrency (does not change results)
 
@@ -96,10 +100,11 @@ public struct RunSettings: Sendable, Codable, Equatable {
         guard heatmapModelPixels > 0, heatmapModelPixels.isFinite else {
             throw .invalidParameter("the heatmap pixel \(heatmapModelPixels) must be a positive number of model pixels")
         }
+        let stain = try ResolvedStain.resolve(option: stain, estimation: stainEstimation, model: model)
         var filled = self
         filled.targetMPP = targetMPP
         filled.tileSize = tileSize
-        return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model)
+        return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain)
     }
 
     /// The settings with the model's values filled in and checked, and what follows from them.
@@ -117,9 +122,12 @@ public struct RunSettings: Sendable, Codable, Equatable {
         /// earlier under the same hash is skipped.
         public let parametersJSON: String
         public let parametersHash: String
+        /// Stain normalisation: the method and the model's target, or off.
+        let stain: ResolvedStain
 
-        init(settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity) {
+        init(settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain) {
             self.settings = settings
+            self.stain = stain
             self.targetMPP = targetMPP
             self.tileSize = tileSize
             self.model = model
@@ -129,7 +137,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
             heatmapDirectory = settings.heatmapDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
                 ?? outputDirectory.appendingPathComponent("heatmaps", isDirectory: true)
             lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
-            let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model)
+            let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain)
             parametersJSON = parameters.json
             parametersHash = parameters.hash
         }
@@ -160,13 +168,17 @@ public struct SegmentationModelIdentity: Sendable, Equatable {
     public var sha256: String
     public var micronsPerPixel: Double?
     public var tileSize: Int?
+    /// The model's `stain_reference` metadata (JSON), when it declares one.
+    public var stainReference: String?
 
-    public init(name: String, path: String, sha256: String, micronsPerPixel: Double? = nil, tileSize: Int? = nil) {
+    public init(name: String, path: String, sha256: String, micronsPerPixel: Double? = nil, tileSize: Int? = nil,
+                stainReference: String? = nil) {
         self.name = name
         self.path = path
         self.sha256 = sha256
         self.micronsPerPixel = micronsPerPixel
         self.tileSize = tileSize
+        self.stainReference = stainReference
     }
 }
 
@@ -189,8 +201,10 @@ private struct HashedParameters: Codable {
     var batchSize: Int
     var readers: Int
     var threads: Int
+    /// Stain method, estimation and target; nil (left out, so hashes made without normalisation hold) when off.
+    var stain: [String: String]?
 
-    init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity) {
+    init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain) {
         modelSHA256 = model.sha256
         modelPath = model.path
         self.targetMPP = targetMPP
@@ -205,6 +219,7 @@ private struct HashedParameters: Codable {
         batchSize = settings.batchSize
         readers = settings.readers
         threads = settings.threads
+        self.stain = stain.method == nil ? nil : stain.parameters
     }
 
     var json: String {

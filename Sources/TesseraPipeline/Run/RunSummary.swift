@@ -111,6 +111,8 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var seconds: Double
     /// Heatmap files written for this slide.
     public var heatmaps: [String]
+    /// Something the slide's results depend on that did not go as configured (it was not stain-normalised).
+    public var warning: String? = nil
     /// For a `duplicate`: the path whose analysis stands for this one.
     public var duplicateOf: String?
 

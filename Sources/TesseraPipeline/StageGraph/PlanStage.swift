@@ -100,6 +100,16 @@ struct PlanStage: Sendable {
         }
         let (slideRun, outputStem) = try await ledger.startSlide(record, resolution: resolution,
                                                                  tilesPlanned: plan.tiles.count)
+        // The slide's stain, estimated once from a fixed sample of its tissue tiles (or the fallback and its warning).
+        let stain = await pool.run { [settings] in
+            settings.stain.planSlide(plan) { tile in
+                try slide.read(level0Window: tile.readWindow, outputWidth: settings.tileSize, outputHeight: settings.tileSize)
+            }
+        }
+        try await ledger.recordStain(stain.record, slideRun: slideRun.id)
+        if let warning = stain.record.warning {
+            logger.warning("slide not stain-normalised", metadata: ["slide.path": "\(url.path)", "warning": "\(warning)"])
+        }
         // Resume: tiles committed by an earlier attempt are not inferred again when the heatmap checkpoint holds
         // them too (the checkpoint is written before each commit, so it holds at least the committed tiles).
         var canvas: HeatmapCanvas?
@@ -130,6 +140,6 @@ struct PlanStage: Sendable {
         }
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
-                        outputStem: outputStem)
+                        outputStem: outputStem, stain: stain)
     }
 }

@@ -24,7 +24,11 @@ struct ReadStage: Sendable {
                 do {
                     let image = try await metrics.measure {
                         try await pool.run { [tileSize] in
-                            try job.slide.read(level0Window: tile.readWindow, outputWidth: tileSize, outputHeight: tileSize)
+                            var image = try job.slide.read(level0Window: tile.readWindow, outputWidth: tileSize,
+                                                           outputHeight: tileSize)
+                            // Stain normalisation runs here, on the reader's thread, right after the read.
+                            job.stain.apply(to: &image)
+                            return image
                         }
                     }
                     metrics.addItems()

@@ -44,6 +44,11 @@ final class RunLedger: Sendable {
         }
     }
 
+    /// Records how the slide's tiles are stain-normalised (or why they are not).
+    func recordStain(_ record: SlideStainRecord, slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.recordStain(record, slideRun: slideRun) }
+    }
+
     /// The path this run recorded the slide's content under, when it is not `path` (a copy planned in an earlier
     /// attempt of a resumed run).
     func otherPathOfSlide(_ slide: SlideRecord, than path: String) async throws -> String? {

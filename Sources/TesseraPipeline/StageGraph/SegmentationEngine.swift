@@ -67,6 +67,6 @@ extension SegmentationModel {
     /// What run settings and provenance need of the model.
     public var identity: SegmentationModelIdentity {
         SegmentationModelIdentity(name: name, path: url.path, sha256: sha256, micronsPerPixel: micronsPerPixel,
-                                  tileSize: tileSize)
+                                  tileSize: tileSize, stainReference: metadata["stain_reference"])
     }
 }

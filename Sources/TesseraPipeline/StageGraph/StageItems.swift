@@ -22,12 +22,14 @@ final class SlideJob: Sendable {
     let canvas: HeatmapCanvas?
     /// The stem of the slide's output file names (OutputNames).
     let outputStem: String
+    /// The slide's stain normalisation, fixed at planning; the readers apply it to every tile.
+    let stain: SlideStain
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
     init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: TesseraSlide.SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
-         outputStem: String) {
+         outputStem: String, stain: SlideStain) {
         self.ordinal = ordinal
         self.url = url
         self.slide = slide
@@ -38,6 +40,7 @@ final class SlideJob: Sendable {
         self.tilesToProcess = tilesToProcess
         self.canvas = canvas
         self.outputStem = outputStem
+        self.stain = stain
         self.started = .now
     }
 

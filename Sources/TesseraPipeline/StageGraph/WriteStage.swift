@@ -53,9 +53,10 @@ struct WriteStage: Sendable {
             try await ledger.finishSlide(job.slideRun, status: .done, seconds: seconds)
             logger.info("slide done", metadata: ["slide.path": "\(job.url.path)", "tiles": "\(processed)",
                                                  "seconds": "\(String(format: "%.1f", seconds))"])
-            outcomes.record(job.ordinal, SlideOutcome(path: job.url.path, status: .done, tilesPlanned: job.plan.tiles.count,
-                                                      tilesProcessed: processed, seconds: seconds,
-                                                      heatmaps: heatmaps.map(\.path)))
+            var outcome = SlideOutcome(path: job.url.path, status: .done, tilesPlanned: job.plan.tiles.count,
+                                       tilesProcessed: processed, seconds: seconds, heatmaps: heatmaps.map(\.path))
+            outcome.warning = job.stain.record.warning
+            outcomes.record(job.ordinal, outcome)
         case .slideFailed(let job, let message, let processed):
             let seconds = job.seconds
             try await ledger.finishSlide(job.slideRun, status: .failed, error: message, seconds: seconds)

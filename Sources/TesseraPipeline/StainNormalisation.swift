@@ -1,0 +1,105 @@
+import Foundation
+import TesseraCore
+import TesseraSlide
+import TesseraStain
+import TesseraStore
+
+/// `--stain` / pipeline key `stain`: which normalisation a run applies. nil (the default) means the model's own
+/// reference method when it declares one, else none.
+public enum StainOption: String, Sendable, Codable, CaseIterable {
+    case none, reinhard, macenko
+}
+
+/// `--stain-estimate` / pipeline key `stain_estimate`: where the source statistics come from.
+public enum StainEstimationMode: String, Sendable, Codable, CaseIterable {
+    /// Once per slide, from a fixed sample of its tissue tiles: every tile gets the same transform (no seams).
+    case slide
+    /// From each tile alone (for comparison: neighbouring tiles get different transforms).
+    case tile
+}
+
+/// The run's normalisation, resolved once from the configuration and the model.
+struct ResolvedStain: Sendable, Equatable {
+    let method: StainMethod?
+    let target: StainStatistics?
+    let estimation: StainEstimationMode
+
+    static let off = ResolvedStain(method: nil, target: nil, estimation: .slide)
+
+    static func resolve(option: StainOption?, estimation: StainEstimationMode,
+                        model: SegmentationModelIdentity) throws(RunError) -> ResolvedStain {
+        let reference: StainReference?
+        do {
+            reference = try model.stainReference.map { try StainReference(json: $0) }
+        } catch {
+            throw .invalidParameter("model \(model.path): \(error); recompute it with `tessera model stain-reference`")
+        }
+        let method: StainMethod
+        switch option {
+        case .none?: return .off
+        case nil:
+            guard let reference else { return .off }
+            method = reference.method
+        case .reinhard?: method = .reinhard
+        case .macenko?: method = .macenko
+        }
+        guard let target = reference?.target(for: method) else {
+            throw .invalidParameter("--stain \(method.rawValue): model \(model.path) declares no \(method.rawValue) stain_reference; "
+                + "compute one with `tessera model stain-reference \(model.path) --from <training slides>`, or use --stain none")
+        }
+        return ResolvedStain(method: method, target: target, estimation: estimation)
+    }
+
+    /// What enters the run's parameters (and so its hash): changing the method, the estimation or the target
+    /// re-runs a slide.
+    var parameters: [String: String] {
+        guard let method, let target else { return ["stain": "none"] }
+        return ["stain": method.rawValue, "stain_estimate": estimation.rawValue, "stain_target": target.json]
+    }
+
+    /// Decides, at planning, how `plan`'s tiles will be normalised. Never throws: a slide whose stain cannot be
+    /// estimated (a fluorescence slide, too little tissue, an unreadable sample tile) is processed without
+    /// normalisation and its record carries the warning.
+    func planSlide(_ plan: TilePlan, read: (PlannedTile) throws -> RGBImage) -> SlideStain {
+        guard let method, let target else {
+            return SlideStain(transform: nil, perTile: false, record: SlideStainRecord(
+                method: nil, estimation: nil, sourceJSON: nil, targetJSON: nil, warning: nil))
+        }
+        if estimation == .tile {
+            return SlideStain(transform: nil, perTile: true, target: target, record: SlideStainRecord(
+                method: method.rawValue, estimation: "tile", sourceJSON: nil, targetJSON: target.json, warning: nil))
+        }
+        do {
+            let sample = try StainSample.slide(plan: plan, read: read)
+            let source = try StainEstimation.estimate(method, from: sample)
+            return SlideStain(transform: StainTransform(source: source, target: target), perTile: false, record: SlideStainRecord(
+                method: method.rawValue, estimation: "slide", sourceJSON: source.json, targetJSON: target.json, warning: nil))
+        } catch {
+            return SlideStain(transform: nil, perTile: false, record: SlideStainRecord(
+                method: nil, estimation: "slide", sourceJSON: nil, targetJSON: target.json,
+                warning: "not stain-normalised (\(method.rawValue)): \(error)"))
+        }
+    }
+}
+
+/// One slide's normalisation, fixed at planning and applied by the reader threads.
+struct SlideStain: Sendable {
+    /// The slide's transform (per-slide estimation); nil when off, per tile, or fallen back.
+    let transform: StainTransform?
+    let perTile: Bool
+    var target: StainStatistics? = nil
+    let record: SlideStainRecord
+
+    /// Normalises a tile read from the slide in place. Per tile, a tile whose own estimate fails is left as read.
+    func apply(to image: inout RGBImage) {
+        if let transform {
+            transform.apply(to: &image)
+        } else if perTile, let target {
+            var sample = StainSample()
+            sample.add(image)
+            if let source = try? StainEstimation.estimate(target.method, from: sample) {
+                StainTransform(source: source, target: target).apply(to: &image)
+            }
+        }
+    }
+}
