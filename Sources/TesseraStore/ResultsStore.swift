@@ -203,6 +203,15 @@ public final class ResultsStore: Sendable {
         }
     }
 
+    /// Records a warning about a slide run that still goes on (`slide_runs.warning`).
+    public func recordWarning(_ warning: String, slideRun: SlideRunID) throws {
+        try StoreError.mapping(path: path, "recording a warning for \(slideRun)") {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE slide_runs SET warning = ? WHERE id = ?", arguments: [warning, slideRun.rawValue])
+            }
+        }
+    }
+
     /// Slide runs that a later run can still resume (their run is running or interrupted, they are not done or
     /// failed): their heatmap checkpoints must be kept.
     public func resumableSlideRunIDs() throws -> Set<Int64> {

@@ -57,6 +57,10 @@ final class RunLedger: Sendable {
         }
     }
 
+    func recordWarning(_ warning: String, slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.recordWarning(warning, slideRun: slideRun) }
+    }
+
     /// Records a slide that could not be opened or planned.
     func recordFailure(_ slide: SlideRecord, error: String) async throws {
         try await thread.run { [store, run] in
