@@ -228,6 +228,12 @@ ALTER TABLE slide_runs ADD COLUMN stain_source_json TEXT;
 ALTER TABLE slide_runs ADD COLUMN stain_target_json TEXT;
 ALTER TABLE slide_runs ADD COLUMN stain_warning TEXT;
 
+-- migration: v3-slide-run-warning
+
+-- A warning about a slide that was still analysed (issue 16): e.g. it looks like a fluorescence scan while the model
+-- is a bright-field one. NULL when there is none.
+ALTER TABLE slide_runs ADD COLUMN warning TEXT;
+
 """#
 
     /// schemas/queries/*.sql, by file name, sorted.

@@ -67,7 +67,8 @@ extension ResultsStore {
     ]
     private static let runStateColumns = ["status", "finished_at", "error"]
     private static let slideRunFixedColumns = ["slide_path", "mpp_x", "mpp_y", "mpp_source"]
-    private static let slideRunStateColumns = ["status", "error", "tiles_planned", "started_at", "finished_at", "seconds"]
+    private static let slideRunStateColumns = ["status", "error", "tiles_planned", "started_at", "finished_at", "seconds",
+                                               "warning"]
     private static let finalRunStatuses = "('finished', 'failed')"
     private static let finalSlideRunStatuses = "('done', 'failed')"
 

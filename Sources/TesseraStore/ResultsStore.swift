@@ -190,15 +190,18 @@ public final class ResultsStore: Sendable {
     }
 
     /// The path of the first slide recorded (the lowest id) whose file name is `fileName`, whatever its folder; nil
-    /// when there is none. Output files are named after it (see TesseraPipeline's OutputNames).
+    /// when there is none. Output files are named after it (see OutputNames).
     public func firstSlidePath(withFileName fileName: String) throws -> String? {
         try StoreError.mapping(path: path, "looking up slides named \(fileName)") {
-            try queue.read { db in
-                try String.fetchOne(db, sql: """
-                    SELECT path FROM slides
-                    WHERE path = ?1 OR (substr(path, -length(?1)) = ?1 AND substr(path, -length(?1) - 1, 1) = '/')
-                    ORDER BY id LIMIT 1
-                    """, arguments: [fileName])
+            try queue.read { db in try OutputNames.firstSlidePath(db, withFileName: fileName) }
+        }
+    }
+
+    /// Records a warning about a slide run that still goes on (`slide_runs.warning`).
+    public func recordWarning(_ warning: String, slideRun: SlideRunID) throws {
+        try StoreError.mapping(path: path, "recording a warning for \(slideRun)") {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE slide_runs SET warning = ? WHERE id = ?", arguments: [warning, slideRun.rawValue])
             }
         }
     }

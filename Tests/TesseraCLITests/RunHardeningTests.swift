@@ -56,4 +56,27 @@ import TesseraTestSupport
         }
         #expect(FileManager.default.fileExists(atPath: keep.path))
     }
+
+    /// A fluorescence scan (DAPI, fixtures/slides/test3-DAPI-2-387.ndpi) under the bright-field model: analysed, with a
+    /// warning on stderr and on its slide run; an H&E slide gets none.
+    @Test func fluorescenceSlideIsWarnedAboutAndRecorded() throws {
+        let out = try Fixtures.temporaryDirectory("fluorescence")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try TesseraCLI.run(["run", Fixtures.slide("test3-DAPI-2-387.ndpi").path,
+                                      Fixtures.slide("CMU-1-Small-Region.svs").path, "--out", out.path,
+                                      "--no-heatmaps"] + Self.tiling)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("looks like a fluorescence scan"), "\(run.stderr)")
+        let rows = try TesseraCLI.run(["query", out.appendingPathComponent("results.sqlite").path, """
+            SELECT replace(slide_path, rtrim(slide_path, replace(slide_path, '/', '')), '') AS slide, warning
+            FROM slide_runs ORDER BY slide
+            """, "--format", "json"])
+        let objects = try JSONSerialization.jsonObject(with: Data(rows.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(objects.count == 2)
+        #expect(objects.first?["slide"] as? String == "CMU-1-Small-Region.svs")
+        #expect(objects.first?["warning"] is NSNull)
+        let warning = objects.last?["warning"] as? String ?? ""
+        #expect(warning.hasPrefix("looks like a fluorescence scan, not bright-field H&E: dark background (median brightness "))
+        #expect(warning.contains("signal in one channel (blue)"), "\(warning)")
+    }
 }

@@ -87,7 +87,7 @@ import TesseraTestSupport
             }
             let sql = String(decoding: bytes, as: UTF8.self)
             do {
-                _ = try ResultsQuery.run(databasePath: path, sql: sql, parameters: ["t": "2"])
+                _ = try ResultsQuery.run(databasePath: path, sql: sql, parameters: sql.contains(":t") ? ["t": "2"] : [:])
                 answered += 1
             } catch is StoreError {
                 refused += 1

@@ -100,6 +100,11 @@ struct PlanStage: Sendable {
         }
         let (slideRun, outputStem) = try await ledger.startSlide(record, resolution: resolution,
                                                                  tilesPlanned: plan.tiles.count)
+        // A slide the model was not made for (a fluorescence scan under an H&E model) is analysed, with a warning.
+        if let warning = try await pool.run({ slide.brightfieldWarning() }) {
+            logger.warning("slide \(warning)", metadata: ["slide.path": "\(url.path)"])
+            try await ledger.recordWarning(warning, slideRun: slideRun.id)
+        }
         // The slide's stain, estimated once from a fixed sample of its tissue tiles (or the fallback and its warning).
         let stain = await pool.run { [settings] in
             settings.stain.planSlide(plan) { tile in

@@ -57,6 +57,10 @@ final class RunLedger: Sendable {
         }
     }
 
+    func recordWarning(_ warning: String, slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.recordWarning(warning, slideRun: slideRun) }
+    }
+
     /// Records a slide that could not be opened or planned.
     func recordFailure(_ slide: SlideRecord, error: String) async throws {
         try await thread.run { [store, run] in
@@ -88,19 +92,5 @@ final class RunLedger: Sendable {
             try store.finishRun(run.id, status: status, error: error)
             try store.close()
         }
-    }
-}
-
-/// How a slide's output files are named, so that two slides with the same file name in different folders never
-/// overwrite each other's: the first slide of a file name recorded in the results file keeps the plain name
-/// (`CMU-1.svs.overlay.tif`); any later slide with that file name but another path gets the first 8 hex digits of
-/// the SHA-256 of its full path after it (`CMU-1.svs.3fa2b1c0.overlay.tif`). The choice is the same on every run
-/// into the same results file.
-enum OutputNames {
-    static func stem(slidePath: String, firstSlidePathWithItsName first: String?) -> String {
-        let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
-        if first == nil || first == slidePath { return fileName }
-        let digest = sha256Hex(Data(slidePath.utf8)).prefix(8)
-        return fileName + "." + digest
     }
 }

@@ -27,10 +27,14 @@ public protocol SourceSlide: Sendable {
                    tissue: TissueSettings) throws -> TilePlan
     /// The level-0 window resampled to outputWidth x outputHeight (outside the slide reads as white). Blocking.
     func read(level0Window: PixelRect, outputWidth: Int, outputHeight: Int) throws -> RGBImage
+    /// A warning when the slide does not look like bright-field H&E (a fluorescence scan); nil when it does. Blocking.
+    func brightfieldWarning() -> String?
 }
 
 extension SourceSlide {
     public var bounds: PixelRect { PixelRect(x: 0, y: 0, width: width, height: height) }
+    /// Synthetic slides are whatever their test makes them: no check.
+    public func brightfieldWarning() -> String? { nil }
 }
 
 /// Slides read with OpenSlide.
@@ -40,6 +44,12 @@ public struct OpenSlideSource: SlideSource {
 }
 
 extension Slide: SourceSlide {
+    public func brightfieldWarning() -> String? {
+        let overview = try? BrightfieldCheck.overview(of: { try read(level0Window: $0, outputWidth: $1, outputHeight: $2) },
+                                                      width: width, height: height)
+        return overview.flatMap(BrightfieldCheck.warning(for:))
+    }
+
     public func planTiles(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
                           tissue: TissueSettings) throws -> TilePlan {
         try TilePlan.plan(slide: self, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
