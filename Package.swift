@@ -50,6 +50,10 @@ let package = Package(
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
             .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: [
+            // The network's SIMD kernels (int8 requantisation, squeeze-excitation, upsampling) run ~100x slower
+            // unoptimised; tests on real tiles run them in debug builds, so this module is optimised there too.
+            .unsafeFlags(["-O"], .when(configuration: .debug)),
         ]),
         .target(name: "TesseraStore", dependencies: [
             "TesseraCore",
@@ -63,6 +67,7 @@ let package = Package(
         .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
         .target(name: "TesseraPipeline", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
+            "TesseraExport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -96,7 +101,7 @@ let package = Package(
 
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraSlideTests", dependencies: ["TesseraSlide", "TesseraTestSupport"]),
-        .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),

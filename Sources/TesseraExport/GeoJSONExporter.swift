@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Which objects an export writes.
-public enum ExportedObjects: String, Sendable, CaseIterable {
+public enum ExportedObjects: String, Sendable, CaseIterable, Codable {
     case regions
     case tiles
     case both
@@ -17,7 +17,7 @@ public enum ExportedObjects: String, Sendable, CaseIterable {
 }
 
 /// How a slide's results become QuPath objects.
-public struct GeoJSONExportOptions: Sendable, Equatable {
+public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     public var objects: ExportedObjects
     /// Class names to write regions of; nil: every class except those named "background".
     public var classNames: [String]?
@@ -119,13 +119,6 @@ public struct GeoJSONExporter {
             latest[slideRun.fingerprint] = slideRun
         }
         let chosen = order.map { latest[$0]! }
-        let byName = Dictionary(grouping: chosen, by: \.slideFileName)
-        if let clash = byName.first(where: { $0.value.count > 1 }) {
-            throw ExportError(.invalidInput, "\(clash.value.count) different slides are named \(clash.key) ("
-                              + clash.value.map(\.slidePath).joined(separator: ", ")
-                              + "): their files would share a name; export them one at a time with --slide FINGERPRINT "
-                              + "into separate folders", path: reader.path)
-        }
         return chosen
     }
 
@@ -152,9 +145,10 @@ public struct GeoJSONExporter {
         }
     }
 
-    /// The file an export of `slideRun` writes in `directory`.
-    public func outputURL(for slideRun: StoredSlideRun, in directory: URL) -> URL {
-        directory.appendingPathComponent(slideRun.slideFileName + (options.gzip ? ".geojson.gz" : ".geojson"))
+    /// The file an export of `slideRun` writes in `directory`: named like the slide's heatmaps (`OutputNames`), so
+    /// two slides with the same file name in different folders never share a file.
+    public func outputURL(for slideRun: StoredSlideRun, in directory: URL) throws -> URL {
+        directory.appendingPathComponent(try reader.outputStem(for: slideRun) + (options.gzip ? ".geojson.gz" : ".geojson"))
     }
 
     /// The classes whose regions are written, by index.
@@ -178,12 +172,13 @@ public struct GeoJSONExporter {
             throw ExportError(.invalidInput, "the run recorded no resolution for this slide", path: slideRun.slidePath)
         }
         let classes = options.objects.regions ? try exportedClasses(slideRun) : []
-        let url = outputURL(for: slideRun, in: directory)
+        let stem = try reader.outputStem(for: slideRun)
+        let url = try outputURL(for: slideRun, in: directory)
         var summary = SlideExportSummary(slidePath: slideRun.slidePath, fingerprint: slideRun.fingerprint,
                                          runUID: slideRun.runUID, file: url.path,
                                          classes: classes.map { SlideExportSummary.ClassFigures(name: $0.name) })
         // Open the heatmaps before creating the output, so a missing class map leaves no file behind.
-        let maps = options.objects.regions ? try openHeatmaps(slideRun, classes: classes, summary: &summary) : nil
+        let maps = options.objects.regions ? try openHeatmaps(slideRun, stem: stem, classes: classes, summary: &summary) : nil
 
         let output = try AtomicOutputFile(path: url.path, gzip: options.gzip)
         var writer = FeatureStream(output: output)
@@ -214,10 +209,10 @@ public struct GeoJSONExporter {
         var grid: HeatmapGrid
     }
 
-    private func openHeatmaps(_ slideRun: StoredSlideRun, classes: [ClassInfo],
+    private func openHeatmaps(_ slideRun: StoredSlideRun, stem: String, classes: [ClassInfo],
                               summary: inout SlideExportSummary) throws -> OpenHeatmaps {
         let classNames = slideRun.classes.map(\.name)
-        let names = HeatmapWriter.fileNames(slideFileName: slideRun.slideFileName, classNames: classNames)
+        let names = HeatmapWriter.fileNames(slideFileName: stem, classNames: classNames)
         let classMapURL = heatmapDirectory.appendingPathComponent(names.classMap)
         guard FileManager.default.fileExists(atPath: classMapURL.path) else {
             throw ExportError(.invalidInput, "no class map for this slide: \(classMapURL.path) does not exist (was the "
@@ -237,7 +232,7 @@ public struct GeoJSONExporter {
               classMap.channels == 1 else {
             throw mismatch("it is not a Tessera class map (its description names no kind \"classes\" and downsample)")
         }
-        if let name = metadata.slideName, name != slideRun.slideFileName { throw mismatch("it was written for \(name)") }
+        if let name = metadata.slideName, name != stem { throw mismatch("it was written for \(name)") }
         if metadata.classNames != classNames {
             throw mismatch("its classes are \(metadata.classNames), the run's \(classNames)")
         }

@@ -25,7 +25,9 @@ enum QuPathFeature {
             text += #","classification":{"name":\#(JSONText.quoted(classification.name)),"color":[\#(r),\#(g),\#(b)]}"#
         }
         text += #","isLocked":true,"measurements":{"#
-        text += measurements.map { "\(JSONText.quoted($0.0)):\(JSONNumber.text($0.1))" }.joined(separator: ",")
+        // QuPath reads measurements as a map of doubles; a null would not be one, so non-finite values are left out.
+        text += measurements.filter { $0.1.isFinite }.map { "\(JSONText.quoted($0.0)):\(JSONNumber.text($0.1))" }
+            .joined(separator: ",")
         return text + "}}}"
     }
 

@@ -57,7 +57,7 @@ public struct SyntheticSlideResults {
             throw ExportError(.invalidInput, "no finished slide in the source results", path: sourceResults)
         }
         let classNames = sourceRun.classes.map(\.name)
-        let names = HeatmapWriter.fileNames(slideFileName: sourceRun.slideFileName, classNames: classNames)
+        let names = HeatmapWriter.fileNames(slideFileName: try reader.outputStem(for: sourceRun), classNames: classNames)
         func load(_ name: String) throws -> (HeatmapFileReader, [UInt8]) {
             let map = try HeatmapFileReader(url: sourceHeatmaps.appendingPathComponent(name))
             var pixels = [UInt8](repeating: 0, count: map.width * map.height + map.width * map.bandHeight)

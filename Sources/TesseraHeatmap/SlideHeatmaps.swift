@@ -28,17 +28,6 @@ extension HeatmapWriter {
          classNames.map { slideFileName + ".prob-" + fileNameSafe($0) + ".tif" })
     }
 
-    /// The stem of a slide's heatmap file names, so that two slides with the same file name in different folders
-    /// never overwrite each other's: the first slide of a file name recorded in a results file (`firstSlidePath`,
-    /// its lowest slide id) keeps the file name ("CMU-1.svs"); any other slide with that file name gets the first 8
-    /// hex digits of the SHA-256 of its full path after it ("CMU-1.svs.3fa2b1c0"). Readers of heatmaps (GeoJSON
-    /// export) derive the same stem from the same two paths.
-    public static func fileStem(slidePath: String, firstSlidePath: String?) -> String {
-        let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
-        guard let firstSlidePath, firstSlidePath != slidePath else { return fileName }
-        return fileName + "." + sha256Hex(Data(slidePath.utf8)).prefix(8)
-    }
-
     /// RGBA per class value (256 entries): the class colours at `alpha`; unknown values, 255 (no prediction) and a
     /// class 0 named "background" transparent.
     static func overlayTable(colours: [ClassColour], classNames: [String], alpha: UInt8) -> [UInt8] {
@@ -65,7 +54,7 @@ extension HeatmapWriter {
     ///     where the class map says 255 are written as 0 whatever these hold.
     ///   - colours: one colour per class, in class order.
     ///   - slideFileName: the slide's file name, for example "CMU-1.svs", as recorded in each file's description;
-    ///   - fileStem: the stem of every file name (`fileStem(slidePath:firstSlidePath:)`); nil means `slideFileName`.
+    ///   - fileStem: the stem of every file name (TesseraStore's `OutputNames`); nil means `slideFileName`.
     ///   - downsample: level-0 pixels per heatmap pixel.
     ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
     public static func writeSlideHeatmaps(classMap: any HeatmapRaster, probabilities: [any HeatmapRaster],

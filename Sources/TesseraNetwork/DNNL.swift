@@ -64,10 +64,11 @@ final class AlignedBuffer {
     deinit { free(pointer) }
 }
 
-func memoryDescriptor(_ dims: [Int], _ tag: dnnl_format_tag_t, context: @autoclosure () -> String) throws -> dnnl_memory_desc_t {
+func memoryDescriptor(_ dims: [Int], _ tag: dnnl_format_tag_t, type: dnnl_data_type_t = dnnl_f32,
+                      context: @autoclosure () -> String) throws -> dnnl_memory_desc_t {
     var md = dnnl_memory_desc_t()
     let values = dims.map { Int64($0) }
-    try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), values, dnnl_f32, tag), context())
+    try dnnlCheck(dnnl_memory_desc_init_by_tag(&md, Int32(dims.count), values, type, tag), context())
     return md
 }
 

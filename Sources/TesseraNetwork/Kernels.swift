@@ -32,6 +32,49 @@ func globalAveragePool(_ source: UnsafePointer<Float>, batch: Int, channelBlocks
     }
 }
 
+/// Squeeze-excitation gates of one image from its channel means: sigmoid(expand(swish(reduce(means)))). The two tiny
+/// 1x1 convolutions (at most 2112 x 88 MACs each) run on raw pointers: no bounds checks.
+func squeezeExcitationGates(means mean: UnsafePointer<Float>, into gate: UnsafeMutablePointer<Float>, channels: Int, squeezed: Int,
+                            reduce reduceWeights: [Float], reduceBias: [Float], expand expandWeights: [Float], expandBias: [Float]) {
+    reduceWeights.withUnsafeBufferPointer { reduce in
+        expandWeights.withUnsafeBufferPointer { expand in
+            var hidden = [Float](repeating: 0, count: squeezed)
+            for j in 0..<squeezed {
+                let row = reduce.baseAddress! + j * channels
+                var sum: Float = 0
+                for c in 0..<channels { sum += row[c] * mean[c] }
+                sum += reduceBias[j]
+                hidden[j] = sum * sigmoid(sum)
+            }
+            hidden.withUnsafeBufferPointer { h in
+                for c in 0..<channels {
+                    let row = expand.baseAddress! + c * squeezed
+                    var sum: Float = 0
+                    for j in 0..<squeezed { sum += row[j] * h[j] }
+                    gate[c] = sigmoid(sum + expandBias[c])
+                }
+            }
+        }
+    }
+}
+
+/// The ASPP image-pooling branch's share of the projection, constant over the image: projection bias +
+/// projection slice x ReLU(pooling conv (BatchNorm folded) x channel means).
+func imagePoolingContribution(means mean: UnsafePointer<Float>, inputs: Int, channels: Int, pooling: [Float], poolingBias: [Float],
+                              projection: [Float], projectionBias: [Float]) -> [Float] {
+    var pooled = [Float](repeating: 0, count: channels)
+    for o in 0..<channels {
+        var sum = poolingBias[o]
+        for c in 0..<inputs { sum += pooling[o * inputs + c] * mean[c] }
+        pooled[o] = max(sum, 0)
+    }
+    return (0..<channels).map { o in
+        var sum = projectionBias[o]
+        for k in 0..<channels { sum += projection[o * channels + k] * pooled[k] }
+        return sum
+    }
+}
+
 /// Multiplies every (image, channel) plane of a blocked tensor by gates[(n * blocks + b) * block + lane], in place.
 func scaleChannels(_ tensor: UnsafeMutablePointer<Float>, batch: Int, channelBlocks: Int, block: Int, planeSize: Int,
                    gates: UnsafePointer<Float>, threads: Int) {

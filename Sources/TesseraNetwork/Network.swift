@@ -74,31 +74,11 @@ extension PlanBuilder {
         let means = AlignedBuffer(byteCount: batch * padded * 4), gates = AlignedBuffer(byteCount: batch * padded * 4)
         owned.append(means); owned.append(gates)
         let data = tensor.floats, plane = tensor.planeSize
-        kernel(label) {
+        kernel(label, output: tensor) {
             globalAveragePool(data, batch: batch, channelBlocks: blocks, block: block, planeSize: plane, into: means.floats, threads: threads)
-            // The two tiny 1x1 convolutions (at most 2112 x 88 MACs each), on raw pointers: no bounds checks.
-            reduceWeights.withUnsafeBufferPointer { reduce in
-                expandWeights.withUnsafeBufferPointer { expand in
-                    var hidden = [Float](repeating: 0, count: squeezed)
-                    for n in 0..<batch {
-                        let mean = means.floats + n * padded, gate = gates.floats + n * padded
-                        for j in 0..<squeezed {
-                            let row = reduce.baseAddress! + j * channels
-                            var sum: Float = 0
-                            for c in 0..<channels { sum += row[c] * mean[c] }
-                            sum += reduceBias[j]
-                            hidden[j] = sum * sigmoid(sum)
-                        }
-                        hidden.withUnsafeBufferPointer { h in
-                            for c in 0..<channels {
-                                let row = expand.baseAddress! + c * squeezed
-                                var sum: Float = 0
-                                for j in 0..<squeezed { sum += row[j] * h[j] }
-                                gate[c] = sigmoid(sum + expandBias[c])
-                            }
-                        }
-                    }
-                }
+            for n in 0..<batch {
+                squeezeExcitationGates(means: means.floats + n * padded, into: gates.floats + n * padded, channels: channels, squeezed: squeezed,
+                                       reduce: reduceWeights, reduceBias: reduceBias, expand: expandWeights, expandBias: expandBias)
             }
             scaleChannels(data, batch: batch, channelBlocks: blocks, block: block, planeSize: plane, gates: gates.floats, threads: threads)
         }
@@ -124,7 +104,7 @@ extension PlanBuilder {
             for c in 0..<inputs { for tap in 0..<9 { packed.floats[((c / block) * 9 + tap) * block + c % block] = depthwiseWeights[c * 9 + tap] } }
             let atrous = try blocked(channels: inputs, height: f5.height, width: f5.width, label: "aspp.branch\(branch).depthwise")
             let (source, destination, blocks, h, w) = (f5.floats, atrous.floats, f5.channelBlocks, f5.height, f5.width)
-            kernel("aspp.branch\(branch).depthwise") {
+            kernel("aspp.branch\(branch).depthwise", output: atrous) {
                 dilatedDepthwise3x3(source, destination, batch: batch, channelBlocks: blocks, block: block, height: h, width: w,
                                     dilation: rate, packedWeights: packed.floats, threads: threads)
             }
@@ -151,20 +131,10 @@ extension PlanBuilder {
             let (block, paddedInputs, outputBlocks) = (f5.block, f5.paddedChannels, projected.channelBlocks)
             kernel("aspp.pooling") {
                 globalAveragePool(source, batch: batch, channelBlocks: blocks, block: block, planeSize: plane, into: means.floats, threads: threads)
-                var pooled = [Float](repeating: 0, count: d)
-                var constant = [Float](repeating: 0, count: d)
                 for n in 0..<batch {
-                    let mean = means.floats + n * paddedInputs
-                    for o in 0..<d {
-                        var sum = pooling.bias[o]
-                        for c in 0..<inputs { sum += pooling.weights[o * inputs + c] * mean[c] }
-                        pooled[o] = max(sum, 0)
-                    }
-                    for o in 0..<d {
-                        var sum = projectionBias[o]
-                        for k in 0..<d { sum += pooledProjection[o * d + k] * pooled[k] }
-                        constant[o] = sum
-                    }
+                    let constant = imagePoolingContribution(means: means.floats + n * paddedInputs, inputs: inputs, channels: d,
+                                                            pooling: pooling.weights, poolingBias: pooling.bias,
+                                                            projection: pooledProjection, projectionBias: projectionBias)
                     for outputBlock in 0..<outputBlocks {
                         let values = (0..<block).map { outputBlock * block + $0 < d ? constant[outputBlock * block + $0] : 0 }
                         let base = destination + ((n * outputBlocks + outputBlock) * plane) * block
@@ -195,7 +165,7 @@ extension PlanBuilder {
             let rows = LinearTaps(input: aspp.height, output: upsampled.height), columns = LinearTaps(input: aspp.width, output: upsampled.width)
             let (source, destination, blocks, block) = (aspp.floats, upsampled.floats, aspp.channelBlocks, aspp.block)
             let (ih, iw, oh, ow) = (aspp.height, aspp.width, upsampled.height, upsampled.width)
-            kernel("aspp.upsample") {
+            kernel("aspp.upsample", output: upsampled) {
                 upsampleBlocked(source, destination, batch: batch, channelBlocks: blocks, block: block, inputHeight: ih, inputWidth: iw,
                                 outputHeight: oh, outputWidth: ow, rows: rows, columns: columns, threads: threads)
             }

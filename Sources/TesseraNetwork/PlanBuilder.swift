@@ -11,7 +11,7 @@ final class PlanBuilder {
     let block: Int
     var steps: [PlanStep] = []
     var owned: [AnyObject] = []
-    private var freeBuffers: [AlignedBuffer] = []
+    var freeBuffers: [AlignedBuffer] = []
     private var kept: Set<ObjectIdentifier> = []
     /// Primitives waiting for the shared scratchpad, which is sized once all are known.
     private var pendingScratchpads: [(step: Int, descriptor: dnnl_memory_desc_t, holder: ScratchpadHolder)] = []
@@ -25,7 +25,7 @@ final class PlanBuilder {
 
     // MARK: Buffers
 
-    private func acquire(_ bytes: Int) -> AlignedBuffer {
+    func acquire(_ bytes: Int) -> AlignedBuffer {
         if let index = freeBuffers.indices.filter({ freeBuffers[$0].byteCount >= bytes })
             .min(by: { freeBuffers[$0].byteCount < freeBuffers[$1].byteCount }) {
             return freeBuffers.remove(at: index)
@@ -88,8 +88,15 @@ final class PlanBuilder {
 
     // MARK: Steps
 
-    func kernel(_ label: String, _ body: @escaping () -> Void) {
-        steps.append(PlanStep(label: label, implementation: "tessera", run: body))
+    func kernel(_ label: String, output: Activation? = nil, _ body: @escaping () -> Void) {
+        steps.append(PlanStep(label: label, implementation: "tessera", run: body, output: output.map(readable)))
+    }
+
+    /// Reads an activation's valid channels as plain floats.
+    func readable(_ activation: Activation) -> () -> LayerOutput {
+        { LayerOutput(channels: activation.channels, height: activation.height, width: activation.width,
+                      values: blockedToPlain(activation.floats, batch: 1, channels: activation.channels, block: activation.block,
+                                             planeSize: activation.planeSize)) }
     }
 
     /// A convolution with folded bias and post-ops. `accumulateInto` makes the output the given activation (sum post-op).
@@ -129,11 +136,11 @@ final class PlanBuilder {
         if let bias {
             args.append(dnnl_exec_arg_t(arg: DNNLArgument.bias, memory: try constant(bias, plain: biasMD, wanted: biasMD, label: label).memory))
         }
-        append(primitive, label: label, args: args)
+        append(primitive, label: label, args: args, output: readable(output))
         return output
     }
 
-    private func append(_ primitive: Primitive, label: String, args: [dnnl_exec_arg_t]) {
+    func append(_ primitive: Primitive, label: String, args: [dnnl_exec_arg_t], output: (() -> LayerOutput)? = nil) {
         let holder = ScratchpadHolder()
         let stream = engine.stream
         owned.append(primitive)
@@ -147,7 +154,7 @@ final class PlanBuilder {
             if let memory = holder.memory { all.append(dnnl_exec_arg_t(arg: DNNLArgument.scratchpad, memory: memory.memory)) }
             try dnnlCheck(dnnl_primitive_execute(raw, stream, Int32(all.count), &all), label)
             try dnnlCheck(dnnl_stream_wait(stream), label)
-        }))
+        }, output: output))
     }
 
     /// Allocates the one scratchpad that all primitives share (they run one at a time).
@@ -184,9 +191,9 @@ func foldBatchNorm(weights: [Float], model: SegmentationModel, batchNorm prefix:
     return (folded, bias)
 }
 
-/// Input channels lower..<upper of an O x I weight matrix (1x1 convolution).
-func inputSlice(_ weights: [Float], outputs: Int, inputs: Int, _ range: Range<Int>) -> [Float] {
-    var slice: [Float] = []
+/// Input channels lower..<upper of an O x I weight matrix (1x1 convolution; float or int8).
+func inputSlice<Element>(_ weights: [Element], outputs: Int, inputs: Int, _ range: Range<Int>) -> [Element] {
+    var slice: [Element] = []
     slice.reserveCapacity(outputs * range.count)
     for o in 0..<outputs { slice.append(contentsOf: weights[(o * inputs + range.lowerBound)..<(o * inputs + range.upperBound)]) }
     return slice

@@ -3,7 +3,7 @@ import TesseraCore
 
 /// One tensor's entry in a safetensors header.
 public struct TensorInfo: Sendable, Equatable {
-    public enum DType: String, Sendable { case f32 = "F32", f16 = "F16", bf16 = "BF16", u8 = "U8" }
+    public enum DType: String, Sendable { case f32 = "F32", f16 = "F16", bf16 = "BF16", u8 = "U8", i8 = "I8" }
     public var name: String
     public var dtype: DType
     public var shape: [Int]
@@ -75,7 +75,7 @@ public struct SafetensorsFile: Sendable {
             guard shape.count == shapeValues.count, bounds.count == 2 else {
                 throw WeightsError(.malformedHeader, "shape or data_offsets are not non-negative integers", file: path, tensor: name)
             }
-            let elementSize: Int = switch dtype { case .f32: 4; case .f16, .bf16: 2; case .u8: 1 }
+            let elementSize: Int = switch dtype { case .f32: 4; case .f16, .bf16: 2; case .u8, .i8: 1 }
             guard let byteCount = Self.checkedProduct(shape + [elementSize]) else {
                 throw WeightsError(.tensorOutOfBounds, "shape \(shape) x \(elementSize) bytes overflows 64 bits; the header is corrupt", file: path, tensor: name)
             }
@@ -147,6 +147,8 @@ public struct SafetensorsFile: Sendable {
                     for i in 0..<count { out[i] = Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16) }
                 case .u8:
                     for i in 0..<count { out[i] = Float(base.load(fromByteOffset: i, as: UInt8.self)) }
+                case .i8:
+                    for i in 0..<count { out[i] = Float(base.load(fromByteOffset: i, as: Int8.self)) }
                 }
                 initialised = count
             }

@@ -44,6 +44,8 @@ public struct SegmentationModel: Sendable {
     /// The weights the network uses, upcast to Float, by smp name.
     var weights: [String: [Float]]
     var shapes: [String: [Int]]
+    /// The quantised network when the file is int8 (`tessera model quantize`), else nil.
+    public internal(set) var int8: Int8Parameters? = nil
 
     func tensor(_ name: String) -> [Float] {
         guard let values = weights[name] else { preconditionFailure("tensor \(name) was not loaded") }
@@ -128,11 +130,15 @@ public struct SegmentationModel: Sendable {
 
         var weights: [String: [Float]] = [:]
         var shapes: [String: [Int]] = [:]
-        for (name, shape) in requiredTensors(encoder: variant, decoder: decoder) {
-            weights[name] = try file.floats(name, shape: shape)
-            shapes[name] = shape
+        // An int8 file (written by `tessera model quantize`) holds quantised convolutions instead of fp32 weights.
+        let int8 = try Int8Parameters.load(from: file, encoder: variant, decoder: decoder)
+        if int8 == nil {
+            for (name, shape) in requiredTensors(encoder: variant, decoder: decoder) {
+                weights[name] = try file.floats(name, shape: shape)
+                shapes[name] = shape
+            }
         }
-        let unused = file.tensors.keys.filter { weights[$0] == nil }.sorted()
+        let unused = file.tensors.keys.filter { weights[$0] == nil && !(int8?.tensorNames.contains($0) ?? false) }.sorted()
         let parameterCount = file.tensors.values.filter {
             !$0.name.hasSuffix("running_mean") && !$0.name.hasSuffix("running_var") && !$0.name.hasSuffix("num_batches_tracked")
         }.reduce(0) { $0 + $1.elementCount }
@@ -143,7 +149,7 @@ public struct SegmentationModel: Sendable {
             name: metadata.string("name") ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,
             classNames: names, classColours: colours, micronsPerPixel: micronsPerPixel,
             tileSize: tileSize, normalisation: normalisation, sha256: digest,
-            parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes)
+            parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes, int8: int8)
         model.metadata = metadataValues
         return model
     }

@@ -48,6 +48,16 @@ struct PlanStep {
     var label: String
     var implementation: String
     var run: () throws -> Void
+    /// Reads the step's output as plain floats (calibration and per-layer error reports); nil for steps without one.
+    var output: (() -> LayerOutput)? = nil
+}
+
+/// A layer's output as plain floats, channels x height x width (one tile), dequantised where the layer is int8.
+struct LayerOutput {
+    var channels: Int
+    var height: Int
+    var width: Int
+    var values: [Float]
 }
 
 /// Time spent in one layer over the runs since timing was switched on.
@@ -85,7 +95,9 @@ public final class Segmenter {
     private var steps: [PlanStep] = []
     private var timings: [Double] = []
     private var runCount = 0
-    private let input: Activation
+    /// The fp32 plan's input (nil for int8, whose first step quantises the tile itself).
+    private let input: Activation?
+    private let quantizeInput: ((RGBImage) -> Void)?
     private let head: Activation
     private var features: [Activation] = []
     private let keepsFeatures: Bool
@@ -116,10 +128,20 @@ public final class Segmenter {
         omp_set_num_threads(Int32(threads))
         engine = try DNNLEngine()
         let builder = PlanBuilder(engine: engine, batch: 1, threads: threads, block: block)
-        input = try builder.plainInput(channels: 3, height: height, width: width)
-        var features: [Activation] = []
-        head = try builder.buildNetwork(model: model, input: input, keepFeatures: keepingEncoderFeatures, features: &features)
-        self.features = features
+        if let int8 = model.int8 {
+            guard !keepingEncoderFeatures else {
+                throw NetworkError(.invalidConfiguration, "encoder features are kept by the fp32 network only; \(model.name) is int8")
+            }
+            (head, quantizeInput) = try builder.buildInt8Network(model: model, parameters: int8, height: height, width: width)
+            input = nil
+        } else {
+            let input = try builder.plainInput(channels: 3, height: height, width: width)
+            var features: [Activation] = []
+            head = try builder.buildNetwork(model: model, input: input, keepFeatures: keepingEncoderFeatures, features: &features)
+            self.features = features
+            self.input = input
+            quantizeInput = nil
+        }
         finalRows = LinearTaps(input: head.height, output: height)
         finalColumns = LinearTaps(input: head.width, output: width)
         try builder.finish()
@@ -127,6 +149,9 @@ public final class Segmenter {
         owned = builder.owned
         timings = [Double](repeating: 0, count: steps.count)
     }
+
+    /// fp32, or int8 for a model quantised by `tessera model quantize` (or `Int8Calibration`).
+    public var precision: Precision { model.int8 == nil ? .fp32 : .int8 }
 
     /// oneDNN's implementation for each primitive (and "tessera" for Tessera's own kernels), in execution order.
     public var implementations: [(label: String, implementation: String)] {
@@ -212,10 +237,21 @@ public final class Segmenter {
         }
     }
 
+    /// Runs the plan on one tile and hands each observable layer's output (by label, in execution order) to `visit`.
+    func forEachLayerOutput(_ tile: RGBImage, _ visit: (String, LayerOutput) throws -> Void) throws {
+        try validate([tile])
+        omp_set_num_threads(Int32(threads))
+        prepareInput(tile)
+        for step in steps {
+            try step.run()
+            if let output = step.output { try visit(step.label, output()) }
+        }
+    }
+
     /// Runs the plan on one tile; the head's output is then in `head`.
     private func run(_ tile: RGBImage) throws {
         omp_set_num_threads(Int32(threads))
-        normalise(tile)
+        prepareInput(tile)
         if recordsTimings {
             for (index, step) in steps.enumerated() {
                 let start = DispatchTime.now().uptimeNanoseconds
@@ -228,8 +264,12 @@ public final class Segmenter {
         }
     }
 
+    private func prepareInput(_ tile: RGBImage) {
+        if let quantizeInput { quantizeInput(tile) } else { normalise(tile, into: input!) }
+    }
+
     /// RGB HWC bytes to normalised planar floats, with the reference's arithmetic ((v / 255 - mean) / std).
-    private func normalise(_ tile: RGBImage) {
+    private func normalise(_ tile: RGBImage, into input: Activation) {
         let plane = height * width
         let mean = model.normalisation.mean, std = model.normalisation.std
         tile.pixels.withUnsafeBufferPointer { pixels in

@@ -2,7 +2,6 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import Logging
-import TesseraCore
 
 /// The writer of one results file. A run has exactly one: every method runs its statements in one transaction on
 /// the store's single connection, so a process killed at any moment leaves either all of a call's rows or none.
@@ -182,7 +181,7 @@ public final class ResultsStore: Sendable {
                         tiles_planned = excluded.tiles_planned
                     RETURNING id
                     """, arguments: [run.rawValue, slideID, slide.path, resolution?.mppX, resolution?.mppY,
-                                     resolution?.source.rawValue, tilesPlanned, Timestamp.string(date)])!
+                                     resolution?.source, tilesPlanned, Timestamp.string(date)])!
                 let committed = try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?",
                                                  arguments: [id])
                 return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed)
@@ -191,16 +190,10 @@ public final class ResultsStore: Sendable {
     }
 
     /// The path of the first slide recorded (the lowest id) whose file name is `fileName`, whatever its folder; nil
-    /// when there is none. Output files are named after it (`HeatmapWriter.fileStem`).
+    /// when there is none. Output files are named after it (see OutputNames).
     public func firstSlidePath(withFileName fileName: String) throws -> String? {
         try StoreError.mapping(path: path, "looking up slides named \(fileName)") {
-            try queue.read { db in
-                try String.fetchOne(db, sql: """
-                    SELECT path FROM slides
-                    WHERE path = ?1 OR (substr(path, -length(?1)) = ?1 AND substr(path, -length(?1) - 1, 1) = '/')
-                    ORDER BY id LIMIT 1
-                    """, arguments: [fileName])
-            }
+            try queue.read { db in try OutputNames.firstSlidePath(db, withFileName: fileName) }
         }
     }
 

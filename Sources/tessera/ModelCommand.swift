@@ -9,7 +9,7 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Inspect, run and benchmark a segmentation model (smp DeepLabV3+ EfficientNet, safetensors).",
-        subcommands: [Info.self, Run.self, Bench.self, ModelStainReferenceCommand.self, StainBenchCommand.self])
+        subcommands: [Info.self, Run.self, Bench.self, ModelStainReferenceCommand.self, StainBenchCommand.self, ModelQuantizeCommand.self])
 
     /// Runs before any subcommand: oneDNN's OpenMP threads must sleep, not spin, when idle on a shared machine.
     mutating func validate() throws {
@@ -36,6 +36,8 @@ struct ModelCommand: ParsableCommand {
                     "unused_tensors": loaded.unusedTensors, "microns_per_pixel": loaded.micronsPerPixel as Any? ?? NSNull(),
                     "tile_size": loaded.tileSize as Any? ?? NSNull(),
                     "normalisation": ["mean": loaded.normalisation.mean, "std": loaded.normalisation.std],
+                    "precision": loaded.int8 == nil ? "fp32" : "int8",
+                    "quantization": loaded.int8.map { int8DescriptionJSON($0) } as Any? ?? NSNull(),
                 ]
                 print(try jsonText(object))
             } else {
@@ -49,6 +51,7 @@ struct ModelCommand: ParsableCommand {
                 if let mpp = loaded.micronsPerPixel { print("mpp:          \(mpp)") }
                 if let tile = loaded.tileSize { print("tile size:    \(tile)") }
                 print("unused:       \(loaded.unusedTensors.isEmpty ? "none" : loaded.unusedTensors.joined(separator: ", "))")
+                if let int8 = loaded.int8 { print(int8DescriptionText(int8)) }
             }
         }
     }
@@ -63,10 +66,11 @@ struct ModelCommand: ParsableCommand {
         @Option(name: .long, help: "Output label image (PNG, 8-bit class index per pixel).") var out: String
         @Option(name: .long, help: "Also write the logits as a NumPy float32 array (classes x height x width).") var logits: String?
         @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
+        @Option(name: .long, help: "fp32 or int8 (default: the model file's; int8 on an fp32 model calibrates on this image).") var precision: Precision?
 
         func run() throws {
-            let loaded = try loadModel(model)
             let tile = try PNGImage.readRGB(from: URL(fileURLWithPath: image))
+            let loaded = try modelAtPrecision(try loadModel(model), precision, calibrationTiles: { [tile] }, what: image)
             let segmenter = try Segmenter(model: loaded, batch: 1, height: tile.height, width: tile.width, threads: threads)
             let values = try segmenter.logits([tile])
             let classes = loaded.classCount, plane = tile.width * tile.height
@@ -98,10 +102,11 @@ struct ModelCommand: ParsableCommand {
         @Option(name: .long, help: "Tiles to use: a NumPy uint8 array N x size x size x 3 (default: fixed pseudo-random tiles).") var tiles: String?
         @Flag(name: .long, help: "Print per-layer timings (adds a stream wait per layer).") var profile = false
         @Flag(name: .long, help: "Print JSON.") var json = false
+        @Option(name: .long, help: "fp32 or int8 (default: the model file's; int8 on an fp32 model calibrates on the bench tiles).") var precision: Precision?
 
         func run() throws {
-            let loaded = try loadModel(model)
             let inputs = try benchmarkTiles()
+            let loaded = try modelAtPrecision(try loadModel(model), precision, calibrationTiles: { inputs }, what: tiles ?? "the pseudo-random bench tiles")
             let buildStart = Date()
             let segmenter = try Segmenter(model: loaded, batch: batch, height: size, width: size, threads: threads)
             let buildSeconds = Date().timeIntervalSince(buildStart)
@@ -128,7 +133,7 @@ struct ModelCommand: ParsableCommand {
                     "engine": "tessera", "tiles_per_second": tilesPerSecond, "batch": batch, "size": size, "threads": threads,
                     "seconds": elapsed, "batches": batches, "gmac_per_tile": gmacPerTile, "gmac_per_second": tilesPerSecond * gmacPerTile,
                     "median_batch_seconds": sorted[sorted.count / 2], "cpu_seconds_per_tile": cpuSecondsPerTile, "build_seconds": buildSeconds, "peak_rss_mib": peakRSS,
-                    "model_sha256": loaded.sha256,
+                    "model_sha256": loaded.sha256, "precision": segmenter.precision.rawValue,
                 ]
                 if profile {
                     object["layers"] = segmenter.layerTimings.map {
@@ -138,8 +143,8 @@ struct ModelCommand: ParsableCommand {
                 print(try jsonText(object))
                 return
             }
-            print(String(format: "%.2f tiles/s (batch %d, %dx%d, %d threads, %d batches in %.1f s, median %.1f ms/batch)",
-                         tilesPerSecond, batch, size, size, threads, batches, elapsed, 1000 * sorted[sorted.count / 2]))
+            print(String(format: "%.2f tiles/s (%@, batch %d, %dx%d, %d threads, %d batches in %.1f s, median %.1f ms/batch)",
+                         tilesPerSecond, segmenter.precision.rawValue, batch, size, size, threads, batches, elapsed, 1000 * sorted[sorted.count / 2]))
             print(String(format: "%.1f GMAC/s (%.2f GMAC per tile); %.3f CPU s per tile; peak RSS %.0f MiB; primitives built in %.2f s",
                          tilesPerSecond * gmacPerTile, gmacPerTile, cpuSecondsPerTile, peakRSS, buildSeconds))
             if profile { printProfile(segmenter) }

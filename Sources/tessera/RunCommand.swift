@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import TesseraCore
+import TesseraExport
 import TesseraPipeline
 import TesseraSlide
 
@@ -125,6 +126,9 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("no-heatmaps"), help: "Do not write heatmap TIFFs.")
     var noHeatmaps = false
 
+    @Flag(name: .long, help: "Also write each slide's class regions as QuPath GeoJSON into OUT/geojson (see `tessera export geojson`).")
+    var geojson = false
+
     @Option(name: .customLong("heatmap-pixel"), help: "Heatmap pixel edge in model pixels (8 at 0.5 µm/px = 4 µm).")
     var heatmapModelPixels: Double?
 
@@ -147,6 +151,7 @@ struct RunOptions: ParsableArguments {
         if let resultsDatabase { settings.resultsDatabase = resultsDatabase }
         if noHeatmaps { settings.writeHeatmaps = false }
         if let heatmapModelPixels { settings.heatmapModelPixels = heatmapModelPixels }
+        if geojson { settings.geojson = GeoJSONExportOptions() }
     }
 }
 

@@ -3,8 +3,8 @@ import Testing
 import TesseraHeatmap
 import TesseraTestSupport
 
-/// `tessera export geojson` end to end: a real `tessera run` of the fixture slide (1 µm/px, 128-px tiles, so the
-/// heatmap pixel is d = round(8 x 1 / 0.499) = 16 level-0 pixels), then the export read back.
+/// `tessera export geojson` end to end: a real `tessera run` of two fixture slides (1 µm/px, 128-px tiles, so on
+/// CMU-1-Small-Region.svs the heatmap pixel is d = round(8 x 1 / 0.499) = 16 level-0 pixels), then the export read back.
 @Suite(.serialized) struct ExportCommandTests {
     static let slide = Fixtures.slide("CMU-1-Small-Region.svs")
     static let tiling = ["--mpp", "1", "--tile", "128", "--overlap", "16"]
@@ -12,7 +12,7 @@ import TesseraTestSupport
     /// One run shared by the tests of this suite.
     static let runDirectory: Result<URL, any Error> = Result {
         let out = try Fixtures.temporaryDirectory("export-run")
-        let output = try TesseraCLI.run(["run", slide.path, "--out", out.path, "--quiet"] + tiling)
+        let output = try TesseraCLI.run(["run", slide.path, Fixtures.slide("small.svs").path, "--out", out.path, "--quiet"] + tiling)
         guard output.status == 0 else { throw RunFailed(stderr: output.stderr) }
         return out
     }
@@ -55,7 +55,7 @@ import TesseraTestSupport
         let (out, results) = try run()
         let geo = out.appendingPathComponent("geo-exact")
         let export = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--objects", "both",
-                                         "--classes", "background,nuclei,eosin-stroma"])
+                                         "--classes", "background,nuclei,eosin-stroma", "--slide", "CMU-1-Small-Region.svs"])
         #expect(export.status == 0, "\(export.stderr)")
         let features = try Self.features(geo.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
         let regions = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "annotation" }
@@ -91,9 +91,9 @@ import TesseraTestSupport
             (min(Double(x + 1) * d, 2220) - Double(x) * d) * (min(Double(y + 1) * d, 2967) - Double(y) * d)
         }
         let classIndex = ["background": 0, "nuclei": 1, "eosin-stroma": 2]
-        let storedAreas = try TesseraCLI.csv(results, "SELECT class_name, class_px FROM slide_class_areas ORDER BY class_index")
+        let storedAreas = try TesseraCLI.csv(results, "SELECT class_name, class_px FROM slide_class_areas WHERE slide_path LIKE '%CMU-1-Small-Region.svs' ORDER BY class_index")
             .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
-        let mpp = try TesseraCLI.csv(results, "SELECT mpp_x, mpp_y FROM slide_runs").split(separator: "\r\n")[1]
+        let mpp = try TesseraCLI.csv(results, "SELECT mpp_x, mpp_y FROM slide_runs WHERE slide_path LIKE '%CMU-1-Small-Region.svs'").split(separator: "\r\n")[1]
             .split(separator: ",").map { Double($0)! }
         for (name, index) in classIndex {
             let traced = regions.filter { Self.className($0) == name }.reduce(0.0) { $0 + Self.area(Self.coordinates($1)) }
@@ -129,7 +129,10 @@ import TesseraTestSupport
         }
 
         // Tiles: one detection per stored tile, with its fractions and mean probabilities.
-        let storedTiles = try TesseraCLI.csv(results, "SELECT COUNT(*) FROM tiles").split(separator: "\r\n")[1]
+        let storedTiles = try TesseraCLI.csv(results, """
+            SELECT COUNT(*) FROM tiles t JOIN slide_runs sr ON sr.id = t.slide_run_id
+            WHERE sr.slide_path LIKE '%CMU-1-Small-Region.svs'
+            """).split(separator: "\r\n")[1]
         #expect(tiles.count == Int(storedTiles))
         let tile = try #require(tiles.first)
         let keys = Set(Self.measurements(tile).keys)
@@ -143,7 +146,7 @@ import TesseraTestSupport
     @Test func minimumAreaDropsAndCountsRegionsAndBackgroundIsLeftOutByDefault() throws {
         let (out, results) = try run()
         let exact = out.appendingPathComponent("geo-all"), filtered = out.appendingPathComponent("geo-min")
-        #expect(try TesseraCLI.run(["export", "geojson", results, "--out", exact.path]).status == 0)
+        #expect(try TesseraCLI.run(["export", "geojson", results, "--out", exact.path, "--slide", "CMU-1-Small-Region.svs"]).status == 0)
         let all = try Self.features(exact.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
         #expect(Set(all.map(Self.className)) == ["nuclei", "eosin-stroma"])
         let threshold = 1000.0
@@ -151,7 +154,7 @@ import TesseraTestSupport
         #expect(!small.isEmpty && small.count < all.count)
 
         let output = try TesseraCLI.run(["export", "geojson", results, "--out", filtered.path, "--min-area-um2", "1000",
-                                         "--json"])
+                                         "--json", "--slide", "CMU-1-Small-Region.svs"])
         #expect(output.status == 0, "\(output.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any]
         let classes = ((summary?["slides"] as? [[String: Any]])?.first?["classes"] as? [[String: Any]]) ?? []
@@ -169,7 +172,7 @@ import TesseraTestSupport
         let (out, results) = try run()
         let geo = out.appendingPathComponent("geo-multi")
         let output = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--gzip", "--multipolygon-per-class",
-                                         "--simplify-um", "4"])
+                                         "--simplify-um", "4", "--slide", "CMU-1-Small-Region.svs"])
         #expect(output.status == 0, "\(output.stderr)")
         let data = try Data(contentsOf: geo.appendingPathComponent("CMU-1-Small-Region.svs.geojson.gz"))
         #expect(data.prefix(2) == Data([0x1f, 0x8b]))
@@ -196,6 +199,18 @@ import TesseraTestSupport
         let blocked = try TesseraCLI.run(["export", "geojson", results, "--out", blocker])
         #expect(blocked.status == 2 && blocked.stderr.contains("blocker") && blocked.stderr.contains("in the way"))
 
+        // One slide's class map missing: the other slide is still written, the failure named, exit status 1.
+        let partial = out.appendingPathComponent("heatmaps-partial")
+        try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("heatmaps").path)
+        where name.hasPrefix("CMU-1-Small-Region.svs.") {
+            try FileManager.default.copyItem(at: out.appendingPathComponent("heatmaps/" + name), to: partial.appendingPathComponent(name))
+        }
+        let some = try TesseraCLI.run(["export", "geojson", results, "--out", geo, "--heatmaps", partial.path])
+        #expect(some.status == 1 && some.stderr.contains("small.svs") && some.stderr.contains("no class map"))
+        #expect(FileManager.default.fileExists(atPath: geo + "/CMU-1-Small-Region.svs.geojson"))
+        #expect(!FileManager.default.fileExists(atPath: geo + "/small.svs.geojson"))
+
         // A run without heatmaps: no class maps to trace (tiles alone still export).
         let bare = try Fixtures.temporaryDirectory("export-bare")
         let run = try TesseraCLI.run(["run", Self.slide.path, "--out", bare.path, "--no-heatmaps", "--quiet",
@@ -208,5 +223,23 @@ import TesseraTestSupport
         let tilesOnly = try TesseraCLI.run(["export", "geojson", bare.appendingPathComponent("results.sqlite").path,
                                             "--out", bare.appendingPathComponent("geo").path, "--objects", "tiles"])
         #expect(tilesOnly.status == 0, "\(tilesOnly.stderr)")
+    }
+
+    /// `tessera run --geojson` writes, with the heatmaps, the same file `tessera export geojson` writes afterwards.
+    @Test func runWritesTheSameGeoJSONAsTheExport() throws {
+        let out = try Fixtures.temporaryDirectory("export-with-run")
+        let coarse = ["--mpp", "4", "--tile", "64", "--overlap", "16", "--quiet"]
+        let run = try TesseraCLI.run(["run", Self.slide.path, "--out", out.path, "--geojson"] + coarse)
+        #expect(run.status == 0, "\(run.stderr)")
+        let written = try Data(contentsOf: out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson"))
+        let export = try TesseraCLI.run(["export", "geojson", out.appendingPathComponent("results.sqlite").path,
+                                         "--out", out.appendingPathComponent("exported").path])
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(try Data(contentsOf: out.appendingPathComponent("exported/CMU-1-Small-Region.svs.geojson")) == written)
+        #expect(try Self.features(out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson")).count > 0)
+
+        let refused = try TesseraCLI.run(["run", Self.slide.path, "--out", out.appendingPathComponent("bare").path,
+                                          "--geojson", "--no-heatmaps"] + coarse)
+        #expect(refused.status == 2 && refused.stderr.contains("heatmaps"))
     }
 }

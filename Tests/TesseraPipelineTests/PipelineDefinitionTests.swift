@@ -156,7 +156,7 @@ private let minimal = """
         #expect(error.description == """
             pipelines/bad.yaml:4: tiling.overlap: must be smaller than tiling.tile (got 300 with a 256-pixel tile)
             pipelines/bad.yaml:5: outputs.heatmapz: unknown key (did you mean "heatmaps"?); allowed here: directory, \
-            results, heatmaps, heatmap_model_pixels, heatmap_directory, lock
+            results, heatmaps, heatmap_model_pixels, heatmap_directory, lock, geojson
             """)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TesseraExport
 import TesseraCore
 
 /// A validated pipeline file (pipelines/*.yaml): the run it describes, its identity (name and hash) and where its
@@ -133,6 +134,15 @@ public struct PipelineDefinition: Sendable {
         settings.lockPath = resolve(outputs?["lock"])
         if let value = outputs?["heatmaps"]?.boolValue { settings.writeHeatmaps = value }
         if let value = outputs?["heatmap_model_pixels"]?.doubleValue { settings.heatmapModelPixels = value }
+        if let geojson = outputs?["geojson"], geojson.members != nil {
+            settings.geojson = GeoJSONExportOptions(
+                objects: geojson["objects"]?.stringValue.flatMap(ExportedObjects.init(rawValue:)) ?? .regions,
+                classNames: geojson["classes"]?.arrayValue?.compactMap(\.stringValue),
+                minimumAreaMicrons2: geojson["min_area_um2"]?.doubleValue ?? 0,
+                simplifyMicrons: geojson["simplify_um"]?.doubleValue ?? 0,
+                gzip: geojson["gzip"]?.boolValue ?? false,
+                multipolygonPerClass: geojson["multipolygon_per_class"]?.boolValue ?? false)
+        }
         settings.targetMPP = tiling?["mpp"]?.doubleValue
         settings.tileSize = tiling?["tile"]?.intValue
         if let value = tiling?["overlap"]?.intValue { settings.overlap = value }

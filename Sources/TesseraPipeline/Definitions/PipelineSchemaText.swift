@@ -177,6 +177,48 @@ enum PipelineSchemaText {
           "type": ["string", "null"],
           "minLength": 1,
           "default": null
+        },
+        "geojson": {
+          "description": "QuPath GeoJSON of each slide (regions traced from its class map, tiles as detections), written after its heatmaps into <directory>/geojson, as `tessera export geojson` writes it; null writes none. Not part of the pipeline's hash.",
+          "type": ["object", "null"],
+          "additionalProperties": false,
+          "default": null,
+          "properties": {
+            "objects": {
+              "description": "What to write: class regions, tiles, or both.",
+              "enum": ["regions", "tiles", "both"],
+              "default": "regions"
+            },
+            "classes": {
+              "description": "Classes whose regions are written; null means every class but background.",
+              "type": ["array", "null"],
+              "items": {"type": "string", "minLength": 1},
+              "minItems": 1,
+              "default": null
+            },
+            "min_area_um2": {
+              "description": "Regions smaller than this many square micrometres are left out (and counted).",
+              "type": "number",
+              "minimum": 0,
+              "default": 0
+            },
+            "simplify_um": {
+              "description": "Outlines simplified to within this many micrometres, keeping them valid; 0 writes the pixel outlines.",
+              "type": "number",
+              "minimum": 0,
+              "default": 0
+            },
+            "gzip": {
+              "description": "Write .geojson.gz files.",
+              "type": "boolean",
+              "default": false
+            },
+            "multipolygon_per_class": {
+              "description": "One MultiPolygon feature per class instead of one feature per region.",
+              "type": "boolean",
+              "default": false
+            }
+          }
         }
       }
     },

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import TesseraCore
+import TesseraExport
 import TesseraSlide
 
 /// Every setting of a run, with every default in one place.
@@ -26,6 +27,9 @@ public struct RunSettings: Sendable, Codable, Equatable {
     /// Heatmap pixel edge in model pixels: with the default 8 at 0.5 µm/px a heatmap pixel covers 4 µm, and the
     /// downsample d from level 0 is this x (target mpp / slide mpp), rounded to whole level-0 pixels.
     public var heatmapModelPixels = 8.0
+    /// QuPath GeoJSON of each slide, written after its heatmaps into `<outputDirectory>/geojson`; nil writes none.
+    /// Derived from the results and heatmaps, so not part of the parameters hash.
+    public var geojson: GeoJSONExportOptions?
     /// The lock that keeps two runs from writing one output at once; nil means `<outputDirectory>/.tessera.lock`.
     public var lockPath: String?
 
@@ -100,6 +104,9 @@ public struct RunSettings: Sendable, Codable, Equatable {
         guard heatmapModelPixels > 0, heatmapModelPixels.isFinite else {
             throw .invalidParameter("the heatmap pixel \(heatmapModelPixels) must be a positive number of model pixels")
         }
+        if let geojson, geojson.objects != .tiles, !writeHeatmaps {
+            throw .invalidParameter("GeoJSON regions are traced from the heatmaps: turn heatmaps on, or write tiles only")
+        }
         let stain = try ResolvedStain.resolve(option: stain, estimation: stainEstimation, model: model)
         var filled = self
         filled.targetMPP = targetMPP
@@ -117,6 +124,8 @@ public struct RunSettings: Sendable, Codable, Equatable {
         public let outputDirectory: URL
         public let resultsDatabase: String
         public let heatmapDirectory: URL
+        /// Where GeoJSON goes when `settings.geojson` asks for it: `<outputDirectory>/geojson`.
+        public let geojsonDirectory: URL
         public let lockPath: String
         /// The settings that change a slide's results, as JSON (stored with the run), and their SHA-256: a slide done
         /// earlier under the same hash is skipped.
@@ -136,6 +145,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
                 ?? outputDirectory.appendingPathComponent("results.sqlite").path
             heatmapDirectory = settings.heatmapDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
                 ?? outputDirectory.appendingPathComponent("heatmaps", isDirectory: true)
+            geojsonDirectory = outputDirectory.appendingPathComponent("geojson", isDirectory: true)
             lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
             let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain)
             parametersJSON = parameters.json

@@ -110,7 +110,7 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var tilesPlanned: Int
     public var tilesProcessed: Int
     public var seconds: Double
-    /// Heatmap files written for this slide.
+    /// Files written for this slide: its heatmaps, and its GeoJSON when the run asks for it.
     public var heatmaps: [String]
     /// Something the slide's results depend on that did not go as configured (it was not stain-normalised).
     public var warning: String? = nil

@@ -1,6 +1,5 @@
 import Foundation
 import TesseraCore
-import TesseraHeatmap
 import TesseraSlide
 import TesseraStore
 
@@ -28,7 +27,7 @@ final class RunLedger: Sendable {
     }
 
     /// Starts (or resumes) the slide's run; returns the tiles an earlier attempt committed and the stem its output
-    /// files are named with (`HeatmapWriter.fileStem`: two slides of one file name never share it).
+    /// files are named with (`OutputNames`: two slides of one file name never share it).
     func startSlide(_ slide: SlideRecord, resolution: SlideResolution, tilesPlanned: Int) async throws
         -> (start: SlideRunStart, outputStem: String) {
         try await thread.run { [store, run] in
@@ -37,7 +36,7 @@ final class RunLedger: Sendable {
                                                 tilesPlanned: tilesPlanned)
             let fileName = URL(fileURLWithPath: slide.path).lastPathComponent
             let first = try store.firstSlidePath(withFileName: fileName)
-            return (start, HeatmapWriter.fileStem(slidePath: slide.path, firstSlidePath: first))
+            return (start, OutputNames.stem(slidePath: slide.path, firstSlidePathWithItsName: first))
         }
     }
 

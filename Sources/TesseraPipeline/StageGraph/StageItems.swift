@@ -20,7 +20,7 @@ final class SlideJob: Sendable {
     /// The slide's heatmap canvas (file-backed, holding what an interrupted earlier attempt painted); nil when
     /// heatmaps are off.
     let canvas: HeatmapCanvas?
-    /// The stem of the slide's output file names (`HeatmapWriter.fileStem`).
+    /// The stem of the slide's output file names (`OutputNames`).
     let outputStem: String
     /// The slide's stain normalisation, fixed at planning; the readers apply it to every tile.
     let stain: SlideStain

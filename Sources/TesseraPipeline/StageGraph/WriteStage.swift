@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TesseraCore
+import TesseraExport
 import TesseraHeatmap
 import TesseraStore
 
@@ -49,6 +50,14 @@ struct WriteStage: Sendable {
                 }
                 HeatmapCheckpoint.remove(directory: settings.heatmapDirectory, key: job.checkpointKey)
             }
+            if let options = settings.settings.geojson {
+                do {
+                    heatmaps.append(try await pool.run { try writeGeoJSON(options, for: job) })
+                } catch {
+                    // Like heatmaps: without its GeoJSON the slide is not done, and the next run does it again.
+                    return try await apply(.slideFailed(job, "writing GeoJSON: \(describe(error))", processed: processed))
+                }
+            }
             let seconds = job.seconds
             try await ledger.finishSlide(job.slideRun, status: .done, seconds: seconds)
             logger.info("slide done", metadata: ["slide.path": "\(job.url.path)", "tiles": "\(processed)",
@@ -85,6 +94,17 @@ struct WriteStage: Sendable {
             directory: settings.heatmapDirectory, slideFileName: job.url.lastPathComponent, fileStem: job.outputStem,
             downsample: canvas.downsample, micronsPerPixelX: fileMPP?.x, micronsPerPixelY: fileMPP?.y)
         return files.all
+    }
+
+    /// The slide's QuPath GeoJSON from its committed rows and the heatmaps just written (`tessera export geojson`).
+    private func writeGeoJSON(_ options: GeoJSONExportOptions, for job: SlideJob) throws -> URL {
+        let reader = try ResultsReader(path: settings.resultsDatabase)
+        guard let slideRun = try reader.slideRun(job.slideRun) else {
+            throw ExportError(.invalidInput, "\(job.slideRun) is not in the results file", path: settings.resultsDatabase)
+        }
+        try GeoJSONExporter.createOutputDirectory(settings.geojsonDirectory)
+        let exporter = GeoJSONExporter(reader: reader, heatmapDirectory: settings.heatmapDirectory, options: options)
+        return URL(fileURLWithPath: try exporter.export(slideRun, into: settings.geojsonDirectory).file)
     }
 
     /// "#RRGGBB" as the writer's colour.

@@ -1,0 +1,388 @@
+import CDNNL
+import Foundation
+import TesseraCore
+
+/// An activation of the int8 network in nhwc, the only layout oneDNN 2.6's int8 convolutions take without falling
+/// to `ref_int8` (nChw8c/nChw16c int8 activations do). s8 where values are signed (swish, linear outputs), u8 after
+/// ReLU, both kept to 7 bits ([-127, 127], [0, 127]) so that AVX2's vpmaddubsw cannot saturate; f32 for the ASPP
+/// projection's accumulator and the head's logits.
+final class QuantizedActivation {
+    let memory: MemoryObject
+    let channels: Int
+    let height: Int
+    let width: Int
+    let dataType: dnnl_data_type_t
+    /// Real value = q * scales[channel] (one value repeated, except in the fusion concatenation).
+    let scales: [Float]
+    var bytes: UnsafeMutableRawPointer { memory.buffer.pointer }
+    var pixels: Int { height * width }
+
+    init(memory: MemoryObject, channels: Int, height: Int, width: Int, dataType: dnnl_data_type_t, scales: [Float]) {
+        self.memory = memory
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.dataType = dataType
+        self.scales = scales
+    }
+
+    /// The same memory read at other scales (a convolution accumulated into it with a sum post-op).
+    func rescaled(_ scale: Float) -> QuantizedActivation {
+        QuantizedActivation(memory: memory, channels: channels, height: height, width: width, dataType: dataType,
+                            scales: [Float](repeating: scale, count: channels))
+    }
+
+    /// The values as plain floats (channels x height x width).
+    func read() -> LayerOutput {
+        let values: [Float]
+        if dataType == dnnl_f32 {
+            let floats = memory.buffer.floats
+            values = (0..<(channels * pixels)).map { i in floats[(i % pixels) * channels + i / pixels] }
+        } else {
+            values = dequantizeToPlain(bytes, signed: dataType == dnnl_s8, channels: channels, pixels: pixels, scales: scales)
+        }
+        return LayerOutput(channels: channels, height: height, width: width, values: values)
+    }
+}
+
+enum QuantizedEltwise { case swish, relu }
+
+extension Int8Parameters {
+    /// The labels of the int8 activation tensors, each with a calibrated scale.
+    static func activationLabels(encoder: EfficientNetVariant) -> [String] {
+        var labels = ["input", "stem"]
+        for block in encoder.blocks() where block.index < encoder.smpStageIndices[3] {
+            if block.hasExpansion { labels.append("block\(block.index).expand") }
+            labels += ["block\(block.index).depthwise", "block\(block.index).se", "block\(block.index).project"]
+        }
+        labels.append("aspp.branch0")
+        for branch in 1...3 { labels += ["aspp.branch\(branch).depthwise", "aspp.branch\(branch).pointwise"] }
+        labels += ["aspp.project", "aspp.separable.depthwise", "aspp.separable.pointwise", "decoder.lowlevel", "fusion.depthwise", "fusion.pointwise"]
+        return labels
+    }
+
+    /// The fp32 network's layer whose output an int8 tensor stands for, where the label differs (the fp32 network
+    /// splits the fusion into two halves and accumulates the ASPP projection in four steps).
+    static func floatLabels(of label: String) -> [String] {
+        switch label {
+        case "aspp.project": ["aspp.project3"]
+        case "fusion.depthwise": ["fusion.depthwise.aspp", "fusion.depthwise.lowlevel"]
+        case "fusion.pointwise": ["fusion.pointwise.lowlevel"]
+        default: [label]
+        }
+    }
+}
+
+extension PlanBuilder {
+    func nhwc(channels: Int, height: Int, width: Int, type: dnnl_data_type_t, scale: Float, label: String) throws -> QuantizedActivation {
+        let md = try memoryDescriptor([1, channels, height, width], dnnl_acdb, type: type, context: "\(label) output descriptor")
+        let buffer = acquire(byteCount(md))
+        let activation = QuantizedActivation(memory: try MemoryObject(md, buffer: buffer, engine: engine, context: "\(label) output memory"),
+                                             channels: channels, height: height, width: width, dataType: type,
+                                             scales: [Float](repeating: scale, count: channels))
+        owned.append(activation)
+        return activation
+    }
+
+    func release(_ activation: QuantizedActivation) { freeBuffers.append(activation.memory.buffer) }
+
+    /// Constant memory (int8 weights or f32 bias) in the layout a primitive wants, reordered by oneDNN: for s8 sources
+    /// the reorder also writes the compensation oneDNN's int8 kernels need and, without VNNI, halves the weights
+    /// (its scale_adjust against vpmaddubsw saturation; the convolution scales back).
+    private func constantMemory(_ bytes: UnsafeRawBufferPointer, plain: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t, label: String) throws -> MemoryObject {
+        precondition(bytes.count == byteCount(plain), "\(label): \(bytes.count) bytes for the descriptor")
+        let source = AlignedBuffer(byteCount: byteCount(plain))
+        source.pointer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        let sourceMemory = try MemoryObject(plain, buffer: source, engine: engine, context: "\(label) constant")
+        if sameLayout(plain, wanted) {
+            owned.append(sourceMemory)
+            return sourceMemory
+        }
+        let target = AlignedBuffer(byteCount: byteCount(wanted))
+        let targetMemory = try MemoryObject(wanted, buffer: target, engine: engine, context: "\(label) constant")
+        let reorder = try Primitive.reorder(from: plain, to: wanted, engine: engine, context: "\(label) weights reorder")
+        var args = [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: sourceMemory.memory),
+                    dnnl_exec_arg_t(arg: DNNLArgument.dst, memory: targetMemory.memory)]
+        try dnnlCheck(dnnl_primitive_execute(reorder.primitive, engine.stream, 2, &args), "\(label) weights reorder")
+        try dnnlCheck(dnnl_stream_wait(engine.stream), "\(label) weights reorder")
+        owned.append(targetMemory)
+        return targetMemory
+    }
+
+    /// An int8 convolution with per-output-channel scales. oneDNN computes
+    /// dst = eltwise_scale * eltwise(output_scale[oc] * (acc_s32 + bias[oc]) + sum_scale * dst), so:
+    /// with an activation (not linear in its argument), output_scale = input scale x weight scale (real values) and
+    /// the eltwise's own scale is 1 / output scale; without, output_scale also divides by the output scale. The bias
+    /// is given in accumulator units. With `accumulateInto`, the result adds to that tensor (sum post-op scaled from
+    /// its scale to the output's) and takes its memory.
+    func int8Convolution(_ label: String, input: QuantizedActivation, conv: QuantizedConvolution, kernel: Int, stride: Int = 1,
+                         dilation: Int = 1, padding: [Int] = [0, 0, 0, 0], groups: Int = 1, eltwise: QuantizedEltwise? = nil,
+                         outputType: dnnl_data_type_t, outputScale: Float, accumulateInto: QuantizedActivation? = nil) throws -> QuantizedActivation {
+        let outputs = conv.outputChannels
+        let extent = (kernel - 1) * dilation + 1
+        let outHeight = (input.height + padding[2] + padding[3] - extent) / stride + 1
+        let outWidth = (input.width + padding[0] + padding[1] - extent) / stride + 1
+        let output: QuantizedActivation
+        if let target = accumulateInto {
+            precondition(target.height == outHeight && target.width == outWidth && target.channels == outputs && target.dataType == outputType,
+                         "\(label): accumulation target has the wrong shape or type")
+            output = target.rescaled(outputScale)
+        } else {
+            output = try nhwc(channels: outputs, height: outHeight, width: outWidth, type: outputType, scale: outputScale, label: label)
+        }
+        owned.append(output)
+        precondition(groups > 1 || Set(input.scales).count == 1, "\(label): a dense convolution needs one input scale")
+        let accumulatorScales = (0..<outputs).map { o in (groups == 1 ? input.scales[0] : input.scales[o]) * conv.weightScales[o] }
+        let outputScales = accumulatorScales.map { eltwise == nil ? $0 / outputScale : $0 }
+
+        let weightDims = groups == 1 ? [outputs, input.channels, kernel, kernel]
+                                     : [groups, outputs / groups, input.channels / groups, kernel, kernel]
+        var src = input.memory.descriptor, dst = output.memory.descriptor
+        var weightsAny = try memoryDescriptor(weightDims, dnnl_format_tag_any, type: dnnl_s8, context: label)
+        var biasMD = try memoryDescriptor([outputs], dnnl_a, context: label)
+        var opDesc = dnnl_convolution_desc_t()
+        let strides: [Int64] = [Int64(stride), Int64(stride)]
+        let dilates: [Int64] = [Int64(dilation - 1), Int64(dilation - 1)]
+        let padLeft: [Int64] = [Int64(padding[2]), Int64(padding[0])], padRight: [Int64] = [Int64(padding[3]), Int64(padding[1])]
+        try withUnsafeMutablePointer(to: &biasMD) { biasPointer in
+            try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
+                &opDesc, dnnl_forward_inference, dnnl_convolution_direct, &src, &weightsAny,
+                conv.bias == nil ? nil : biasPointer, &dst, strides, dilates, padLeft, padRight), "\(label): int8 convolution descriptor")
+        }
+        let attributes = try PrimitiveAttributes(postOps: [], context: label)
+        try dnnlCheck(dnnl_primitive_attr_set_output_scales(attributes.attr, Int64(outputs), 1 << 1, outputScales), "\(label): output scales")
+        var ops: dnnl_post_ops_t?
+        try dnnlCheck(dnnl_post_ops_create(&ops), label)
+        defer { dnnl_post_ops_destroy(ops) }
+        if let target = accumulateInto { try dnnlCheck(dnnl_post_ops_append_sum(ops, target.scales[0] / outputScale), "\(label): sum post-op") }
+        switch eltwise {
+        case .swish: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_swish, 1, 0), "\(label): swish post-op")
+        case .relu where outputType == dnnl_u8:
+            // ReLU bounded at 127 steps: u8 inputs stay in 7 bits, so AVX2's vpmaddubsw (u8 x s8 pairs summed in s16)
+            // cannot saturate in the next convolution.
+            try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_bounded_relu, 127 * outputScale, 0), "\(label): relu post-op")
+        case .relu: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_relu, 0, 0), "\(label): relu post-op")
+        case nil: break
+        }
+        try dnnlCheck(dnnl_primitive_attr_set_post_ops(attributes.attr, ops), label)
+        var pd: dnnl_primitive_desc_t?
+        try dnnlCheck(dnnl_primitive_desc_create(&pd, &opDesc, attributes.attr, engine.engine, nil), "\(label): no int8 convolution implementation")
+        let descriptor = PrimitiveDescriptor(pd!)
+        let primitive = try Primitive(descriptor, context: label)
+        let plainWeights = try memoryDescriptor(weightDims, groups == 1 ? dnnl_abcd : dnnl_abcde, type: dnnl_s8, context: label)
+        let weightMemory = try conv.weights.withUnsafeBytes {
+            try constantMemory($0, plain: plainWeights, wanted: descriptor.memoryDescriptor(dnnl_query_weights_md), label: label)
+        }
+        var args = [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: input.memory.memory),
+                    dnnl_exec_arg_t(arg: DNNLArgument.weights, memory: weightMemory.memory),
+                    dnnl_exec_arg_t(arg: DNNLArgument.dst, memory: output.memory.memory)]
+        if let bias = conv.bias {
+            let scaled = zip(bias, accumulatorScales).map { $0 / $1 }
+            let memory = try scaled.withUnsafeBytes { try constantMemory($0, plain: biasMD, wanted: biasMD, label: label) }
+            args.append(dnnl_exec_arg_t(arg: DNNLArgument.bias, memory: memory.memory))
+        }
+        append(primitive, label: label, args: args, output: output.read)
+        return output
+    }
+
+    func int8Kernel(_ label: String, output: QuantizedActivation?, _ body: @escaping () -> Void) {
+        steps.append(PlanStep(label: label, implementation: "tessera", run: body, output: output.map { $0.read }))
+    }
+
+    /// The int8 network, mirroring `buildNetwork`. Returns the head's logits (f32 nhwc, stride 4, as an `Activation`
+    /// with one block of `classes` channels) and the step that quantises a tile into the input.
+    func buildInt8Network(model: SegmentationModel, parameters q: Int8Parameters, height: Int, width: Int) throws
+        -> (head: Activation, quantizeInput: (RGBImage) -> Void) {
+        let variant = model.encoder
+        let stageIndices = variant.smpStageIndices
+        let threads = self.threads
+
+        // Input: (v / 255 - mean) / std quantised to s8 through a table per channel.
+        let input = try nhwc(channels: 3, height: height, width: width, type: dnnl_s8, scale: q.scale("input"), label: "input")
+        owned.append(input)
+        var table = [Int8](repeating: 0, count: 3 * 256)
+        for c in 0..<3 {
+            for v in 0..<256 {
+                let real = (Float(v) / 255 - model.normalisation.mean[c]) / model.normalisation.std[c]
+                table[c * 256 + v] = Int8(max(-127, min(127, (real / q.scale("input")).rounded())))
+            }
+        }
+        let inputBytes = input.bytes.assumingMemoryBound(to: Int8.self), plane = height * width
+        let quantizeInput: (RGBImage) -> Void = { tile in
+            tile.pixels.withUnsafeBufferPointer { pixels in
+                table.withUnsafeBufferPointer { lut in
+                    for i in 0..<(3 * plane) { inputBytes[i] = lut[(i % 3) * 256 + Int(pixels[i])] }
+                }
+            }
+        }
+
+        var x = try int8Convolution("stem", input: input, conv: q.convolution("encoder._conv_stem.weight"), kernel: 3, stride: 2,
+                                    padding: variant.stemPadding, eltwise: .swish, outputType: dnnl_s8, outputScale: q.scale("stem"))
+        var lowLevel: QuantizedActivation?
+        for block in variant.blocks(dilateFromBlock: stageIndices[2]) where block.index < stageIndices[3] {
+            let p = "encoder._blocks.\(block.index)", name = "block\(block.index)"
+            var expanded = x
+            if block.hasExpansion {
+                expanded = try int8Convolution("\(name).expand", input: x, conv: q.convolution("\(p)._expand_conv.weight"), kernel: 1,
+                                               eltwise: .swish, outputType: dnnl_s8, outputScale: q.scale("\(name).expand"))
+            }
+            let depthwise = try int8Convolution("\(name).depthwise", input: expanded, conv: q.convolution("\(p)._depthwise_conv.weight"),
+                                                kernel: block.kernel, stride: block.stride, dilation: block.dilation, padding: block.padding,
+                                                groups: block.expandedChannels, eltwise: .swish, outputType: dnnl_s8,
+                                                outputScale: q.scale("\(name).depthwise"))
+            if block.hasExpansion { release(expanded) }
+            let gated = squeezeExcitationInt8("\(name).se", depthwise, parameters: q, prefix: p, squeezed: block.squeezedChannels)
+            let project = q.convolution("\(p)._project_conv.weight")
+            let output = try int8Convolution("\(name).project", input: gated, conv: project, kernel: 1, outputType: dnnl_s8,
+                                             outputScale: q.scale("\(name).project"), accumulateInto: block.hasSkip ? x : nil)
+            if !block.hasSkip, x !== lowLevel { release(x) }
+            release(depthwise)
+            x = output
+            if block.index + 1 == stageIndices[0] { lowLevel = x }
+        }
+        return (try buildInt8Decoder(model: model, parameters: q, lowLevel: lowLevel!, top: x), quantizeInput)
+    }
+
+    /// Squeeze-excitation on s8: channel sums, the fp32 FCs, then gate and requantise in place to the gated scale.
+    private func squeezeExcitationInt8(_ label: String, _ tensor: QuantizedActivation, parameters q: Int8Parameters, prefix: String,
+                                       squeezed: Int) -> QuantizedActivation {
+        let gated = tensor.rescaled(q.scale(label))
+        owned.append(gated)
+        let channels = tensor.channels, pixels = tensor.pixels, threads = self.threads
+        let reduce = q.floats("\(prefix)._se_reduce.weight"), reduceBias = q.floats("\(prefix)._se_reduce.bias")
+        let expand = q.floats("\(prefix)._se_expand.weight"), expandBias = q.floats("\(prefix)._se_expand.bias")
+        let meanScale = tensor.scales[0] / Float(pixels), requantise = tensor.scales[0] / gated.scales[0]
+        let data = tensor.bytes.assumingMemoryBound(to: Int8.self)
+        let work = AlignedBuffer(byteCount: channels * 12)
+        owned.append(work)
+        int8Kernel(label, output: gated) {
+            let sums = work.pointer.assumingMemoryBound(to: Int32.self)
+            let means = (work.pointer + channels * 4).assumingMemoryBound(to: Float.self)
+            let gates = (work.pointer + channels * 8).assumingMemoryBound(to: Float.self)
+            channelSums(data, pixels: pixels, channels: channels, into: sums, threads: threads)
+            for c in 0..<channels { means[c] = Float(sums[c]) * meanScale }
+            squeezeExcitationGates(means: means, into: gates, channels: channels, squeezed: squeezed,
+                                   reduce: reduce, reduceBias: reduceBias, expand: expand, expandBias: expandBias)
+            for c in 0..<channels { gates[c] *= requantise }
+            scaleChannelsInt8(data, pixels: pixels, channels: channels, multipliers: gates, threads: threads)
+        }
+        return gated
+    }
+
+    private func buildInt8Decoder(model: SegmentationModel, parameters q: Int8Parameters, lowLevel: QuantizedActivation,
+                                  top f5: QuantizedActivation) throws -> Activation {
+        let d = model.decoder.decoderChannels, inputs = f5.channels, threads = self.threads
+        let (h16, w16) = (f5.height, f5.width)
+
+        // ASPP branch 0 and the separable atrous branches (Tessera's cropped depthwise on s8, oneDNN's 1x1 after).
+        var branches = [try int8Convolution("aspp.branch0", input: f5, conv: q.convolution("decoder.aspp.0.convs.0.0.weight"), kernel: 1,
+                                            eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("aspp.branch0"))]
+        for (index, rate) in model.decoder.atrousRates.enumerated() {
+            let branch = index + 1, label = "aspp.branch\(branch).depthwise"
+            let atrous = try nhwc(channels: inputs, height: h16, width: w16, type: dnnl_s8, scale: q.scale(label), label: label)
+            let raw = q.floats("decoder.aspp.0.convs.\(branch).0.0.weight"), factor = f5.scales[0] / atrous.scales[0]
+            let packed = AlignedBuffer(byteCount: 9 * inputs * 4)
+            owned.append(packed)
+            for c in 0..<inputs { for tap in 0..<9 { packed.floats[tap * inputs + c] = raw[c * 9 + tap] * factor } }
+            let (source, destination) = (f5.bytes.assumingMemoryBound(to: Int8.self), atrous.bytes.assumingMemoryBound(to: Int8.self))
+            int8Kernel(label, output: atrous) {
+                dilatedDepthwise3x3Int8(source, destination, channels: inputs, height: h16, width: w16, dilation: rate,
+                                        weights: packed.floats, threads: threads)
+            }
+            branches.append(try int8Convolution("aspp.branch\(branch).pointwise", input: atrous,
+                                                conv: q.convolution("decoder.aspp.0.convs.\(branch).0.1.weight"), kernel: 1, eltwise: .relu,
+                                                outputType: dnnl_u8, outputScale: q.scale("aspp.branch\(branch).pointwise")))
+            release(atrous)
+        }
+
+        // Projection of [b0, b1, b2, b3, pooling]: per-branch 1x1 convs accumulating in f32 (a 256-channel map at
+        // stride 16) onto the image pooling's constant share, ReLU after the last; then one requantisation to u8.
+        let projection = q.convolution("decoder.aspp.0.project.0.weight")
+        let accumulator = try nhwc(channels: d, height: h16, width: w16, type: dnnl_f32, scale: 1, label: "aspp.project")
+        do {
+            let poolingWeights = q.floats("decoder.aspp.0.convs.4.1.weight"), poolingBias = q.floats("decoder.aspp.0.convs.4.1.bias")
+            let pooledProjection = q.floats("decoder.aspp.0.project.0.weight.pooling"), projectionBias = projection.bias!
+            let source = f5.bytes.assumingMemoryBound(to: Int8.self), destination = accumulator.memory.buffer.floats
+            let work = AlignedBuffer(byteCount: inputs * 8)
+            owned.append(work)
+            let meanScale = f5.scales[0] / Float(f5.pixels), pixels = f5.pixels
+            int8Kernel("aspp.pooling", output: nil) {
+                let sums = work.pointer.assumingMemoryBound(to: Int32.self)
+                let means = (work.pointer + inputs * 4).assumingMemoryBound(to: Float.self)
+                channelSums(source, pixels: pixels, channels: inputs, into: sums, threads: threads)
+                for c in 0..<inputs { means[c] = Float(sums[c]) * meanScale }
+                let constant = imagePoolingContribution(means: means, inputs: inputs, channels: d, pooling: poolingWeights, poolingBias: poolingBias,
+                                                        projection: pooledProjection, projectionBias: projectionBias)
+                constant.withUnsafeBufferPointer { values in
+                    for p in 0..<pixels { (destination + p * d).update(from: values.baseAddress!, count: d) }
+                }
+            }
+        }
+        var projected = accumulator
+        for (index, branch) in branches.enumerated() {
+            let slice = QuantizedConvolution(shape: [d, d, 1, 1], weights: inputSlice(projection.weights, outputs: d, inputs: 4 * d, (index * d)..<((index + 1) * d)),
+                                             weightScales: projection.weightScales, bias: nil)
+            projected = try int8Convolution("aspp.project\(index)", input: branch, conv: slice, kernel: 1,
+                                            eltwise: index == branches.count - 1 ? .relu : nil, outputType: dnnl_f32, outputScale: 1,
+                                            accumulateInto: projected)
+            release(branch)
+        }
+        let asppProjected = try nhwc(channels: d, height: h16, width: w16, type: dnnl_u8, scale: q.scale("aspp.project"), label: "aspp.project")
+        do {
+            let (source, destination, count, scale) = (accumulator.memory.buffer.floats, asppProjected.bytes.assumingMemoryBound(to: UInt8.self),
+                                                       d * f5.pixels, asppProjected.scales[0])
+            int8Kernel("aspp.project", output: asppProjected) { quantizeToUInt8(source, destination, count: count, scale: scale, threads: threads) }
+        }
+        release(accumulator)
+
+        // Separable 3x3 + BN + ReLU.
+        let asppDepthwise = try int8Convolution("aspp.separable.depthwise", input: asppProjected, conv: q.convolution("decoder.aspp.1.0.weight"),
+                                                kernel: 3, padding: [1, 1, 1, 1], groups: d, outputType: dnnl_s8,
+                                                outputScale: q.scale("aspp.separable.depthwise"))
+        release(asppProjected)
+        let aspp = try int8Convolution("aspp.separable.pointwise", input: asppDepthwise, conv: q.convolution("decoder.aspp.1.1.weight"),
+                                       kernel: 1, eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("aspp.separable.pointwise"))
+        release(asppDepthwise)
+
+        // Low-level branch, then the fusion's concatenation [x4 upsampled ASPP, low-level] built once in u8, each part
+        // at its own scale (the depthwise conv after it is per channel, so per-channel input scales cost nothing).
+        let low = try int8Convolution("decoder.lowlevel", input: lowLevel, conv: q.convolution("decoder.block1.0.weight"), kernel: 1,
+                                      eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("decoder.lowlevel"))
+        release(lowLevel)
+        let lowChannels = low.channels, fusedChannels = d + lowChannels
+        let concatenationMD = try memoryDescriptor([1, fusedChannels, low.height, low.width], dnnl_acdb, type: dnnl_u8, context: "fusion.concatenate")
+        let concatenation = QuantizedActivation(
+            memory: try MemoryObject(concatenationMD, buffer: acquire(byteCount(concatenationMD)), engine: engine, context: "fusion.concatenate"),
+            channels: fusedChannels, height: low.height, width: low.width, dataType: dnnl_u8,
+            scales: [Float](repeating: aspp.scales[0], count: d) + [Float](repeating: low.scales[0], count: lowChannels))
+        owned.append(concatenation)
+        do {
+            let rows = LinearTaps(input: aspp.height, output: low.height), columns = LinearTaps(input: aspp.width, output: low.width)
+            let (source, appended, destination) = (aspp.bytes.assumingMemoryBound(to: UInt8.self), low.bytes.assumingMemoryBound(to: UInt8.self),
+                                                   concatenation.bytes.assumingMemoryBound(to: UInt8.self))
+            let (ih, iw, oh, ow) = (aspp.height, aspp.width, low.height, low.width)
+            int8Kernel("aspp.upsample", output: concatenation) {
+                upsampleAndConcatenate(source, channels: d, inputHeight: ih, inputWidth: iw, appended: appended, appendedChannels: lowChannels,
+                                       into: destination, outputHeight: oh, outputWidth: ow, rows: rows, columns: columns, threads: threads)
+            }
+        }
+        release(aspp)
+        release(low)
+        let fusedDepthwise = try int8Convolution("fusion.depthwise", input: concatenation, conv: q.convolution("decoder.block2.0.0.weight"),
+                                                 kernel: 3, padding: [1, 1, 1, 1], groups: fusedChannels, outputType: dnnl_s8,
+                                                 outputScale: q.scale("fusion.depthwise"))
+        release(concatenation)
+        let fused = try int8Convolution("fusion.pointwise", input: fusedDepthwise, conv: q.convolution("decoder.block2.0.1.weight"), kernel: 1,
+                                        eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("fusion.pointwise"))
+        release(fusedDepthwise)
+
+        // Head: int8 1x1 with f32 logits out (nhwc = one block of `classes` channels for the final upsampling).
+        let logits = try int8Convolution("head", input: fused, conv: q.convolution("segmentation_head.0.weight"), kernel: 1,
+                                         outputType: dnnl_f32, outputScale: 1)
+        release(fused)
+        let head = Activation(memory: logits.memory, channels: logits.channels, height: logits.height, width: logits.width, block: logits.channels)
+        owned.append(head)
+        return head
+    }
+}
+

@@ -1,0 +1,194 @@
+import Foundation
+
+/// One convolution quantised for oneDNN's int8 kernels: s8 weights (symmetric, one scale per output channel, BatchNorm
+/// folded in first) and a real-valued bias.
+public struct QuantizedConvolution: Sendable, Equatable {
+    /// smp's layout: O x I x kh x kw (depthwise: C x 1 x k x k).
+    public var shape: [Int]
+    public var weights: [Int8]
+    /// Real weight = weights[i] * weightScales[output channel].
+    public var weightScales: [Float]
+    public var bias: [Float]?
+
+    public var outputChannels: Int { shape[0] }
+
+    /// Quantises float weights to [-127, 127] with scale max |w| / 127 per output channel.
+    init(quantizing values: [Float], shape: [Int], bias: [Float]?) {
+        let outputs = shape[0], perOutput = values.count / outputs
+        var weights = [Int8](repeating: 0, count: values.count)
+        var scales = [Float](repeating: 1, count: outputs)
+        for o in 0..<outputs {
+            let row = values[(o * perOutput)..<((o + 1) * perOutput)]
+            let largest = row.reduce(0) { max($0, abs($1)) }
+            let scale = largest > 0 ? largest / 127 : 1
+            scales[o] = scale
+            for (j, value) in row.enumerated() { weights[o * perOutput + j] = Int8(max(-127, min(127, (value / scale).rounded()))) }
+        }
+        self.init(shape: shape, weights: weights, weightScales: scales, bias: bias)
+    }
+
+    init(shape: [Int], weights: [Int8], weightScales: [Float], bias: [Float]?) {
+        self.shape = shape
+        self.weights = weights
+        self.weightScales = weightScales
+        self.bias = bias
+    }
+
+    /// The float weights these stand for.
+    func dequantised() -> [Float] {
+        let perOutput = weights.count / outputChannels
+        return weights.enumerated().map { Float($0.element) * weightScales[$0.offset / perOutput] }
+    }
+}
+
+/// How activation ranges are set from the calibration tiles' histograms of |x|.
+public enum CalibrationMethod: String, Sendable, CaseIterable {
+    /// The largest |x| seen.
+    case minMax = "minmax"
+    /// The 99.99th percentile of |x| (outliers saturate).
+    case percentile = "percentile"
+    /// TensorRT's KL-divergence threshold over 128 levels.
+    case entropy = "entropy"
+}
+
+/// A network quantised to int8: every convolution but the squeeze-excitation FCs and the ASPP image pooling, with a
+/// scale per activation tensor from calibration. Stored in a safetensors file written by `tessera model quantize`
+/// (`metadata["quantization"] == "int8-static"`).
+public struct Int8Parameters: Sendable {
+    /// By smp's weight name (e.g. `encoder._blocks.3._expand_conv.weight`).
+    public var convolutions: [String: QuantizedConvolution]
+    /// Layers kept in fp32, by smp's name (folded BatchNorm where the name ends in `.bias` of a folded layer).
+    public var floatTensors: [String: [Float]]
+    /// smp's shapes of the fp32 tensors (written to the file).
+    var floatShapes: [String: [Int]]
+    /// Scale of each int8 activation tensor (real = q * scale), by the layer label that writes it.
+    public var activationScales: [String: Float]
+    /// Provenance: source_sha256, quantization_method, calibration_tiles, calibration_slides, tessera_version.
+    public var metadata: [String: String]
+
+    static let formatName = "int8-static"
+    static let activationPrefix = "activation_scale."
+
+    /// Every tensor name the file holds.
+    var tensorNames: Set<String> {
+        var names = Set(floatTensors.keys)
+        for (name, conv) in convolutions {
+            names.insert(name)
+            names.insert(Self.scaleName(name))
+            if conv.bias != nil { names.insert(Self.biasName(name)) }
+        }
+        for label in activationScales.keys { names.insert(Self.activationPrefix + label) }
+        return names
+    }
+
+    static func scaleName(_ weight: String) -> String { weight + "_scale" }
+    static func biasName(_ weight: String) -> String { String(weight.dropLast(".weight".count)) + ".bias" }
+
+    func convolution(_ name: String) -> QuantizedConvolution {
+        guard let conv = convolutions[name] else { preconditionFailure("int8 convolution \(name) was not loaded") }
+        return conv
+    }
+
+    func floats(_ name: String) -> [Float] {
+        guard let values = floatTensors[name] else { preconditionFailure("fp32 tensor \(name) was not loaded") }
+        return values
+    }
+
+    func scale(_ label: String) -> Float {
+        guard let scale = activationScales[label] else { preconditionFailure("activation scale of \(label) was not loaded") }
+        return scale
+    }
+}
+
+// MARK: The layers: which are int8, which stay fp32
+
+/// A convolution of the network as fp32 (BatchNorm folded), before quantisation.
+struct FloatConvolution {
+    var name: String
+    var shape: [Int]
+    var weights: [Float]
+    var bias: [Float]?
+}
+
+extension Int8Parameters {
+    /// The convolutions that run in int8 and the fp32 tensors kept, from an fp32 model. Names follow smp's; the ASPP
+    /// projection keeps its four branch slices in int8 (`decoder.aspp.0.project.0.weight`, d x 4d) and its image
+    /// pooling slice in fp32 (`decoder.aspp.0.project.0.weight.pooling`).
+    static func layers(of model: SegmentationModel) -> (convolutions: [FloatConvolution], floats: [String: [Float]]) {
+        var convs: [FloatConvolution] = []
+        var floats: [String: [Float]] = [:]
+        let variant = model.encoder
+        func folded(_ weight: String, _ bn: String, _ epsilon: Float, shape: [Int]) {
+            let f = foldBatchNorm(weights: model.tensor(weight), model: model, batchNorm: bn, epsilon: epsilon)
+            convs.append(FloatConvolution(name: weight, shape: shape, weights: f.weights, bias: f.bias))
+        }
+        let shapes = Dictionary(uniqueKeysWithValues: SegmentationModel.requiredTensors(encoder: variant, decoder: model.decoder))
+        let e = PlanBuilder.encoderEpsilon, d = PlanBuilder.decoderEpsilon
+        folded("encoder._conv_stem.weight", "encoder._bn0", e, shape: shapes["encoder._conv_stem.weight"]!)
+        for block in variant.blocks() where block.index < variant.smpStageIndices[3] {
+            let p = "encoder._blocks.\(block.index)"
+            if block.hasExpansion { folded("\(p)._expand_conv.weight", "\(p)._bn0", e, shape: shapes["\(p)._expand_conv.weight"]!) }
+            folded("\(p)._depthwise_conv.weight", "\(p)._bn1", e, shape: shapes["\(p)._depthwise_conv.weight"]!)
+            for part in ["_se_reduce.weight", "_se_reduce.bias", "_se_expand.weight", "_se_expand.bias"] {
+                floats["\(p).\(part)"] = model.tensor("\(p).\(part)")
+            }
+            folded("\(p)._project_conv.weight", "\(p)._bn2", e, shape: shapes["\(p)._project_conv.weight"]!)
+        }
+        let channels = model.decoder.decoderChannels
+        folded("decoder.aspp.0.convs.0.0.weight", "decoder.aspp.0.convs.0.1", d, shape: shapes["decoder.aspp.0.convs.0.0.weight"]!)
+        for branch in 1...3 {
+            floats["decoder.aspp.0.convs.\(branch).0.0.weight"] = model.tensor("decoder.aspp.0.convs.\(branch).0.0.weight")
+            folded("decoder.aspp.0.convs.\(branch).0.1.weight", "decoder.aspp.0.convs.\(branch).1", d,
+                   shape: shapes["decoder.aspp.0.convs.\(branch).0.1.weight"]!)
+        }
+        let pooling = foldBatchNorm(weights: model.tensor("decoder.aspp.0.convs.4.1.weight"), model: model,
+                                    batchNorm: "decoder.aspp.0.convs.4.2", epsilon: d)
+        floats["decoder.aspp.0.convs.4.1.weight"] = pooling.weights
+        floats["decoder.aspp.0.convs.4.1.bias"] = pooling.bias
+        let projection = foldBatchNorm(weights: model.tensor("decoder.aspp.0.project.0.weight"), model: model,
+                                       batchNorm: "decoder.aspp.0.project.1", epsilon: d)
+        convs.append(FloatConvolution(name: "decoder.aspp.0.project.0.weight", shape: [channels, 4 * channels, 1, 1],
+                                      weights: inputSlice(projection.weights, outputs: channels, inputs: 5 * channels, 0..<(4 * channels)),
+                                      bias: projection.bias))
+        floats["decoder.aspp.0.project.0.weight.pooling"] = inputSlice(projection.weights, outputs: channels, inputs: 5 * channels,
+                                                                        (4 * channels)..<(5 * channels))
+        convs.append(FloatConvolution(name: "decoder.aspp.1.0.weight", shape: shapes["decoder.aspp.1.0.weight"]!,
+                                      weights: model.tensor("decoder.aspp.1.0.weight"), bias: nil))
+        folded("decoder.aspp.1.1.weight", "decoder.aspp.2", d, shape: shapes["decoder.aspp.1.1.weight"]!)
+        folded("decoder.block1.0.weight", "decoder.block1.1", d, shape: shapes["decoder.block1.0.weight"]!)
+        convs.append(FloatConvolution(name: "decoder.block2.0.0.weight", shape: shapes["decoder.block2.0.0.weight"]!,
+                                      weights: model.tensor("decoder.block2.0.0.weight"), bias: nil))
+        folded("decoder.block2.0.1.weight", "decoder.block2.1", d, shape: shapes["decoder.block2.0.1.weight"]!)
+        convs.append(FloatConvolution(name: "segmentation_head.0.weight", shape: shapes["segmentation_head.0.weight"]!,
+                                      weights: model.tensor("segmentation_head.0.weight"), bias: model.tensor("segmentation_head.0.bias")))
+        return (convs, floats)
+    }
+
+    /// Shapes of the fp32 tensors kept, for checking a file.
+    static func floatShapes(encoder: EfficientNetVariant, decoder: DeepLabV3PlusConfiguration) -> [String: [Int]] {
+        let required = Dictionary(uniqueKeysWithValues: SegmentationModel.requiredTensors(encoder: encoder, decoder: decoder))
+        var shapes: [String: [Int]] = [:]
+        for (name, shape) in required where name.contains("._se_") || (name.hasPrefix("decoder.aspp.0.convs.") && name.hasSuffix(".0.0.weight") && !name.hasPrefix("decoder.aspp.0.convs.0.")) {
+            shapes[name] = shape
+        }
+        let d = decoder.decoderChannels
+        shapes["decoder.aspp.0.convs.4.1.weight"] = required["decoder.aspp.0.convs.4.1.weight"]!.map { $0 }
+        shapes["decoder.aspp.0.convs.4.1.bias"] = [d]
+        shapes["decoder.aspp.0.project.0.weight.pooling"] = [d, d]
+        return shapes
+    }
+
+    /// Shapes of the int8 convolutions, for checking a file.
+    static func convolutionShapes(encoder: EfficientNetVariant, decoder: DeepLabV3PlusConfiguration) -> [String: (shape: [Int], hasBias: Bool)] {
+        let required = Dictionary(uniqueKeysWithValues: SegmentationModel.requiredTensors(encoder: encoder, decoder: decoder))
+        var shapes: [String: (shape: [Int], hasBias: Bool)] = [:]
+        for (name, shape) in required where shape.count == 4 && !name.contains("._se_") && !name.hasPrefix("decoder.aspp.0.convs.4.") {
+            if name.hasPrefix("decoder.aspp.0.convs."), name.hasSuffix(".0.0.weight"), !name.hasPrefix("decoder.aspp.0.convs.0.") { continue }
+            let depthwiseWithoutBias = name == "decoder.aspp.1.0.weight" || name == "decoder.block2.0.0.weight"
+            shapes[name] = (shape, !depthwiseWithoutBias)
+        }
+        let d = decoder.decoderChannels
+        shapes["decoder.aspp.0.project.0.weight"] = ([d, 4 * d, 1, 1], true)
+        return shapes
+    }
+}

@@ -1,0 +1,133 @@
+import ArgumentParser
+import Foundation
+import TesseraCore
+import TesseraNetwork
+import TesseraSlide
+
+/// `tessera model quantize`: static int8 quantisation calibrated on tissue tiles of real slides (or PNG tiles).
+struct ModelQuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Quantise a model to int8, calibrated on tissue tiles of real slides (or PNG tiles).",
+        discussion: """
+            Tiles are drawn from each slide's tissue with the same planner and reader as `tessera run`, picked by a fixed \
+            seed, spread evenly over the slides. PNG inputs are used as tiles (cropped to --tile). The output holds int8 \
+            convolutions with per-output-channel scales, float biases, the fp32 layers kept, and each activation's scale; \
+            its metadata records the fp32 model's SHA-256, the calibration slides' fingerprints, the tile count and method.
+            """)
+
+    @Argument(help: "The fp32 model (.safetensors).") var model: String
+    @Option(name: .long, parsing: .upToNextOption, help: "Slides (any format OpenSlide reads), PNG tiles or .npy tile stacks to calibrate on.")
+    var calibrate: [String] = []
+    @Option(name: .long, help: "Output file (.safetensors).") var out: String
+    @Option(name: .long, help: "Calibration tiles in all.") var tiles = 64
+    @Option(name: .long, help: "Resolution in µm/px (default: the model's, else 0.5).") var mpp: Double?
+    @Option(name: .long, help: "Tile width and height (default: the model's, else 512).") var tile: Int?
+    @Option(name: .long, help: "Activation ranges: minmax, percentile or entropy.") var method = Int8Calibration.defaultMethod.rawValue
+    @Option(name: .long, help: "Seed that picks the tiles.") var seed: UInt64 = 7
+    @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
+
+    func validate() throws {
+        guard !calibrate.isEmpty else { throw ValidationError("give --calibrate with at least one slide or PNG tile") }
+        guard tiles >= 1 else { throw ValidationError("--tiles must be at least 1") }
+        guard CalibrationMethod(rawValue: method) != nil else {
+            throw ValidationError("--method \(method) is not one of \(CalibrationMethod.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() throws {
+        let source = try SegmentationModel.load(contentsOf: URL(fileURLWithPath: model))
+        guard source.int8 == nil else { throw ValidationError("\(model) is already an int8 model") }
+        let size = tile ?? source.tileSize ?? 512, resolution = mpp ?? source.micronsPerPixel ?? 0.5
+        let start = Date()
+        let (calibrationTiles, sources) = try drawCalibrationTiles(calibrate, count: tiles, tileSize: size, mpp: resolution, seed: seed)
+        let quantized = try Int8Calibration.quantize(source, tiles: calibrationTiles, method: CalibrationMethod(rawValue: method)!,
+                                                     sources: sources, sourceMetadata: try SafetensorsFile(contentsOf: source.url).metadata,
+                                                     threads: threads)
+        try quantized.int8!.write(to: URL(fileURLWithPath: out))
+        print("\(out): int8 (\(method)), \(calibrationTiles.count) calibration tiles of \(size)x\(size) at \(resolution) µm/px from \(sources.count) source(s), \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        print("source sha256: \(source.sha256)")
+        print("int8 sha256:   \(quantized.sha256)")
+    }
+}
+
+/// Calibration tiles from slides (tissue tiles, evenly spread), PNG tiles (cropped to `tileSize`) and .npy stacks of
+/// tiles (N x tile x tile x 3 uint8, as `model bench --tiles` takes).
+func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Double, seed: UInt64) throws -> ([RGBImage], [CalibrationSource]) {
+    var tiles: [RGBImage] = []
+    var sources: [CalibrationSource] = []
+    for (index, path) in paths.enumerated() {
+        let url = URL(fileURLWithPath: path)
+        let remainingSources = paths.count - index, wanted = (count - tiles.count + remainingSources - 1) / remainingSources
+        guard wanted > 0 else { break }
+        if url.pathExtension.lowercased() == "npy" {
+            let (shape, values) = try NumPyFile.readUInt8(url)
+            guard shape.count == 4, shape[1] == tileSize, shape[2] == tileSize, shape[3] == 3 else {
+                throw ValidationError("\(path) has shape \(shape); expected N x \(tileSize) x \(tileSize) x 3 tiles")
+            }
+            let bytes = tileSize * tileSize * 3, used = min(wanted, shape[0])
+            tiles += (0..<used).map { RGBImage(width: tileSize, height: tileSize, pixels: Array(values[($0 * bytes)..<(($0 + 1) * bytes)])) }
+            sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: used))
+        } else if url.pathExtension.lowercased() == "png" {
+            let image = try PNGImage.readRGB(from: url)
+            guard image.width >= tileSize, image.height >= tileSize else {
+                throw ValidationError("\(path) is \(image.width)x\(image.height), smaller than the \(tileSize)x\(tileSize) tile")
+            }
+            var pixels = [UInt8](repeating: 0, count: tileSize * tileSize * 3)
+            for y in 0..<tileSize {
+                pixels.replaceSubrange((y * tileSize * 3)..<((y + 1) * tileSize * 3), with: image.pixels[(y * image.width * 3)..<((y * image.width + tileSize) * 3)])
+            }
+            tiles.append(RGBImage(width: tileSize, height: tileSize, pixels: pixels))
+            sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: 1))
+        } else {
+            let slide = try Slide(contentsOf: url)
+            let (_, drawn) = try CalibrationTiles.draw(from: slide, resolution: try slide.resolution(), targetMPP: mpp, tileSize: tileSize,
+                                                       count: wanted, seed: seed)
+            guard !drawn.isEmpty else { throw ValidationError("\(path): no tissue tiles to calibrate on at \(mpp) µm/px") }
+            tiles += drawn.map(\.image)
+            sources.append(CalibrationSource(path: path, fingerprint: CalibrationTiles.fingerprint(of: slide), tiles: drawn.count))
+        }
+    }
+    return (tiles, sources)
+}
+
+/// The model to run at `precision`: an int8 file runs int8; an fp32 model asked for int8 is quantised on the fly from
+/// `calibrationTiles` (and says so on standard error).
+func modelAtPrecision(_ model: SegmentationModel, _ precision: Precision?, calibrationTiles: () throws -> [RGBImage],
+                      what: String) throws -> SegmentationModel {
+    switch (precision, model.int8) {
+    case (.fp32, .some):
+        throw ValidationError("\(model.url.path) is an int8 model; its fp32 source has SHA-256 \(model.int8!.metadata["source_sha256"] ?? "?")")
+    case (.int8, nil):
+        let tiles = try calibrationTiles()
+        FileHandle.standardError.write(Data("int8: quantising \(model.name) on the fly, calibrated on \(tiles.count) tile(s) of \(what) (\(Int8Calibration.defaultMethod.rawValue)); use `tessera model quantize` to calibrate on slides once\n".utf8))
+        return try Int8Calibration.quantize(model, tiles: tiles, sourceMetadata: try SafetensorsFile(contentsOf: model.url).metadata)
+    default:
+        return model
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
+
+/// What `tessera model info` says about an int8 model.
+func int8DescriptionJSON(_ int8: Int8Parameters) -> [String: Any] {
+    var object: [String: Any] = [
+        "method": int8.metadata["quantization_method"] ?? "", "source_sha256": int8.metadata["source_sha256"] ?? "",
+        "calibration_tiles": Int(int8.metadata["calibration_tiles"] ?? "") ?? 0, "tessera_version": int8.metadata["tessera_version"] ?? "",
+        "int8_convolutions": int8.convolutions.count, "fp32_tensors": int8.floatTensors.keys.sorted(),
+    ]
+    if let slides = int8.metadata["calibration_slides"], let parsed = try? JSONSerialization.jsonObject(with: Data(slides.utf8)) {
+        object["calibration_slides"] = parsed
+    }
+    return object
+}
+
+func int8DescriptionText(_ int8: Int8Parameters) -> String {
+    let json = int8DescriptionJSON(int8)
+    var lines = ["precision:    int8 (\(json["method"]!) calibration on \(json["calibration_tiles"]!) tiles; \(int8.convolutions.count) int8 convolutions; SE FCs, ASPP atrous depthwise and image pooling in fp32)",
+                 "source:       fp32 model sha256 \(json["source_sha256"]!), quantised by Tessera \(json["tessera_version"]!)"]
+    for slide in json["calibration_slides"] as? [[String: Any]] ?? [] {
+        lines.append("calibration:  \(slide["path"] ?? "?") (\(slide["tiles"] ?? 0) tiles, \(slide["fingerprint"] ?? "?"))")
+    }
+    return lines.joined(separator: "\n")
+}

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Tessera int8 versus ONNX Runtime static int8 of the same network, calibrated on the same tissue tiles, in one run.
+
+1. Tiles: a grid of --size tiles over the slide's level 0 (CMU-1-Small-Region.svs is 0.499 um/px), kept where at least
+   half the pixels are tissue (not near-white); alternate tiles go to calibration and to a held-out set.
+2. Tessera: `tessera model quantize MODEL --calibrate calibration.npy` (its default method).
+   ONNX Runtime: `quantize_static` QDQ, per-channel, U8 activations, S8 weights, reduce_range (the best configuration
+   measured on AVX2 Zen 3; see /work/shared/research.md), MinMax calibration on the same tiles.
+3. Agreement on the held-out tiles: each engine's int8 argmax against its own fp32 argmax, pixel by pixel.
+4. Speed: rounds alternate ONNX Runtime int8, Tessera int8, Tessera fp32, ONNX Runtime fp32 (same tiles, threads,
+   batch); medians are printed side by side with the ratios the issue asks for.
+
+    python3 -m venv tools/.venv && tools/.venv/bin/pip install -r tools/bench/requirements.txt
+    swift build -c release -j 1 --product tessera
+    tools/.venv/bin/python tools/bench/compare_int8.py --size 512
+    tools/.venv/bin/python tools/bench/compare_int8.py --size 256
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime as ort
+import openslide
+from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+from PIL import Image
+
+MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
+STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
+
+
+def normalise(tiles):
+    return ((tiles.astype(np.float32) / 255.0 - MEAN) / STD).transpose(0, 3, 1, 2).copy()
+
+
+def tissue_tiles(slide_path, size):
+    slide = openslide.OpenSlide(slide_path)
+    width, height = slide.dimensions
+    tiles = []
+    for y in range(0, height - size + 1, size):
+        for x in range(0, width - size + 1, size):
+            rgb = np.asarray(slide.read_region((x, y), 0, (size, size)).convert("RGB"))
+            if (rgb.min(axis=2) < 215).mean() >= 0.5:
+                tiles.append(rgb)
+    return np.stack(tiles)
+
+
+class Reader(CalibrationDataReader):
+    def __init__(self, tiles):
+        self.items = iter([{"input": normalise(tiles[i:i + 1])} for i in range(len(tiles))])
+
+    def get_next(self):
+        return next(self.items, None)
+
+
+def session(path, threads):
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+
+def ort_rate(sess, tiles, seconds):
+    sess.run(["logits"], {"input": normalise(tiles)})
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sess.run(["logits"], {"input": normalise(tiles)})
+        count += len(tiles)
+    return count / (time.perf_counter() - start)
+
+
+def tessera_rate(args, model, tiles_path, batch, precision):
+    command = [args.tessera, "model", "bench", model, "--batch", str(batch), "--size", str(args.size), "--threads",
+               str(args.threads), "--seconds", str(args.seconds), "--tiles", tiles_path, "--precision", precision, "--json"]
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)["tiles_per_second"]
+
+
+def tessera_labels(args, model, tiles, directory, precision):
+    labels = []
+    for i, tile in enumerate(tiles):
+        png, npy = os.path.join(directory, f"tile{i}.png"), os.path.join(directory, f"logits{i}.npy")
+        Image.fromarray(tile).save(png)
+        subprocess.run([args.tessera, "model", "run", model, png, "--out", os.path.join(directory, "labels.png"),
+                        "--logits", npy, "--precision", precision, "--threads", str(args.threads)],
+                       check=True, capture_output=True)
+        labels.append(np.load(npy).argmax(axis=0))
+    return np.stack(labels)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tessera", default=".build/release/tessera")
+    parser.add_argument("--model", default="fixtures/models/reference-random.safetensors")
+    parser.add_argument("--onnx", default="fixtures/reference/model.onnx")
+    parser.add_argument("--slide", default="fixtures/slides/CMU-1-Small-Region.svs")
+    parser.add_argument("--size", type=int, default=512)
+    parser.add_argument("--batch", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--rounds", type=int, default=4)
+    args = parser.parse_args()
+    os.environ["OMP_WAIT_POLICY"] = "passive"
+
+    with tempfile.TemporaryDirectory() as directory:
+        tiles = tissue_tiles(args.slide, args.size)
+        calibration, held_out = tiles[0::2], tiles[1::2]
+        calibration_path, held_out_path = os.path.join(directory, "calibration.npy"), os.path.join(directory, "held-out.npy")
+        np.save(calibration_path, calibration)
+        np.save(held_out_path, held_out)
+        print(f"{len(tiles)} tissue tiles of {args.size}x{args.size} from {args.slide}: {len(calibration)} calibration, "
+              f"{len(held_out)} held out", flush=True)
+
+        tessera_int8 = os.path.join(directory, "model-int8.safetensors")
+        start = time.perf_counter()
+        subprocess.run([args.tessera, "model", "quantize", args.model, "--calibrate", calibration_path, "--tiles", str(len(calibration)),
+                        "--tile", str(args.size), "--out", tessera_int8, "--threads", str(args.threads)], check=True)
+        tessera_seconds = time.perf_counter() - start
+        ort_int8 = os.path.join(directory, "model-int8.onnx")
+        start = time.perf_counter()
+        quantize_static(args.onnx, ort_int8, Reader(calibration), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, reduce_range=True)
+        ort_seconds = time.perf_counter() - start
+        print(f"quantised: tessera {tessera_seconds:.1f} s, onnxruntime {ort_seconds:.1f} s", flush=True)
+
+        ort_fp32, ort_q = session(args.onnx, args.threads), session(ort_int8, args.threads)
+        reference = np.concatenate([ort_fp32.run(["logits"], {"input": normalise(held_out[i:i + 1])})[0] for i in range(len(held_out))]).argmax(axis=1)
+        ort_labels = np.concatenate([ort_q.run(["logits"], {"input": normalise(held_out[i:i + 1])})[0] for i in range(len(held_out))]).argmax(axis=1)
+        labels_fp32 = tessera_labels(args, args.model, held_out, directory, "fp32")
+        labels_int8 = tessera_labels(args, tessera_int8, held_out, directory, "int8")
+        agreement = {
+            "onnxruntime int8 vs its fp32": float((ort_labels == reference).mean()),
+            "tessera int8 vs its fp32": float((labels_int8 == labels_fp32).mean()),
+            "tessera fp32 vs onnxruntime fp32": float((labels_fp32 == reference).mean()),
+            "tessera int8 vs onnxruntime fp32": float((labels_int8 == reference).mean()),
+        }
+        for name, value in agreement.items():
+            print(f"agreement {name}: {100 * value:.2f}% of {reference.size} held-out pixels", flush=True)
+
+        batch = held_out[:args.batch] if len(held_out) >= args.batch else np.resize(held_out, (args.batch,) + held_out.shape[1:])
+        batch_path = os.path.join(directory, "batch.npy")
+        np.save(batch_path, batch)
+        rates = {"onnxruntime int8": [], "tessera int8": [], "tessera fp32": [], "onnxruntime fp32": []}
+        for _ in range(args.rounds):
+            rates["onnxruntime int8"].append(ort_rate(ort_q, batch, args.seconds))
+            rates["tessera int8"].append(tessera_rate(args, tessera_int8, batch_path, args.batch, "int8"))
+            rates["tessera fp32"].append(tessera_rate(args, args.model, batch_path, args.batch, "fp32"))
+            rates["onnxruntime fp32"].append(ort_rate(ort_fp32, batch, args.seconds))
+        median = {name: statistics.median(values) for name, values in rates.items()}
+        print(f"\n{args.size}x{args.size}, batch {args.batch}, {args.threads} threads, {args.rounds} alternating rounds of {args.seconds} s (median tiles/s):")
+        for name, value in median.items():
+            print(f"  {name:18s} {value:7.2f}   rounds {['%.2f' % r for r in rates[name]]}")
+        print(f"  tessera int8 / onnxruntime int8: {median['tessera int8'] / median['onnxruntime int8']:.2f}x (goal >= 1.2x)")
+        print(f"  tessera int8 / tessera fp32:     {median['tessera int8'] / median['tessera fp32']:.2f}x (goal >= 1.8x)")
+        print(f"  onnxruntime int8 / its fp32:     {median['onnxruntime int8'] / median['onnxruntime fp32']:.2f}x")
+    print(f"onnxruntime {ort.__version__}, numpy {np.__version__}, load average {os.getloadavg()}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
