@@ -53,17 +53,17 @@ extension HeatmapWriter {
     ///   - probabilities: one 1-channel image per class, uint8 = round(p * 255), the class map's size. Pixels
     ///     where the class map says 255 are written as 0 whatever these hold.
     ///   - colours: one colour per class, in class order.
-    ///   - slideFileName: the slide's file name, for example "CMU-1.svs", as recorded in each file's description;
-    ///   - fileStem: the stem of every file name (TesseraStore's `OutputNames`); nil means `slideFileName`.
+    ///   - slideFileName: the slide's file name, for example "CMU-1.svs" (or the stem TesseraStore's `OutputNames`
+    ///     gives it); the stem of every file name, and the slide named in each file's description.
     ///   - downsample: level-0 pixels per heatmap pixel.
     ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
     public static func writeSlideHeatmaps(classMap: any HeatmapRaster, probabilities: [any HeatmapRaster],
                                           colours: [ClassColour], classNames: [String], directory: URL,
-                                          slideFileName: String, fileStem: String? = nil, downsample: Double,
+                                          slideFileName: String, downsample: Double,
                                           micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil,
                                           overlayAlpha: UInt8 = defaultOverlayAlpha, tileSize: Int = 256,
                                           forceBigTIFF: Bool = false) throws -> SlideHeatmapFiles {
-        let names = fileNames(slideFileName: fileStem ?? slideFileName, classNames: classNames)
+        let names = fileNames(slideFileName: slideFileName, classNames: classNames)
         let classMapURL = directory.appendingPathComponent(names.classMap)
         func invalid(_ message: String) -> HeatmapError {
             HeatmapError(kind: .invalidInput, path: classMapURL.path, message: message)

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import GRDBSQLite
 import Logging
+import TesseraCore
 
 /// The writer of one results file. A run has exactly one: every method runs its statements in one transaction on
 /// the store's single connection, so a process killed at any moment leaves either all of a call's rows or none.
@@ -181,7 +182,7 @@ public final class ResultsStore: Sendable {
                         tiles_planned = excluded.tiles_planned
                     RETURNING id
                     """, arguments: [run.rawValue, slideID, slide.path, resolution?.mppX, resolution?.mppY,
-                                     resolution?.source, tilesPlanned, Timestamp.string(date)])!
+                                     resolution?.source.rawValue, tilesPlanned, Timestamp.string(date)])!
                 let committed = try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?",
                                                  arguments: [id])
                 return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed)

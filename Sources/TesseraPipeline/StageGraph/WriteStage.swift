@@ -91,7 +91,7 @@ struct WriteStage: Sendable {
         let files = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
             colours: engine.classColours.map(Self.rgb), classNames: engine.classNames,
-            directory: settings.heatmapDirectory, slideFileName: job.url.lastPathComponent, fileStem: job.outputStem,
+            directory: settings.heatmapDirectory, slideFileName: job.outputStem,
             downsample: canvas.downsample, micronsPerPixelX: fileMPP?.x, micronsPerPixelY: fileMPP?.y)
         return files.all
     }
