@@ -68,22 +68,11 @@ final class PlanBuilder {
     /// Memory holding constant data (weights, biases) in a given layout, reordered from plain if needed.
     private func constant(_ values: [Float], plain: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t, label: String) throws -> MemoryObject {
         precondition(values.count * 4 == byteCount(plain), "\(label): \(values.count) values for the descriptor")
-        let source = AlignedBuffer(byteCount: byteCount(plain))
-        values.withUnsafeBufferPointer { source.floats.update(from: $0.baseAddress!, count: values.count) }
-        let sourceMemory = try MemoryObject(plain, buffer: source, engine: engine, context: "\(label) weights")
-        if sameLayout(plain, wanted) {
-            owned.append(sourceMemory)
-            return sourceMemory
+        let memory = try values.withUnsafeBytes {
+            try constantMemory($0, plain: plain, wanted: wanted, engine: engine, label: label)
         }
-        let target = AlignedBuffer(byteCount: byteCount(wanted))
-        let targetMemory = try MemoryObject(wanted, buffer: target, engine: engine, context: "\(label) weights")
-        let reorder = try Primitive.reorder(from: plain, to: wanted, engine: engine, context: "\(label) weights reorder")
-        var args = [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: sourceMemory.memory),
-                    dnnl_exec_arg_t(arg: DNNLArgument.dst, memory: targetMemory.memory)]
-        try dnnlCheck(dnnl_primitive_execute(reorder.primitive, engine.stream, 2, &args), "\(label) weights reorder")
-        try dnnlCheck(dnnl_stream_wait(engine.stream), "\(label) weights reorder")
-        owned.append(targetMemory)
-        return targetMemory
+        owned.append(memory)
+        return memory
     }
 
     // MARK: Steps
@@ -197,4 +186,24 @@ func inputSlice<Element>(_ weights: [Element], outputs: Int, inputs: Int, _ rang
     slice.reserveCapacity(outputs * range.count)
     for o in 0..<outputs { slice.append(contentsOf: weights[(o * inputs + range.lowerBound)..<(o * inputs + range.upperBound)]) }
     return slice
+}
+
+/// Constant data (fp32 or int8 weights, biases) copied into oneDNN memory of the wanted layout, reordered from the
+/// plain layout by oneDNN when the two differ. For s8 sources the reorder also writes the compensation oneDNN's int8
+/// kernels need and, without VNNI, halves the weights (its scale_adjust against vpmaddubsw saturation).
+func constantMemory(_ bytes: UnsafeRawBufferPointer, plain: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t,
+                    engine: DNNLEngine, label: String) throws -> MemoryObject {
+    precondition(bytes.count == byteCount(plain), "\(label): \(bytes.count) bytes for the descriptor")
+    let source = AlignedBuffer(byteCount: byteCount(plain))
+    source.pointer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+    let sourceMemory = try MemoryObject(plain, buffer: source, engine: engine, context: "\(label) constant")
+    if sameLayout(plain, wanted) { return sourceMemory }
+    let target = AlignedBuffer(byteCount: byteCount(wanted))
+    let targetMemory = try MemoryObject(wanted, buffer: target, engine: engine, context: "\(label) constant")
+    let reorder = try Primitive.reorder(from: plain, to: wanted, engine: engine, context: "\(label) weights reorder")
+    var args = [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: sourceMemory.memory),
+                dnnl_exec_arg_t(arg: DNNLArgument.dst, memory: targetMemory.memory)]
+    try dnnlCheck(dnnl_primitive_execute(reorder.primitive, engine.stream, 2, &args), "\(label) weights reorder")
+    try dnnlCheck(dnnl_stream_wait(engine.stream), "\(label) weights reorder")
+    return targetMemory
 }

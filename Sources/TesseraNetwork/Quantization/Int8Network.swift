@@ -86,27 +86,11 @@ extension PlanBuilder {
 
     func release(_ activation: QuantizedActivation) { freeBuffers.append(activation.memory.buffer) }
 
-    /// Constant memory (int8 weights or f32 bias) in the layout a primitive wants, reordered by oneDNN: for s8 sources
-    /// the reorder also writes the compensation oneDNN's int8 kernels need and, without VNNI, halves the weights
-    /// (its scale_adjust against vpmaddubsw saturation; the convolution scales back).
+    /// Constant memory (int8 weights or f32 bias) in the layout a primitive wants (see `constantMemory`).
     private func constantMemory(_ bytes: UnsafeRawBufferPointer, plain: dnnl_memory_desc_t, wanted: dnnl_memory_desc_t, label: String) throws -> MemoryObject {
-        precondition(bytes.count == byteCount(plain), "\(label): \(bytes.count) bytes for the descriptor")
-        let source = AlignedBuffer(byteCount: byteCount(plain))
-        source.pointer.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-        let sourceMemory = try MemoryObject(plain, buffer: source, engine: engine, context: "\(label) constant")
-        if sameLayout(plain, wanted) {
-            owned.append(sourceMemory)
-            return sourceMemory
-        }
-        let target = AlignedBuffer(byteCount: byteCount(wanted))
-        let targetMemory = try MemoryObject(wanted, buffer: target, engine: engine, context: "\(label) constant")
-        let reorder = try Primitive.reorder(from: plain, to: wanted, engine: engine, context: "\(label) weights reorder")
-        var args = [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: sourceMemory.memory),
-                    dnnl_exec_arg_t(arg: DNNLArgument.dst, memory: targetMemory.memory)]
-        try dnnlCheck(dnnl_primitive_execute(reorder.primitive, engine.stream, 2, &args), "\(label) weights reorder")
-        try dnnlCheck(dnnl_stream_wait(engine.stream), "\(label) weights reorder")
-        owned.append(targetMemory)
-        return targetMemory
+        let memory = try TesseraNetwork.constantMemory(bytes, plain: plain, wanted: wanted, engine: engine, label: label)
+        owned.append(memory)
+        return memory
     }
 
     /// An int8 convolution with per-output-channel scales. oneDNN computes
