@@ -13,7 +13,7 @@ public struct StainTransform: Sendable, Equatable {
         /// optical densities, is a product of one factor per input channel, each tabulated over the 256 codes.
         case macenko(factors: [Float])
         /// Per-channel scale and offset in CIELAB: lab' = (lab - mean_s) / std_s * std_t + mean_t.
-        case reinhard(scale: SIMD3<Float>, offset: SIMD3<Float>)
+        case reinhard(ReinhardKernel)
     }
 
     public var method: StainMethod { source.method }
@@ -28,7 +28,7 @@ public struct StainTransform: Sendable, Equatable {
             kernel = .macenko(factors: Self.macenkoFactors(source: s, target: t))
         case (.reinhard(let s), .reinhard(let t)):
             let scale = t.std / s.std
-            kernel = .reinhard(scale: SIMD3<Float>(scale), offset: SIMD3<Float>(t.mean - s.mean * scale))
+            kernel = .reinhard(ReinhardKernel(scale: scale, offset: t.mean - s.mean * scale))
         default:
             preconditionFailure("unreachable")
         }
@@ -45,8 +45,8 @@ public struct StainTransform: Sendable, Equatable {
         switch kernel {
         case .macenko(let factors):
             Self.applyMacenko(factors, to: &image.pixels, count: count)
-        case .reinhard(let scale, let offset):
-            Self.applyReinhard(scale: scale, offset: offset, to: &image.pixels, count: count)
+        case .reinhard(let reinhard):
+            Self.applyReinhard(reinhard, to: &image.pixels, count: count)
         }
     }
 
@@ -87,41 +87,98 @@ public struct StainTransform: Sendable, Equatable {
 
     // MARK: Reinhard
 
-    private static let linear: [Float] = CIELab.linear.map { Float($0) }
+    /// Reinhard's per-channel affine map in CIELAB, folded into the cube-root space of XYZ / white: with f = (fx, fy,
+    /// fz), Lab = A f + c is affine, so lab' = S lab + o becomes f' = M f + k, with M and k found once by applying
+    /// the map to f = 0 and the unit vectors. Per pixel that leaves 3 cube roots, a 3 x 3 product and the sRGB
+    /// encoding, all evaluated 8 pixels at a time.
+    struct ReinhardKernel: Sendable, Equatable {
+        /// sRGB code -> linear light -> (X / Xn, Y / Yn, Z / Zn) contribution, per input channel.
+        let toXYZ: [Float]
+        /// f' = M f + k, row-major M then k.
+        let cubeRootMap: [Float]
+        /// Linear RGB from XYZ (white folded in), row-major.
+        let toRGB: [Float]
 
-    private static func applyReinhard(scale: SIMD3<Float>, offset: SIMD3<Float>, to pixels: inout [UInt8], count: Int) {
-        let m = CIELab.rgbToXYZ.map { $0.map { Float($0) } }
-        let w = SIMD3<Float>(CIELab.white)
-        // rgb -> xyz / white, row by row.
-        let a00 = m[0][0] / w.x, a01 = m[0][1] / w.x, a02 = m[0][2] / w.x
-        let a10 = m[1][0] / w.y, a11 = m[1][1] / w.y, a12 = m[1][2] / w.y
-        let a20 = m[2][0] / w.z, a21 = m[2][1] / w.z, a22 = m[2][2] / w.z
-        let n = CIELab.xyzToRGB.map { $0.map { Float($0) } }
-        // (xyz * white) -> linear rgb.
-        let b00 = n[0][0] * w.x, b01 = n[0][1] * w.y, b02 = n[0][2] * w.z
-        let b10 = n[1][0] * w.x, b11 = n[1][1] * w.y, b12 = n[1][2] * w.z
-        let b20 = n[2][0] * w.x, b21 = n[2][1] * w.y, b22 = n[2][2] * w.z
-        @inline(__always) func f(_ t: Float) -> Float { t > 0.008856 ? cbrt(t) : 7.787 * t + 16.0 / 116.0 }
-        @inline(__always) func fInverse(_ t: Float) -> Float { t > 0.2068966 ? t * t * t : (t - 16.0 / 116.0) / 7.787 }
-        @inline(__always) func encode(_ v: Float) -> UInt8 {
-            let e = v > 0.0031308 ? 1.055 * pow(v, 1 / 2.4) - 0.055 : v * 12.92
-            return UInt8((min(1, max(0, e)) * 255).rounded())
+        init(scale: SIMD3<Double>, offset: SIMD3<Double>) {
+            let m = CIELab.rgbToXYZ, w = CIELab.white
+            var toXYZ = [Float](repeating: 0, count: 9 * 256)
+            for input in 0..<3 {
+                for code in 0..<256 {
+                    for row in 0..<3 { toXYZ[(input * 256 + code) * 3 + row] = Float(m[row][input] / w[row] * CIELab.linear[code]) }
+                }
+            }
+            self.toXYZ = toXYZ
+            func mapped(_ f: SIMD3<Double>) -> SIMD3<Double> {
+                let lab = SIMD3(116 * f.y - 16, 500 * (f.x - f.y), 200 * (f.y - f.z)) * scale + offset
+                let fy = (lab.x + 16) / 116
+                return SIMD3(lab.y / 500 + fy, fy, fy - lab.z / 200)
+            }
+            let k = mapped(.zero)
+            let columns = [mapped(SIMD3(1, 0, 0)) - k, mapped(SIMD3(0, 1, 0)) - k, mapped(SIMD3(0, 0, 1)) - k]
+            cubeRootMap = (0..<3).flatMap { row in (0..<3).map { column in Float(columns[column][row]) } } + [Float(k.x), Float(k.y), Float(k.z)]
+            let n = CIELab.xyzToRGB
+            toRGB = (0..<3).flatMap { row in (0..<3).map { column in Float(n[row][column] * w[column]) } }
         }
-        Self.linear.withUnsafeBufferPointer { lin in
+    }
+
+    private typealias Lanes = SIMD8<Float>
+
+    /// The cube root of non-negative lanes: a first guess from the exponent bits, then Newton's steps to float
+    /// precision (a zero stays near zero; callers only use lanes above a threshold).
+    @inline(__always) private static func cubeRoot(_ t: Lanes) -> Lanes {
+        var y = unsafeBitCast(unsafeBitCast(t, to: SIMD8<UInt32>.self) / 3 &+ 0x2A51_37A0, to: Lanes.self)
+        for _ in 0..<3 { y = (2 * y + t / (y * y)) * (1 / 3 as Float) }
+        return y
+    }
+
+    /// CIELAB's f(t): the cube root above 0.008856, linear below.
+    @inline(__always) private static func labF(_ t: Lanes) -> Lanes {
+        cubeRoot(t).replacing(with: 7.787 * t + 16.0 / 116.0, where: t .<= 0.008856)
+    }
+
+    @inline(__always) private static func labFInverse(_ t: Lanes) -> Lanes {
+        (t * t * t).replacing(with: (t - 16.0 / 116.0) / 7.787, where: t .<= 0.2068966)
+    }
+
+    /// Linear light to 8-bit sRGB codes, rounded half away from zero: 1.055 v^(1/2.4) - 0.055 with v^(1/2.4) =
+    /// (v^(1/12))^5 and v^(1/12) the cube root of two square roots.
+    @inline(__always) private static func encode(_ v: Lanes) -> Lanes {
+        let clamped = v.clamped(lowerBound: Lanes(repeating: 0), upperBound: Lanes(repeating: 1))
+        let twelfth = cubeRoot(clamped.squareRoot().squareRoot())
+        let squared = twelfth * twelfth
+        let curve = (1.055 * squared * squared * twelfth - 0.055).replacing(with: clamped * 12.92, where: clamped .<= 0.0031308)
+        return (curve * 255).rounded(.toNearestOrAwayFromZero).clamped(lowerBound: Lanes(repeating: 0), upperBound: Lanes(repeating: 255))
+    }
+
+    private static func applyReinhard(_ kernel: ReinhardKernel, to pixels: inout [UInt8], count: Int) {
+        kernel.toXYZ.withUnsafeBufferPointer { table in
             pixels.withUnsafeMutableBufferPointer { p in
-                for i in 0..<count {
-                    let r = lin[Int(p[3 * i])], g = lin[Int(p[3 * i + 1])], b = lin[Int(p[3 * i + 2])]
-                    let fx = f(a00 * r + a01 * g + a02 * b)
-                    let fy = f(a10 * r + a11 * g + a12 * b)
-                    let fz = f(a20 * r + a21 * g + a22 * b)
-                    let l = (116 * fy - 16) * scale.x + offset.x
-                    let aa = 500 * (fx - fy) * scale.y + offset.y
-                    let bb = 200 * (fy - fz) * scale.z + offset.z
-                    let y = (l + 16) / 116
-                    let x = fInverse(aa / 500 + y), yy = fInverse(y), z = fInverse(y - bb / 200)
-                    p[3 * i] = encode(b00 * x + b01 * yy + b02 * z)
-                    p[3 * i + 1] = encode(b10 * x + b11 * yy + b12 * z)
-                    p[3 * i + 2] = encode(b20 * x + b21 * yy + b22 * z)
+                let c = kernel.cubeRootMap, n = kernel.toRGB
+                var start = 0
+                while start < count {
+                    let lanes = min(8, count - start)
+                    var x = Lanes(), y = Lanes(), z = Lanes()
+                    for j in 0..<lanes {
+                        let pixel = 3 * (start + j)
+                        let r = Int(p[pixel]) * 3, g = (256 + Int(p[pixel + 1])) * 3, b = (512 + Int(p[pixel + 2])) * 3
+                        x[j] = table[r] + table[g] + table[b]
+                        y[j] = table[r + 1] + table[g + 1] + table[b + 1]
+                        z[j] = table[r + 2] + table[g + 2] + table[b + 2]
+                    }
+                    let fx = labF(x), fy = labF(y), fz = labF(z)
+                    let gx = labFInverse(c[0] * fx + c[1] * fy + c[2] * fz + c[9])
+                    let gy = labFInverse(c[3] * fx + c[4] * fy + c[5] * fz + c[10])
+                    let gz = labFInverse(c[6] * fx + c[7] * fy + c[8] * fz + c[11])
+                    let red = encode(n[0] * gx + n[1] * gy + n[2] * gz)
+                    let green = encode(n[3] * gx + n[4] * gy + n[5] * gz)
+                    let blue = encode(n[6] * gx + n[7] * gy + n[8] * gz)
+                    for j in 0..<lanes {
+                        let pixel = 3 * (start + j)
+                        p[pixel] = UInt8(red[j])
+                        p[pixel + 1] = UInt8(green[j])
+                        p[pixel + 2] = UInt8(blue[j])
+                    }
+                    start += lanes
                 }
             }
         }
