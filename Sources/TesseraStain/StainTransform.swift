@@ -121,64 +121,77 @@ public struct StainTransform: Sendable, Equatable {
         }
     }
 
-    private typealias Lanes = SIMD8<Float>
+    // Scalar code in plain loops over chunks, which LLVM vectorises (Swift's SIMD types convert and select element by
+    // element in Swift 6.3, several times slower).
 
-    /// The cube root of non-negative lanes: a first guess from the exponent bits, then Newton's steps to float
-    /// precision (a zero stays near zero; callers only use lanes above a threshold).
-    @inline(__always) private static func cubeRoot(_ t: Lanes) -> Lanes {
-        var y = unsafeBitCast(unsafeBitCast(t, to: SIMD8<UInt32>.self) / 3 &+ 0x2A51_37A0, to: Lanes.self)
-        for _ in 0..<3 { y = (2 * y + t / (y * y)) * (1 / 3 as Float) }
-        return y
+    /// The cube root of a non-negative value: a first guess from the exponent bits, then Newton's steps to float
+    /// precision (zero stays near zero; callers only use values above a threshold).
+    @inline(__always) private static func cubeRoot(_ t: Float) -> Float {
+        var y = Float(bitPattern: t.bitPattern / 3 &+ 0x2A51_37A0)
+        y = (2 * y + t / (y * y)) * (1 / 3 as Float)
+        y = (2 * y + t / (y * y)) * (1 / 3 as Float)
+        return (2 * y + t / (y * y)) * (1 / 3 as Float)
     }
 
     /// CIELAB's f(t): the cube root above 0.008856, linear below.
-    @inline(__always) private static func labF(_ t: Lanes) -> Lanes {
-        cubeRoot(t).replacing(with: 7.787 * t + 16.0 / 116.0, where: t .<= 0.008856)
+    @inline(__always) private static func labF(_ t: Float) -> Float {
+        let root = cubeRoot(t), linear = 7.787 * t + 16.0 / 116.0
+        return t > 0.008856 ? root : linear
     }
 
-    @inline(__always) private static func labFInverse(_ t: Lanes) -> Lanes {
-        (t * t * t).replacing(with: (t - 16.0 / 116.0) / 7.787, where: t .<= 0.2068966)
+    @inline(__always) private static func labFInverse(_ t: Float) -> Float {
+        let cube = t * t * t, linear = (t - 16.0 / 116.0) / 7.787
+        return t > 0.2068966 ? cube : linear
     }
 
-    /// Linear light to 8-bit sRGB codes, rounded half away from zero: 1.055 v^(1/2.4) - 0.055 with v^(1/2.4) =
+    /// Linear light to an 8-bit sRGB code (as a float, rounded to nearest): 1.055 v^(1/2.4) - 0.055 with v^(1/2.4) =
     /// (v^(1/12))^5 and v^(1/12) the cube root of two square roots.
-    @inline(__always) private static func encode(_ v: Lanes) -> Lanes {
-        let clamped = v.clamped(lowerBound: Lanes(repeating: 0), upperBound: Lanes(repeating: 1))
+    @inline(__always) private static func encode(_ v: Float) -> Float {
+        let clamped = min(max(v, 0), 1)
         let twelfth = cubeRoot(clamped.squareRoot().squareRoot())
         let squared = twelfth * twelfth
-        let curve = (1.055 * squared * squared * twelfth - 0.055).replacing(with: clamped * 12.92, where: clamped .<= 0.0031308)
-        return (curve * 255).rounded(.toNearestOrAwayFromZero).clamped(lowerBound: Lanes(repeating: 0), upperBound: Lanes(repeating: 255))
+        let curve = 1.055 * squared * squared * twelfth - 0.055, linear = clamped * 12.92
+        let code = min(max((clamped > 0.0031308 ? curve : linear) * 255, 0), 255)
+        // Adding 1.5 x 2^23 rounds to the nearest integer in the low mantissa bits.
+        return code + 12_582_912
     }
 
     private static func applyReinhard(_ kernel: ReinhardKernel, to pixels: inout [UInt8], count: Int) {
-        kernel.toXYZ.withUnsafeBufferPointer { table in
-            pixels.withUnsafeMutableBufferPointer { p in
-                let c = kernel.cubeRootMap, n = kernel.toRGB
+        let chunk = 512
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 3 * chunk)
+        defer { buffer.deallocate() }
+        let x = buffer, y = buffer + chunk, z = buffer + 2 * chunk
+        let c = kernel.cubeRootMap, n = kernel.toRGB
+        let (c0, c1, c2, c3, c4, c5, c6, c7, c8) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
+        let (k0, k1, k2) = (c[9], c[10], c[11])
+        let (n0, n1, n2, n3, n4, n5, n6, n7, n8) = (n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8])
+        kernel.toXYZ.withUnsafeBufferPointer { tableBuffer in
+            pixels.withUnsafeMutableBufferPointer { pixelBuffer in
+                let table = tableBuffer.baseAddress!, p = pixelBuffer.baseAddress!
                 var start = 0
                 while start < count {
-                    let lanes = min(8, count - start)
-                    var x = Lanes(), y = Lanes(), z = Lanes()
-                    for j in 0..<lanes {
-                        let pixel = 3 * (start + j)
-                        let r = Int(p[pixel]) * 3, g = (256 + Int(p[pixel + 1])) * 3, b = (512 + Int(p[pixel + 2])) * 3
+                    let length = min(chunk, count - start), first = p + 3 * start
+                    for j in 0..<length {
+                        let r = Int(first[3 * j]) * 3, g = (256 + Int(first[3 * j + 1])) * 3, b = (512 + Int(first[3 * j + 2])) * 3
                         x[j] = table[r] + table[g] + table[b]
                         y[j] = table[r + 1] + table[g + 1] + table[b + 1]
                         z[j] = table[r + 2] + table[g + 2] + table[b + 2]
                     }
-                    let fx = labF(x), fy = labF(y), fz = labF(z)
-                    let gx = labFInverse(c[0] * fx + c[1] * fy + c[2] * fz + c[9])
-                    let gy = labFInverse(c[3] * fx + c[4] * fy + c[5] * fz + c[10])
-                    let gz = labFInverse(c[6] * fx + c[7] * fy + c[8] * fz + c[11])
-                    let red = encode(n[0] * gx + n[1] * gy + n[2] * gz)
-                    let green = encode(n[3] * gx + n[4] * gy + n[5] * gz)
-                    let blue = encode(n[6] * gx + n[7] * gy + n[8] * gz)
-                    for j in 0..<lanes {
-                        let pixel = 3 * (start + j)
-                        p[pixel] = UInt8(red[j])
-                        p[pixel + 1] = UInt8(green[j])
-                        p[pixel + 2] = UInt8(blue[j])
+                    for j in 0..<length {
+                        let fx = labF(x[j]), fy = labF(y[j]), fz = labF(z[j])
+                        let gx = labFInverse(c0 * fx + c1 * fy + c2 * fz + k0)
+                        let gy = labFInverse(c3 * fx + c4 * fy + c5 * fz + k1)
+                        let gz = labFInverse(c6 * fx + c7 * fy + c8 * fz + k2)
+                        x[j] = encode(n0 * gx + n1 * gy + n2 * gz)
+                        y[j] = encode(n3 * gx + n4 * gy + n5 * gz)
+                        z[j] = encode(n6 * gx + n7 * gy + n8 * gz)
                     }
-                    start += lanes
+                    for j in 0..<length {
+                        first[3 * j] = UInt8(truncatingIfNeeded: x[j].bitPattern &- 0x4B40_0000)
+                        first[3 * j + 1] = UInt8(truncatingIfNeeded: y[j].bitPattern &- 0x4B40_0000)
+                        first[3 * j + 2] = UInt8(truncatingIfNeeded: z[j].bitPattern &- 0x4B40_0000)
+                    }
+                    start += length
                 }
             }
         }
