@@ -53,7 +53,7 @@ public enum ColourMap {
 }
 
 /// The heatmap files of a slide run, found by the names `tessera run` gives them, in the output's heatmaps folder.
-/// Nothing from a URL reaches a path: the slide's file name comes from the results file and the layer from a fixed
+/// Nothing from a URL reaches a path: the slide's output stem comes from the results file and the layer from a fixed
 /// list, and the resulting path must lie directly in the heatmaps folder.
 public struct HeatmapLayerCatalog: Sendable {
     public let directory: URL
@@ -64,11 +64,10 @@ public struct HeatmapLayerCatalog: Sendable {
 
     /// The layers whose files exist for `slide`, overlay first, then each class's probability in class order.
     public func layers(for slide: SlideRunDetail) -> [HeatmapLayer] {
-        let slideFileName = URL(fileURLWithPath: slide.slidePath).lastPathComponent
-        guard !slideFileName.isEmpty, slideFileName != ".", slideFileName != "..", !slideFileName.contains("/")
-        else { return [] }
+        let stem = slide.outputStem
+        guard !stem.isEmpty, stem != ".", stem != "..", !stem.contains("/") else { return [] }
         let classNames = slide.classes.map(\.name)
-        let names = HeatmapWriter.fileNames(slideFileName: slideFileName, classNames: classNames)
+        let names = HeatmapWriter.fileNames(slideFileName: stem, classNames: classNames)
         let classMap = directory.appendingPathComponent(names.classMap)
         var layers: [HeatmapLayer] = []
         let overlay = directory.appendingPathComponent(names.overlay)

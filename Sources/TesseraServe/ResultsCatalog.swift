@@ -52,6 +52,9 @@ public struct SlideRunDetail: Sendable, Equatable {
     public var mppX: Double?
     public var mppY: Double?
     public var classes: [ClassInfo]
+    /// The stem the run named this slide's heatmaps and GeoJSON with (`OutputNames`): the file name, or the file name
+    /// and a hash of the path when an earlier slide in the results file has the same file name.
+    public var outputStem: String
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
 }
@@ -134,11 +137,12 @@ public final class ResultsCatalog: Sendable {
                 FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id JOIN runs r ON r.id = sr.run_id
                 WHERE sr.id = ?
                 """, arguments: [id]) else { return nil }
-            let runID: Int64 = row["run_id"]
+            let runID: Int64 = row["run_id"], slidePath: String = row["slide_path"]
             return SlideRunDetail(id: row["id"], runID: runID, runUID: row["run_uid"], slidePath: row["slide_path"],
                                   status: row["status"], error: row["error"], width: row["width"],
                                   height: row["height"], mppX: row["mpp_x"], mppY: row["mpp_y"],
-                                  classes: try Self.classesByRun(db, run: runID)[runID] ?? [])
+                                  classes: try Self.classesByRun(db, run: runID)[runID] ?? [],
+                                  outputStem: try OutputNames.stem(slidePath: slidePath, in: db))
         }
     }
 

@@ -299,10 +299,10 @@ public final class SlideViewer: Sendable {
 
     // MARK: Regions (GeoJSON export)
 
-    /// `<output>/geojson/<slide file name>.geojson` (or `.geojson.gz`), as `tessera export geojson --out
-    /// OUT/geojson` writes it, when present.
+    /// `<output>/geojson/<output stem>.geojson` (or `.geojson.gz`), as `tessera export geojson --out OUT/geojson`
+    /// writes it, when present.
     func regionsFile(for detail: SlideRunDetail) -> (url: URL, gzipped: Bool)? {
-        let name = detail.name
+        let name = detail.outputStem
         guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else { return nil }
         let directory = options.outputDirectory.appendingPathComponent("geojson").standardizedFileURL
         for (suffix, gzipped) in [(".geojson", false), (".geojson.gz", true)] {

@@ -15,6 +15,12 @@ public enum OutputNames {
         return fileName + "." + digest
     }
 
+    /// The stem of `slidePath`'s output files in the results file `db` belongs to.
+    public static func stem(slidePath: String, in db: Database) throws -> String {
+        let fileName = URL(fileURLWithPath: slidePath).lastPathComponent
+        return stem(slidePath: slidePath, firstSlidePathWithItsName: try firstSlidePath(db, withFileName: fileName))
+    }
+
     /// The path of the first slide recorded (the lowest id) whose file name is `fileName`, whatever its folder.
     static func firstSlidePath(_ db: Database, withFileName fileName: String) throws -> String? {
         try String.fetchOne(db, sql: """

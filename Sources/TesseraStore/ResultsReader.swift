@@ -93,10 +93,9 @@ public final class ResultsReader: Sendable {
 
     /// The stem a run named the slide's output files with (heatmaps, GeoJSON): see `OutputNames`.
     public func outputStem(for slideRun: StoredSlideRun) throws -> String {
-        let first = try StoreError.mapping(path: path, "looking up slides named \(slideRun.slideFileName)") {
-            try queue.read { db in try OutputNames.firstSlidePath(db, withFileName: slideRun.slideFileName) }
+        try StoreError.mapping(path: path, "looking up slides named \(slideRun.slideFileName)") {
+            try queue.read { db in try OutputNames.stem(slidePath: slideRun.slidePath, in: db) }
         }
-        return OutputNames.stem(slidePath: slideRun.slidePath, firstSlidePathWithItsName: first)
     }
 
     /// Calls `body` with each tile of a slide run in tile-index order, read through a cursor (never all at once).

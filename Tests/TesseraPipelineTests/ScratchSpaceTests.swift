@@ -23,6 +23,32 @@ import TesseraStore
         #expect(ScratchSpace.scratchPID(".hidden-notes-1-2") == nil)
         #expect(ScratchSpace.checkpointSlideRun("slide-run-12.canvas") == 12)
         #expect(ScratchSpace.checkpointSlideRun("other.canvas") == nil)
+        #expect(ScratchSpace.checkpointTemporaryPID(".slide-run-12.4242.tmp") == 4242)
+        #expect(ScratchSpace.checkpointTemporaryPID("slide-run-12.json") == nil)
+        #expect(ScratchSpace.checkpointTemporaryPID(".slide-run-x.4242.tmp") == nil)
+    }
+
+    /// What a killed run leaves: another process's scratch and checkpoint temporaries go, this process's stay, and a
+    /// canvas stays only while its slide run can resume.
+    @Test func sweepRemovesWhatDeadProcessesLeft() throws {
+        let heatmaps = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-sweep-\(UUID().uuidString)")
+        let partial = heatmaps.appendingPathComponent(".partial")
+        try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: heatmaps) }
+        let own = getpid(), other = own == 1 ? 2 : own - 1
+        let files = [
+            "a.svs.overlay.tif", ".a.svs.overlay.tif.partial-\(other)-0A1B2C3D", ".a.svs.overlay.tif.partial-\(own)-0A1B2C3D",
+            ".partial/slide-run-1.canvas", ".partial/slide-run-1.json", ".partial/slide-run-2.canvas",
+            ".partial/.slide-run-1.\(other).tmp", ".partial/.slide-run-2.\(own).tmp",
+        ]
+        for file in files {
+            #expect(FileManager.default.createFile(atPath: heatmaps.appendingPathComponent(file).path, contents: Data([1])))
+        }
+        let removed = ScratchSpace.sweep(heatmapDirectory: heatmaps, resumable: [1])
+        #expect(Set(removed) == [".a.svs.overlay.tif.partial-\(other)-0A1B2C3D", ".partial/slide-run-2.canvas",
+                                 ".partial/.slide-run-1.\(other).tmp"])
+        let left = files.filter { FileManager.default.fileExists(atPath: heatmaps.appendingPathComponent($0).path) }
+        #expect(Set(left) == Set(files).subtracting(removed))
     }
 
     /// A full disk or an I/O error leaves the run resumable; other failures do not.

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 import TesseraCore
@@ -112,5 +113,47 @@ struct EmbeddedViewerFilesTests {
             #expect(assets.data(path) == data, "\(path) changed: run scripts/embed-viewer")
         }
         #expect(onDisk.contains("vendor/openseadragon/LICENSE.openseadragon"))
+    }
+}
+
+struct SameFileNameTests {
+    /// Two slides with one file name in two folders: `tessera run` names the second one's heatmaps with a hash of its
+    /// path (OutputNames). The viewer must find each slide run's own files, never the other slide's.
+    @Test func eachSlideRunGetsItsOwnHeatmapsAndRegions() throws {
+        let directory = try Fixtures.temporaryDirectory("serve-same-name")
+        var copies: [URL] = []
+        // Two different slides (identical copies would be one slide: the run knows slides by their fingerprint).
+        for (folder, fixture) in [("a", "small.svs"), ("b", "CMU-1-Small-Region.svs")] {
+            let folderURL = directory.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: folderURL, withIntermediateDirectories: true)
+            let copy = folderURL.appendingPathComponent("slide.svs")
+            try FileManager.default.copyItem(at: Fixtures.slide(fixture), to: copy)
+            copies.append(copy)
+        }
+        let out = directory.appendingPathComponent("out")
+        let run = try TesseraCLI.run(["run"] + copies.map(\.path) + ["--out", out.path, "--mpp", "2", "--tile", "128",
+                                                                     "--overlap", "16", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let export = try TesseraCLI.run(["export", "geojson", out.appendingPathComponent("results.sqlite").path,
+                                         "--out", out.appendingPathComponent("geojson").path])
+        #expect(export.status == 0, "\(export.stderr)")
+
+        let catalog = try ResultsCatalog(path: out.appendingPathComponent("results.sqlite").path)
+        let details = try [1, 2].compactMap { try catalog.slideRun(id: Int64($0)) }
+        #expect(details.map(\.slidePath).sorted() == copies.map(\.path).sorted())
+        let heatmaps = HeatmapLayerCatalog(directory: out.appendingPathComponent("heatmaps"))
+        var overlays: [String: String] = [:]
+        for detail in details {
+            let layers = heatmaps.layers(for: detail)
+            #expect(layers.count == 1 + detail.classes.count)
+            let overlay = try #require(layers.first { $0.id == "overlay" })
+            overlays[detail.slidePath] = overlay.file.lastPathComponent
+        }
+        let hash = String(sha256Hex(Data(copies[1].path.utf8)).prefix(8))
+        #expect(overlays[copies[0].path] == "slide.svs.overlay.tif")
+        #expect(overlays[copies[1].path] == "slide.svs.\(hash).overlay.tif")
+        let viewer = try SlideViewer(options: ViewerOptions(outputDirectory: out), logger: Logger(label: "test"))
+        let regions = details.compactMap { viewer.regionsFile(for: $0)?.url.lastPathComponent }
+        #expect(regions.sorted() == ["slide.svs.\(hash).geojson", "slide.svs.geojson"])
     }
 }

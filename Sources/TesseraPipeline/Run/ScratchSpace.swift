@@ -39,8 +39,9 @@ public enum ScratchSpace {
         String(format: "%.0f MB", Double(bytes) / 1_000_000)
     }
 
-    /// Removes what dead processes left in `heatmapDirectory`: PID-named scratch files of any other process, and
-    /// canvases (with their records) whose slide run is not in `resumable`. Call it holding the output's lock.
+    /// Removes what dead processes left in `heatmapDirectory`: PID-named scratch files of any other process (the
+    /// heatmaps' and the checkpoint records' temporaries), and canvases (with their records) whose slide run is not in
+    /// `resumable`. Call it holding the output's lock.
     /// Returns the names removed.
     @discardableResult
     public static func sweep(heatmapDirectory: URL, resumable: Set<Int64>) -> [String] {
@@ -53,7 +54,15 @@ public enum ScratchSpace {
         }
         let partial = HeatmapCheckpoint.folder(directory: heatmapDirectory)
         for name in (try? fileManager.contentsOfDirectory(atPath: partial.path)) ?? [] {
-            guard let id = checkpointSlideRun(name), !resumable.contains(id) else { continue }
+            let stale: Bool
+            if let pid = checkpointTemporaryPID(name) {
+                stale = pid != ownPID
+            } else if let id = checkpointSlideRun(name) {
+                stale = !resumable.contains(id)
+            } else {
+                stale = false
+            }
+            guard stale else { continue }
             if (try? fileManager.removeItem(at: partial.appendingPathComponent(name))) != nil {
                 removed.append(".partial/" + name)
             }
@@ -71,7 +80,16 @@ public enum ScratchSpace {
         return head.hasSuffix(".partial") || head.hasSuffix(".level") ? pid : nil
     }
 
-    /// N in `slide-run-N.canvas` or `slide-run-N.json` (and their temporary files).
+    /// The PID in `.slide-run-N.PID.tmp`, a checkpoint record being written (HeatmapCheckpoint.save): a kill between
+    /// its creation and its rename leaves it behind, and no later run needs it.
+    static func checkpointTemporaryPID(_ name: String) -> Int32? {
+        let parts = name.split(separator: ".")
+        guard name.hasPrefix(".slide-run-"), parts.count == 3, parts[2] == "tmp", checkpointSlideRun(String(parts[0])) != nil,
+              let pid = Int32(parts[1]), pid > 0 else { return nil }
+        return pid
+    }
+
+    /// N in `slide-run-N.canvas` or `slide-run-N.json`.
     static func checkpointSlideRun(_ name: String) -> Int64? {
         guard name.hasPrefix("slide-run-") else { return nil }
         return Int64(name.dropFirst("slide-run-".count).prefix { $0.isNumber })
