@@ -36,10 +36,16 @@ public enum ActivationLayout {
     /// machines also run), nChw16c only where it runs AVX-512 kernels (elsewhere it falls to its `ref` kernels).
     public static var supportedChannelBlocks: [Int] { runsAVX512Kernels ? [8, 16] : [8] }
 
-    private static var runsAVX512Kernels: Bool {
+    private static var runsAVX512Kernels: Bool { dispatches(dnnl_cpu_isa_avx512_core) }
+
+    /// True where oneDNN's int8 kernels multiply with VNNI's vpdpbusd (AVX-512 VNNI, AVX-VNNI, AMX machines), which
+    /// sums u8 x s8 products exactly in s32. Elsewhere they use vpmaddubsw, which saturates pairs at s16, so u8 sources
+    /// must stay in 7 bits (oneDNN's "Nuances of int8 computations"; s8 sources it protects itself by halving weights).
+    static var runsVNNIKernels: Bool { dispatches(dnnl_cpu_isa_avx512_core_vnni) || dispatches(dnnl_cpu_isa_avx2_vnni) }
+
+    private static func dispatches(_ wanted: dnnl_cpu_isa_t) -> Bool {
         let isa = dnnl_get_effective_cpu_isa().rawValue
-        let avx512 = dnnl_cpu_isa_avx512_core.rawValue
-        return isa & avx512 == avx512
+        return isa & wanted.rawValue == wanted.rawValue
     }
 }
 

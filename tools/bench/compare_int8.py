@@ -24,9 +24,13 @@ import sys
 import tempfile
 import time
 
+import struct
+
 import numpy as np
+import onnx
 import onnxruntime as ort
 import openslide
+from onnx import numpy_helper
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
 from PIL import Image
 
@@ -36,6 +40,66 @@ STD = np.array([0.229, 0.224, 0.225], dtype=np.float32)
 
 def normalise(tiles):
     return ((tiles.astype(np.float32) / 255.0 - MEAN) / STD).transpose(0, 3, 1, 2).copy()
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        length = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(length))
+        data = f.read()
+    header.pop("__metadata__", None)
+    kinds = {"F16": np.float16, "F32": np.float32}
+    return {name: np.frombuffer(data[info["data_offsets"][0]:info["data_offsets"][1]], dtype=kinds[info["dtype"]])
+            .reshape(info["shape"]).astype(np.float32) for name, info in header.items()}
+
+
+def folded_convolutions(weights):
+    """The convolutions followed by BatchNorm, in forward order, folded as torch.onnx.export folds them (it names them
+    onnx::Conv_N in that order): (weight, bias) pairs."""
+    def fold(conv, bn, epsilon):
+        scale = weights[bn + ".weight"] / np.sqrt(weights[bn + ".running_var"] + epsilon)
+        return weights[conv] * scale.reshape(-1, 1, 1, 1), weights[bn + ".bias"] - weights[bn + ".running_mean"] * scale
+    layers = [fold("encoder._conv_stem.weight", "encoder._bn0", 1e-3)]
+    blocks = len({name.split(".")[2] for name in weights if name.startswith("encoder._blocks.")})
+    for b in range(blocks):
+        p = f"encoder._blocks.{b}"
+        if p + "._expand_conv.weight" in weights:
+            layers.append(fold(p + "._expand_conv.weight", p + "._bn0", 1e-3))
+        layers.append(fold(p + "._depthwise_conv.weight", p + "._bn1", 1e-3))
+        layers.append(fold(p + "._project_conv.weight", p + "._bn2", 1e-3))
+    layers.append(fold("decoder.aspp.0.convs.0.0.weight", "decoder.aspp.0.convs.0.1", 1e-5))
+    for k in (1, 2, 3):
+        layers.append(fold(f"decoder.aspp.0.convs.{k}.0.1.weight", f"decoder.aspp.0.convs.{k}.1", 1e-5))
+    for conv, bn in [("decoder.aspp.0.convs.4.1", "decoder.aspp.0.convs.4.2"), ("decoder.aspp.0.project.0", "decoder.aspp.0.project.1"),
+                     ("decoder.aspp.1.1", "decoder.aspp.2"), ("decoder.block1.0", "decoder.block1.1"), ("decoder.block2.0.1", "decoder.block2.1")]:
+        layers.append(fold(conv + ".weight", bn, 1e-5))
+    return layers
+
+
+def onnx_with_weights(template_path, template_weights_path, weights_path, out_path):
+    """The ONNX graph of fixtures/reference (smp DeepLabV3+ EfficientNet-B2) with another model's weights: the same
+    network for ONNX Runtime as Tessera runs. The folded convolutions are matched by order, checked on the template's
+    own weights first; named tensors (squeeze-excitation, BN-free depthwise, head) are replaced by name."""
+    graph = onnx.load(template_path)
+    initializers = {tensor.name: tensor for tensor in graph.graph.initializer}
+    folded = [name for name in initializers if name.startswith("onnx::Conv_")]
+    template = folded_convolutions(read_safetensors(template_weights_path))
+    if len(folded) != 2 * len(template):
+        sys.exit(f"{template_path}: {len(folded)} folded tensors, expected {2 * len(template)}")
+    for (weight, bias), weight_name, bias_name in zip(template, folded[0::2], folded[1::2]):
+        for expected, name in [(weight, weight_name), (bias, bias_name)]:
+            actual = numpy_helper.to_array(initializers[name])
+            if actual.shape != expected.shape or np.abs(actual - expected).max() > 1e-4 * (np.abs(expected).max() + 1e-6):
+                sys.exit(f"{template_path}: {name} does not match the folded {template_weights_path}; the graph changed")
+    weights = read_safetensors(weights_path)
+    replacements = {name: value for (w, b), wn, bn in zip(folded_convolutions(weights), folded[0::2], folded[1::2])
+                    for name, value in [(wn, w), (bn, b)]}
+    replacements.update({name: weights[name] for name in initializers if not name.startswith("onnx::")})
+    for name, value in replacements.items():
+        initializers[name].CopyFrom(numpy_helper.from_array(value.astype(np.float32), name))
+    classes = weights["segmentation_head.0.weight"].shape[0]
+    graph.graph.output[0].type.tensor_type.shape.dim[1].dim_value = classes
+    onnx.save(graph, out_path)
 
 
 def tissue_tiles(slide_path, size):
@@ -97,8 +161,9 @@ def tessera_labels(args, model, tiles, directory, precision):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tessera", default=".build/release/tessera")
-    parser.add_argument("--model", default="fixtures/models/reference-random.safetensors")
-    parser.add_argument("--onnx", default="fixtures/reference/model.onnx")
+    parser.add_argument("--model", default="fixtures/models/default.safetensors")
+    parser.add_argument("--onnx-template", default="fixtures/reference/model.onnx",
+                        help="ONNX graph of the architecture; its weights are replaced by --model's")
     parser.add_argument("--slide", default="fixtures/slides/CMU-1-Small-Region.svs")
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--batch", type=int, default=4)
@@ -117,6 +182,8 @@ def main():
         print(f"{len(tiles)} tissue tiles of {args.size}x{args.size} from {args.slide}: {len(calibration)} calibration, "
               f"{len(held_out)} held out", flush=True)
 
+        onnx_fp32 = os.path.join(directory, "model.onnx")
+        onnx_with_weights(args.onnx_template, os.path.join(os.path.dirname(args.onnx_template), "model.safetensors"), args.model, onnx_fp32)
         tessera_int8 = os.path.join(directory, "model-int8.safetensors")
         start = time.perf_counter()
         subprocess.run([args.tessera, "model", "quantize", args.model, "--calibrate", calibration_path, "--tiles", str(len(calibration)),
@@ -124,12 +191,12 @@ def main():
         tessera_seconds = time.perf_counter() - start
         ort_int8 = os.path.join(directory, "model-int8.onnx")
         start = time.perf_counter()
-        quantize_static(args.onnx, ort_int8, Reader(calibration), quant_format=QuantFormat.QDQ, per_channel=True,
+        quantize_static(onnx_fp32, ort_int8, Reader(calibration), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, reduce_range=True)
         ort_seconds = time.perf_counter() - start
         print(f"quantised: tessera {tessera_seconds:.1f} s, onnxruntime {ort_seconds:.1f} s", flush=True)
 
-        ort_fp32, ort_q = session(args.onnx, args.threads), session(ort_int8, args.threads)
+        ort_fp32, ort_q = session(onnx_fp32, args.threads), session(ort_int8, args.threads)
         reference = np.concatenate([ort_fp32.run(["logits"], {"input": normalise(held_out[i:i + 1])})[0] for i in range(len(held_out))]).argmax(axis=1)
         ort_labels = np.concatenate([ort_q.run(["logits"], {"input": normalise(held_out[i:i + 1])})[0] for i in range(len(held_out))]).argmax(axis=1)
         labels_fp32 = tessera_labels(args, args.model, held_out, directory, "fp32")

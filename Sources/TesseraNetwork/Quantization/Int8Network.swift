@@ -3,9 +3,9 @@ import Foundation
 import TesseraCore
 
 /// An activation of the int8 network in nhwc, the only layout oneDNN 2.6's int8 convolutions take without falling
-/// to `ref_int8` (nChw8c/nChw16c int8 activations do). s8 where values are signed (swish, linear outputs), u8 after
-/// ReLU, both kept to 7 bits ([-127, 127], [0, 127]) so that AVX2's vpmaddubsw cannot saturate; f32 for the ASPP
-/// projection's accumulator and the head's logits.
+/// to `ref_int8` (nChw8c/nChw16c int8 activations do). s8 in [-127, 127] where values are signed (swish, linear
+/// outputs), u8 after ReLU: [0, 255] where oneDNN multiplies with VNNI, else [0, 127] so that vpmaddubsw cannot
+/// saturate (`unsignedLimit`); f32 for the ASPP projection's accumulator and the head's logits.
 final class QuantizedActivation {
     let memory: MemoryObject
     let channels: Int
@@ -74,6 +74,14 @@ extension Int8Parameters {
 }
 
 extension PlanBuilder {
+    /// The largest u8 activation value: 255 where oneDNN's int8 convolutions use VNNI (exact u8 x s8 sums), else 127.
+    /// Without VNNI, vpmaddubsw sums u8 x s8 pairs in s16 and would saturate on 8-bit inputs (oneDNN protects s8
+    /// inputs itself by halving the weights, not u8 ones). Files store scales for 127 steps; `unsignedScale` adapts.
+    static var unsignedLimit: Float { ActivationLayout.runsVNNIKernels ? 255 : 127 }
+
+    /// The scale of a u8 activation whose calibrated scale (range / 127) is `calibrated`.
+    static func unsignedScale(_ calibrated: Float) -> Float { calibrated * 127 / unsignedLimit }
+
     func nhwc(channels: Int, height: Int, width: Int, type: dnnl_data_type_t, scale: Float, label: String) throws -> QuantizedActivation {
         let md = try memoryDescriptor([1, channels, height, width], dnnl_acdb, type: type, context: "\(label) output descriptor")
         let buffer = acquire(byteCount(md))
@@ -142,9 +150,10 @@ extension PlanBuilder {
         switch eltwise {
         case .swish: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_swish, 1, 0), "\(label): swish post-op")
         case .relu where outputType == dnnl_u8:
-            // ReLU bounded at 127 steps: u8 inputs stay in 7 bits, so AVX2's vpmaddubsw (u8 x s8 pairs summed in s16)
-            // cannot saturate in the next convolution.
-            try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_bounded_relu, 127 * outputScale, 0), "\(label): relu post-op")
+            // ReLU bounded at `unsignedLimit` steps: without VNNI, u8 inputs stay in 7 bits, so vpmaddubsw (u8 x s8 pairs
+            // summed in s16) cannot saturate in the next convolution.
+            try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_bounded_relu, Self.unsignedLimit * outputScale, 0),
+                          "\(label): relu post-op")
         case .relu: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_relu, 0, 0), "\(label): relu post-op")
         case nil: break
         }
@@ -260,7 +269,7 @@ extension PlanBuilder {
 
         // ASPP branch 0 and the separable atrous branches (Tessera's cropped depthwise on s8, oneDNN's 1x1 after).
         var branches = [try int8Convolution("aspp.branch0", input: f5, conv: q.convolution("decoder.aspp.0.convs.0.0.weight"), kernel: 1,
-                                            eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("aspp.branch0"))]
+                                            eltwise: .relu, outputType: dnnl_u8, outputScale: Self.unsignedScale(q.scale("aspp.branch0")))]
         for (index, rate) in model.decoder.atrousRates.enumerated() {
             let branch = index + 1, label = "aspp.branch\(branch).depthwise"
             let atrous = try nhwc(channels: inputs, height: h16, width: w16, type: dnnl_s8, scale: q.scale(label), label: label)
@@ -275,7 +284,7 @@ extension PlanBuilder {
             }
             branches.append(try int8Convolution("aspp.branch\(branch).pointwise", input: atrous,
                                                 conv: q.convolution("decoder.aspp.0.convs.\(branch).0.1.weight"), kernel: 1, eltwise: .relu,
-                                                outputType: dnnl_u8, outputScale: q.scale("aspp.branch\(branch).pointwise")))
+                                                outputType: dnnl_u8, outputScale: Self.unsignedScale(q.scale("aspp.branch\(branch).pointwise"))))
             release(atrous)
         }
 
@@ -311,11 +320,15 @@ extension PlanBuilder {
                                             accumulateInto: projected)
             release(branch)
         }
-        let asppProjected = try nhwc(channels: d, height: h16, width: w16, type: dnnl_u8, scale: q.scale("aspp.project"), label: "aspp.project")
+        let asppProjected = try nhwc(channels: d, height: h16, width: w16, type: dnnl_u8, scale: Self.unsignedScale(q.scale("aspp.project")),
+                                     label: "aspp.project")
         do {
             let (source, destination, count, scale) = (accumulator.memory.buffer.floats, asppProjected.bytes.assumingMemoryBound(to: UInt8.self),
                                                        d * f5.pixels, asppProjected.scales[0])
-            int8Kernel("aspp.project", output: asppProjected) { quantizeToUInt8(source, destination, count: count, scale: scale, threads: threads) }
+            let limit = Self.unsignedLimit
+            int8Kernel("aspp.project", output: asppProjected) { 
+                quantizeToUInt8(source, destination, count: count, scale: scale, limit: limit, threads: threads)
+            }
         }
         release(accumulator)
 
@@ -325,13 +338,13 @@ extension PlanBuilder {
                                                 outputScale: q.scale("aspp.separable.depthwise"))
         release(asppProjected)
         let aspp = try int8Convolution("aspp.separable.pointwise", input: asppDepthwise, conv: q.convolution("decoder.aspp.1.1.weight"),
-                                       kernel: 1, eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("aspp.separable.pointwise"))
+                                       kernel: 1, eltwise: .relu, outputType: dnnl_u8, outputScale: Self.unsignedScale(q.scale("aspp.separable.pointwise")))
         release(asppDepthwise)
 
         // Low-level branch, then the fusion's concatenation [x4 upsampled ASPP, low-level] built once in u8, each part
         // at its own scale (the depthwise conv after it is per channel, so per-channel input scales cost nothing).
         let low = try int8Convolution("decoder.lowlevel", input: lowLevel, conv: q.convolution("decoder.block1.0.weight"), kernel: 1,
-                                      eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("decoder.lowlevel"))
+                                      eltwise: .relu, outputType: dnnl_u8, outputScale: Self.unsignedScale(q.scale("decoder.lowlevel")))
         release(lowLevel)
         let lowChannels = low.channels, fusedChannels = d + lowChannels
         let concatenationMD = try memoryDescriptor([1, fusedChannels, low.height, low.width], dnnl_acdb, type: dnnl_u8, context: "fusion.concatenate")
@@ -357,7 +370,7 @@ extension PlanBuilder {
                                                  outputScale: q.scale("fusion.depthwise"))
         release(concatenation)
         let fused = try int8Convolution("fusion.pointwise", input: fusedDepthwise, conv: q.convolution("decoder.block2.0.1.weight"), kernel: 1,
-                                        eltwise: .relu, outputType: dnnl_u8, outputScale: q.scale("fusion.pointwise"))
+                                        eltwise: .relu, outputType: dnnl_u8, outputScale: Self.unsignedScale(q.scale("fusion.pointwise")))
         release(fusedDepthwise)
 
         // Head: int8 1x1 with f32 logits out (nhwc = one block of `classes` channels for the final upsampling).
