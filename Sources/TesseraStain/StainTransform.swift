@@ -144,14 +144,26 @@ public struct StainTransform: Sendable, Equatable {
         return t > 0.2068966 ? cube : linear
     }
 
+    /// v^(1/12) for v in [0, 1]: a first guess from the exponent bits, then Newton's steps to float precision (a call
+    /// to sqrtf, which Float.squareRoot() becomes here, would keep the loop from being vectorised).
+    @inline(__always) private static func twelfthRoot(_ v: Float) -> Float {
+        var y = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: v.bitPattern) &- 0x3F80_0000) / 12 &+ 0x3F80_0000))
+        for _ in 0..<4 {
+            let y2 = y * y, y4 = y2 * y2, y8 = y4 * y4
+            y = (11 * y + v / (y8 * y2 * y)) * (1 / 12 as Float)
+        }
+        return y
+    }
+
     /// Linear light to an 8-bit sRGB code (as a float, rounded to nearest): 1.055 v^(1/2.4) - 0.055 with v^(1/2.4) =
-    /// (v^(1/12))^5 and v^(1/12) the cube root of two square roots.
+    /// (v^(1/12))^5.
     @inline(__always) private static func encode(_ v: Float) -> Float {
-        let clamped = min(max(v, 0), 1)
-        let twelfth = cubeRoot(clamped.squareRoot().squareRoot())
+        let positive = v < 0 ? 0 : v, clamped = positive > 1 ? 1 : positive
+        let twelfth = twelfthRoot(clamped)
         let squared = twelfth * twelfth
         let curve = 1.055 * squared * squared * twelfth - 0.055, linear = clamped * 12.92
-        let code = min(max((clamped > 0.0031308 ? curve : linear) * 255, 0), 255)
+        let scaled = (clamped > 0.0031308 ? curve : linear) * 255
+        let code = scaled > 255 ? 255 : scaled
         // Adding 1.5 x 2^23 rounds to the nearest integer in the low mantissa bits.
         return code + 12_582_912
     }
