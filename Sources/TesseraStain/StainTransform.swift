@@ -124,13 +124,13 @@ public struct StainTransform: Sendable, Equatable {
     // Scalar code in plain loops over chunks, which LLVM vectorises (Swift's SIMD types convert and select element by
     // element in Swift 6.3, several times slower).
 
-    /// The cube root of a non-negative value: a first guess from the exponent bits, then Newton's steps to float
-    /// precision (zero stays near zero; callers only use values above a threshold).
+    /// The cube root of a non-negative value: a first guess from the exponent bits (within 3.3%), then two Newton steps
+    /// (relative error under 2e-6, a thousandth of a grey level; zero stays near zero; callers only use values above a
+    /// threshold).
     @inline(__always) private static func cubeRoot(_ t: Float) -> Float {
-        var y = Float(bitPattern: t.bitPattern / 3 &+ 0x2A51_37A0)
-        y = (2 * y + t / (y * y)) * (1 / 3 as Float)
-        y = (2 * y + t / (y * y)) * (1 / 3 as Float)
-        return (2 * y + t / (y * y)) * (1 / 3 as Float)
+        let y = Float(bitPattern: t.bitPattern / 3 &+ 0x2A51_37A0)
+        let closer = (2 * y + t / (y * y)) * (1 / 3 as Float)
+        return (2 * closer + t / (closer * closer)) * (1 / 3 as Float)
     }
 
     /// CIELAB's f(t): the cube root above 0.008856, linear below.
@@ -144,11 +144,12 @@ public struct StainTransform: Sendable, Equatable {
         return t > 0.2068966 ? cube : linear
     }
 
-    /// v^(1/12) for v in [0, 1]: a first guess from the exponent bits, then Newton's steps to float precision (a call
+    /// v^(1/12) for v in [0, 1]: a first guess from the exponent bits, then three Newton steps (relative error
+    /// under 1e-5 from 0.0031 to 1, a hundredth of a grey level after encoding; a call
     /// to sqrtf, which Float.squareRoot() becomes here, would keep the loop from being vectorised).
     @inline(__always) private static func twelfthRoot(_ v: Float) -> Float {
         var y = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: v.bitPattern) &- 0x3F80_0000) / 12 &+ 0x3F80_0000))
-        for _ in 0..<4 {
+        for _ in 0..<3 {
             let y2 = y * y, y4 = y2 * y2, y8 = y4 * y4
             y = (11 * y + v / (y8 * y2 * y)) * (1 / 12 as Float)
         }
