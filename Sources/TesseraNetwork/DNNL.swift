@@ -22,6 +22,8 @@ enum DNNLArgument {
     static let weights: Int32 = 33     // DNNL_ARG_WEIGHTS
     static let bias: Int32 = 41        // DNNL_ARG_BIAS
     static let scratchpad: Int32 = 80  // DNNL_ARG_SCRATCHPAD
+    /// The second source of the binary post-op at `index`: DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1.
+    static func postOpSource1(_ index: Int32) -> Int32 { 16384 * (index + 1) | 2 }
 }
 
 /// A CPU engine and an in-order stream on it.
