@@ -247,7 +247,7 @@ extension PlanBuilder {
                                                 groups: block.expandedChannels, eltwise: .swish, outputType: dnnl_s8,
                                                 outputScales: q.scales("\(name).depthwise", channels: block.expandedChannels))
             if block.hasExpansion { release(expanded) }
-            let gated = squeezeExcitationInt8("\(name).se", depthwise, parameters: q, prefix: p, squeezed: block.squeezedChannels)
+            let gated = try squeezeExcitationInt8("\(name).se", depthwise, parameters: q, prefix: p, squeezed: block.squeezedChannels)
             let project = q.convolution("\(p)._project_conv.weight")
             let output = try int8Convolution("\(name).project", input: gated, conv: project, kernel: 1, outputType: dnnl_s8,
                                              outputScales: [q.scale("\(name).project")], accumulateInto: block.hasSkip ? x : nil)
@@ -259,9 +259,11 @@ extension PlanBuilder {
         return (try buildInt8Decoder(model: model, parameters: q, lowLevel: lowLevel!, top: x), quantizeInput)
     }
 
-    /// Squeeze-excitation on s8: channel sums, the fp32 FCs, then gate and requantise in place to the gated scales.
+    /// Squeeze-excitation on s8: channel sums and the fp32 FCs (Tessera's kernel, `<label>.pool`), then the gate and
+    /// the requantisation to the gated scales in place as one oneDNN binary multiplication by a per-channel f32
+    /// multiplier (`<label>`, a jit kernel with the machine's widest vectors, 4-8x faster than Tessera's loop).
     private func squeezeExcitationInt8(_ label: String, _ tensor: QuantizedActivation, parameters q: Int8Parameters, prefix: String,
-                                       squeezed: Int) -> QuantizedActivation {
+                                       squeezed: Int) throws -> QuantizedActivation {
         let channels = tensor.channels, pixels = tensor.pixels, threads = self.threads
         let gated = tensor.rescaled(q.scales(label, channels: channels))
         owned.append(gated)
@@ -269,19 +271,29 @@ extension PlanBuilder {
         let expand = q.floats("\(prefix)._se_expand.weight"), expandBias = q.floats("\(prefix)._se_expand.bias")
         let meanScales = tensor.scales.map { $0 / Float(pixels) }, requantise = (0..<channels).map { tensor.scales[$0] / gated.scales[$0] }
         let data = tensor.bytes.assumingMemoryBound(to: Int8.self)
-        let work = AlignedBuffer(byteCount: channels * 12)
-        owned.append(work)
-        int8Kernel(label, output: gated) {
+        var multiplierMD = try memoryDescriptor([1, channels, 1, 1], dnnl_abcd, context: "\(label) gate")
+        let multipliers = try MemoryObject(multiplierMD, buffer: AlignedBuffer(byteCount: 4 * channels), engine: engine, context: "\(label) gate")
+        let work = AlignedBuffer(byteCount: channels * 8)
+        owned += [work, multipliers]
+        int8Kernel("\(label).pool", output: nil) {
             let sums = work.pointer.assumingMemoryBound(to: Int32.self)
             let means = (work.pointer + channels * 4).assumingMemoryBound(to: Float.self)
-            let gates = (work.pointer + channels * 8).assumingMemoryBound(to: Float.self)
+            let gates = multipliers.buffer.floats
             channelSums(data, pixels: pixels, channels: channels, into: sums, threads: threads)
             for c in 0..<channels { means[c] = Float(sums[c]) * meanScales[c] }
             squeezeExcitationGates(means: means, into: gates, channels: channels, squeezed: squeezed,
                                    reduce: reduce, reduceBias: reduceBias, expand: expand, expandBias: expandBias)
             for c in 0..<channels { gates[c] *= requantise[c] }
-            scaleChannelsInt8(data, pixels: pixels, channels: channels, multipliers: gates, threads: threads)
         }
+        var source = tensor.memory.descriptor
+        var opDesc = dnnl_binary_desc_t()
+        try dnnlCheck(dnnl_binary_desc_init(&opDesc, dnnl_binary_mul, &source, &multiplierMD, &source), "\(label): gate descriptor")
+        var pd: dnnl_primitive_desc_t?
+        try dnnlCheck(dnnl_primitive_desc_create(&pd, &opDesc, nil, engine.engine, nil), "\(label): no int8 binary implementation")
+        let primitive = try Primitive(PrimitiveDescriptor(pd!), context: label)
+        append(primitive, label: label, args: [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: tensor.memory.memory),
+                                               dnnl_exec_arg_t(arg: DNNLArgument.source1, memory: multipliers.memory),
+                                               dnnl_exec_arg_t(arg: DNNLArgument.dst, memory: tensor.memory.memory)], output: gated.read)
         return gated
     }
 
