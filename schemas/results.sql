@@ -227,3 +227,15 @@ ALTER TABLE slide_runs ADD COLUMN stain_warning TEXT;
 -- A warning about a slide that was still analysed (issue 16): e.g. it looks like a fluorescence scan while the model
 -- is a bright-field one. NULL when there is none.
 ALTER TABLE slide_runs ADD COLUMN warning TEXT;
+
+-- migration: v4-run-precision
+
+-- The arithmetic each run's network used (issue 10). precision is 'fp32' or 'int8' (runs recorded before this
+-- migration were all fp32; no CHECK, so that another precision needs no rebuild of the table).
+-- quantized_model_sha256 is the SHA-256 of the int8 model that produced the numbers: the int8 model file's own, or
+-- that of the model quantised on the fly from the run's slides (then model_sha256 is the fp32 file's); NULL at fp32.
+-- calibration_json says how a model quantised on the fly was calibrated
+-- ({"method", "tiles", "seed", "slides": [{"path", "fingerprint", "tiles"}]}); NULL otherwise.
+ALTER TABLE runs ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
+ALTER TABLE runs ADD COLUMN quantized_model_sha256 TEXT;
+ALTER TABLE runs ADD COLUMN calibration_json TEXT;

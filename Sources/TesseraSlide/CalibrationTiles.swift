@@ -37,18 +37,31 @@ public enum CalibrationTiles {
                             tissue: TissueSettings = TissueSettings()) throws -> (plan: TilePlan, tiles: [Drawn]) {
         let (plan, _) = try TilePlan.plan(slide: slide, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
                                           overlap: overlap, tissue: tissue)
-        let byIndex = Dictionary(uniqueKeysWithValues: plan.tiles.map { ($0.index, $0) })
-        let tiles = try pick(from: plan, count: count, seed: seed, excluding: excluding).map { index in
-            Drawn(planIndex: index, image: try slide.read(level0Window: byIndex[index]!.readWindow, outputWidth: tileSize, outputHeight: tileSize))
+        let tiles = try read(from: plan, count: count, seed: seed, excluding: excluding) { tile in
+            try slide.read(level0Window: tile.readWindow, outputWidth: tileSize, outputHeight: tileSize)
         }
         return (plan, tiles)
+    }
+
+    /// The tiles of `plan` that `pick` chooses, read with `read` (a run reads through its own slide source).
+    public static func read(from plan: TilePlan, count: Int, seed: UInt64 = 7, excluding: Set<Int> = [],
+                            _ read: (PlannedTile) throws -> RGBImage) throws -> [Drawn] {
+        let byIndex = Dictionary(uniqueKeysWithValues: plan.tiles.map { ($0.index, $0) })
+        return try pick(from: plan, count: count, seed: seed, excluding: excluding).map { index in
+            Drawn(planIndex: index, image: try read(byIndex[index]!))
+        }
     }
 
     /// A fingerprint for a calibration source, recorded in the int8 file: OpenSlide's quickhash-1 (a hash of the
     /// slide's content) where the slide has one, else the file's size and name.
     public static func fingerprint(of slide: Slide) -> String {
-        if let quickhash = slide.properties["openslide.quickhash-1"] { return "quickhash-1:\(quickhash)" }
-        let size = (try? FileManager.default.attributesOfItem(atPath: slide.url.path)[.size] as? Int) ?? 0
-        return "size:\(size):\(slide.url.lastPathComponent)"
+        fingerprint(quickhash: slide.properties["openslide.quickhash-1"], url: slide.url)
+    }
+
+    /// The fingerprint of a slide file at `url` whose quickhash-1 is `quickhash` (nil when OpenSlide gives none).
+    public static func fingerprint(quickhash: String?, url: URL) -> String {
+        if let quickhash { return "quickhash-1:\(quickhash)" }
+        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        return "size:\(size):\(url.lastPathComponent)"
     }
 }

@@ -234,6 +234,18 @@ ALTER TABLE slide_runs ADD COLUMN stain_warning TEXT;
 -- is a bright-field one. NULL when there is none.
 ALTER TABLE slide_runs ADD COLUMN warning TEXT;
 
+-- migration: v4-run-precision
+
+-- The arithmetic each run's network used (issue 10). precision is 'fp32' or 'int8' (runs recorded before this
+-- migration were all fp32; no CHECK, so that another precision needs no rebuild of the table).
+-- quantized_model_sha256 is the SHA-256 of the int8 model that produced the numbers: the int8 model file's own, or
+-- that of the model quantised on the fly from the run's slides (then model_sha256 is the fp32 file's); NULL at fp32.
+-- calibration_json says how a model quantised on the fly was calibrated
+-- ({"method", "tiles", "seed", "slides": [{"path", "fingerprint", "tiles"}]}); NULL otherwise.
+ALTER TABLE runs ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
+ALTER TABLE runs ADD COLUMN quantized_model_sha256 TEXT;
+ALTER TABLE runs ADD COLUMN calibration_json TEXT;
+
 """#
 
     /// schemas/queries/*.sql, by file name, sorted.
@@ -275,7 +287,7 @@ ORDER BY t.started_at, t.run_uid, c.class_index;
 
 """#),
         ("runs.sql", #"""
--- description: Every run with its provenance: version, commit, model, status, start and finish times, host.
+-- description: Every run with its provenance: version, commit, model, precision, status, start and finish times, host.
 SELECT
     run_uid,
     status,
@@ -284,6 +296,8 @@ SELECT
     pipeline_name,
     model_name,
     substr(model_sha256, 1, 12) AS model_sha256,
+    precision,
+    substr(quantized_model_sha256, 1, 12) AS quantized_model_sha256,
     host,
     threads,
     started_at,

@@ -61,14 +61,25 @@ public struct RunProvenance: Sendable, Equatable {
     public var openSlideVersion: String?
     public var oneDNNVersion: String?
     public var startedAt: Date
+    /// The network's arithmetic: "fp32" or "int8".
+    public var precision: String
+    /// SHA-256 of the int8 model that produced the numbers (the int8 file's, or the model quantised on the fly from
+    /// the run's slides, when `modelSHA256` is the fp32 file's); nil at fp32.
+    public var quantizedModelSHA256: String?
+    /// How a model quantised on the fly was calibrated (JSON: method, tiles, seed, slides); nil otherwise.
+    public var calibrationJSON: String?
 
     public init(runUID: String = UUID().uuidString.lowercased(), tesseraVersion: String = TesseraVersion.string,
                 gitCommit: String?, pipelineName: String? = nil, pipelineHash: String? = nil,
                 pipelineText: String? = nil, modelName: String, modelSHA256: String, classes: [ClassInfo],
                 parametersJSON: String, parametersHash: String,
                 host: String = ProcessInfo.processInfo.hostName, threads: Int,
-                openSlideVersion: String?, oneDNNVersion: String?, startedAt: Date = Date()) {
+                openSlideVersion: String?, oneDNNVersion: String?, startedAt: Date = Date(),
+                precision: String = "fp32", quantizedModelSHA256: String? = nil, calibrationJSON: String? = nil) {
         self.runUID = runUID
+        self.precision = precision
+        self.quantizedModelSHA256 = quantizedModelSHA256
+        self.calibrationJSON = calibrationJSON
         self.tesseraVersion = tesseraVersion
         self.gitCommit = gitCommit
         self.pipelineName = pipelineName

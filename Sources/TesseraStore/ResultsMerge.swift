@@ -63,7 +63,7 @@ extension ResultsStore {
     private static let runProvenanceColumns = [
         "tessera_version", "git_commit", "pipeline_name", "pipeline_hash", "pipeline_text", "model_name",
         "model_sha256", "parameters_json", "parameters_hash", "host", "threads", "openslide_version", "onednn_version",
-        "sqlite_version", "started_at",
+        "sqlite_version", "started_at", "precision", "quantized_model_sha256", "calibration_json",
     ]
     private static let runStateColumns = ["status", "finished_at", "error"]
     private static let slideRunFixedColumns = ["slide_path", "mpp_x", "mpp_y", "mpp_source"]

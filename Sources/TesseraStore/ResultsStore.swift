@@ -52,8 +52,8 @@ public final class ResultsStore: Sendable {
 
     // MARK: Runs
 
-    /// Records a run's start. With `resumeUnfinished`, an earlier run with the same model and parameters hash that
-    /// never finished (killed, interrupted) is continued instead: same run row and run_uid, a new run_attempts row,
+    /// Records a run's start. With `resumeUnfinished`, an earlier run with the same model, parameters hash and
+    /// quantised model (none at fp32; tiles of two quantisations never share a slide run) that never finished (killed, interrupted) is continued instead: same run row and run_uid, a new run_attempts row,
     /// and its slide runs left 'running' by a crash become 'interrupted'.
     public func startRun(_ provenance: RunProvenance, resumeUnfinished: Bool = true) throws -> RunStart {
         let start = try StoreError.mapping(path: path, "starting the run") {
@@ -62,8 +62,9 @@ public final class ResultsStore: Sendable {
                 if resumeUnfinished, let row = try Row.fetchOne(db, sql: """
                     SELECT id, run_uid FROM runs
                     WHERE status IN ('running', 'interrupted') AND model_sha256 = ? AND parameters_hash = ?
+                      AND quantized_model_sha256 IS ?
                     ORDER BY started_at DESC, id DESC LIMIT 1
-                    """, arguments: [provenance.modelSHA256, provenance.parametersHash]) {
+                    """, arguments: [provenance.modelSHA256, provenance.parametersHash, provenance.quantizedModelSHA256]) {
                     let id: Int64 = row["id"]
                     let attempt = (try Int.fetchOne(db, sql: "SELECT MAX(attempt) FROM run_attempts WHERE run_id = ?",
                                                     arguments: [id]) ?? 0) + 1
@@ -79,13 +80,15 @@ public final class ResultsStore: Sendable {
                 try db.execute(sql: """
                     INSERT INTO runs (run_uid, tessera_version, git_commit, pipeline_name, pipeline_hash, pipeline_text,
                         model_name, model_sha256, parameters_json, parameters_hash, host, threads, openslide_version,
-                        onednn_version, sqlite_version, started_at, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running')
+                        onednn_version, sqlite_version, started_at, status, precision, quantized_model_sha256,
+                        calibration_json)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
                     """, arguments: [provenance.runUID, provenance.tesseraVersion, provenance.gitCommit,
                                      provenance.pipelineName, provenance.pipelineHash, provenance.pipelineText,
                                      provenance.modelName, provenance.modelSHA256, provenance.parametersJSON,
                                      provenance.parametersHash, provenance.host, provenance.threads,
-                                     provenance.openSlideVersion, provenance.oneDNNVersion, sqliteVersion, now])
+                                     provenance.openSlideVersion, provenance.oneDNNVersion, sqliteVersion, now,
+                                     provenance.precision, provenance.quantizedModelSHA256, provenance.calibrationJSON])
                 let id = db.lastInsertedRowID
                 for info in provenance.classes {
                     try db.execute(sql: "INSERT INTO classes (run_id, class_index, name, colour) VALUES (?, ?, ?, ?)",

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCore
 import TesseraNetwork
+import TesseraPipeline
 import TesseraSlide
 
 /// `tessera model quantize`: static int8 quantisation calibrated on tissue tiles of real slides (or PNG tiles).
@@ -91,20 +92,13 @@ func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Dou
     return (tiles, sources)
 }
 
-/// The model to run at `precision`: an int8 file runs int8; an fp32 model asked for int8 is quantised on the fly from
-/// `calibrationTiles` (and says so on standard error).
+/// The model to run at `precision` (`OnTheFlyQuantization.model`, as `tessera run` decides it): an int8 file runs
+/// int8; an fp32 model asked for int8 is quantised on the fly from `calibrationTiles`, and says so on standard error.
 func modelAtPrecision(_ model: SegmentationModel, _ precision: Precision?, calibrationTiles: () throws -> [RGBImage],
                       what: String) throws -> SegmentationModel {
-    switch (precision, model.int8) {
-    case (.fp32, .some):
-        throw ValidationError("\(model.url.path) is an int8 model; its fp32 source has SHA-256 \(model.int8!.metadata["source_sha256"] ?? "?")")
-    case (.int8, nil):
-        let tiles = try calibrationTiles()
-        FileHandle.standardError.write(Data("int8: quantising \(model.name) on the fly, calibrated on \(tiles.count) tile(s) of \(what) (\(Int8Calibration.defaultMethod.rawValue)); use `tessera model quantize` to calibrate on slides once\n".utf8))
-        return try Int8Calibration.quantize(model, tiles: tiles, sourceMetadata: try SafetensorsFile(contentsOf: model.url).metadata)
-    default:
-        return model
-    }
+    let (model, report) = try OnTheFlyQuantization.model(model, at: precision, calibrationTiles: calibrationTiles, what: what)
+    if let report { FileHandle.standardError.write(Data((report + "\n").utf8)) }
+    return model
 }
 
 extension Precision: ExpressibleByArgument {}

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import TesseraCore
 import TesseraExport
+import TesseraNetwork
 import TesseraPipeline
 import TesseraSlide
 
@@ -138,6 +139,12 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("stain-estimate"), help: "Stain statistics per slide (one transform for every tile) or per tile (for comparison). Default: slide.")
     var stainEstimate: StainEstimationMode?
 
+    @Option(name: .long, help: "The network's arithmetic: fp32 or int8. Default: the model file's own (int8 for a file `tessera model quantize` wrote). int8 with an fp32 model quantises it first from tissue tiles of the first slides.")
+    var precision: Precision?
+
+    @Option(name: .customLong("calibration-tiles"), help: "Tiles an fp32 model run at int8 is calibrated on (from the first slides, fixed seed). Default: 64.")
+    var calibrationTiles: Int?
+
     @Flag(name: .long, help: "Log warnings and errors only.")
     var quiet = false
 
@@ -145,6 +152,8 @@ struct RunOptions: ParsableArguments {
         tiling.apply(to: &settings)
         if let stain { settings.stain = stain }
         if let stainEstimate { settings.stainEstimation = stainEstimate }
+        if let precision { settings.precision = precision }
+        if let calibrationTiles { settings.calibrationTiles = calibrationTiles }
         if let threads { settings.threads = threads }
         if let readers { settings.readers = readers }
         if let batch { settings.batchSize = batch }
@@ -165,6 +174,7 @@ extension RunSummary {
 
     func humanReport(heatmapDirectory: String) -> String {
         var lines: [String] = []
+        if let calibrationReport { lines += [calibrationReport, ""] }
         for slide in slides {
             var line = "\(slide.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(slide.path)"
             if slide.status == .done || slide.status == .interrupted {
@@ -194,6 +204,9 @@ extension RunSummary {
             }
         }
         lines.append("")
+        if let precision {
+            lines.append("precision: \(precision)" + (quantizedModelSHA256.map { " (quantised model sha256 \($0))" } ?? ""))
+        }
         lines.append("results:  \(resultsDatabase)")
         lines.append("heatmaps: \(heatmapDirectory)")
         lines.append("try:      tessera query \(resultsDatabase) --named slide-summary")

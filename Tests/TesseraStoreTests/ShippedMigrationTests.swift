@@ -13,6 +13,7 @@ import TesseraStore
         ("v1-initial-schema", "33d3b18c2e89703aad709b63648761572ab41f2ebf90eb45a5b4128d50c444f1"),
         ("v2-stain-normalisation", "de54f26eefe4054aa86154c4c5c3e968c4040203827de19248c0065a84242d53"),
         ("v3-slide-run-warning", "c325bab776b3df16e5cfa4c2c00544578f7b3227b5d229d9cc59e43d0d511fe6"),
+        ("v4-run-precision", "b311194f044e1608e808c83fd602885de9921fefa4dd5e14374e2769bcc0deaf"),
     ]
 
     @Test func shippedMigrationsKeepTheirNamesOrderAndText() {

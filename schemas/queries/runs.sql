@@ -1,4 +1,4 @@
--- description: Every run with its provenance: version, commit, model, status, start and finish times, host.
+-- description: Every run with its provenance: version, commit, model, precision, status, start and finish times, host.
 SELECT
     run_uid,
     status,
@@ -7,6 +7,8 @@ SELECT
     pipeline_name,
     model_name,
     substr(model_sha256, 1, 12) AS model_sha256,
+    precision,
+    substr(quantized_model_sha256, 1, 12) AS quantized_model_sha256,
     host,
     threads,
     started_at,

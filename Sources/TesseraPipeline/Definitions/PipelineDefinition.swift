@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import TesseraExport
 import TesseraCore
+import TesseraNetwork
 
 /// A validated pipeline file (pipelines/*.yaml): the run it describes, its identity (name and hash) and where its
 /// lock and reports go.
@@ -128,6 +129,7 @@ public struct PipelineDefinition: Sendable {
         var settings = RunSettings()
         settings.inputs = (normalised["inputs"]?.arrayValue ?? []).compactMap { resolve($0) }
         settings.modelPath = resolve(normalised["model"])
+        settings.precision = normalised["precision"]?.stringValue.flatMap(Precision.init(rawValue:))
         settings.outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
         settings.resultsDatabase = resolve(outputs?["results"])
         settings.heatmapDirectory = resolve(outputs?["heatmap_directory"])
@@ -204,6 +206,8 @@ public struct PipelineDefinition: Sendable {
             // keep their hash; the run's parameters hash holds the resolved method and target either way.
             if member.key == "stain", member.value["method"]?.stringValue == nil,
                member.value["estimate"]?.stringValue ?? "slide" == "slide" { return nil }
+            // Likewise `precision` at its default (the model file's own).
+            if member.key == "precision", member.value.stringValue == nil { return nil }
             guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }
             var trimmed = member
             trimmed.value = DocumentValue(.object(outputs.filter { resultDefiningOutputs.contains($0.key) }))

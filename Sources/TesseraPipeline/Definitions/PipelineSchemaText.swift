@@ -36,6 +36,12 @@ enum PipelineSchemaText {
       "minLength": 1,
       "default": null
     },
+    "precision": {
+      "description": "The network's arithmetic: fp32 or int8. null means the model file's own (int8 for a file `tessera model quantize` wrote, else fp32). int8 with an fp32 model quantises it at the start of each run from 64 tissue tiles of the run's first slides; fp32 with an int8 model is an error.",
+      "type": ["string", "null"],
+      "enum": [null, "fp32", "int8"],
+      "default": null
+    },
     "tiling": {
       "description": "How slides are cut into tiles at the model's resolution.",
       "type": "object",

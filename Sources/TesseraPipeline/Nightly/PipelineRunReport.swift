@@ -59,6 +59,7 @@ public struct PipelineRunReport: Sendable, Codable {
             for slide in summary?.slides ?? [] where slide.status == .failed {
                 lines.append("FAILED \(slide.path): \(slide.error ?? "no reason given")")
             }
+            if let report = summary?.calibrationReport { lines.append(report) }
             if let summary { lines.append("results: \(summary.resultsDatabase)") }
         }
         lines.append("outcome: \(outcome.rawValue) (exit \(exitCode))")

@@ -34,10 +34,15 @@ public final class BatchRunner: Sendable {
 
     /// Loads the run's engine for its settings (the model file, or the bundled model). Runs on a blocking pool.
     public typealias EngineLoader = @Sendable (RunSettings) throws -> any EngineFactory
-    /// The fp32 network on oneDNN, from the settings' model or the bundled one.
-    public static let fp32Engines: EngineLoader = { settings in
+    /// The network on oneDNN, from the settings' model or the bundled one, at the settings' precision: fp32, an
+    /// int8 file, or an fp32 model quantised from the run's first slides (`Int8EngineFactory`).
+    public static let networkEngines: EngineLoader = { settings in
         let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url()
-        return FP32EngineFactory(model: try SegmentationModel.load(contentsOf: modelURL))
+        let model = try SegmentationModel.load(contentsOf: modelURL)
+        switch try settings.precision(for: model.identity) {
+        case .fp32: return FP32EngineFactory(model: model)
+        case .int8: return Int8EngineFactory(model: model)
+        }
     }
 
     private let source: any SlideSource
@@ -45,9 +50,9 @@ public final class BatchRunner: Sendable {
 
     /// - Parameters:
     ///   - source: opens the slides (OpenSlide; the graph's unit tests pass synthetic slides).
-    ///   - engines: loads the network (fp32 on oneDNN; the unit tests pass a fake).
+    ///   - engines: loads the network (oneDNN at the settings' precision; the unit tests pass a fake).
     public init(settings: RunSettings, logger: Logger, locking: Locking = .acquire(.current()),
-                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.fp32Engines) {
+                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.networkEngines) {
         self.settings = settings
         self.logger = logger
         self.locking = locking
@@ -72,8 +77,7 @@ public final class BatchRunner: Sendable {
     public func run() async throws -> RunSummary {
         let startedAt = Date()
         let settings = settings
-        let engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
-        let engine = engines.identity
+        var engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
         let resolved = try settings.resolve(model: engines.model)
         try RunError.creatingDirectory(resolved.outputDirectory)
         var lock: OutputLock?
@@ -90,6 +94,21 @@ public final class BatchRunner: Sendable {
             throw RunError.noSlides(inputs: settings.inputs)
         }
         if resolved.writeHeatmaps { try RunError.creatingDirectory(resolved.heatmapDirectory) }
+        // An fp32 model run at int8 is quantised here, from the run's first slides, before the run is recorded.
+        var calibrationReport: String?
+        if let calibrating = engines as? any SlideCalibratedEngineFactory {
+            logger.info("int8: calibrating on the run's first slides", metadata: [
+                "model.sha256": "\(engines.model.sha256)", "calibration.tiles": "\(resolved.calibrationTiles)"])
+            let calibrated = try await setupPool.run { [source] in
+                try calibrating.calibrated(on: slides, source: source, settings: resolved)
+            }
+            engines = calibrated.engines
+            if !calibrated.report.isEmpty {
+                calibrationReport = calibrated.report
+                logger.info("\(calibrated.report)")
+            }
+        }
+        let engine = engines.identity
         let store = try await setupPool.run { [logger] in try ResultsStore(path: resolved.resultsDatabase, logger: logger) }
 
         let provenance = RunProvenance(
@@ -101,7 +120,8 @@ public final class BatchRunner: Sendable {
             },
             parametersJSON: resolved.parametersJSON, parametersHash: resolved.parametersHash,
             threads: resolved.threads, openSlideVersion: Slide.libraryVersion,
-            oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt)
+            oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt, precision: engine.precision,
+            quantizedModelSHA256: engine.quantizedModelSHA256, calibrationJSON: engine.calibrationJSON)
         let run = try await setupPool.run { try store.startRun(provenance) }
         // The output's lock is held: 'running' rows of other runs and scratch files of other processes are a dead
         // process's. Its rows read 'interrupted'; its scratch goes, except the canvases of resumable slide runs.
@@ -116,7 +136,8 @@ public final class BatchRunner: Sendable {
         }
         logger.info("run started", metadata: [
             "run.uid": "\(run.runUID)", "run.resumed": "\(run.resumed)", "slides": "\(slides.count)",
-            "model.sha256": "\(engine.modelSHA256)", "results": "\(resolved.resultsDatabase)"])
+            "model.sha256": "\(engine.modelSHA256)", "precision": "\(engine.precision)",
+            "results": "\(resolved.resultsDatabase)"])
 
         let ledger = RunLedger(store: store, run: run)
         let graph = StageGraph(slides: slides, settings: resolved, source: source, engines: engines, ledger: ledger,
@@ -144,8 +165,12 @@ public final class BatchRunner: Sendable {
         let stages = graph.allMetrics.map(\.snapshot)
         let interrupted = graph.isStopping
         try await ledger.finishRun(status: interrupted ? .interrupted : .finished, stages: stages)
-        return RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
-                          finishedAt: Date(), interrupted: interrupted, slides: outcomes, stages: stages)
+        var summary = RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
+                                 finishedAt: Date(), interrupted: interrupted, slides: outcomes, stages: stages)
+        summary.precision = engine.precision
+        summary.quantizedModelSHA256 = engine.quantizedModelSHA256
+        summary.calibrationReport = calibrationReport
+        return summary
     }
 
     /// Disk full, quota or I/O errors (SQLite's, libtiff's through the heatmap writer, or the system's): the run is

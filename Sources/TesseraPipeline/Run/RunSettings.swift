@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import TesseraCore
 import TesseraExport
+import TesseraNetwork
 import TesseraSlide
 
 /// Every setting of a run, with every default in one place.
@@ -55,6 +56,15 @@ public struct RunSettings: Sendable, Codable, Equatable {
     /// Where a slide's source stain statistics come from: the whole slide (default) or each tile.
     public var stainEstimation = StainEstimationMode.slide
 
+    // MARK: Precision
+
+    /// The network's arithmetic; nil means the model file's own (int8 for a file `tessera model quantize` wrote, else
+    /// fp32). int8 with an fp32 model quantises it at the start of the run, calibrated on tissue tiles of the run's
+    /// first slides; fp32 with an int8 file is an error (the file holds no fp32 weights).
+    public var precision: Precision?
+    /// Tiles an fp32 model run at int8 is calibrated on, drawn with a fixed seed from the run's first slides.
+    public var calibrationTiles = 64
+
     // MARK: Concurrency (does not change results)
 
     /// Compute threads for the network; reader threads for OpenSlide; tiles per inference batch.
@@ -76,8 +86,34 @@ public struct RunSettings: Sendable, Codable, Equatable {
         self.outputDirectory = outputDirectory
     }
 
+    /// The precision the run uses with `model`: the one asked for, else the model file's own. The one place that
+    /// decides it (the engine loader and `resolve(model:)` both ask here).
+    public func precision(for model: SegmentationModelIdentity) throws(RunError) -> Precision {
+        try Self.precision(precision, for: model)
+    }
+
+    /// `requested`, else the model file's own; fp32 asked of an int8 file is an error naming the file.
+    public static func precision(_ requested: Precision?, for model: SegmentationModelIdentity) throws(RunError) -> Precision {
+        let precision = requested ?? model.precision
+        if precision == .fp32, model.precision == .int8 {
+            throw .invalidParameter("precision fp32 was asked for, but \(model.path) is an int8 model (written by "
+                                    + "`tessera model quantize`) and holds no fp32 weights: run it at int8, or give "
+                                    + "its fp32 source model")
+        }
+        return precision
+    }
+
+    /// Whether the run quantises an fp32 model itself (int8 asked for, fp32 file), from its first slides' tiles.
+    public func quantizesOnTheFly(_ model: SegmentationModelIdentity) throws(RunError) -> Bool {
+        try precision(for: model) == .int8 && model.precision == .fp32
+    }
+
     /// Fills in what the model decides, checks every value and derives paths and the parameters hash.
     public func resolve(model: SegmentationModelIdentity) throws(RunError) -> Resolved {
+        let precision = try precision(for: model)
+        guard calibrationTiles >= 1 else {
+            throw .invalidParameter("the calibration tile count \(calibrationTiles) must be at least 1")
+        }
         let tileSize = tileSize ?? model.tileSize ?? Self.fallbackTileSize
         guard tileSize > 0, tileSize % 16 == 0 else {
             throw .invalidParameter("tile size \(tileSize) must be a positive multiple of 16 (the network's stride)")
@@ -111,7 +147,8 @@ public struct RunSettings: Sendable, Codable, Equatable {
         var filled = self
         filled.targetMPP = targetMPP
         filled.tileSize = tileSize
-        return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain)
+        return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
+                        precision: precision)
     }
 
     /// The settings with the model's values filled in and checked, and what follows from them.
@@ -133,9 +170,13 @@ public struct RunSettings: Sendable, Codable, Equatable {
         public let parametersHash: String
         /// Stain normalisation: the method and the model's target, or off.
         let stain: ResolvedStain
+        /// The network's arithmetic (`RunSettings.precision(for:)`).
+        public let precision: Precision
 
-        init(settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain) {
+        init(settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain,
+             precision: Precision) {
             self.settings = settings
+            self.precision = precision
             self.stain = stain
             self.targetMPP = targetMPP
             self.tileSize = tileSize
@@ -147,7 +188,8 @@ public struct RunSettings: Sendable, Codable, Equatable {
                 ?? outputDirectory.appendingPathComponent("heatmaps", isDirectory: true)
             geojsonDirectory = outputDirectory.appendingPathComponent("geojson", isDirectory: true)
             lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
-            let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain)
+            let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
+                                              precision: precision)
             parametersJSON = parameters.json
             parametersHash = parameters.hash
         }
@@ -162,6 +204,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
         public var readers: Int { settings.readers }
         public var batchSize: Int { settings.batchSize }
         public var pipeline: PipelineProvenance? { settings.pipeline }
+        public var calibrationTiles: Int { settings.calibrationTiles }
 
         /// Level-0 pixels per heatmap pixel: `heatmapModelPixels` x (target mpp / slide mpp), rounded to a whole
         /// number so heatmap pixels sit on the level-0 grid.
@@ -180,10 +223,13 @@ public struct SegmentationModelIdentity: Sendable, Equatable {
     public var tileSize: Int?
     /// The model's `stain_reference` metadata (JSON), when it declares one.
     public var stainReference: String?
+    /// The file's own arithmetic: int8 for a file `tessera model quantize` wrote.
+    public var precision: Precision
 
     public init(name: String, path: String, sha256: String, micronsPerPixel: Double? = nil, tileSize: Int? = nil,
-                stainReference: String? = nil) {
+                stainReference: String? = nil, precision: Precision = .fp32) {
         self.name = name
+        self.precision = precision
         self.path = path
         self.sha256 = sha256
         self.micronsPerPixel = micronsPerPixel
@@ -213,8 +259,15 @@ private struct HashedParameters: Codable {
     var threads: Int
     /// Stain method, estimation and target; nil (left out, so hashes made without normalisation hold) when off.
     var stain: [String: String]?
+    /// The precision when it is not the model file's own (an fp32 model run at int8), with how it is calibrated;
+    /// nil (left out) otherwise, so results made before the setting existed keep their hash. The quantised model's
+    /// SHA-256 is recorded with the run, not hashed: a slide added to the inputs changes the calibration tiles, and
+    /// must not make every slide done already count as not done.
+    var precision: String?
+    var calibration: String?
 
-    init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain) {
+    init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain,
+         precision: Precision) {
         modelSHA256 = model.sha256
         modelPath = model.path
         self.targetMPP = targetMPP
@@ -230,6 +283,10 @@ private struct HashedParameters: Codable {
         readers = settings.readers
         threads = settings.threads
         self.stain = stain.method == nil ? nil : stain.parameters
+        if precision != model.precision {
+            self.precision = precision.rawValue
+            calibration = OnTheFlyQuantization.recipe(tiles: settings.calibrationTiles)
+        }
     }
 
     var json: String {

@@ -12,6 +12,12 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var slides: [SlideOutcome]
     /// Per-stage figures: which stage was busy and which waited, i.e. what bounded throughput.
     public var stages: [StageMetrics]
+    /// The network's arithmetic ("fp32", "int8"); nil in summaries written before it was recorded.
+    public var precision: String?
+    /// SHA-256 of the int8 model that produced the numbers; nil at fp32.
+    public var quantizedModelSHA256: String?
+    /// What quantising an fp32 model on the fly did (tiles, slides, time), for people; nil when nothing was quantised.
+    public var calibrationReport: String?
 
     public init(runUID: String, resultsDatabase: String, startedAt: Date, finishedAt: Date,
                 interrupted: Bool, slides: [SlideOutcome], stages: [StageMetrics] = []) {
