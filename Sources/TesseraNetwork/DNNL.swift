@@ -18,10 +18,13 @@ func dnnlCheck(_ status: dnnl_status_t, _ context: @autoclosure () -> String) th
 
 enum DNNLArgument {
     static let src: Int32 = 1          // DNNL_ARG_SRC
+    static let source1: Int32 = 2      // DNNL_ARG_SRC_1
     static let dst: Int32 = 17         // DNNL_ARG_DST
     static let weights: Int32 = 33     // DNNL_ARG_WEIGHTS
     static let bias: Int32 = 41        // DNNL_ARG_BIAS
     static let scratchpad: Int32 = 80  // DNNL_ARG_SCRATCHPAD
+    /// The second source of the binary post-op at `index`: DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1.
+    static func postOpSource1(_ index: Int32) -> Int32 { 16384 * (index + 1) | source1 }
 }
 
 /// A CPU engine and an in-order stream on it.

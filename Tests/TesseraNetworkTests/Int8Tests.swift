@@ -170,7 +170,7 @@ import TesseraTestSupport
 
         // A negative activation scale.
         parameters = quantized.int8!
-        parameters.activationScales["block3.se"] = -1
+        parameters.activationScales["block3.se"] = [-1]
         let negative = directory.appendingPathComponent("negative.safetensors")
         try parameters.write(to: negative)
         #expect { try SegmentationModel.load(contentsOf: negative) } throws: { error in

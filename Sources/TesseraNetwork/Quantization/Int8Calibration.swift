@@ -111,23 +111,38 @@ public enum Int8Calibration {
     /// The clipping threshold of every int8 activation tensor: `method` applied to the histogram of its values over
     /// all tiles in the fp32 network. (Averaging per-tile ranges instead, as PyTorch's moving-average observers do,
     /// measured worse on the default model: 95.5-95.9% argmax agreement against 96.9-97.0%.)
-    static func thresholds(model: SegmentationModel, tiles: [RGBImage], method: CalibrationMethod, threads: Int) throws -> [String: Float] {
+    /// Per-channel activations (`Int8Parameters.perChannelActivations`) get each channel's largest |x| over all tiles.
+    static func thresholds(model: SegmentationModel, tiles: [RGBImage], method: CalibrationMethod, threads: Int) throws -> [String: [Float]] {
         guard let first = tiles.first else { throw NetworkError(.invalidInput, "calibration needs at least one tile") }
         let segmenter = try Segmenter(model: model, batch: 1, height: first.height, width: first.width, threads: threads)
         var wanted: [String: String] = [:]
         for label in Int8Parameters.activationLabels(encoder: model.encoder) {
             for floatLabel in Int8Parameters.floatLabels(of: label) { wanted[floatLabel] = label }
         }
+        let perChannel = Int8Parameters.perChannelActivations(encoder: model.encoder)
         var histograms: [String: ActivationHistogram] = [:]
+        var channelMaxima: [String: [Float]] = [:]
         for tile in tiles {
             guard tile.width == first.width, tile.height == first.height else {
                 throw NetworkError(.invalidInput, "calibration tiles must share one size: \(tile.width)x\(tile.height) after \(first.width)x\(first.height)")
             }
             try segmenter.forEachLayerOutput(tile) { label, output in
-                if let target = wanted[label] { histograms[target, default: ActivationHistogram()].add(output.values) }
+                guard let target = wanted[label] else { return }
+                if perChannel[target] == output.channels {
+                    let plane = output.height * output.width
+                    var maxima = channelMaxima[target] ?? [Float](repeating: 0, count: output.channels)
+                    output.values.withUnsafeBufferPointer { values in
+                        for c in 0..<output.channels {
+                            for v in values[(c * plane)..<((c + 1) * plane)] { maxima[c] = max(maxima[c], abs(v)) }
+                        }
+                    }
+                    channelMaxima[target] = maxima
+                } else {
+                    histograms[target, default: ActivationHistogram()].add(output.values)
+                }
             }
         }
-        return histograms.mapValues { $0.threshold(method) }
+        return histograms.mapValues { [$0.threshold(method)] }.merging(channelMaxima) { $1 }
     }
 
     /// The model quantised from calibration tiles (all of one size). `sources` and `method` are recorded; the result's
@@ -137,13 +152,13 @@ public enum Int8Calibration {
         guard model.int8 == nil else { throw NetworkError(.invalidConfiguration, "\(model.url.path) is already int8") }
         let thresholds = try thresholds(model: model, tiles: tiles, method: method, threads: threads)
         let tileCount = tiles.count
-        var scales: [String: Float] = [:]
+        var scales: [String: [Float]] = [:]
         // The input's range is known exactly: (0 or 1 - mean) / std.
         let n = model.normalisation
-        scales["input"] = (0..<3).map { max(abs((0 - n.mean[$0]) / n.std[$0]), abs((1 - n.mean[$0]) / n.std[$0])) }.max()! / 127
+        scales["input"] = [(0..<3).map { max(abs((0 - n.mean[$0]) / n.std[$0]), abs((1 - n.mean[$0]) / n.std[$0])) }.max()! / 127]
         for label in Int8Parameters.activationLabels(encoder: model.encoder) where label != "input" {
             guard let threshold = thresholds[label] else { throw NetworkError(.invalidConfiguration, "calibration saw no output of \(label)") }
-            scales[label] = max(threshold, 1e-6) / 127
+            scales[label] = threshold.map { max($0, 1e-6) / 127 }
         }
         let (floatConvolutions, floats) = Int8Parameters.layers(of: model)
         var convolutions: [String: QuantizedConvolution] = [:]

@@ -4,7 +4,8 @@ import Foundation
 //   <conv>.weight        I8   smp's shape (BatchNorm folded in before quantising)
 //   <conv>.weight_scale  F32  [output channels]   real weight = q * scale
 //   <conv>.bias          F32  [output channels]   folded bias (absent for the bias-free depthwise convs)
-//   activation_scale.<layer label>  F32 [1]       real activation = q * scale
+//   activation_scale.<layer label>  F32 [1] or [channels] (the labels of `perChannelActivations`)
+//                                                  real activation = q * scale[channel]
 //   the fp32 layers kept (SE FCs, ASPP atrous depthwise and image pooling) under smp's names
 //   __metadata__: the source model's metadata plus quantization, quantization_method, source_sha256,
 //                 calibration_tiles, calibration_slides (JSON), tessera_version.
@@ -67,12 +68,21 @@ extension Int8Parameters {
         for (name, shape) in floatShapes(encoder: encoder, decoder: decoder) {
             floats[name] = try file.floats(name, shape: shape)
         }
-        var activations: [String: Float] = [:]
+        var activations: [String: [Float]] = [:]
+        let perChannel = perChannelActivations(encoder: encoder)
         for label in activationLabels(encoder: encoder) {
             let name = activationPrefix + label
-            let values = try file.floats(name, shape: [1])
+            guard let info = file.tensors[name] else {
+                throw WeightsError(.missingTensor, "tensor is missing; expected the scale of activation \(label)", file: path, tensor: name)
+            }
+            let allowed = [[1]] + (perChannel[label].map { [[$0]] } ?? [])
+            guard allowed.contains(info.shape) else {
+                throw WeightsError(.shapeMismatch, "shape \(info.shape) in the file, the network expects \(allowed.map { "\($0)" }.joined(separator: " or "))",
+                                   file: path, tensor: name)
+            }
+            let values = try file.floats(name)
             try positiveFinite(values, name)
-            activations[label] = values[0]
+            activations[label] = values
         }
         let metadata = file.metadata
         guard let source = metadata["source_sha256"], source.count == 64 else {
@@ -121,8 +131,8 @@ extension Int8Parameters {
         for (name, values) in floatTensors.sorted(by: { $0.key < $1.key }) {
             entries.append((name, "F32", [values.count], floats(values)))
         }
-        for (label, scale) in activationScales.sorted(by: { $0.key < $1.key }) {
-            entries.append((Self.activationPrefix + label, "F32", [1], floats([scale])))
+        for (label, scales) in activationScales.sorted(by: { $0.key < $1.key }) {
+            entries.append((Self.activationPrefix + label, "F32", [scales.count], floats(scales)))
         }
         var header: [String: Any] = [:]
         header["__metadata__"] = metadata

@@ -34,6 +34,15 @@ public struct QuantizedConvolution: Sendable, Equatable {
         self.bias = bias
     }
 
+    /// This 1x1 convolution for inputs quantised with one scale per channel: each input channel's scale folded into
+    /// its weights (w[o][c] * inputScales[c]), requantised per output channel, so that the input's scale is 1.
+    func foldingInputScales(_ inputScales: [Float]) -> QuantizedConvolution {
+        let real = dequantised(), inputs = shape[1], perOutput = weights.count / outputChannels
+        precondition(perOutput == inputs && inputScales.count == inputs, "folding input scales needs a 1x1 convolution")
+        let folded = real.indices.map { real[$0] * inputScales[$0 % inputs] }
+        return QuantizedConvolution(quantizing: folded, shape: shape, bias: bias)
+    }
+
     /// The float weights these stand for.
     func dequantised() -> [Float] {
         let perOutput = weights.count / outputChannels
@@ -61,8 +70,10 @@ public struct Int8Parameters: Sendable {
     public var floatTensors: [String: [Float]]
     /// smp's shapes of the fp32 tensors (written to the file).
     var floatShapes: [String: [Int]]
-    /// Scale of each int8 activation tensor (real = q * scale), by the layer label that writes it.
-    public var activationScales: [String: Float]
+    /// Scales of each int8 activation tensor (real = q * scale[channel]), by the layer label that writes it: one per
+    /// channel for the encoder's stem, expand, depthwise and gated (SE) outputs (`perChannelActivations`), one for
+    /// the others. A single scale serves every channel.
+    public var activationScales: [String: [Float]]
     /// Provenance: source_sha256, quantization_method, calibration_tiles, calibration_slides, tessera_version.
     public var metadata: [String: String]
 
@@ -94,9 +105,34 @@ public struct Int8Parameters: Sendable {
         return values
     }
 
+    /// The one scale of a per-tensor activation.
     func scale(_ label: String) -> Float {
-        guard let scale = activationScales[label] else { preconditionFailure("activation scale of \(label) was not loaded") }
-        return scale
+        guard let scales = activationScales[label], scales.count == 1 else { preconditionFailure("activation scale of \(label) was not loaded") }
+        return scales[0]
+    }
+
+    /// The scale of each of an activation's `channels` channels.
+    func scales(_ label: String, channels: Int) -> [Float] {
+        guard let scales = activationScales[label], scales.count == 1 || scales.count == channels else {
+            preconditionFailure("activation scales of \(label) (\(channels) channels) were not loaded")
+        }
+        return scales.count == 1 ? [Float](repeating: scales[0], count: channels) : scales
+    }
+
+    /// The activations quantised with one scale per channel, with their channel counts: the swish outputs of the
+    /// stem, expand and depthwise convolutions and the gated tensors. Their channels' ranges differ up to ~100x
+    /// (BatchNorm folded into depthwise filters), so one scale left most channels a few levels. Per-channel scales
+    /// cost nothing at run time: the convolution writing them scales each output channel (a binary post-op after the
+    /// swish), a depthwise convolution reading them scales each channel, and the squeeze-excitation gate requantises
+    /// per channel anyway; the 1x1 projection after the gate takes them folded into its weights.
+    static func perChannelActivations(encoder: EfficientNetVariant) -> [String: Int] {
+        var channels = ["stem": encoder.stemChannels]
+        for block in encoder.blocks() where block.index < encoder.smpStageIndices[3] {
+            if block.hasExpansion { channels["block\(block.index).expand"] = block.expandedChannels }
+            channels["block\(block.index).depthwise"] = block.expandedChannels
+            channels["block\(block.index).se"] = block.expandedChannels
+        }
+        return channels
     }
 }
 
