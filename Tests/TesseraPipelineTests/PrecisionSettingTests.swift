@@ -47,8 +47,8 @@ import TesseraTestSupport
         #expect(try settings.precision(for: Self.int8Model) == .int8)
         #expect(try settings.resolve(model: Self.int8Model).precision == .int8)
         settings.precision = .int8
-        #expect(try settings.quantizesOnTheFly(Self.fp32Model))
-        #expect(try !settings.quantizesOnTheFly(Self.int8Model))
+        #expect(try settings.precision(for: Self.fp32Model) == .int8)
+        #expect(try settings.precision(for: Self.int8Model) == .int8)
         settings.precision = .fp32
         do {
             _ = try settings.resolve(model: Self.int8Model)
@@ -149,6 +149,7 @@ struct CalibratingFakeEngines: SlideCalibratedEngineFactory {
     let engines: FakeEngines
     var model: SegmentationModelIdentity { engines.model }
     var identity: EngineIdentity { engines.identity }
+    var needsCalibration: Bool { true }
     func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine {
         throw RunError.invalidParameter("not calibrated")
     }

@@ -96,7 +96,7 @@ public final class BatchRunner: Sendable {
         if resolved.writeHeatmaps { try RunError.creatingDirectory(resolved.heatmapDirectory) }
         // An fp32 model run at int8 is quantised here, from the run's first slides, before the run is recorded.
         var calibrationReport: String?
-        if let calibrating = engines as? any SlideCalibratedEngineFactory {
+        if let calibrating = engines as? any SlideCalibratedEngineFactory, calibrating.needsCalibration {
             logger.info("int8: calibrating on the run's first slides", metadata: [
                 "model.sha256": "\(engines.model.sha256)", "calibration.tiles": "\(resolved.calibrationTiles)"])
             let calibrated = try await setupPool.run { [source] in

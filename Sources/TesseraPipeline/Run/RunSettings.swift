@@ -103,11 +103,6 @@ public struct RunSettings: Sendable, Codable, Equatable {
         return precision
     }
 
-    /// Whether the run quantises an fp32 model itself (int8 asked for, fp32 file), from its first slides' tiles.
-    public func quantizesOnTheFly(_ model: SegmentationModelIdentity) throws(RunError) -> Bool {
-        try precision(for: model) == .int8 && model.precision == .fp32
-    }
-
     /// Fills in what the model decides, checks every value and derives paths and the parameters hash.
     public func resolve(model: SegmentationModelIdentity) throws(RunError) -> Resolved {
         let precision = try precision(for: model)

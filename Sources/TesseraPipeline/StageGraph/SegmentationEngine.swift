@@ -57,6 +57,8 @@ extension Segmenter: SegmentationEngine {}
 /// quantised on the fly). `BatchRunner` calls `calibrated(on:source:settings:)` once the slides are known, before the
 /// run is recorded, and runs the factory it returns.
 public protocol SlideCalibratedEngineFactory: EngineFactory {
+    /// False when the factory is ready as it is (an int8 file).
+    var needsCalibration: Bool { get }
     func calibrated(on slides: [URL], source: any SlideSource,
                     settings: RunSettings.Resolved) throws -> (engines: any EngineFactory, report: String)
 }
@@ -101,6 +103,8 @@ public struct Int8EngineFactory: SlideCalibratedEngineFactory {
         self.quantized = quantized
         self.calibration = calibration
     }
+
+    public var needsCalibration: Bool { quantized == nil }
 
     /// The file's identity: its resolution and tile size, and the SHA-256 the parameters hash and skip decisions use.
     public var model: SegmentationModelIdentity { file.identity }
