@@ -160,6 +160,12 @@ public enum Int8Calibration {
             guard let threshold = thresholds[label] else { throw NetworkError(.invalidConfiguration, "calibration saw no output of \(label)") }
             scales[label] = threshold.map { max($0, 1e-6) / 127 }
         }
+        // The blocks of a residual chain write into one tensor: one set of scales, the largest of each channel.
+        for chain in Int8Parameters.residualChains(encoder: model.encoder) {
+            guard let first = scales[chain[0]] else { continue }
+            let shared = chain.compactMap { scales[$0] }.reduce(first) { zip($0, $1).map { max($0, $1) } }
+            for label in chain { scales[label] = shared }
+        }
         let (floatConvolutions, floats) = Int8Parameters.layers(of: model)
         var convolutions: [String: QuantizedConvolution] = [:]
         for conv in floatConvolutions { convolutions[conv.name] = QuantizedConvolution(quantizing: conv.weights, shape: conv.shape, bias: conv.bias) }

@@ -132,7 +132,9 @@ extension PlanBuilder {
         }
         owned.append(output)
         let perChannelOutput = Set(output.scales).count > 1, outputScale = output.scales[0]
-        precondition(!perChannelOutput || (accumulateInto == nil && eltwise != .relu), "\(label): per-channel output scales are for swish or linear outputs")
+        precondition(!perChannelOutput || eltwise != .relu, "\(label): per-channel output scales are for swish or linear outputs")
+        precondition(!perChannelOutput || accumulateInto.map { $0.scales == output.scales } != false,
+                     "\(label): a residual sum with per-channel scales keeps its input's scales")
         let accumulatorScales = (0..<outputs).map { o in (groups == 1 ? inputScales[0] : inputScales[o]) * conv.weightScales[o] }
         let primitiveOutputScales = (0..<outputs).map { o in eltwise == nil ? accumulatorScales[o] / output.scales[o] : accumulatorScales[o] }
 
@@ -250,7 +252,7 @@ extension PlanBuilder {
             let gated = try squeezeExcitationInt8("\(name).se", depthwise, parameters: q, prefix: p, squeezed: block.squeezedChannels)
             let project = q.convolution("\(p)._project_conv.weight")
             let output = try int8Convolution("\(name).project", input: gated, conv: project, kernel: 1, outputType: dnnl_s8,
-                                             outputScales: [q.scale("\(name).project")], accumulateInto: block.hasSkip ? x : nil)
+                                             outputScales: block.hasSkip ? x.scales : q.scales("\(name).project", channels: block.outputChannels), accumulateInto: block.hasSkip ? x : nil)
             if !block.hasSkip, x !== lowLevel { release(x) }
             release(depthwise)
             x = output
@@ -308,10 +310,10 @@ extension PlanBuilder {
         for (index, rate) in model.decoder.atrousRates.enumerated() {
             let branch = index + 1, label = "aspp.branch\(branch).depthwise"
             let atrous = try nhwc(channels: inputs, height: h16, width: w16, type: dnnl_s8, scales: [q.scale(label)], label: label)
-            let raw = q.floats("decoder.aspp.0.convs.\(branch).0.0.weight"), factor = f5.scales[0] / atrous.scales[0]
+            let raw = q.floats("decoder.aspp.0.convs.\(branch).0.0.weight"), factors = f5.scales.map { $0 / atrous.scales[0] }
             let packed = AlignedBuffer(byteCount: 9 * inputs * 4)
             owned.append(packed)
-            for c in 0..<inputs { for tap in 0..<9 { packed.floats[tap * inputs + c] = raw[c * 9 + tap] * factor } }
+            for c in 0..<inputs { for tap in 0..<9 { packed.floats[tap * inputs + c] = raw[c * 9 + tap] * factors[c] } }
             let (source, destination) = (f5.bytes.assumingMemoryBound(to: Int8.self), atrous.bytes.assumingMemoryBound(to: Int8.self))
             int8Kernel(label, output: atrous) {
                 dilatedDepthwise3x3Int8(source, destination, channels: inputs, height: h16, width: w16, dilation: rate,
@@ -333,12 +335,12 @@ extension PlanBuilder {
             let source = f5.bytes.assumingMemoryBound(to: Int8.self), destination = accumulator.memory.buffer.floats
             let work = AlignedBuffer(byteCount: inputs * 8)
             owned.append(work)
-            let meanScale = f5.scales[0] / Float(f5.pixels), pixels = f5.pixels
+            let meanScales = f5.scales.map { $0 / Float(f5.pixels) }, pixels = f5.pixels
             int8Kernel("aspp.pooling", output: nil) {
                 let sums = work.pointer.assumingMemoryBound(to: Int32.self)
                 let means = (work.pointer + inputs * 4).assumingMemoryBound(to: Float.self)
                 channelSums(source, pixels: pixels, channels: inputs, into: sums, threads: threads)
-                for c in 0..<inputs { means[c] = Float(sums[c]) * meanScale }
+                for c in 0..<inputs { means[c] = Float(sums[c]) * meanScales[c] }
                 let constant = imagePoolingContribution(means: means, inputs: inputs, channels: d, pooling: poolingWeights, poolingBias: poolingBias,
                                                         projection: pooledProjection, projectionBias: projectionBias)
                 constant.withUnsafeBufferPointer { values in

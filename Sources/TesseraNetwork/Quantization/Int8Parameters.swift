@@ -120,19 +120,31 @@ public struct Int8Parameters: Sendable {
     }
 
     /// The activations quantised with one scale per channel, with their channel counts: the swish outputs of the
-    /// stem, expand and depthwise convolutions and the gated tensors. Their channels' ranges differ up to ~100x
+    /// stem, expand and depthwise convolutions, the gated tensors and the blocks' outputs (the residual stream). Their channels' ranges differ up to ~100x
     /// (BatchNorm folded into depthwise filters), so one scale left most channels a few levels. Per-channel scales
     /// cost nothing at run time: the convolution writing them scales each output channel (a binary post-op after the
     /// swish), a depthwise convolution reading them scales each channel, and the squeeze-excitation gate requantises
-    /// per channel anyway; the 1x1 projection after the gate takes them folded into its weights.
+    /// per channel anyway; a 1x1 convolution reading them (projection, expansion, the decoder's) takes them folded
+    /// into its weights. A residual block's output keeps its input's scales (`residualChains`).
     static func perChannelActivations(encoder: EfficientNetVariant) -> [String: Int] {
         var channels = ["stem": encoder.stemChannels]
         for block in encoder.blocks() where block.index < encoder.smpStageIndices[3] {
             if block.hasExpansion { channels["block\(block.index).expand"] = block.expandedChannels }
             channels["block\(block.index).depthwise"] = block.expandedChannels
             channels["block\(block.index).se"] = block.expandedChannels
+            channels["block\(block.index).project"] = block.outputChannels
         }
         return channels
+    }
+
+    /// The residual chains: each block without a skip connection starts one, the blocks with one after it add into
+    /// its output in place, so their outputs share one set of per-channel scales (the sum post-op takes one scale).
+    static func residualChains(encoder: EfficientNetVariant) -> [[String]] {
+        var chains: [[String]] = []
+        for block in encoder.blocks() where block.index < encoder.smpStageIndices[3] {
+            if block.hasSkip, !chains.isEmpty { chains[chains.count - 1].append("block\(block.index).project") } else { chains.append(["block\(block.index).project"]) }
+        }
+        return chains
     }
 }
 
