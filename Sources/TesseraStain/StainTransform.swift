@@ -92,7 +92,9 @@ public struct StainTransform: Sendable, Equatable {
     /// the map to f = 0 and the unit vectors. Per pixel that leaves 3 cube roots, a 3 x 3 product and the sRGB
     /// encoding, all evaluated 8 pixels at a time.
     struct ReinhardKernel: Sendable, Equatable {
-        /// sRGB code -> linear light -> (X / Xn, Y / Yn, Z / Zn) contribution, per input channel.
+        /// Linear light of each sRGB code.
+        let linear: [Float]
+        /// (X / Xn, Y / Yn, Z / Zn) from linear RGB, row-major.
         let toXYZ: [Float]
         /// f' = M f + k, row-major M then k.
         let cubeRootMap: [Float]
@@ -101,13 +103,8 @@ public struct StainTransform: Sendable, Equatable {
 
         init(scale: SIMD3<Double>, offset: SIMD3<Double>) {
             let m = CIELab.rgbToXYZ, w = CIELab.white
-            var toXYZ = [Float](repeating: 0, count: 9 * 256)
-            for input in 0..<3 {
-                for code in 0..<256 {
-                    for row in 0..<3 { toXYZ[(input * 256 + code) * 3 + row] = Float(m[row][input] / w[row] * CIELab.linear[code]) }
-                }
-            }
-            self.toXYZ = toXYZ
+            linear = CIELab.linear.map { Float($0) }
+            toXYZ = (0..<3).flatMap { row in (0..<3).map { column in Float(m[row][column] / w[row]) } }
             func mapped(_ f: SIMD3<Double>) -> SIMD3<Double> {
                 let lab = SIMD3(116 * f.y - 16, 500 * (f.x - f.y), 200 * (f.y - f.z)) * scale + offset
                 let fy = (lab.x + 16) / 116
@@ -174,24 +171,25 @@ public struct StainTransform: Sendable, Equatable {
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 3 * chunk)
         defer { buffer.deallocate() }
         let x = buffer, y = buffer + chunk, z = buffer + 2 * chunk
-        let c = kernel.cubeRootMap, n = kernel.toRGB
+        let a = kernel.toXYZ, c = kernel.cubeRootMap, n = kernel.toRGB
+        let (a0, a1, a2, a3, a4, a5, a6, a7, a8) = (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8])
         let (c0, c1, c2, c3, c4, c5, c6, c7, c8) = (c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8])
         let (k0, k1, k2) = (c[9], c[10], c[11])
         let (n0, n1, n2, n3, n4, n5, n6, n7, n8) = (n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8])
-        kernel.toXYZ.withUnsafeBufferPointer { tableBuffer in
+        kernel.linear.withUnsafeBufferPointer { tableBuffer in
             pixels.withUnsafeMutableBufferPointer { pixelBuffer in
                 let table = tableBuffer.baseAddress!, p = pixelBuffer.baseAddress!
                 var start = 0
                 while start < count {
                     let length = min(chunk, count - start), first = p + 3 * start
                     for j in 0..<length {
-                        let r = Int(first[3 * j]) * 3, g = (256 + Int(first[3 * j + 1])) * 3, b = (512 + Int(first[3 * j + 2])) * 3
-                        x[j] = table[r] + table[g] + table[b]
-                        y[j] = table[r + 1] + table[g + 1] + table[b + 1]
-                        z[j] = table[r + 2] + table[g + 2] + table[b + 2]
+                        x[j] = table[Int(first[3 * j])]
+                        y[j] = table[Int(first[3 * j + 1])]
+                        z[j] = table[Int(first[3 * j + 2])]
                     }
                     for j in 0..<length {
-                        let fx = labF(x[j]), fy = labF(y[j]), fz = labF(z[j])
+                        let r = x[j], g = y[j], b = z[j]
+                        let fx = labF(a0 * r + a1 * g + a2 * b), fy = labF(a3 * r + a4 * g + a5 * b), fz = labF(a6 * r + a7 * g + a8 * b)
                         let gx = labFInverse(c0 * fx + c1 * fy + c2 * fz + k0)
                         let gy = labFInverse(c3 * fx + c4 * fy + c5 * fz + k1)
                         let gz = labFInverse(c6 * fx + c7 * fy + c8 * fz + k2)

@@ -94,6 +94,18 @@ import TesseraTestSupport
         #expect(named.stdout.contains("precision") && named.stdout.contains(String(quantized.prefix(12))), "\(named.stdout)")
     }
 
+    /// Calibration passes over slides that cannot give tissue tiles; when no slide can, the run stops before it
+    /// records anything, naming each slide and why.
+    @Test func int8WithNoSlideToCalibrateOnIsAClearError() throws {
+        let out = try Fixtures.temporaryDirectory("precision-none").path
+        let unreadable = Fixtures.invalidSlide("unreadable.svs").path, unopenable = Fixtures.invalidSlide("unopenable.tiff").path
+        let run = try TesseraCLI.run(["run", unreadable, unopenable, "--out", out, "--precision", "int8"] + Self.tiling)
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("no slide gave tissue tiles") && run.stderr.contains("tessera model quantize"), "\(run.stderr)")
+        #expect(run.stderr.contains(unreadable + ":") && run.stderr.contains(unopenable + ":"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out + "/results.sqlite"))
+    }
+
     @Test func anInt8ModelFileRunsAtInt8AndRefusesFp32() throws {
         let work = try Fixtures.temporaryDirectory("precision-file").path
         let int8Model = work + "/default-int8.safetensors"

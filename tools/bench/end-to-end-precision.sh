@@ -53,7 +53,7 @@ for stage in summary["stages"]:
 PY
 }
 
-echo "tessera run $slide: threads $threads, batch $batch, tile $tile; $(grep -o -w -m1 -E 'avx512f|avx2' /proc/cpuinfo)"
+echo "tessera run $slide: threads $threads, batch $batch, tile $tile; $(grep -q -w avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)"
 for round in $(seq 1 "$rounds"); do
     echo "== round $round (load: $(cut -d' ' -f1-3 /proc/loadavg))"
     run "fp32-$round" --model "$model"

@@ -138,7 +138,7 @@ def main() -> None:
         "steps": state["step"],
         "seed": train_args["seed"],
         "train_minutes": round(state["elapsed"] / 60, 1),
-        "train_minutes_note": "wall clock of train.py including the BatchNorm calibration (about 1.3 min)",
+        "train_minutes_note": "wall clock of train.py including the BatchNorm calibration",
         "final_train_loss_avg": train_log[-1]["loss_avg"] if train_log else None,
         "machine": "2 CPU cores shared with other work, no GPU",
         "held_out_iou": held_out_iou,

@@ -42,6 +42,11 @@ from skimage.color import rgb2hed, rgb2hsv
 from skimage.filters import gaussian
 
 CLASS_NAMES = ["background", "nuclei", "eosin-stroma"]
+STAIN_RULE = ("thresholds are optical densities in the stain of the model's stain_reference: an image from any other "
+              "slide is first normalised to it (Macenko, statistics from the image's own tissue; "
+              "derive_labels(rgb, reference)); the training slide is the reference and is labelled as is. "
+              "Chosen over thresholds relative to each slide's own H distribution, which would force every slide "
+              "to the same nuclear fraction (a lymphocyte-rich tile has several times the nuclei of dermis)")
 CLASS_COLOURS = ["#FFFFFF", "#3B4CC0", "#F08CB4"]
 
 TISSUE_SATURATION = 0.20
@@ -69,6 +74,7 @@ def thresholds() -> dict:
                   f"opening disk({NUCLEI_OPENING_RADIUS}); remove objects < {NUCLEI_MIN_OBJECT} px",
         "eosin-stroma": "the rest of the tissue",
         "background": "outside the tissue mask",
+        "stain": STAIN_RULE,
     }
 
 

@@ -19,9 +19,11 @@ public enum OnTheFlyQuantization {
     }
 
     /// A slide passed over for calibration, and why.
-    public struct SkippedSlide: Sendable, Equatable {
+    public struct SkippedSlide: Sendable, Equatable, CustomStringConvertible {
         public var path: String
         public var reason: String
+        /// The reason, led by the path unless the reason (a slide error) names it already.
+        public var description: String { reason.contains(path) ? reason : "\(path): \(reason)" }
     }
 
     /// How a model quantised on the fly was calibrated: recorded with the run (`runs.calibration_json`).
@@ -89,14 +91,14 @@ public enum OnTheFlyQuantization {
         guard !tiles.isEmpty else {
             throw RunError.invalidParameter(
                 "int8: no slide gave tissue tiles to quantise \(model.url.path) on ("
-                + skipped.map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
+                + skipped.map(\.description).joined(separator: "; ")
                 + "); quantise it once with `tessera model quantize --calibrate SLIDE...` and run the int8 file")
         }
         let calibration = Calibration(method: Int8Calibration.defaultMethod, seed: seed, sources: sources, skipped: skipped)
         let quantized = try quantize(model, tiles: tiles, sources: sources, threads: settings.threads)
         var text = report(model: model, tiles: tiles.count, what: calibration.slideList,
                           seconds: (ContinuousClock.now - started).seconds)
-        for slide in skipped { text += "\nint8: passed over \(slide.path) for calibration: \(slide.reason)" }
+        for slide in skipped { text += "\nint8: a slide passed over for calibration: \(slide)" }
         return (quantized, calibration, text)
     }
 
