@@ -104,6 +104,7 @@ public struct CalibrationSource: Sendable, Equatable {
 
 /// Static int8 quantisation: activation ranges from fp32 runs over calibration tiles, weights per output channel.
 public enum Int8Calibration {
+    /// For the activations with one scale (the per-channel ones take each channel's largest |x|).
     /// The method chosen by measured accuracy on held-out tiles of CMU-1-Small-Region.svs (8 calibration tiles, default
     /// model): minmax 97.0%, percentile (99.99th) 96.9%, entropy 90.9% argmax agreement with fp32 (BENCHMARKS.md).
     public static let defaultMethod = CalibrationMethod.minMax
