@@ -104,6 +104,7 @@ public struct CalibrationSource: Sendable, Equatable {
 
 /// Static int8 quantisation: activation ranges from fp32 runs over calibration tiles, weights per output channel.
 public enum Int8Calibration {
+    /// For the activations with one scale (the per-channel ones take each channel's largest |x|).
     /// The method chosen by measured accuracy on held-out tiles of CMU-1-Small-Region.svs (8 calibration tiles, default
     /// model): minmax 97.0%, percentile (99.99th) 96.9%, entropy 90.9% argmax agreement with fp32 (BENCHMARKS.md).
     public static let defaultMethod = CalibrationMethod.minMax
@@ -119,7 +120,7 @@ public enum Int8Calibration {
         for label in Int8Parameters.activationLabels(encoder: model.encoder) {
             for floatLabel in Int8Parameters.floatLabels(of: label) { wanted[floatLabel] = label }
         }
-        let perChannel = Int8Parameters.perChannelActivations(encoder: model.encoder)
+        let perChannel = Int8Parameters.perChannelActivations(encoder: model.encoder, decoder: model.decoder)
         var histograms: [String: ActivationHistogram] = [:]
         var channelMaxima: [String: [Float]] = [:]
         for tile in tiles {
@@ -159,6 +160,16 @@ public enum Int8Calibration {
         for label in Int8Parameters.activationLabels(encoder: model.encoder) where label != "input" {
             guard let threshold = thresholds[label] else { throw NetworkError(.invalidConfiguration, "calibration saw no output of \(label)") }
             scales[label] = threshold.map { max($0, 1e-6) / 127 }
+        }
+        // The blocks of a residual chain add into one tensor, and the sum post-op rescales it by one number: their
+        // scales are one per-channel profile (the largest of each channel over the chain) times a factor per block.
+        for chain in Int8Parameters.residualChains(encoder: model.encoder) {
+            guard let first = scales[chain[0]] else { continue }
+            let profile = chain.compactMap { scales[$0] }.reduce(first) { zip($0, $1).map { max($0, $1) } }
+            for label in chain {
+                let factor = zip(scales[label]!, profile).map { $0 / $1 }.max()!
+                scales[label] = profile.map { $0 * factor }
+            }
         }
         let (floatConvolutions, floats) = Int8Parameters.layers(of: model)
         var convolutions: [String: QuantizedConvolution] = [:]

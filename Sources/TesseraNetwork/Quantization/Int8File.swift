@@ -69,7 +69,7 @@ extension Int8Parameters {
             floats[name] = try file.floats(name, shape: shape)
         }
         var activations: [String: [Float]] = [:]
-        let perChannel = perChannelActivations(encoder: encoder)
+        let perChannel = perChannelActivations(encoder: encoder, decoder: decoder)
         for label in activationLabels(encoder: encoder) {
             let name = activationPrefix + label
             guard let info = file.tensors[name] else {
@@ -83,6 +83,16 @@ extension Int8Parameters {
             let values = try file.floats(name)
             try positiveFinite(values, name)
             activations[label] = values
+        }
+        for chain in residualChains(encoder: encoder) {
+            let first = activations[chain[0]]!
+            for label in chain.dropFirst() {
+                let scales = activations[label]!, ratio = scales[0] / first[0]
+                if scales.count != first.count || zip(scales, first).contains(where: { abs($0 / $1 - ratio) > 1e-3 * ratio }) {
+                    throw WeightsError(.badMetadata, "the scales of a residual block's output must be \(chain[0])'s times one factor (the blocks add into one tensor)",
+                                       file: path, tensor: activationPrefix + label)
+                }
+            }
         }
         let metadata = file.metadata
         guard let source = metadata["source_sha256"], source.count == 64 else {

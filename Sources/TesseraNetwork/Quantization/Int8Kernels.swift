@@ -81,13 +81,13 @@ func dilatedDepthwise3x3Int8(_ source: UnsafePointer<Int8>, _ destination: Unsaf
     }
 }
 
-/// An f32 nhwc tensor (non-negative: after ReLU) to u8: q = min(round(x / scale), limit).
-func quantizeToUInt8(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<UInt8>, count: Int, scale: Float, limit: Float,
-                     threads: Int) {
-    let inverse = 1 / scale
-    parallelFor(count, threads: threads) { range in
-        for i in range {
-            destination[i] = narrow(source[i] * inverse, low: 0, high: limit)
+/// An f32 nhwc tensor (non-negative: after ReLU) to u8 with a scale per channel: q = min(round(x / scale), limit).
+func quantizeToUInt8(_ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<UInt8>, pixels: Int, channels: Int,
+                     inverseScales: UnsafePointer<Float>, limit: Float, threads: Int) {
+    parallelFor(pixels, threads: threads) { range in
+        for p in range {
+            let input = source + p * channels, output = destination + p * channels
+            for c in 0..<channels { output[c] = narrow(input[c] * inverseScales[c], low: 0, high: limit) }
         }
     }
 }

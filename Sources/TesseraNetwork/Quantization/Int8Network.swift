@@ -79,8 +79,8 @@ extension PlanBuilder {
     /// inputs itself by halving the weights, not u8 ones). Files store scales for 127 steps; `unsignedScale` adapts.
     static var unsignedLimit: Float { ActivationLayout.runsVNNIKernels ? 255 : 127 }
 
-    /// The scale of a u8 activation whose calibrated scale (range / 127) is `calibrated`.
-    static func unsignedScale(_ calibrated: Float) -> Float { calibrated * 127 / unsignedLimit }
+    /// The scales of a u8 activation whose calibrated scales (range / 127) are `calibrated`.
+    static func unsignedScales(_ calibrated: [Float]) -> [Float] { calibrated.map { $0 * 127 / unsignedLimit } }
 
     /// An nhwc activation with one scale (`scales.count == 1`) or one per channel.
     func nhwc(channels: Int, height: Int, width: Int, type: dnnl_data_type_t, scales: [Float], label: String) throws -> QuantizedActivation {
@@ -132,7 +132,11 @@ extension PlanBuilder {
         }
         owned.append(output)
         let perChannelOutput = Set(output.scales).count > 1, outputScale = output.scales[0]
-        precondition(!perChannelOutput || (accumulateInto == nil && eltwise != .relu), "\(label): per-channel output scales are for swish or linear outputs")
+        if let target = accumulateInto {
+            let ratio = outputScale / target.scales[0]
+            precondition(zip(output.scales, target.scales).allSatisfy { abs($0 / $1 - ratio) <= 1e-3 * ratio },
+                         "\(label): a residual sum's scales must be its input's times one factor (checked when the file is loaded)")
+        }
         let accumulatorScales = (0..<outputs).map { o in (groups == 1 ? inputScales[0] : inputScales[o]) * conv.weightScales[o] }
         let primitiveOutputScales = (0..<outputs).map { o in eltwise == nil ? accumulatorScales[o] / output.scales[o] : accumulatorScales[o] }
 
@@ -158,12 +162,12 @@ extension PlanBuilder {
         if let target = accumulateInto { try dnnlCheck(dnnl_post_ops_append_sum(ops, target.scales[0] / outputScale), "\(label): sum post-op") }
         switch eltwise {
         case .swish: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, perChannelOutput ? 1 : 1 / outputScale, dnnl_eltwise_swish, 1, 0), "\(label): swish post-op")
-        case .relu where outputType == dnnl_u8:
+        case .relu where outputType == dnnl_u8 && !perChannelOutput:
             // ReLU bounded at `unsignedLimit` steps: without VNNI, u8 inputs stay in 7 bits, so vpmaddubsw (u8 x s8 pairs
             // summed in s16) cannot saturate in the next convolution.
             try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_bounded_relu, Self.unsignedLimit * outputScale, 0),
                           "\(label): relu post-op")
-        case .relu: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1 / outputScale, dnnl_eltwise_relu, 0, 0), "\(label): relu post-op")
+        case .relu: try dnnlCheck(dnnl_post_ops_append_eltwise(ops, perChannelOutput ? 1 : 1 / outputScale, dnnl_eltwise_relu, 0, 0), "\(label): relu post-op")
         case nil: break
         }
         var channelMultipliers: (index: Int32, values: [Float], descriptor: dnnl_memory_desc_t)?
@@ -171,6 +175,9 @@ extension PlanBuilder {
             var descriptor = try memoryDescriptor([1, outputs, 1, 1], dnnl_abcd, context: "\(label) output scales")
             try dnnlCheck(dnnl_post_ops_append_binary(ops, dnnl_binary_mul, &descriptor), "\(label): per-channel output scale post-op")
             channelMultipliers = (Int32(dnnl_post_ops_len(ops) - 1), output.scales.map { 1 / $0 }, descriptor)
+            if eltwise == .relu, outputType == dnnl_u8, Self.unsignedLimit < 255 {
+                try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_clip, 0, Self.unsignedLimit), "\(label): 7-bit clip post-op")
+            }
         }
         try dnnlCheck(dnnl_primitive_attr_set_post_ops(attributes.attr, ops), label)
         var pd: dnnl_primitive_desc_t?
@@ -250,7 +257,7 @@ extension PlanBuilder {
             let gated = try squeezeExcitationInt8("\(name).se", depthwise, parameters: q, prefix: p, squeezed: block.squeezedChannels)
             let project = q.convolution("\(p)._project_conv.weight")
             let output = try int8Convolution("\(name).project", input: gated, conv: project, kernel: 1, outputType: dnnl_s8,
-                                             outputScales: [q.scale("\(name).project")], accumulateInto: block.hasSkip ? x : nil)
+                                             outputScales: q.scales("\(name).project", channels: block.outputChannels), accumulateInto: block.hasSkip ? x : nil)
             if !block.hasSkip, x !== lowLevel { release(x) }
             release(depthwise)
             x = output
@@ -304,14 +311,14 @@ extension PlanBuilder {
 
         // ASPP branch 0 and the separable atrous branches (Tessera's cropped depthwise on s8, oneDNN's 1x1 after).
         var branches = [try int8Convolution("aspp.branch0", input: f5, conv: q.convolution("decoder.aspp.0.convs.0.0.weight"), kernel: 1,
-                                            eltwise: .relu, outputType: dnnl_u8, outputScales: [Self.unsignedScale(q.scale("aspp.branch0"))])]
+                                            eltwise: .relu, outputType: dnnl_u8, outputScales: Self.unsignedScales(q.scales("aspp.branch0", channels: d)))]
         for (index, rate) in model.decoder.atrousRates.enumerated() {
             let branch = index + 1, label = "aspp.branch\(branch).depthwise"
-            let atrous = try nhwc(channels: inputs, height: h16, width: w16, type: dnnl_s8, scales: [q.scale(label)], label: label)
-            let raw = q.floats("decoder.aspp.0.convs.\(branch).0.0.weight"), factor = f5.scales[0] / atrous.scales[0]
+            let atrous = try nhwc(channels: inputs, height: h16, width: w16, type: dnnl_s8, scales: q.scales(label, channels: inputs), label: label)
+            let raw = q.floats("decoder.aspp.0.convs.\(branch).0.0.weight"), factors = (0..<inputs).map { f5.scales[$0] / atrous.scales[$0] }
             let packed = AlignedBuffer(byteCount: 9 * inputs * 4)
             owned.append(packed)
-            for c in 0..<inputs { for tap in 0..<9 { packed.floats[tap * inputs + c] = raw[c * 9 + tap] * factor } }
+            for c in 0..<inputs { for tap in 0..<9 { packed.floats[tap * inputs + c] = raw[c * 9 + tap] * factors[c] } }
             let (source, destination) = (f5.bytes.assumingMemoryBound(to: Int8.self), atrous.bytes.assumingMemoryBound(to: Int8.self))
             int8Kernel(label, output: atrous) {
                 dilatedDepthwise3x3Int8(source, destination, channels: inputs, height: h16, width: w16, dilation: rate,
@@ -319,7 +326,7 @@ extension PlanBuilder {
             }
             branches.append(try int8Convolution("aspp.branch\(branch).pointwise", input: atrous,
                                                 conv: q.convolution("decoder.aspp.0.convs.\(branch).0.1.weight"), kernel: 1, eltwise: .relu,
-                                                outputType: dnnl_u8, outputScales: [Self.unsignedScale(q.scale("aspp.branch\(branch).pointwise"))]))
+                                                outputType: dnnl_u8, outputScales: Self.unsignedScales(q.scales("aspp.branch\(branch).pointwise", channels: d))))
             release(atrous)
         }
 
@@ -333,12 +340,12 @@ extension PlanBuilder {
             let source = f5.bytes.assumingMemoryBound(to: Int8.self), destination = accumulator.memory.buffer.floats
             let work = AlignedBuffer(byteCount: inputs * 8)
             owned.append(work)
-            let meanScale = f5.scales[0] / Float(f5.pixels), pixels = f5.pixels
+            let meanScales = f5.scales.map { $0 / Float(f5.pixels) }, pixels = f5.pixels
             int8Kernel("aspp.pooling", output: nil) {
                 let sums = work.pointer.assumingMemoryBound(to: Int32.self)
                 let means = (work.pointer + inputs * 4).assumingMemoryBound(to: Float.self)
                 channelSums(source, pixels: pixels, channels: inputs, into: sums, threads: threads)
-                for c in 0..<inputs { means[c] = Float(sums[c]) * meanScale }
+                for c in 0..<inputs { means[c] = Float(sums[c]) * meanScales[c] }
                 let constant = imagePoolingContribution(means: means, inputs: inputs, channels: d, pooling: poolingWeights, poolingBias: poolingBias,
                                                         projection: pooledProjection, projectionBias: projectionBias)
                 constant.withUnsafeBufferPointer { values in
@@ -355,14 +362,15 @@ extension PlanBuilder {
                                             accumulateInto: projected)
             release(branch)
         }
-        let asppProjected = try nhwc(channels: d, height: h16, width: w16, type: dnnl_u8, scales: [Self.unsignedScale(q.scale("aspp.project"))],
+        let asppProjected = try nhwc(channels: d, height: h16, width: w16, type: dnnl_u8, scales: Self.unsignedScales(q.scales("aspp.project", channels: d)),
                                      label: "aspp.project")
         do {
-            let (source, destination, count, scale) = (accumulator.memory.buffer.floats, asppProjected.bytes.assumingMemoryBound(to: UInt8.self),
-                                                       d * f5.pixels, asppProjected.scales[0])
-            let limit = Self.unsignedLimit
-            int8Kernel("aspp.project", output: asppProjected) { 
-                quantizeToUInt8(source, destination, count: count, scale: scale, limit: limit, threads: threads)
+            let (source, destination, pixels) = (accumulator.memory.buffer.floats, asppProjected.bytes.assumingMemoryBound(to: UInt8.self), f5.pixels)
+            let inverseScales = asppProjected.scales.map { 1 / $0 }, limit = Self.unsignedLimit
+            int8Kernel("aspp.project", output: asppProjected) {
+                inverseScales.withUnsafeBufferPointer { inverse in
+                    quantizeToUInt8(source, destination, pixels: pixels, channels: d, inverseScales: inverse.baseAddress!, limit: limit, threads: threads)
+                }
             }
         }
         release(accumulator)
@@ -370,23 +378,23 @@ extension PlanBuilder {
         // Separable 3x3 + BN + ReLU.
         let asppDepthwise = try int8Convolution("aspp.separable.depthwise", input: asppProjected, conv: q.convolution("decoder.aspp.1.0.weight"),
                                                 kernel: 3, padding: [1, 1, 1, 1], groups: d, outputType: dnnl_s8,
-                                                outputScales: [q.scale("aspp.separable.depthwise")])
+                                                outputScales: q.scales("aspp.separable.depthwise", channels: d))
         release(asppProjected)
         let aspp = try int8Convolution("aspp.separable.pointwise", input: asppDepthwise, conv: q.convolution("decoder.aspp.1.1.weight"),
-                                       kernel: 1, eltwise: .relu, outputType: dnnl_u8, outputScales: [Self.unsignedScale(q.scale("aspp.separable.pointwise"))])
+                                       kernel: 1, eltwise: .relu, outputType: dnnl_u8, outputScales: Self.unsignedScales(q.scales("aspp.separable.pointwise", channels: d)))
         release(asppDepthwise)
 
         // Low-level branch, then the fusion's concatenation [x4 upsampled ASPP, low-level] built once in u8, each part
         // at its own scale (the depthwise conv after it is per channel, so per-channel input scales cost nothing).
         let low = try int8Convolution("decoder.lowlevel", input: lowLevel, conv: q.convolution("decoder.block1.0.weight"), kernel: 1,
-                                      eltwise: .relu, outputType: dnnl_u8, outputScales: [Self.unsignedScale(q.scale("decoder.lowlevel"))])
+                                      eltwise: .relu, outputType: dnnl_u8, outputScales: Self.unsignedScales(q.scales("decoder.lowlevel", channels: model.decoder.lowLevelChannels)))
         release(lowLevel)
         let lowChannels = low.channels, fusedChannels = d + lowChannels
         let concatenationMD = try memoryDescriptor([1, fusedChannels, low.height, low.width], dnnl_acdb, type: dnnl_u8, context: "fusion.concatenate")
         let concatenation = QuantizedActivation(
             memory: try MemoryObject(concatenationMD, buffer: acquire(byteCount(concatenationMD)), engine: engine, context: "fusion.concatenate"),
             channels: fusedChannels, height: low.height, width: low.width, dataType: dnnl_u8,
-            scales: [Float](repeating: aspp.scales[0], count: d) + [Float](repeating: low.scales[0], count: lowChannels))
+            scales: aspp.scales + low.scales)
         owned.append(concatenation)
         do {
             let rows = LinearTaps(input: aspp.height, output: low.height), columns = LinearTaps(input: aspp.width, output: low.width)
@@ -405,7 +413,7 @@ extension PlanBuilder {
                                                  outputScales: [q.scale("fusion.depthwise")])
         release(concatenation)
         let fused = try int8Convolution("fusion.pointwise", input: fusedDepthwise, conv: q.convolution("decoder.block2.0.1.weight"), kernel: 1,
-                                        eltwise: .relu, outputType: dnnl_u8, outputScales: [Self.unsignedScale(q.scale("fusion.pointwise"))])
+                                        eltwise: .relu, outputType: dnnl_u8, outputScales: Self.unsignedScales(q.scales("fusion.pointwise", channels: d)))
         release(fusedDepthwise)
 
         // Head: int8 1x1 with f32 logits out (nhwc = one block of `classes` channels for the final upsampling).

@@ -120,19 +120,40 @@ public struct Int8Parameters: Sendable {
     }
 
     /// The activations quantised with one scale per channel, with their channel counts: the swish outputs of the
-    /// stem, expand and depthwise convolutions and the gated tensors. Their channels' ranges differ up to ~100x
+    /// stem, expand and depthwise convolutions, the gated tensors, the blocks' outputs (the residual stream) and the
+    /// decoder's (ReLU outputs: relu, then the per-channel multiplication, then a clip to `unsignedLimit`). Only the
+    /// fusion's depthwise output keeps one scale (the fp32 network computes it in two halves). Their channels' ranges differ up to ~100x
     /// (BatchNorm folded into depthwise filters), so one scale left most channels a few levels. Per-channel scales
     /// cost nothing at run time: the convolution writing them scales each output channel (a binary post-op after the
     /// swish), a depthwise convolution reading them scales each channel, and the squeeze-excitation gate requantises
-    /// per channel anyway; the 1x1 projection after the gate takes them folded into its weights.
-    static func perChannelActivations(encoder: EfficientNetVariant) -> [String: Int] {
+    /// per channel anyway; a 1x1 convolution reading them (projection, expansion, the decoder's) takes them folded
+    /// into its weights. A residual block's output scales are its input's times one factor (`residualChains`).
+    static func perChannelActivations(encoder: EfficientNetVariant, decoder: DeepLabV3PlusConfiguration) -> [String: Int] {
         var channels = ["stem": encoder.stemChannels]
         for block in encoder.blocks() where block.index < encoder.smpStageIndices[3] {
             if block.hasExpansion { channels["block\(block.index).expand"] = block.expandedChannels }
             channels["block\(block.index).depthwise"] = block.expandedChannels
             channels["block\(block.index).se"] = block.expandedChannels
+            channels["block\(block.index).project"] = block.outputChannels
         }
+        let d = decoder.decoderChannels, top = encoder.blocks().last { $0.index < encoder.smpStageIndices[3] }!.outputChannels
+        for label in ["aspp.branch0", "aspp.project", "aspp.separable.depthwise", "aspp.separable.pointwise", "fusion.pointwise"] { channels[label] = d }
+        for branch in 1...3 {
+            channels["aspp.branch\(branch).depthwise"] = top
+            channels["aspp.branch\(branch).pointwise"] = d
+        }
+        channels["decoder.lowlevel"] = decoder.lowLevelChannels
         return channels
+    }
+
+    /// The residual chains: each block without a skip connection starts one, the blocks with one after it add into
+    /// its output in place, so their outputs' per-channel scales differ by one factor (the sum post-op takes one).
+    static func residualChains(encoder: EfficientNetVariant) -> [[String]] {
+        var chains: [[String]] = []
+        for block in encoder.blocks() where block.index < encoder.smpStageIndices[3] {
+            if block.hasSkip, !chains.isEmpty { chains[chains.count - 1].append("block\(block.index).project") } else { chains.append(["block\(block.index).project"]) }
+        }
+        return chains
     }
 }
 
