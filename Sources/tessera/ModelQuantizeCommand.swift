@@ -24,7 +24,7 @@ struct ModelQuantizeCommand: ParsableCommand {
     @Option(name: .long, help: "Calibration tiles in all.") var tiles = 64
     @Option(name: .long, help: "Resolution in µm/px (default: the model's, else 0.5).") var mpp: Double?
     @Option(name: .long, help: "Tile width and height (default: the model's, else 512).") var tile: Int?
-    @Option(name: .long, help: "Activation ranges: minmax, percentile or entropy.") var method = Int8Calibration.defaultMethod.rawValue
+    @Option(name: .long, help: "Range of the activations with one scale: minmax, percentile or entropy (per-channel ones take each channel's largest |x|).") var method = Int8Calibration.defaultMethod.rawValue
     @Option(name: .long, help: "Seed that picks the tiles.") var seed: UInt64 = 7
     @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
 
