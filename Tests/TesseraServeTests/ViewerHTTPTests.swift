@@ -273,12 +273,23 @@ import TesseraTestSupport
         // A first slide, so the viewer has something to list when it starts.
         _ = try SyntheticRun(slides: 1, tilesPerSlide: 64, classes: 3, batchSize: 16).run(store: store) { _ in }
         try await withViewer(ViewerOptions(outputDirectory: directory)) { _, port in
-            // The writer: a second run of 6 slides x 2,000 tiles in batches of 50, committed as it goes.
+            // The writer: a second run of 6 slides x 2,000 tiles in batches of 50, committed as it goes. After its
+            // first committed batch (a slide is then running) it waits, up to 30 s, until the viewer has answered 4
+            // more pages, so the two overlap however the machine's load shares time between them; then it writes
+            // at full speed.
             let finished = Flag()
+            let pagesRead = Counter()
             let writer = Task {
                 defer { finished.value.store(true, ordering: .sequentiallyConsistent) }
                 return try await RawHTTP.pool.run {
-                    try SyntheticRun(slides: 6, tilesPerSlide: 2000, classes: 3, batchSize: 50).run(store: store) { _ in }
+                    var waited = false
+                    return try SyntheticRun(slides: 6, tilesPerSlide: 2000, classes: 3, batchSize: 50).run(store: store) { line in
+                        guard !waited, line.contains("committed tiles") else { return }
+                        waited = true
+                        let target = pagesRead.value.load(ordering: .sequentiallyConsistent) + 4
+                        let deadline = Date().addingTimeInterval(30)
+                        while pagesRead.value.load(ordering: .sequentiallyConsistent) < target, Date() < deadline { usleep(10_000) }
+                    }
                 }
             }
             // Meanwhile the index page is read again and again; every answer is whole.
@@ -290,6 +301,7 @@ import TesseraTestSupport
                 #expect(page.text.hasSuffix("</main></body></html>\n"))
                 sawRunning = sawRunning || page.text.contains("status-running")
                 pages += 1
+                pagesRead.value.store(pages, ordering: .sequentiallyConsistent)
             }
             let summary = try await writer.value
             #expect(summary.tilesWritten == 12_000, "the writer was disturbed")
@@ -303,6 +315,10 @@ import TesseraTestSupport
 
     final class Flag: Sendable {
         let value = Atomic<Bool>(false)
+    }
+
+    final class Counter: Sendable {
+        let value = Atomic<Int>(0)
     }
 
     static func errors(_ a: RGBImage, _ b: RGBImage) -> (mean: Double, p99: Int) {
