@@ -89,8 +89,8 @@ public struct StainTransform: Sendable, Equatable {
 
     /// Reinhard's per-channel affine map in CIELAB, folded into the cube-root space of XYZ / white: with f = (fx, fy,
     /// fz), Lab = A f + c is affine, so lab' = S lab + o becomes f' = M f + k, with M and k found once by applying
-    /// the map to f = 0 and the unit vectors. Per pixel that leaves 3 cube roots, a 3 x 3 product and the sRGB
-    /// encoding, all evaluated 8 pixels at a time.
+    /// the map to f = 0 and the unit vectors. Per pixel that leaves two 3 x 3 products, 3 cube roots, 3 cubes and the
+    /// sRGB encoding, in loops the compiler vectorises.
     struct ReinhardKernel: Sendable, Equatable {
         /// Linear light of each sRGB code.
         let linear: [Float]
@@ -141,9 +141,9 @@ public struct StainTransform: Sendable, Equatable {
         return t > 0.2068966 ? cube : linear
     }
 
-    /// v^(1/12) for v in [0, 1]: a first guess from the exponent bits, then three Newton steps (relative error
-    /// under 1e-5 from 0.0031 to 1, a hundredth of a grey level after encoding; a call
-    /// to sqrtf, which Float.squareRoot() becomes here, would keep the loop from being vectorised).
+    /// v^(1/12) for v in [0, 1]: a first guess from the exponent bits, then three Newton steps (relative error under
+    /// 1e-5 from 0.0031 to 1, a hundredth of a grey level after encoding). Not sqrt(sqrt(v)) and a cube root: the
+    /// second square root becomes a call to sqrtf here, which keeps the loop from being vectorised.
     @inline(__always) private static func twelfthRoot(_ v: Float) -> Float {
         var y = Float(bitPattern: UInt32(bitPattern: (Int32(bitPattern: v.bitPattern) &- 0x3F80_0000) / 12 &+ 0x3F80_0000))
         for _ in 0..<3 {
