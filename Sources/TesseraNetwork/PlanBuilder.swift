@@ -92,32 +92,21 @@ final class PlanBuilder {
     func convolution(_ label: String, input: Activation, outputChannels: Int, kernel: Int, stride: Int = 1,
                      dilation: Int = 1, padding: [Int] = [0, 0, 0, 0], groups: Int = 1, weights: [Float],
                      bias: [Float]?, postOps: [PostOp] = [], accumulateInto: Activation? = nil) throws -> Activation {
-        let extent = (kernel - 1) * dilation + 1
-        let outHeight = (input.height + padding[2] + padding[3] - extent) / stride + 1
-        let outWidth = (input.width + padding[0] + padding[1] - extent) / stride + 1
+        let shape = ConvolutionShape(inputChannels: input.channels, outputChannels: outputChannels, kernel: kernel, stride: stride,
+                                     dilation: dilation, padding: padding, groups: groups)
+        let (outHeight, outWidth) = shape.outputSize(height: input.height, width: input.width)
         let output = try accumulateInto ?? blocked(channels: outputChannels, height: outHeight, width: outWidth, label: label)
         precondition(output.height == outHeight && output.width == outWidth && output.channels == outputChannels,
                      "\(label): accumulation target has the wrong shape")
-        let weightDims = groups == 1 ? [outputChannels, input.channels, kernel, kernel]
-                                     : [groups, outputChannels / groups, input.channels / groups, kernel, kernel]
-        var src = input.memory.descriptor, dst = output.memory.descriptor
-        var weightsAny = try memoryDescriptor(weightDims, dnnl_format_tag_any, context: label)
-        var biasMD = try memoryDescriptor([outputChannels], dnnl_a, context: label)
-        var opDesc = dnnl_convolution_desc_t()
-        let strides: [Int64] = [Int64(stride), Int64(stride)]
-        let dilates: [Int64] = [Int64(dilation - 1), Int64(dilation - 1)]
-        let padLeft: [Int64] = [Int64(padding[2]), Int64(padding[0])], padRight: [Int64] = [Int64(padding[3]), Int64(padding[1])]
-        try withUnsafeMutablePointer(to: &biasMD) { biasPointer in
-            try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
-                &opDesc, dnnl_forward_inference, dnnl_convolution_direct, &src, &weightsAny,
-                bias == nil ? nil : biasPointer, &dst, strides, dilates, padLeft, padRight), "\(label): convolution descriptor")
-        }
+        let biasMD = try memoryDescriptor([outputChannels], dnnl_a, context: label)
+        var opDesc = try shape.descriptor(label, source: input.memory.descriptor, destination: output.memory.descriptor,
+                                          weightType: dnnl_f32, bias: bias == nil ? nil : biasMD)
         let attributes = try PrimitiveAttributes(postOps: postOps, context: label)
         var pd: dnnl_primitive_desc_t?
         try dnnlCheck(dnnl_primitive_desc_create(&pd, &opDesc, attributes.attr, engine.engine, nil), "\(label): no convolution implementation")
         let descriptor = PrimitiveDescriptor(pd!)
         let primitive = try Primitive(descriptor, context: label)
-        let plainWeights = try memoryDescriptor(weightDims, groups == 1 ? dnnl_abcd : dnnl_abcde, context: label)
+        let plainWeights = try memoryDescriptor(shape.weightDims, groups == 1 ? dnnl_abcd : dnnl_abcde, context: label)
         let weightMemory = try constant(weights, plain: plainWeights, wanted: descriptor.memoryDescriptor(dnnl_query_weights_md), label: label)
         var args = [dnnl_exec_arg_t(arg: DNNLArgument.src, memory: input.memory.memory),
                     dnnl_exec_arg_t(arg: DNNLArgument.weights, memory: weightMemory.memory),
@@ -127,6 +116,40 @@ final class PlanBuilder {
         }
         append(primitive, label: label, args: args, output: readable(output))
         return output
+    }
+
+    /// The geometry of a direct convolution, shared by the fp32 and int8 networks: its output size, its weights'
+    /// dimensions (grouped: groups x out/groups x in/groups x k x k) and its oneDNN descriptor. Padding is [left, right,
+    /// top, bottom].
+    struct ConvolutionShape {
+        let inputChannels: Int, outputChannels: Int, kernel: Int, stride: Int, dilation: Int, padding: [Int], groups: Int
+
+        func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+            let extent = (kernel - 1) * dilation + 1
+            return ((height + padding[2] + padding[3] - extent) / stride + 1, (width + padding[0] + padding[1] - extent) / stride + 1)
+        }
+
+        var weightDims: [Int] {
+            groups == 1 ? [outputChannels, inputChannels, kernel, kernel]
+                        : [groups, outputChannels / groups, inputChannels / groups, kernel, kernel]
+        }
+
+        /// Weights of `weightType` in the layout the primitive picks; `bias` (f32) when there is one.
+        func descriptor(_ label: String, source: dnnl_memory_desc_t, destination: dnnl_memory_desc_t,
+                        weightType: dnnl_data_type_t, bias: dnnl_memory_desc_t?) throws -> dnnl_convolution_desc_t {
+            var src = source, dst = destination, biasMD = bias ?? dnnl_memory_desc_t()
+            var weightsAny = try memoryDescriptor(weightDims, dnnl_format_tag_any, type: weightType, context: label)
+            var opDesc = dnnl_convolution_desc_t()
+            let strides: [Int64] = [Int64(stride), Int64(stride)]
+            let dilates: [Int64] = [Int64(dilation - 1), Int64(dilation - 1)]
+            let padLeft: [Int64] = [Int64(padding[2]), Int64(padding[0])], padRight: [Int64] = [Int64(padding[3]), Int64(padding[1])]
+            try withUnsafeMutablePointer(to: &biasMD) { biasPointer in
+                try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
+                    &opDesc, dnnl_forward_inference, dnnl_convolution_direct, &src, &weightsAny,
+                    bias == nil ? nil : biasPointer, &dst, strides, dilates, padLeft, padRight), "\(label): convolution descriptor")
+            }
+            return opDesc
+        }
     }
 
     func append(_ primitive: Primitive, label: String, args: [dnnl_exec_arg_t], output: (() -> LayerOutput)? = nil) {

@@ -119,9 +119,9 @@ extension PlanBuilder {
             inputScales = [Float](repeating: 1, count: input.channels)
         }
         let outputs = conv.outputChannels
-        let extent = (kernel - 1) * dilation + 1
-        let outHeight = (input.height + padding[2] + padding[3] - extent) / stride + 1
-        let outWidth = (input.width + padding[0] + padding[1] - extent) / stride + 1
+        let shape = ConvolutionShape(inputChannels: input.channels, outputChannels: outputs, kernel: kernel, stride: stride,
+                                     dilation: dilation, padding: padding, groups: groups)
+        let (outHeight, outWidth) = shape.outputSize(height: input.height, width: input.width)
         let output: QuantizedActivation
         if let target = accumulateInto {
             precondition(target.height == outHeight && target.width == outWidth && target.channels == outputs && target.dataType == outputType,
@@ -140,20 +140,9 @@ extension PlanBuilder {
         let accumulatorScales = (0..<outputs).map { o in (groups == 1 ? inputScales[0] : inputScales[o]) * conv.weightScales[o] }
         let primitiveOutputScales = (0..<outputs).map { o in eltwise == nil ? accumulatorScales[o] / output.scales[o] : accumulatorScales[o] }
 
-        let weightDims = groups == 1 ? [outputs, input.channels, kernel, kernel]
-                                     : [groups, outputs / groups, input.channels / groups, kernel, kernel]
-        var src = input.memory.descriptor, dst = output.memory.descriptor
-        var weightsAny = try memoryDescriptor(weightDims, dnnl_format_tag_any, type: dnnl_s8, context: label)
-        var biasMD = try memoryDescriptor([outputs], dnnl_a, context: label)
-        var opDesc = dnnl_convolution_desc_t()
-        let strides: [Int64] = [Int64(stride), Int64(stride)]
-        let dilates: [Int64] = [Int64(dilation - 1), Int64(dilation - 1)]
-        let padLeft: [Int64] = [Int64(padding[2]), Int64(padding[0])], padRight: [Int64] = [Int64(padding[3]), Int64(padding[1])]
-        try withUnsafeMutablePointer(to: &biasMD) { biasPointer in
-            try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
-                &opDesc, dnnl_forward_inference, dnnl_convolution_direct, &src, &weightsAny,
-                conv.bias == nil ? nil : biasPointer, &dst, strides, dilates, padLeft, padRight), "\(label): int8 convolution descriptor")
-        }
+        let biasMD = try memoryDescriptor([outputs], dnnl_a, context: label)
+        var opDesc = try shape.descriptor(label, source: input.memory.descriptor, destination: output.memory.descriptor,
+                                          weightType: dnnl_s8, bias: conv.bias == nil ? nil : biasMD)
         let attributes = try PrimitiveAttributes(postOps: [], context: label)
         try dnnlCheck(dnnl_primitive_attr_set_output_scales(attributes.attr, Int64(outputs), 1 << 1, primitiveOutputScales), "\(label): output scales")
         var ops: dnnl_post_ops_t?
@@ -184,7 +173,7 @@ extension PlanBuilder {
         try dnnlCheck(dnnl_primitive_desc_create(&pd, &opDesc, attributes.attr, engine.engine, nil), "\(label): no int8 convolution implementation")
         let descriptor = PrimitiveDescriptor(pd!)
         let primitive = try Primitive(descriptor, context: label)
-        let plainWeights = try memoryDescriptor(weightDims, groups == 1 ? dnnl_abcd : dnnl_abcde, type: dnnl_s8, context: label)
+        let plainWeights = try memoryDescriptor(shape.weightDims, groups == 1 ? dnnl_abcd : dnnl_abcde, type: dnnl_s8, context: label)
         let weightMemory = try conv.weights.withUnsafeBytes {
             try constantMemory($0, plain: plainWeights, wanted: descriptor.memoryDescriptor(dnnl_query_weights_md), label: label)
         }
