@@ -110,6 +110,8 @@ func int8DescriptionJSON(_ int8: Int8Parameters) -> [String: Any] {
         "calibration_tiles": Int(int8.metadata["calibration_tiles"] ?? "") ?? 0, "tessera_version": int8.metadata["tessera_version"] ?? "",
         "int8_convolutions": int8.convolutions.count, "fp32_tensors": int8.floatTensors.keys.sorted(),
     ]
+    // Absent from files written before activation smoothing (their per-channel scales are each channel's own range).
+    if let smoothing = int8.metadata["activation_smoothing"].flatMap(Double.init) { object["activation_smoothing"] = smoothing }
     if let slides = int8.metadata["calibration_slides"], let parsed = try? JSONSerialization.jsonObject(with: Data(slides.utf8)) {
         object["calibration_slides"] = parsed
     }
@@ -118,7 +120,8 @@ func int8DescriptionJSON(_ int8: Int8Parameters) -> [String: Any] {
 
 func int8DescriptionText(_ int8: Int8Parameters) -> String {
     let json = int8DescriptionJSON(int8)
-    var lines = ["precision:    int8 (\(json["method"]!) calibration on \(json["calibration_tiles"]!) tiles; \(int8.convolutions.count) int8 convolutions; SE FCs, ASPP atrous depthwise and image pooling in fp32)",
+    let smoothing = (json["activation_smoothing"] as? Double).map { ", activation smoothing \($0)" } ?? ""
+    var lines = ["precision:    int8 (\(json["method"]!) calibration on \(json["calibration_tiles"]!) tiles\(smoothing); \(int8.convolutions.count) int8 convolutions; SE FCs, ASPP atrous depthwise and image pooling in fp32)",
                  "source:       fp32 model sha256 \(json["source_sha256"]!), quantised by Tessera \(json["tessera_version"]!)"]
     for slide in json["calibration_slides"] as? [[String: Any]] ?? [] {
         lines.append("calibration:  \(slide["path"] ?? "?") (\(slide["tiles"] ?? 0) tiles, \(slide["fingerprint"] ?? "?"))")

@@ -8,7 +8,7 @@ import Foundation
 //                                                  real activation = q * scale[channel]
 //   the fp32 layers kept (SE FCs, ASPP atrous depthwise and image pooling) under smp's names
 //   __metadata__: the source model's metadata plus quantization, quantization_method, source_sha256,
-//                 calibration_tiles, calibration_slides (JSON), tessera_version.
+//                 calibration_tiles, calibration_slides (JSON), activation_smoothing, tessera_version.
 
 extension SafetensorsFile {
     /// An I8 tensor's values, checked to have `shape`.

@@ -399,7 +399,7 @@ extension PlanBuilder {
         release(low)
         let fusedDepthwise = try int8Convolution("fusion.depthwise", input: concatenation, conv: q.convolution("decoder.block2.0.0.weight"),
                                                  kernel: 3, padding: [1, 1, 1, 1], groups: fusedChannels, outputType: dnnl_s8,
-                                                 outputScales: [q.scale("fusion.depthwise")])
+                                                 outputScales: q.scales("fusion.depthwise", channels: fusedChannels))
         release(concatenation)
         let fused = try int8Convolution("fusion.pointwise", input: fusedDepthwise, conv: q.convolution("decoder.block2.0.1.weight"), kernel: 1,
                                         eltwise: .relu, outputType: dnnl_u8, outputScales: Self.unsignedScales(q.scales("fusion.pointwise", channels: d)))

@@ -74,7 +74,8 @@ public struct Int8Parameters: Sendable {
     /// channel for the encoder's stem, expand, depthwise and gated (SE) outputs (`perChannelActivations`), one for
     /// the others. A single scale serves every channel.
     public var activationScales: [String: [Float]]
-    /// Provenance: source_sha256, quantization_method, calibration_tiles, calibration_slides, tessera_version.
+    /// Provenance: source_sha256, quantization_method, calibration_tiles, calibration_slides, activation_smoothing,
+    /// tessera_version.
     public var metadata: [String: String]
 
     static let formatName = "int8-static"
@@ -121,9 +122,11 @@ public struct Int8Parameters: Sendable {
 
     /// The activations quantised with one scale per channel, with their channel counts: the swish outputs of the
     /// stem, expand and depthwise convolutions, the gated tensors, the blocks' outputs (the residual stream) and the
-    /// decoder's (ReLU outputs: relu, then the per-channel multiplication, then a clip to `unsignedLimit`). Only the
-    /// fusion's depthwise output keeps one scale (the fp32 network computes it in two halves). Their channels' ranges differ up to ~100x
-    /// (BatchNorm folded into depthwise filters), so one scale left most channels a few levels. Per-channel scales
+    /// decoder's (ReLU outputs: relu, then the per-channel multiplication, then a clip to `unsignedLimit`), and the
+    /// fusion's depthwise output (the upsampled ASPP's channels, then the low-level ones). Their channels' ranges differ
+    /// up to ~100x (BatchNorm folded into depthwise filters), so one scale left most channels a few levels. The fusion's
+    /// depthwise output had one scale until measured: its low-level channels span far less than the ASPP's, and that
+    /// one tensor cost 1.5 points of argmax agreement and 1.3 of CMU's 2-point nuclei under-call. Per-channel scales
     /// cost nothing at run time: the convolution writing them scales each output channel (a binary post-op after the
     /// swish), a depthwise convolution reading them scales each channel, and the squeeze-excitation gate requantises
     /// per channel anyway; a 1x1 convolution reading them (projection, expansion, the decoder's) takes them folded
@@ -143,7 +146,26 @@ public struct Int8Parameters: Sendable {
             channels["aspp.branch\(branch).pointwise"] = d
         }
         channels["decoder.lowlevel"] = decoder.lowLevelChannels
+        channels["fusion.depthwise"] = d + decoder.lowLevelChannels
         return channels
+    }
+
+    /// The per-channel activations that a 1x1 convolution reads, with the channels' scales folded into its weights:
+    /// each block's gated tensor (the projection's input), the residual stream where an expansion, the decoder's
+    /// low-level branch or ASPP reads it, the ASPP branches' outputs (the projection's), the separable and fusion
+    /// depthwise outputs, and the fusion's output (the head's). `Int8Calibration.smoothingStrength` applies to them.
+    static func denseConvolutionInputs(encoder: EfficientNetVariant, decoder: DeepLabV3PlusConfiguration) -> [String] {
+        let blocks = encoder.blocks().filter { $0.index < encoder.smpStageIndices[3] }
+        var labels: [String] = []
+        for (position, block) in blocks.enumerated() {
+            labels.append("block\(block.index).se")
+            let next = position + 1 < blocks.count ? blocks[position + 1] : nil
+            if next?.hasExpansion ?? true || block.index + 1 == encoder.smpStageIndices[0] { labels.append("block\(block.index).project") }
+        }
+        labels.append("aspp.branch0")
+        for branch in 1...3 { labels += ["aspp.branch\(branch).depthwise", "aspp.branch\(branch).pointwise"] }
+        labels += ["aspp.separable.depthwise", "fusion.depthwise", "fusion.pointwise"]
+        return labels
     }
 
     /// The residual chains: each block without a skip connection starts one, the blocks with one after it add into
