@@ -76,19 +76,20 @@ import TesseraTestSupport
         var heldOutTiles = 0
         var areaGateMet = true
         for (slide, slideTiles) in tiles.heldOut where !slideTiles.isEmpty {
-            var areaFP32 = [Int](repeating: 0, count: classes), areaInt8 = [Int](repeating: 0, count: classes)
+            var areaFP32 = [Int](repeating: 0, count: classes), areaInt8 = [Int](repeating: 0, count: classes), slideAgree = 0
             for tile in slideTiles {
                 let a = Self.argmax(try fp32.logits([tile]), classes: classes, plane: plane)
                 let b = Self.argmax(try int8.logits([tile]), classes: classes, plane: plane)
                 for p in 0..<plane {
                     areaFP32[Int(a[p])] += 1
                     areaInt8[Int(b[p])] += 1
-                    if a[p] == b[p] { agree += 1 }
+                    if a[p] == b[p] { agree += 1; slideAgree += 1 }
                 }
                 total += plane
             }
             heldOutTiles += slideTiles.count
             let pixels = Double(slideTiles.count * plane)
+            print(String(format: "%@: argmax agreement %.4f over %d held-out tiles", slide, Double(slideAgree) / pixels, slideTiles.count))
             for c in 0..<classes {
                 let difference = 100 * abs(Double(areaFP32[c]) - Double(areaInt8[c])) / pixels
                 print(String(format: "%@ %@: fp32 %.2f%%, int8 %.2f%% of held-out pixels", slide, model.classNames[c],
