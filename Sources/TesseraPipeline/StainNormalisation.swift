@@ -103,3 +103,48 @@ struct SlideStain: Sendable {
         }
     }
 }
+
+/// The normalisation `tessera model quantize` gives its calibration tiles: by default the one `tessera run` applies
+/// for the model (its `stain_reference` method, statistics per slide), so that an int8 file's activation ranges are
+/// those of the tiles the network will see. (A run that quantises on the fly draws its tiles through its own reader,
+/// which normalises them already.)
+public struct CalibrationStain: Sendable {
+    let resolved: ResolvedStain
+
+    /// `option` as `--stain` takes it: nil for the model's own method, else none, reinhard or macenko.
+    public init(option: StainOption?, model: SegmentationModelIdentity) throws(RunError) {
+        resolved = try ResolvedStain.resolve(option: option, estimation: .slide, model: model)
+    }
+
+    /// "none", "reinhard" or "macenko": recorded in the int8 file (`calibration_stain`).
+    public var method: String { resolved.method?.rawValue ?? "none" }
+
+    /// Tiles drawn from a slide's `plan`, normalised as a run normalises that slide. The warning says why a slide's
+    /// stain could not be estimated; its tiles are then left as read, as a run leaves them.
+    public func normalise(_ tiles: [RGBImage], plan: TilePlan, read: (PlannedTile) throws -> RGBImage) -> (tiles: [RGBImage], warning: String?) {
+        let stain = resolved.planSlide(plan, read: read)
+        return (tiles.map { tile in
+            var tile = tile
+            stain.apply(to: &tile)
+            return tile
+        }, stain.record.warning)
+    }
+
+    /// Tiles given as images (PNG tiles, a .npy stack), normalised with statistics estimated from all of them together
+    /// (they stand for one slide).
+    public func normalise(_ tiles: [RGBImage]) -> (tiles: [RGBImage], warning: String?) {
+        guard let method = resolved.method, let target = resolved.target, !tiles.isEmpty else { return (tiles, nil) }
+        var sample = StainSample()
+        for tile in tiles { sample.add(tile) }
+        do {
+            let transform = StainTransform(source: try StainEstimation.estimate(method, from: sample), target: target)
+            return (tiles.map { tile in
+                var tile = tile
+                transform.apply(to: &tile)
+                return tile
+            }, nil)
+        } catch {
+            return (tiles, "not stain-normalised (\(method.rawValue)): \(error)")
+        }
+    }
+}

@@ -23,8 +23,12 @@ struct ModelQuantizeCommand: ParsableCommand {
     @Option(name: .long, help: "Output file (.safetensors).") var out: String
     @Option(name: .long, help: "Calibration tiles in all.") var tiles = 64
     @Option(name: .long, help: "Resolution in µm/px (default: the model's, else 0.5).") var mpp: Double?
+    @Option(name: .customLong("slide-mpp"), help: "The slides' own resolution in µm/px, for files that do not state it (a file's own resolution wins).")
+    var slideMPP: Double?
     @Option(name: .long, help: "Tile width and height (default: the model's, else 512).") var tile: Int?
     @Option(name: .long, help: "Range of the activations with one scale: minmax, percentile or entropy (per-channel ones take each channel's largest |x|).") var method = Int8Calibration.defaultMethod.rawValue
+    @Option(name: .long, help: "Stain normalisation of the calibration tiles: none, reinhard or macenko (default: the model's stain_reference method, as `tessera run` applies it).")
+    var stain: StainOption?
     @Option(name: .long, help: "Seed that picks the tiles.") var seed: UInt64 = 7
     @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
 
@@ -41,25 +45,34 @@ struct ModelQuantizeCommand: ParsableCommand {
         guard source.int8 == nil else { throw ValidationError("\(model) is already an int8 model") }
         let size = tile ?? source.tileSize ?? 512, resolution = mpp ?? source.micronsPerPixel ?? 0.5
         let start = Date()
-        let (calibrationTiles, sources) = try drawCalibrationTiles(calibrate, count: tiles, tileSize: size, mpp: resolution, seed: seed)
+        let normalisation = try CalibrationStain(option: stain, model: source.identity)
+        let (calibrationTiles, sources, warnings) = try drawCalibrationTiles(calibrate, count: tiles, tileSize: size, mpp: resolution,
+                                                                             seed: seed, stain: normalisation, slideMPP: slideMPP)
+        for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        var metadata = try SafetensorsFile(contentsOf: source.url).metadata
+        metadata["calibration_stain"] = normalisation.method
         let quantized = try Int8Calibration.quantize(source, tiles: calibrationTiles, method: CalibrationMethod(rawValue: method)!,
-                                                     sources: sources, sourceMetadata: try SafetensorsFile(contentsOf: source.url).metadata,
-                                                     threads: threads)
+                                                     sources: sources, sourceMetadata: metadata, threads: threads)
         try quantized.int8!.write(to: URL(fileURLWithPath: out))
-        print("\(out): int8 (\(method)), \(calibrationTiles.count) calibration tiles of \(size)x\(size) at \(resolution) µm/px from \(sources.count) source(s), \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        print("\(out): int8 (\(method)), \(calibrationTiles.count) calibration tiles of \(size)x\(size) at \(resolution) µm/px from \(sources.count) source(s), stain \(normalisation.method), \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
         print("source sha256: \(source.sha256)")
         print("int8 sha256:   \(quantized.sha256)")
     }
 }
 
 /// Calibration tiles from slides (tissue tiles, evenly spread), PNG tiles (cropped to `tileSize`) and .npy stacks of
-/// tiles (N x tile x tile x 3 uint8, as `model bench --tiles` takes).
-func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Double, seed: UInt64) throws -> ([RGBImage], [CalibrationSource]) {
+/// tiles (N x tile x tile x 3 uint8, as `model bench --tiles` takes), stain-normalised by `stain`: each slide's tiles
+/// with that slide's statistics, the PNG tiles together, each .npy stack on its own. The warnings name a source whose
+/// stain could not be estimated (its tiles are used as read).
+func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Double, seed: UInt64,
+                          stain: CalibrationStain, slideMPP: Double? = nil) throws -> ([RGBImage], [CalibrationSource], [String]) {
     var tiles: [RGBImage] = []
     var sources: [CalibrationSource] = []
+    var warnings: [String] = []
+    var pngTiles: [RGBImage] = []
     for (index, path) in paths.enumerated() {
         let url = URL(fileURLWithPath: path)
-        let remainingSources = paths.count - index, wanted = (count - tiles.count + remainingSources - 1) / remainingSources
+        let remainingSources = paths.count - index, wanted = (count - tiles.count - pngTiles.count + remainingSources - 1) / remainingSources
         guard wanted > 0 else { break }
         if url.pathExtension.lowercased() == "npy" {
             let (shape, values) = try NumPyFile.readUInt8(url)
@@ -67,7 +80,10 @@ func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Dou
                 throw ValidationError("\(path) has shape \(shape); expected N x \(tileSize) x \(tileSize) x 3 tiles")
             }
             let bytes = tileSize * tileSize * 3, used = min(wanted, shape[0])
-            tiles += (0..<used).map { RGBImage(width: tileSize, height: tileSize, pixels: Array(values[($0 * bytes)..<(($0 + 1) * bytes)])) }
+            let stack = (0..<used).map { RGBImage(width: tileSize, height: tileSize, pixels: Array(values[($0 * bytes)..<(($0 + 1) * bytes)])) }
+            let (normalised, warning) = stain.normalise(stack)
+            tiles += normalised
+            if let warning { warnings.append("\(path): \(warning)") }
             sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: used))
         } else if url.pathExtension.lowercased() == "png" {
             let image = try PNGImage.readRGB(from: url)
@@ -78,18 +94,27 @@ func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Dou
             for y in 0..<tileSize {
                 pixels.replaceSubrange((y * tileSize * 3)..<((y + 1) * tileSize * 3), with: image.pixels[(y * image.width * 3)..<((y * image.width + tileSize) * 3)])
             }
-            tiles.append(RGBImage(width: tileSize, height: tileSize, pixels: pixels))
+            pngTiles.append(RGBImage(width: tileSize, height: tileSize, pixels: pixels))
             sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: 1))
         } else {
             let slide = try Slide(contentsOf: url)
-            let (_, drawn) = try CalibrationTiles.draw(from: slide, resolution: try slide.resolution(), targetMPP: mpp, tileSize: tileSize,
-                                                       count: wanted, seed: seed)
+            let (plan, drawn) = try CalibrationTiles.draw(from: slide, resolution: try slide.resolution(userStatedMPP: slideMPP), targetMPP: mpp, tileSize: tileSize,
+                                                          count: wanted, seed: seed)
             guard !drawn.isEmpty else { throw ValidationError("\(path): no tissue tiles to calibrate on at \(mpp) µm/px") }
-            tiles += drawn.map(\.image)
+            let (normalised, warning) = stain.normalise(drawn.map(\.image), plan: plan) { tile in
+                try slide.read(level0Window: tile.readWindow, outputWidth: tileSize, outputHeight: tileSize)
+            }
+            tiles += normalised
+            if let warning { warnings.append("\(path): \(warning)") }
             sources.append(CalibrationSource(path: path, fingerprint: CalibrationTiles.fingerprint(of: slide), tiles: drawn.count))
         }
     }
-    return (tiles, sources)
+    if !pngTiles.isEmpty {
+        let (normalised, warning) = stain.normalise(pngTiles)
+        tiles += normalised
+        if let warning { warnings.append("the PNG tiles: \(warning)") }
+    }
+    return (tiles, sources, warnings)
 }
 
 /// The model to run at `precision` (`OnTheFlyQuantization.model`, as `tessera run` decides it): an int8 file runs
@@ -112,6 +137,7 @@ func int8DescriptionJSON(_ int8: Int8Parameters) -> [String: Any] {
     ]
     // Absent from files written before activation smoothing (their per-channel scales are each channel's own range).
     if let smoothing = int8.metadata["activation_smoothing"].flatMap(Double.init) { object["activation_smoothing"] = smoothing }
+    if let stain = int8.metadata["calibration_stain"] { object["calibration_stain"] = stain }
     if let slides = int8.metadata["calibration_slides"], let parsed = try? JSONSerialization.jsonObject(with: Data(slides.utf8)) {
         object["calibration_slides"] = parsed
     }
@@ -120,7 +146,8 @@ func int8DescriptionJSON(_ int8: Int8Parameters) -> [String: Any] {
 
 func int8DescriptionText(_ int8: Int8Parameters) -> String {
     let json = int8DescriptionJSON(int8)
-    let smoothing = (json["activation_smoothing"] as? Double).map { ", activation smoothing \($0)" } ?? ""
+    let smoothing = ((json["activation_smoothing"] as? Double).map { ", activation smoothing \($0)" } ?? "")
+        + ((json["calibration_stain"] as? String).map { ", tiles stain-normalised: \($0)" } ?? "")
     var lines = ["precision:    int8 (\(json["method"]!) calibration on \(json["calibration_tiles"]!) tiles\(smoothing); \(int8.convolutions.count) int8 convolutions; SE FCs, ASPP atrous depthwise and image pooling in fp32)",
                  "source:       fp32 model sha256 \(json["source_sha256"]!), quantised by Tessera \(json["tessera_version"]!)"]
     for slide in json["calibration_slides"] as? [[String: Any]] ?? [] {

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import TesseraCore
+import TesseraNetwork
+import TesseraPipeline
+import TesseraSlide
+import TesseraTestSupport
+
+/// `tessera model quantize` calibrates on the tiles as a run hands them to the network: stain-normalised with the
+/// model's own method by default (the bundled model declares Reinhard), as read with `--stain none`. Each file's
+/// activation scales are checked against a calibration on the same tiles, normalised or not, done here.
+@Suite(.serialized) struct CalibrationStainTests {
+    /// The largest relative difference between two files' activation scales (1 where their labels or counts differ).
+    static func largestDifference(_ a: [String: [Float]], _ b: [String: [Float]]) -> Float {
+        guard Set(a.keys) == Set(b.keys) else { return 1 }
+        var largest: Float = 0
+        for (label, values) in a {
+            guard let other = b[label], other.count == values.count else { return 1 }
+            for (x, y) in zip(values, other) { largest = max(largest, abs(x - y) / max(abs(x), abs(y), 1e-12)) }
+        }
+        return largest
+    }
+
+    @Test func modelQuantizeCalibratesOnTheTilesTheNetworkSees() throws {
+        let modelURL = Fixtures.models.appendingPathComponent("default.safetensors")
+        let model = try SegmentationModel.load(contentsOf: modelURL)
+        let cmu = Fixtures.slide("CMU-1-Small-Region.svs")
+        let work = try Fixtures.temporaryDirectory("calibration-stain")
+        defer { try? FileManager.default.removeItem(at: work) }
+
+        // The tiles the command draws (4 tissue tiles at 2 µm/px, 128 px, seed 7), as read and as a run normalises them.
+        let slide = try Slide(contentsOf: cmu)
+        let (plan, drawn) = try CalibrationTiles.draw(from: slide, resolution: try slide.resolution(), targetMPP: 2, tileSize: 128,
+                                                      count: 4, seed: 7)
+        let raw = drawn.map(\.image)
+        #expect(raw.count == 4)
+        let stain = try CalibrationStain(option: nil, model: model.identity)
+        #expect(stain.method == "reinhard")
+        let (normalised, warning) = stain.normalise(raw, plan: plan) { tile in
+            try slide.read(level0Window: tile.readWindow, outputWidth: 128, outputHeight: 128)
+        }
+        #expect(warning == nil)
+        let changed = zip(raw, normalised).map { a, b in zip(a.pixels, b.pixels).filter { $0 != $1 }.count }.reduce(0, +)
+        #expect(changed > 1000, "Reinhard changed \(changed) channel values")
+        let expectedNormalised = try Int8Calibration.quantize(model, tiles: normalised).int8!.activationScales
+        let expectedRaw = try Int8Calibration.quantize(model, tiles: raw).int8!.activationScales
+        let apart = Self.largestDifference(expectedNormalised, expectedRaw)
+        #expect(apart > 1e-3, "normalised and raw calibrations differ by \(apart) at most")
+
+        for (arguments, expected, method) in [([String](), expectedNormalised, "reinhard"), (["--stain", "none"], expectedRaw, "none")] {
+            let out = work.appendingPathComponent("\(method).safetensors").path
+            let result = try TesseraCLI.run(["model", "quantize", modelURL.path, "--calibrate", cmu.path, "--tiles", "4", "--mpp", "2",
+                                             "--tile", "128", "--out", out] + arguments)
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("stain \(method)"), "\(result.stdout)")
+            let written = try #require(try SegmentationModel.load(contentsOf: URL(fileURLWithPath: out)).int8)
+            #expect(written.metadata["calibration_stain"] == method)
+            let difference = Self.largestDifference(written.activationScales, expected)
+            #expect(difference < 1e-5, "\(method): the file's scales differ from the expected calibration by \(difference)")
+        }
+
+        let info = try TesseraCLI.run(["model", "info", work.appendingPathComponent("reinhard.safetensors").path])
+        #expect(info.stdout.contains("tiles stain-normalised: reinhard"), "\(info.stdout)")
+    }
+
+    /// A slide that states no resolution needs `--slide-mpp`, which the error names and the command takes; a slide
+    /// whose stain cannot be estimated (no H&E tissue) is calibrated on as read, with a warning naming it.
+    @Test func slideMPPAndAnUnestimableStain() throws {
+        let model = Fixtures.models.appendingPathComponent("default.safetensors").path
+        let synthetic = Fixtures.slide("yb10kx5k.zstd.tiff").path
+        let work = try Fixtures.temporaryDirectory("calibration-slide-mpp")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let out = work.appendingPathComponent("int8.safetensors").path
+        let common = ["model", "quantize", model, "--calibrate", synthetic, "--tiles", "2", "--mpp", "8", "--tile", "128", "--out", out]
+        let refused = try TesseraCLI.run(common)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(synthetic) && refused.stderr.contains("--slide-mpp"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        let stated = try TesseraCLI.run(common + ["--slide-mpp", "1"])
+        #expect(stated.status == 0, "\(stated.stderr)")
+        #expect(stated.stderr.contains("warning: \(synthetic): not stain-normalised (reinhard)"), "\(stated.stderr)")
+        #expect(try SegmentationModel.load(contentsOf: URL(fileURLWithPath: out)).int8?.metadata["calibration_tiles"] == "2")
+    }
+}
