@@ -78,11 +78,16 @@ import TesseraTestSupport
         #expect(mean < 0.05, "mean |int8 - fp32| class area per tile \(mean)")
         #expect(differences.contains { $0 > 0 }, "int8 gave exactly fp32's areas: was it int8?")
 
-        // int8 again: done already at int8 with the same calibration recipe, so skipped.
+        // int8 again: done already at int8 with the same calibration recipe, so skipped, and nothing is quantised
+        // (a nightly run with nothing new does not pay for a calibration).
         let again = try TesseraCLI.run(["run", cmu, "--out", out, "--precision", "int8", "--calibration-tiles", "8", "--json"]
                                        + Self.tiling)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("\"skipped\""), "\(again.stdout)")
+        #expect(again.stdout.contains("every slide is already done with this model and parameters")
+                && again.stdout.contains("was not quantised"), "\(again.stdout)")
+        #expect(try rows(database, "SELECT precision, COALESCE(quantized_model_sha256, 'none'), calibration_json IS NULL FROM runs ORDER BY id")
+                == [["int8", quantized, "0"], ["fp32", "none", "1"], ["int8", "none", "1"]])
 
         // The precision columns survive `tessera merge` and show in the named query.
         let merged = out + "/merged.sqlite"

@@ -94,22 +94,41 @@ public final class BatchRunner: Sendable {
             throw RunError.noSlides(inputs: settings.inputs)
         }
         if resolved.writeHeatmaps { try RunError.creatingDirectory(resolved.heatmapDirectory) }
-        // An fp32 model run at int8 is quantised here, from the run's first slides, before the run is recorded.
+        let openStore = { [setupPool, logger] in
+            try await setupPool.run { try ResultsStore(path: resolved.resultsDatabase, logger: logger) }
+        }
+        // The results of earlier runs, if any: a run that cannot start (no slide to calibrate on) creates no database.
+        let earlierStore = FileManager.default.fileExists(atPath: resolved.resultsDatabase) ? try await openStore() : nil
+        // An fp32 model run at int8 is quantised here, from the run's first slides, before the run is recorded;
+        // not when every slide is already done (a nightly run with nothing new), where it would cost a minute for
+        // nothing.
         var calibrationReport: String?
         if let calibrating = engines as? any SlideCalibratedEngineFactory, calibrating.needsCalibration {
-            logger.info("int8: calibrating on the run's first slides", metadata: [
-                "model.sha256": "\(engines.model.sha256)", "calibration.tiles": "\(resolved.calibrationTiles)"])
-            let calibrated = try await setupPool.run { [source] in
-                try calibrating.calibrated(on: slides, source: source, settings: resolved)
+            let needed = try await setupPool.run { [source] in
+                guard let earlierStore else { return true }
+                return try Self.someSlideNeedsInference(slides, source: source, store: earlierStore, settings: resolved)
             }
-            engines = calibrated.engines
-            if !calibrated.report.isEmpty {
-                calibrationReport = calibrated.report
-                logger.info("\(calibrated.report)")
+            if needed {
+                logger.info("int8: calibrating on the run's first slides", metadata: [
+                    "model.sha256": "\(engines.model.sha256)", "calibration.tiles": "\(resolved.calibrationTiles)"])
+                let calibrated = try await setupPool.run { [source] in
+                    try calibrating.calibrated(on: slides, source: source, settings: resolved)
+                }
+                engines = calibrated.engines
+                if !calibrated.report.isEmpty {
+                    calibrationReport = calibrated.report
+                    logger.info("\(calibrated.report)")
+                }
+            } else {
+                let report = "int8: every slide is already done with this model and parameters; \(engines.model.path) was not quantised"
+                calibrationReport = report
+                logger.info("\(report)")
+                engines = NothingToInferEngineFactory(engines)
             }
         }
         let engine = engines.identity
-        let store = try await setupPool.run { [logger] in try ResultsStore(path: resolved.resultsDatabase, logger: logger) }
+        let store: ResultsStore
+        if let earlierStore { store = earlierStore } else { store = try await openStore() }
 
         let provenance = RunProvenance(
             gitCommit: BuildInfo.gitCommit, pipelineName: resolved.pipeline?.name,
@@ -173,6 +192,25 @@ public final class BatchRunner: Sendable {
         return summary
     }
 
+    /// Whether a slide still needs the network: one that opens and has no finished slide run with this model and
+    /// these parameters (the test the plan stage makes). A slide that does not open needs none (the run records it
+    /// failed). Stops at the first that does.
+    static func someSlideNeedsInference(_ slides: [URL], source: any SlideSource, store: ResultsStore,
+                                        settings: RunSettings.Resolved) throws -> Bool {
+        for url in slides {
+            guard let slide = try? source.open(url) else { continue }
+            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+            let fingerprint = SlideRecord.fingerprint(
+                quickhash: slide.quickhash, path: url.path, sizeBytes: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
+                mtime: attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
+            if try !store.findCompletedSlideRun(slideFingerprint: fingerprint, modelSHA256: settings.model.sha256,
+                                                parametersHash: settings.parametersHash) {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Disk full, quota or I/O errors (SQLite's, libtiff's through the heatmap writer, or the system's): the run is
     /// resumable once space is freed.
     static func isResourceFailure(_ error: any Error) -> Bool {
@@ -182,5 +220,29 @@ public final class BatchRunner: Sendable {
         if let code = SystemErrorText.posixCode(of: error) { return [ENOSPC, EDQUOT, EIO].contains(code) }
         let text = describe(error).lowercased()
         return text.contains("no space left") || text.contains("disk is full") || text.contains("database or disk is full")
+    }
+}
+
+/// The engines of an int8 run on an fp32 model whose slides were all done when it started, so nothing was quantised:
+/// the run records its identity (int8, no quantised model) and its engine is never asked for tiles. A slide that
+/// changed after the check (and so is planned after all) fails with this error, and the next run analyses it.
+struct NothingToInferEngineFactory: EngineFactory {
+    let wrapped: any EngineFactory
+
+    init(_ wrapped: any EngineFactory) { self.wrapped = wrapped }
+
+    var model: SegmentationModelIdentity { wrapped.model }
+    var identity: EngineIdentity { wrapped.identity }
+
+    func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine { Engine(path: wrapped.model.path) }
+
+    final class Engine: SegmentationEngine {
+        let path: String
+        init(path: String) { self.path = path }
+
+        func probabilities(_ tiles: [RGBImage]) throws -> [Float] {
+            throw RunError.invalidParameter("int8: \(path) was not quantised because every slide was done when the run started; "
+                + "a slide changed since: run again to analyse it")
+        }
     }
 }
