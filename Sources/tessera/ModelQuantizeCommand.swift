@@ -18,7 +18,7 @@ struct ModelQuantizeCommand: ParsableCommand {
             """)
 
     @Argument(help: "The fp32 model (.safetensors).") var model: String
-    @Option(name: .long, parsing: .upToNextOption, help: "Slides (any format OpenSlide reads), PNG tiles or .npy tile stacks to calibrate on.")
+    @Option(name: .long, parsing: .upToNextOption, help: "Slides (any format OpenSlide reads; folders and glob patterns are searched as `tessera run` searches them), PNG tiles or .npy tile stacks to calibrate on.")
     var calibrate: [String] = []
     @Option(name: .long, help: "Output file (.safetensors).") var out: String
     @Option(name: .long, help: "Calibration tiles in all.") var tiles = 64
@@ -46,7 +46,7 @@ struct ModelQuantizeCommand: ParsableCommand {
         let size = tile ?? source.tileSize ?? 512, resolution = mpp ?? source.micronsPerPixel ?? 0.5
         let start = Date()
         let normalisation = try CalibrationStain(option: stain, model: source.identity)
-        let (calibrationTiles, sources, warnings) = try drawCalibrationTiles(calibrate, count: tiles, tileSize: size, mpp: resolution,
+        let (calibrationTiles, sources, warnings) = try drawCalibrationTiles(try calibrationInputs(calibrate), count: tiles, tileSize: size, mpp: resolution,
                                                                              seed: seed, stain: normalisation, slideMPP: slideMPP)
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         var metadata = try SafetensorsFile(contentsOf: source.url).metadata
@@ -58,6 +58,23 @@ struct ModelQuantizeCommand: ParsableCommand {
         print("source sha256: \(source.sha256)")
         print("int8 sha256:   \(quantized.sha256)")
     }
+}
+
+/// The calibration inputs with folders and glob patterns expanded into their slides, as `tessera run` expands its
+/// inputs (`SlideDiscovery`); files are taken as given (PNG tiles, .npy stacks, slides).
+func calibrationInputs(_ inputs: [String]) throws -> [String] {
+    var paths: [String] = []
+    for input in inputs {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory)
+        guard !exists || isDirectory.boolValue else { paths.append(input); continue }
+        let slides = try SlideDiscovery.slides(in: [input])
+        guard !slides.isEmpty else {
+            throw ValidationError("\(input): no slide files (\(SlideDiscovery.slideExtensions.sorted().joined(separator: ", "))) to calibrate on")
+        }
+        paths += slides.map(\.path)
+    }
+    return paths
 }
 
 /// Calibration tiles from slides (tissue tiles, evenly spread), PNG tiles (cropped to `tileSize`) and .npy stacks of

@@ -63,6 +63,31 @@ import TesseraTestSupport
         #expect(info.stdout.contains("tiles stain-normalised: reinhard"), "\(info.stdout)")
     }
 
+    /// A folder is searched for slides as `tessera run` searches it (here one slide in a subfolder, next to a file
+    /// that is not a slide); a folder without slides is an error naming it.
+    @Test func aFolderIsSearchedForSlides() throws {
+        let model = Fixtures.models.appendingPathComponent("default.safetensors").path
+        let work = try Fixtures.temporaryDirectory("calibration-folder")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let folder = work.appendingPathComponent("slides"), nested = folder.appendingPathComponent("2026-12")
+        try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.slide("CMU-1-Small-Region.svs"), to: nested.appendingPathComponent("case-1.svs"))
+        try Data("not a slide".utf8).write(to: folder.appendingPathComponent("notes.txt"))
+        let out = work.appendingPathComponent("int8.safetensors").path
+        let result = try TesseraCLI.run(["model", "quantize", model, "--calibrate", folder.path, "--tiles", "4", "--mpp", "2",
+                                         "--tile", "128", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let metadata = try #require(try SegmentationModel.load(contentsOf: URL(fileURLWithPath: out)).int8?.metadata)
+        #expect(metadata["calibration_tiles"] == "4")
+        #expect(metadata["calibration_slides"]?.contains("case-1.svs") == true, "\(metadata["calibration_slides"] ?? "")")
+
+        let empty = work.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        let refused = try TesseraCLI.run(["model", "quantize", model, "--calibrate", empty.path, "--out", out + ".2"])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains(empty.path) && refused.stderr.contains("no slide files"), "\(refused.stderr)")
+    }
+
     /// A slide that states no resolution needs `--slide-mpp`, which the error names and the command takes; a slide
     /// whose stain cannot be estimated (no H&E tissue) is calibrated on as read, with a warning naming it.
     @Test func slideMPPAndAnUnestimableStain() throws {
