@@ -39,20 +39,6 @@ func channelSums(_ source: UnsafePointer<Int8>, pixels: Int, channels: Int, into
     }
 }
 
-/// In place: q = saturate(round(q * multipliers[channel])) on an s8 nhwc tensor (squeeze-excitation's channel gate
-/// folded with the requantisation to the gated tensor's scales).
-func scaleChannelsInt8(_ tensor: UnsafeMutablePointer<Int8>, pixels: Int, channels: Int, multipliers: UnsafePointer<Float>, threads: Int) {
-    let bytes = UnsafeMutableRawPointer(tensor).assumingMemoryBound(to: UInt8.self)
-    parallelFor(pixels, threads: threads) { range in
-        for p in range {
-            let row = bytes + p * channels
-            for c in 0..<channels {
-                row[c] = narrow(Float(Int8(bitPattern: row[c])) * multipliers[c], low: -127, high: 127)
-            }
-        }
-    }
-}
-
 /// ASPP's depthwise 3x3 with a large dilation and "same" padding on s8 nhwc, exact like `dilatedDepthwise3x3`: taps in
 /// the padding are skipped. `weights`: 9 taps x channels, already multiplied by input scale / output scale.
 func dilatedDepthwise3x3Int8(_ source: UnsafePointer<Int8>, _ destination: UnsafeMutablePointer<Int8>, channels: Int, height: Int,
