@@ -17,8 +17,10 @@ import Foundation
     return UInt8(truncatingIfNeeded: shifted.bitPattern &- 0x4B40_0000)
 }
 
-/// Sums of each channel over all pixels of an s8 nhwc tensor (one image).
-func channelSums(_ source: UnsafePointer<Int8>, pixels: Int, channels: Int, into sums: UnsafeMutablePointer<Int32>, threads: Int) {
+/// The mean of each channel of an s8 nhwc tensor (one image) in real values: its integer sum over all pixels times
+/// scales[channel] / pixels (squeeze-excitation's and the ASPP image pooling's input).
+func channelMeans(_ source: UnsafePointer<Int8>, pixels: Int, channels: Int, scales: [Float], into means: UnsafeMutablePointer<Float>,
+                  threads: Int) {
     let parts = max(1, min(threads, pixels / 64))
     let partial = UnsafeMutablePointer<Int32>.allocate(capacity: parts * channels)
     partial.initialize(repeating: 0, count: parts * channels)
@@ -32,10 +34,10 @@ func channelSums(_ source: UnsafePointer<Int8>, pixels: Int, channels: Int, into
             }
         }
     }
-    for c in 0..<channels { sums[c] = 0 }
-    for part in 0..<parts {
-        let accumulator = partial + part * channels
-        for c in 0..<channels { sums[c] &+= accumulator[c] }
+    for c in 0..<channels {
+        var sum: Int32 = 0
+        for part in 0..<parts { sum &+= partial[part * channels + c] }
+        means[c] = Float(sum) * (scales[c] / Float(pixels))
     }
 }
 

@@ -255,7 +255,7 @@ extension PlanBuilder {
         return (try buildInt8Decoder(model: model, parameters: q, lowLevel: lowLevel!, top: x), quantizeInput)
     }
 
-    /// Squeeze-excitation on s8: channel sums and the fp32 FCs (Tessera's kernel, `<label>.pool`), then the gate and
+    /// Squeeze-excitation on s8: channel means and the fp32 FCs (Tessera's kernel, `<label>.pool`), then the gate and
     /// the requantisation to the gated scales in place as one oneDNN binary multiplication by a per-channel f32
     /// multiplier (`<label>`, a jit kernel with the machine's widest vectors, 4-8x faster than Tessera's loop).
     private func squeezeExcitationInt8(_ label: String, _ tensor: QuantizedActivation, parameters q: Int8Parameters, prefix: String,
@@ -265,18 +265,15 @@ extension PlanBuilder {
         owned.append(gated)
         let reduce = q.floats("\(prefix)._se_reduce.weight"), reduceBias = q.floats("\(prefix)._se_reduce.bias")
         let expand = q.floats("\(prefix)._se_expand.weight"), expandBias = q.floats("\(prefix)._se_expand.bias")
-        let meanScales = tensor.scales.map { $0 / Float(pixels) }, requantise = (0..<channels).map { tensor.scales[$0] / gated.scales[$0] }
+        let scales = tensor.scales, requantise = (0..<channels).map { tensor.scales[$0] / gated.scales[$0] }
         let data = tensor.bytes.assumingMemoryBound(to: Int8.self)
         var multiplierMD = try memoryDescriptor([1, channels, 1, 1], dnnl_abcd, context: "\(label) gate")
         let multipliers = try MemoryObject(multiplierMD, buffer: AlignedBuffer(byteCount: 4 * channels), engine: engine, context: "\(label) gate")
-        let work = AlignedBuffer(byteCount: channels * 8)
-        owned += [work, multipliers]
+        let meansBuffer = AlignedBuffer(byteCount: channels * 4)
+        owned += [meansBuffer, multipliers]
         int8Kernel("\(label).pool", output: nil) {
-            let sums = work.pointer.assumingMemoryBound(to: Int32.self)
-            let means = (work.pointer + channels * 4).assumingMemoryBound(to: Float.self)
-            let gates = multipliers.buffer.floats
-            channelSums(data, pixels: pixels, channels: channels, into: sums, threads: threads)
-            for c in 0..<channels { means[c] = Float(sums[c]) * meanScales[c] }
+            let (means, gates) = (meansBuffer.floats, multipliers.buffer.floats)
+            channelMeans(data, pixels: pixels, channels: channels, scales: scales, into: means, threads: threads)
             squeezeExcitationGates(means: means, into: gates, channels: channels, squeezed: squeezed,
                                    reduce: reduce, reduceBias: reduceBias, expand: expand, expandBias: expandBias)
             for c in 0..<channels { gates[c] *= requantise[c] }
@@ -327,14 +324,12 @@ extension PlanBuilder {
             let poolingWeights = q.floats("decoder.aspp.0.convs.4.1.weight"), poolingBias = q.floats("decoder.aspp.0.convs.4.1.bias")
             let pooledProjection = q.floats("decoder.aspp.0.project.0.weight.pooling"), projectionBias = projection.bias!
             let source = f5.bytes.assumingMemoryBound(to: Int8.self), destination = accumulator.memory.buffer.floats
-            let work = AlignedBuffer(byteCount: inputs * 8)
-            owned.append(work)
-            let meanScales = f5.scales.map { $0 / Float(f5.pixels) }, pixels = f5.pixels
+            let meansBuffer = AlignedBuffer(byteCount: inputs * 4)
+            owned.append(meansBuffer)
+            let scales = f5.scales, pixels = f5.pixels
             int8Kernel("aspp.pooling", output: nil) {
-                let sums = work.pointer.assumingMemoryBound(to: Int32.self)
-                let means = (work.pointer + inputs * 4).assumingMemoryBound(to: Float.self)
-                channelSums(source, pixels: pixels, channels: inputs, into: sums, threads: threads)
-                for c in 0..<inputs { means[c] = Float(sums[c]) * meanScales[c] }
+                let means = meansBuffer.floats
+                channelMeans(source, pixels: pixels, channels: inputs, scales: scales, into: means, threads: threads)
                 let constant = imagePoolingContribution(means: means, inputs: inputs, channels: d, pooling: poolingWeights, poolingBias: poolingBias,
                                                         projection: pooledProjection, projectionBias: projectionBias)
                 constant.withUnsafeBufferPointer { values in
