@@ -102,6 +102,15 @@ struct SlideStain: Sendable {
             }
         }
     }
+
+    /// Copies of `tiles` normalised as `apply(to:)` normalises one (calibration tiles drawn from the slide).
+    func normalised(_ tiles: [RGBImage]) -> [RGBImage] {
+        tiles.map { tile in
+            var tile = tile
+            apply(to: &tile)
+            return tile
+        }
+    }
 }
 
 /// The normalisation `tessera model quantize` gives its calibration tiles: by default the one `tessera run` applies
@@ -123,11 +132,7 @@ public struct CalibrationStain: Sendable {
     /// stain could not be estimated; its tiles are then left as read, as a run leaves them.
     public func normalise(_ tiles: [RGBImage], plan: TilePlan, read: (PlannedTile) throws -> RGBImage) -> (tiles: [RGBImage], warning: String?) {
         let stain = resolved.planSlide(plan, read: read)
-        return (tiles.map { tile in
-            var tile = tile
-            stain.apply(to: &tile)
-            return tile
-        }, stain.record.warning)
+        return (stain.normalised(tiles), stain.record.warning)
     }
 
     /// Tiles given as images (PNG tiles, a .npy stack), normalised with statistics estimated from all of them together
@@ -138,11 +143,7 @@ public struct CalibrationStain: Sendable {
         for tile in tiles { sample.add(tile) }
         do {
             let transform = StainTransform(source: try StainEstimation.estimate(method, from: sample), target: target)
-            return (tiles.map { tile in
-                var tile = tile
-                transform.apply(to: &tile)
-                return tile
-            }, nil)
+            return (tiles.map(transform.applied(to:)), nil)
         } catch {
             return (tiles, "not stain-normalised (\(method.rawValue)): \(error)")
         }

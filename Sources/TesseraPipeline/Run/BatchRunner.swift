@@ -199,10 +199,8 @@ public final class BatchRunner: Sendable {
                                         settings: RunSettings.Resolved) throws -> Bool {
         for url in slides {
             guard let slide = try? source.open(url) else { continue }
-            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-            let fingerprint = SlideRecord.fingerprint(
-                quickhash: slide.quickhash, path: url.path, sizeBytes: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
-                mtime: attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
+            let (sizeBytes, mtime) = SlideRecord.fileFacts(path: url.path)
+            let fingerprint = SlideRecord.fingerprint(quickhash: slide.quickhash, path: url.path, sizeBytes: sizeBytes, mtime: mtime)
             if try !store.findCompletedSlideRun(slideFingerprint: fingerprint, modelSHA256: settings.model.sha256,
                                                 parametersHash: settings.parametersHash) {
                 return true

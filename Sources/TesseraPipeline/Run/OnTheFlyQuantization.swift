@@ -128,11 +128,7 @@ public enum OnTheFlyQuantization {
                     skipped.append(SkippedSlide(path: url.path, reason: "no tissue tiles at \(settings.targetMPP) µm/px"))
                     continue
                 }
-                tiles += drawn.map { tile in
-                    var tile = tile
-                    stain.apply(to: &tile)
-                    return tile
-                }
+                tiles += stain.normalised(drawn)
                 sources.append(CalibrationSource(path: url.path, fingerprint: CalibrationTiles.fingerprint(
                     quickhash: slide.quickhash, url: url), tiles: drawn.count))
             } catch {

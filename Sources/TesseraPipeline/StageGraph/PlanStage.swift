@@ -54,9 +54,7 @@ struct PlanStage: Sendable {
     /// The slide's job; nil when an earlier run already did it with the same model and parameters (recorded as
     /// skipped). A slide that cannot be opened or planned is recorded as failed in the store and throws.
     private func plan(ordinal: Int, url: URL) async throws -> SlideJob? {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-        let sizeBytes = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-        let mtime = attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+        let (sizeBytes, mtime) = SlideRecord.fileFacts(path: url.path)
         // What is known of the file before it is opened, for recording a slide that will not open.
         var record = SlideRecord.unreadable(path: url.path, sizeBytes: sizeBytes, mtime: mtime)
         do {
@@ -146,5 +144,14 @@ struct PlanStage: Sendable {
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
                         outputStem: outputStem, stain: stain)
+    }
+}
+
+extension SlideRecord {
+    /// A slide file's size and modification time as a run records them (0 and the epoch when they cannot be read):
+    /// with its quickhash, what its fingerprint is made of.
+    static func fileFacts(path: String) -> (sizeBytes: Int64, mtime: Date) {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        return ((attributes?[.size] as? NSNumber)?.int64Value ?? 0, attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
     }
 }
