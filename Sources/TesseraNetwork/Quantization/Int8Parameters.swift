@@ -71,8 +71,8 @@ public struct Int8Parameters: Sendable {
     /// smp's shapes of the fp32 tensors (written to the file).
     var floatShapes: [String: [Int]]
     /// Scales of each int8 activation tensor (real = q * scale[channel]), by the layer label that writes it: one per
-    /// channel for the encoder's stem, expand, depthwise and gated (SE) outputs (`perChannelActivations`), one for
-    /// the others. A single scale serves every channel.
+    /// channel for the activations `perChannelActivations` lists (every one but the input), one for the input. A
+    /// single scale serves every channel (files written before a tensor became per-channel).
     public var activationScales: [String: [Float]]
     /// Provenance: source_sha256, quantization_method, calibration_tiles, calibration_slides, activation_smoothing,
     /// tessera_version.
