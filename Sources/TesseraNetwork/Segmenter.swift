@@ -85,7 +85,8 @@ public struct LayerTiming: Sendable, Equatable {
 ///
 /// `threads` is the OpenMP thread count (libgomp, shared by oneDNN and Tessera's kernels), set for the calling
 /// thread on every call. On shared cores run the process with `OMP_WAIT_POLICY=passive`
-/// (`OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()`); libgomp's default spinning costs up to 4x here.
+/// with a short spin (`OpenMPEnvironment.reexecWithBoundedSpinIfUnset()` in the CLI): libgomp's default 3 ms spin costs up
+/// to 4x there, and a fully passive wait about 80 µs per layer.
 public final class Segmenter {
     public let model: SegmentationModel
     public let batch: Int

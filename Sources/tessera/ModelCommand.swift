@@ -13,7 +13,7 @@ struct ModelCommand: ParsableCommand {
 
     /// Runs before any subcommand: oneDNN's OpenMP threads must sleep, not spin, when idle on a shared machine.
     mutating func validate() throws {
-        OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+        OpenMPEnvironment.reexecWithBoundedSpinIfUnset()
     }
 
     struct Info: ParsableCommand {

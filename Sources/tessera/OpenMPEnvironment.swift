@@ -2,17 +2,29 @@ import Foundation
 
 /// A process concern, so it lives in the CLI: libraries never re-execute the process.
 ///
-/// Debian's oneDNN runs on libgomp, whose idle threads spin by default. On the shared 2-core machines Tessera runs on
-/// (OpenSlide readers, other processes), that spin takes the CPU the working thread needs: measured at batch 1,
-/// 0.4-0.6 tiles/s spinning versus 2.6-3.6 with `OMP_WAIT_POLICY=passive`, and 4x the CPU time per tile.
-/// libgomp reads the variable once, when it is loaded at process start, so it cannot be changed from inside.
+/// Debian's oneDNN runs on libgomp. Its idle threads spin for about 3 ms by default (`GOMP_SPINCOUNT` 300,000), which on
+/// the shared 2-core machines Tessera runs on (OpenSlide readers, other processes) takes the CPU the working thread
+/// needs: measured at batch 1 with other builds running, 0.4-0.6 tiles/s spinning versus 2.6-3.6 passive. Fully
+/// passive threads cost the other way: every oneDNN primitive and Tessera kernel then wakes its workers through a
+/// futex, about 80 µs each, and a tile runs 100-140 of them. A 10,000-spin wait (about 0.1 ms: longer than the gaps
+/// between one tile's layers, far shorter than a batch) measured `tessera run` at 256 x 256 tiles 1.3-1.4x faster than
+/// passive at fp32 and int8, and at 512 x 512 1.0-1.2x; a 30,000-spin wait made 512 x 512 fp32 runs 12-18% slower
+/// (the readers need that CPU). BENCHMARKS.md, Threads.
+/// libgomp reads both variables once, when it is loaded at process start, so they cannot be changed from inside.
 enum OpenMPEnvironment {
-    /// Re-executes the current process with `OMP_WAIT_POLICY=passive` when the variable is not set (a value the user
-    /// set, e.g. `active` on a dedicated machine, is kept). Call it first thing in `main`, before any other work:
-    /// on success it does not return. Returns normally when the variable is already set or exec is impossible.
-    static func reexecWithPassiveWaitPolicyIfUnset() {
-        guard ProcessInfo.processInfo.environment["OMP_WAIT_POLICY"] == nil else { return }
+    /// `GOMP_SPINCOUNT` set with the passive policy: a waiting libgomp thread spins this many times (libgomp reckons
+    /// 100,000 a millisecond) before it sleeps, fewer when libgomp has more threads than the CPUs it may use.
+    static let spinCount = "10000"
+
+    /// Re-executes the current process with `OMP_WAIT_POLICY=passive` and `GOMP_SPINCOUNT=10000` when the policy is
+    /// not set (values the user set, e.g. `OMP_WAIT_POLICY=active` on a dedicated machine, are kept). Call it first
+    /// thing in `main`, before any other work: on success it does not return. Returns normally when the policy is
+    /// already set or exec is impossible.
+    static func reexecWithBoundedSpinIfUnset() {
+        let environment = ProcessInfo.processInfo.environment
+        guard environment["OMP_WAIT_POLICY"] == nil else { return }
         setenv("OMP_WAIT_POLICY", "passive", 1)
+        if environment["GOMP_SPINCOUNT"] == nil { setenv("GOMP_SPINCOUNT", spinCount, 1) }
         let arguments = CommandLine.arguments
         var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         cArguments.append(nil)

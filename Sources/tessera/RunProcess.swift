@@ -11,7 +11,7 @@ enum RunProcess {
     /// readers share the cores (this may re-execute the process); and the allocator must give large blocks back, so
     /// memory stays flat from slide to slide.
     static func prepare() {
-        OpenMPEnvironment.reexecWithPassiveWaitPolicyIfUnset()
+        OpenMPEnvironment.reexecWithBoundedSpinIfUnset()
         MallocPolicy.useFixedMmapThreshold()
     }
 
