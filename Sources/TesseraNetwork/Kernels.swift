@@ -33,45 +33,52 @@ func globalAveragePool(_ source: UnsafePointer<Float>, batch: Int, channelBlocks
 }
 
 /// Squeeze-excitation gates of one image from its channel means: sigmoid(expand(swish(reduce(means)))). The two tiny
-/// 1x1 convolutions (at most 2112 x 88 MACs each) run on raw pointers: no bounds checks.
+/// 1x1 convolutions (at most 2112 x 88 MACs each) are rows of dot products.
 func squeezeExcitationGates(means mean: UnsafePointer<Float>, into gate: UnsafeMutablePointer<Float>, channels: Int, squeezed: Int,
                             reduce reduceWeights: [Float], reduceBias: [Float], expand expandWeights: [Float], expandBias: [Float]) {
     reduceWeights.withUnsafeBufferPointer { reduce in
         expandWeights.withUnsafeBufferPointer { expand in
             var hidden = [Float](repeating: 0, count: squeezed)
             for j in 0..<squeezed {
-                let row = reduce.baseAddress! + j * channels
-                var sum: Float = 0
-                for c in 0..<channels { sum += row[c] * mean[c] }
-                sum += reduceBias[j]
+                let sum = dotProduct(reduce.baseAddress! + j * channels, mean, count: channels) + reduceBias[j]
                 hidden[j] = sum * sigmoid(sum)
             }
             hidden.withUnsafeBufferPointer { h in
                 for c in 0..<channels {
-                    let row = expand.baseAddress! + c * squeezed
-                    var sum: Float = 0
-                    for j in 0..<squeezed { sum += row[j] * h[j] }
-                    gate[c] = sigmoid(sum + expandBias[c])
+                    gate[c] = sigmoid(dotProduct(expand.baseAddress! + c * squeezed, h.baseAddress!, count: squeezed) + expandBias[c])
                 }
             }
         }
     }
 }
 
+/// The dot product of two float vectors in two SIMD8 accumulators: a plain `sum += a[i] * b[i]` loop stays scalar
+/// (LLVM keeps the order of float additions), one add latency per element: 4.6x slower on a 2112 x 88 FC.
+@inline(__always) func dotProduct(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+    let (rawA, rawB) = (UnsafeRawPointer(a), UnsafeRawPointer(b))
+    var first = Lanes(), second = Lanes()
+    var i = 0
+    while i + 16 <= count {
+        first += rawA.loadUnaligned(fromByteOffset: 4 * i, as: Lanes.self) * rawB.loadUnaligned(fromByteOffset: 4 * i, as: Lanes.self)
+        second += rawA.loadUnaligned(fromByteOffset: 4 * i + 32, as: Lanes.self) * rawB.loadUnaligned(fromByteOffset: 4 * i + 32, as: Lanes.self)
+        i += 16
+    }
+    var sum = (first + second).sum()
+    while i < count { sum += a[i] * b[i]; i += 1 }
+    return sum
+}
+
 /// The ASPP image-pooling branch's share of the projection, constant over the image: projection bias +
 /// projection slice x ReLU(pooling conv (BatchNorm folded) x channel means).
 func imagePoolingContribution(means mean: UnsafePointer<Float>, inputs: Int, channels: Int, pooling: [Float], poolingBias: [Float],
                               projection: [Float], projectionBias: [Float]) -> [Float] {
-    var pooled = [Float](repeating: 0, count: channels)
-    for o in 0..<channels {
-        var sum = poolingBias[o]
-        for c in 0..<inputs { sum += pooling[o * inputs + c] * mean[c] }
-        pooled[o] = max(sum, 0)
-    }
-    return (0..<channels).map { o in
-        var sum = projectionBias[o]
-        for k in 0..<channels { sum += projection[o * channels + k] * pooled[k] }
-        return sum
+    pooling.withUnsafeBufferPointer { pooling in
+        projection.withUnsafeBufferPointer { projection in
+            let pooled = (0..<channels).map { o in max(poolingBias[o] + dotProduct(pooling.baseAddress! + o * inputs, mean, count: inputs), 0) }
+            return pooled.withUnsafeBufferPointer { pooled in
+                (0..<channels).map { o in projectionBias[o] + dotProduct(projection.baseAddress! + o * channels, pooled.baseAddress!, count: channels) }
+            }
+        }
     }
 }
 
