@@ -153,8 +153,8 @@ public struct StainTransform: Sendable, Equatable {
         return y
     }
 
-    /// Linear light to an 8-bit sRGB code (as a float, rounded to nearest): 1.055 v^(1/2.4) - 0.055 with v^(1/2.4) =
-    /// (v^(1/12))^5.
+    /// Linear light to an 8-bit sRGB code, as `VectorRounding.biased` leaves it (the store loop reads the byte back):
+    /// 1.055 v^(1/2.4) - 0.055 with v^(1/2.4) = (v^(1/12))^5.
     @inline(__always) private static func encode(_ v: Float) -> Float {
         let positive = v < 0 ? 0 : v, clamped = positive > 1 ? 1 : positive
         let twelfth = twelfthRoot(clamped)
@@ -162,8 +162,7 @@ public struct StainTransform: Sendable, Equatable {
         let curve = 1.055 * squared * squared * twelfth - 0.055, linear = clamped * 12.92
         let scaled = (clamped > 0.0031308 ? curve : linear) * 255
         let code = scaled > 255 ? 255 : scaled
-        // Adding 1.5 x 2^23 rounds to the nearest integer in the low mantissa bits.
-        return code + 12_582_912
+        return VectorRounding.biased(code)
     }
 
     private static func applyReinhard(_ kernel: ReinhardKernel, to pixels: inout [UInt8], count: Int) {
@@ -198,9 +197,9 @@ public struct StainTransform: Sendable, Equatable {
                         z[j] = encode(n6 * gx + n7 * gy + n8 * gz)
                     }
                     for j in 0..<length {
-                        first[3 * j] = UInt8(truncatingIfNeeded: x[j].bitPattern &- 0x4B40_0000)
-                        first[3 * j + 1] = UInt8(truncatingIfNeeded: y[j].bitPattern &- 0x4B40_0000)
-                        first[3 * j + 2] = UInt8(truncatingIfNeeded: z[j].bitPattern &- 0x4B40_0000)
+                        first[3 * j] = VectorRounding.lowByte(ofBiased: x[j])
+                        first[3 * j + 1] = VectorRounding.lowByte(ofBiased: y[j])
+                        first[3 * j + 2] = VectorRounding.lowByte(ofBiased: z[j])
                     }
                     start += length
                 }

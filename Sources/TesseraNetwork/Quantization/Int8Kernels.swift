@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 
 // Tessera's kernels on int8 activations in oneDNN's nhwc layout (channels contiguous per pixel), for the steps between
 // int8 convolutions: squeeze-excitation, the ASPP's large-dilation depthwise convolution, its image pooling, and the
@@ -9,13 +10,8 @@ import Foundation
 // rintf on the baseline x86-64 target), which made these kernels 75x slower (35 ns per byte measured, 600 ms of a
 // 256x256 tile's 800 ms).
 
-/// Rounds to nearest (ties to even) and saturates to [low, high] (integers, |x| < 2^22), as one byte: the bit pattern
-/// serves s8 and u8 alike. Adding 1.5 x 2^23 leaves the rounded integer in the low mantissa bits, which vectorises
-/// (baseline x86-64 has no vector round instruction).
-@inline(__always) func narrow(_ value: Float, low: Float, high: Float) -> UInt8 {
-    let shifted = min(max(value, low), high) + 12_582_912
-    return UInt8(truncatingIfNeeded: shifted.bitPattern &- 0x4B40_0000)
-}
+/// Rounds to nearest and saturates to [low, high], as one byte (s8 and u8 alike): `VectorRounding.byte`.
+@inline(__always) func narrow(_ value: Float, low: Float, high: Float) -> UInt8 { VectorRounding.byte(value, low: low, high: high) }
 
 /// The mean of each channel of an s8 nhwc tensor (one image) in real values: its integer sum over all pixels times
 /// scales[channel] / pixels (squeeze-excitation's and the ASPP image pooling's input). Sums run in Int16 over runs of
