@@ -74,12 +74,7 @@ struct ModelCommand: ParsableCommand {
             let segmenter = try Segmenter(model: loaded, batch: 1, height: tile.height, width: tile.width, threads: threads)
             let values = try segmenter.logits([tile])
             let classes = loaded.classCount, plane = tile.width * tile.height
-            var labels = [UInt8](repeating: 0, count: plane)
-            for p in 0..<plane {
-                var best = 0
-                for c in 1..<classes where values[c * plane + p] > values[best * plane + p] { best = c }
-                labels[p] = UInt8(best)
-            }
+            let labels = classLabels(values, classes: classes, plane: plane)
             try PNGImage.write(gray: labels, width: tile.width, height: tile.height, to: URL(fileURLWithPath: out))
             if let logits {
                 try NumPyFile.writeFloat32(URL(fileURLWithPath: logits), shape: [classes, tile.height, tile.width], values: values)

@@ -31,8 +31,8 @@ import TesseraTestSupport
         var agree = 0
         var intersection = [Int](repeating: 0, count: 3), union = [Int](repeating: 0, count: 3)
         for pixel in 0..<plane {
-            let ours = argmax(logits, classes: 3, plane: plane, pixel: pixel)
-            if ours == argmax(reference, classes: 3, plane: plane, pixel: pixel) { agree += 1 }
+            let ours = bestClass(logits, classes: 3, plane: plane, pixel: pixel)
+            if ours == bestClass(reference, classes: 3, plane: plane, pixel: pixel) { agree += 1 }
             let label = Int(labels[pixel])
             if ours == label { intersection[ours] += 1; union[ours] += 1 } else { union[ours] += 1; union[label] += 1 }
         }

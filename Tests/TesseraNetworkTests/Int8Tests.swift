@@ -47,10 +47,6 @@ import TesseraTestSupport
                                             sourceMetadata: try SafetensorsFile(contentsOf: modelURL).metadata)
     }
 
-    static func argmax(_ logits: [Float], classes: Int, plane: Int) -> [UInt8] {
-        (0..<plane).map { p in UInt8((0..<classes).max { logits[$0 * plane + p] < logits[$1 * plane + p] }!) }
-    }
-
     /// The accuracy gate: pixel argmax agreement >= 99% over held-out tiles, each class's area on each slide within
     /// 0.5 percentage points of fp32's; prints the per-layer relative error against fp32. Measured: 99.57%, largest
     /// area difference 0.29 points (CMU-1-Small-Region's background). Before activation smoothing and per-channel
@@ -78,8 +74,8 @@ import TesseraTestSupport
         for (slide, slideTiles) in tiles.heldOut where !slideTiles.isEmpty {
             var areaFP32 = [Int](repeating: 0, count: classes), areaInt8 = [Int](repeating: 0, count: classes), slideAgree = 0
             for tile in slideTiles {
-                let a = Self.argmax(try fp32.logits([tile]), classes: classes, plane: plane)
-                let b = Self.argmax(try int8.logits([tile]), classes: classes, plane: plane)
+                let a = classLabels(try fp32.logits([tile]), classes: classes, plane: plane)
+                let b = classLabels(try int8.logits([tile]), classes: classes, plane: plane)
                 for p in 0..<plane {
                     areaFP32[Int(a[p])] += 1
                     areaInt8[Int(b[p])] += 1

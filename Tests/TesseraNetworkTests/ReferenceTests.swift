@@ -21,8 +21,8 @@ import TesseraTestSupport
         let plane = actual.count / classes
         var agree = 0
         for p in 0..<plane {
-            if argmax(actual, classes: classes, plane: plane, pixel: p)
-                == argmax(expected, classes: classes, plane: plane, pixel: p) { agree += 1 }
+            if bestClass(actual, classes: classes, plane: plane, pixel: p)
+                == bestClass(expected, classes: classes, plane: plane, pixel: p) { agree += 1 }
         }
         return (maxError, Double(agree) / Double(plane))
     }
