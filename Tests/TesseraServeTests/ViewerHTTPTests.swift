@@ -340,13 +340,12 @@ import TesseraTestSupport
     /// Page 0 of a TIFF as libvips decodes it (`vips copy in.tif[page=0] out.png`).
     static func vipsPage(_ tiff: URL) throws -> DecodedPNG {
         let png = try Fixtures.temporaryDirectory("vips").appendingPathComponent("page.png")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["vips", "copy", tiff.path + "[page=0]", png.path]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RawHTTP.Failure(description: "vips copy \(tiff.path) failed (libvips-tools installed?)")
+        guard let vips = ChildProcess.onPath("vips") else {
+            throw RawHTTP.Failure(description: "vips is not on PATH: install libvips-tools (.ci/run does)")
+        }
+        let copy = try ChildProcess.run(vips, ["copy", tiff.path + "[page=0]", png.path])
+        guard copy.status == 0 else {
+            throw RawHTTP.Failure(description: "vips copy \(tiff.path) failed (\(copy.status)): \(copy.stderr)")
         }
         return try PNGImage.read(from: png)
     }
