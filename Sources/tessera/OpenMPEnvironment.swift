@@ -7,7 +7,7 @@ import Foundation
 /// needs: measured at batch 1 with other builds running, 0.4-0.6 tiles/s spinning versus 2.6-3.6 passive. Fully
 /// passive threads cost the other way: every oneDNN primitive and Tessera kernel then wakes its workers through a
 /// futex, about 80 µs each, and a tile runs 100-140 of them. A 10,000-spin wait (about 0.1 ms: longer than the gaps
-/// between one tile's layers, far shorter than a batch) measured `tessera run` at 256 x 256 tiles 1.3-1.4x faster than
+/// between one tile's layers, far shorter than a batch) measured `tessera run` at 256 x 256 tiles 1.25-1.4x faster than
 /// passive at fp32 and int8, and at 512 x 512 1.0-1.2x; a 30,000-spin wait made 512 x 512 fp32 runs 12-18% slower
 /// (the readers need that CPU). BENCHMARKS.md, Threads.
 /// libgomp reads both variables once, when it is loaded at process start, so they cannot be changed from inside.
