@@ -12,15 +12,15 @@ public struct CommandOutput: Sendable {
 public enum ChildProcess {
     /// Runs `executable arguments...` and waits for it.
     public static func run(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: URL? = nil) throws -> CommandOutput {
-        try start(executable, arguments, environment: environment, currentDirectory: currentDirectory).wait()
+                           unsetting unset: [String] = [], currentDirectory: URL? = nil) throws -> CommandOutput {
+        try start(executable, arguments, environment: environment, unsetting: unset, currentDirectory: currentDirectory).wait()
     }
 
-    /// Starts `executable arguments...` without waiting, for tests that watch, signal or kill it. `environment`
-    /// is added to this process's own.
+    /// Starts `executable arguments...` without waiting, for tests that watch, signal or kill it. The child gets this
+    /// process's environment with `environment` added and the variables in `unset` removed.
     public static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
-                             currentDirectory: URL? = nil) throws -> RunningCommand {
-        try RunningCommand(executable: executable, arguments: arguments, environment: environment,
+                             unsetting unset: [String] = [], currentDirectory: URL? = nil) throws -> RunningCommand {
+        try RunningCommand(executable: executable, arguments: arguments, environment: environment, unset: unset,
                            currentDirectory: currentDirectory)
     }
 
@@ -40,8 +40,8 @@ public enum TestEnvironment {
 /// Runs the built `tessera` binary for end-to-end tests.
 public enum TesseraCLI {
     /// Runs `tessera arguments...` and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandOutput {
-        try ChildProcess.run(Fixtures.tesseraExecutable, arguments, environment: environment)
+    public static func run(_ arguments: [String], environment: [String: String] = [:], unsetting unset: [String] = []) throws -> CommandOutput {
+        try ChildProcess.run(Fixtures.tesseraExecutable, arguments, environment: environment, unsetting: unset)
     }
 
     /// Starts `tessera` without waiting, for tests that signal or kill it.
@@ -72,12 +72,13 @@ public final class RunningCommand {
     private let outputURL: URL
     private let errorURL: URL
 
-    init(executable: URL, arguments: [String], environment: [String: String], currentDirectory: URL?) throws {
+    init(executable: URL, arguments: [String], environment: [String: String], unset: [String], currentDirectory: URL?) throws {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
+        for key in unset { merged[key] = nil }
         process.environment = merged
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let stem = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-\(UUID().uuidString)")

@@ -123,12 +123,14 @@ struct ModelCommand: ParsableCommand {
             let gmacPerTile = Double(loaded.multiplyAccumulates(height: size, width: size)) / 1e9
             let peakRSS = peakResidentMiB()
             let sorted = batchTimes.sorted()
+            let openMP = OpenMPEnvironment.current
             if json {
                 var object: [String: Any] = [
                     "engine": "tessera", "tiles_per_second": tilesPerSecond, "batch": batch, "size": size, "threads": threads,
                     "seconds": elapsed, "batches": batches, "gmac_per_tile": gmacPerTile, "gmac_per_second": tilesPerSecond * gmacPerTile,
                     "median_batch_seconds": sorted[sorted.count / 2], "cpu_seconds_per_tile": cpuSecondsPerTile, "build_seconds": buildSeconds, "peak_rss_mib": peakRSS,
                     "model_sha256": loaded.sha256, "precision": segmenter.precision.rawValue,
+                    "openmp_wait_policy": openMP.waitPolicy ?? NSNull(), "gomp_spincount": openMP.spinCount ?? NSNull(),
                 ]
                 if profile {
                     object["layers"] = segmenter.layerTimings.map {
@@ -142,6 +144,7 @@ struct ModelCommand: ParsableCommand {
                          tilesPerSecond, segmenter.precision.rawValue, batch, size, size, threads, batches, elapsed, 1000 * sorted[sorted.count / 2]))
             print(String(format: "%.1f GMAC/s (%.2f GMAC per tile); %.3f CPU s per tile; peak RSS %.0f MiB; primitives built in %.2f s",
                          tilesPerSecond * gmacPerTile, gmacPerTile, cpuSecondsPerTile, peakRSS, buildSeconds))
+            print("OpenMP wait: OMP_WAIT_POLICY=\(openMP.waitPolicy ?? "unset") GOMP_SPINCOUNT=\(openMP.spinCount ?? "unset")")
             if profile { printProfile(segmenter) }
         }
 

@@ -16,6 +16,13 @@ enum OpenMPEnvironment {
     /// 100,000 a millisecond) before it sleeps, fewer when libgomp has more threads than the CPUs it may use.
     static let spinCount = "10000"
 
+    /// The wait settings this process runs under, for benchmark reports: libgomp read them at start, so these are
+    /// the ones in force. nil where unset (libgomp's defaults).
+    static var current: (waitPolicy: String?, spinCount: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        return (environment["OMP_WAIT_POLICY"], environment["GOMP_SPINCOUNT"])
+    }
+
     /// Re-executes the current process with `OMP_WAIT_POLICY=passive` and `GOMP_SPINCOUNT=10000` when the policy is
     /// not set (values the user set, e.g. `OMP_WAIT_POLICY=active` on a dedicated machine, are kept). Call it first
     /// thing in `main`, before any other work: on success it does not return. Returns normally when the policy is
@@ -23,13 +30,16 @@ enum OpenMPEnvironment {
     static func reexecWithBoundedSpinIfUnset() {
         let environment = ProcessInfo.processInfo.environment
         guard environment["OMP_WAIT_POLICY"] == nil else { return }
+        let setsSpinCount = environment["GOMP_SPINCOUNT"] == nil
         setenv("OMP_WAIT_POLICY", "passive", 1)
-        if environment["GOMP_SPINCOUNT"] == nil { setenv("GOMP_SPINCOUNT", spinCount, 1) }
+        if setsSpinCount { setenv("GOMP_SPINCOUNT", spinCount, 1) }
         let arguments = CommandLine.arguments
         var cArguments: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) }
         cArguments.append(nil)
         execv("/proc/self/exe", cArguments)
-        // exec failed (no /proc): carry on with the default policy.
+        // exec failed (no /proc): carry on with the default policy, and say so in `current`.
         for pointer in cArguments { free(pointer) }
+        unsetenv("OMP_WAIT_POLICY")
+        if setsSpinCount { unsetenv("GOMP_SPINCOUNT") }
     }
 }

@@ -87,6 +87,24 @@ import TesseraTestSupport
         #expect(object["threads"] as? Int == 1)
     }
 
+    /// The CLI re-executes itself with a 0.1 ms OpenMP spin when the wait policy is unset, and keeps what the user
+    /// set; `model bench` reports the settings it ran under (libgomp reads them only at process start).
+    @Test(arguments: [
+        (set: [String: String](), expected: ("passive", "10000") as (String?, String?)),
+        (set: ["OMP_WAIT_POLICY": "active"], expected: ("active", nil)),
+        (set: ["GOMP_SPINCOUNT": "2000"], expected: ("passive", "2000")),
+    ])
+    func benchReportsTheOpenMPWaitItRanUnder(set: [String: String], expected: (String?, String?)) throws {
+        let result = try TesseraCLI.run(["model", "bench", Self.modelPath, "--batch", "1", "--size", "64", "--threads", "1",
+                                         "--seconds", "0.05", "--json"],
+                                        environment: set, unsetting: ["OMP_WAIT_POLICY", "GOMP_SPINCOUNT"].filter { set[$0] == nil })
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(object["openmp_wait_policy"] as? String == expected.0)
+        #expect(object["gomp_spincount"] as? String == expected.1)
+        #expect(object.keys.contains("gomp_spincount"), "a spin count left to libgomp is reported as null")
+    }
+
     /// The network's oneDNN kernels, as `model bench --profile` lists them, with `environment` added.
     static func kernels(environment: [String: String] = [:]) throws -> [String] {
         let result = try TesseraCLI.run(["model", "bench", modelPath, "--batch", "1", "--size", "64", "--threads", "1",
