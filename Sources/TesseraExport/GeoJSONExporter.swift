@@ -73,14 +73,55 @@ public struct SlideExportSummary: Sendable, Equatable {
 /// Blocking (SQLite, libtiff, file writes): call it from a thread of its own, not from the cooperative pool.
 public struct GeoJSONExporter {
     public let reader: ResultsReader
-    /// Where the runs' heatmaps are (`<results folder>/heatmaps` for `tessera run`).
-    public let heatmapDirectory: URL
+    /// The results folder: recorded artefact paths are relative to its results file.
+    public let layout: OutputLayout
+    /// A folder the heatmaps were moved to, where each recorded file is looked for by its name; nil: where recorded.
+    public let relocatedHeatmaps: URL?
     public let options: GeoJSONExportOptions
 
-    public init(reader: ResultsReader, heatmapDirectory: URL, options: GeoJSONExportOptions) {
+    public init(reader: ResultsReader, layout: OutputLayout, relocatedHeatmaps: URL? = nil,
+                options: GeoJSONExportOptions) {
         self.reader = reader
-        self.heatmapDirectory = heatmapDirectory
+        self.layout = layout
+        self.relocatedHeatmaps = relocatedHeatmaps
         self.options = options
+    }
+
+    /// The heatmap files a slide run's regions are traced from.
+    public struct SlideRunHeatmaps: Sendable, Equatable {
+        public var classMap: URL
+        /// One per class of the run, in class order (a missing one is reported, not fatal).
+        public var probabilities: [URL?]
+        /// The class map's SHA-256 as recorded, checked before it is traced; nil for files just written.
+        public var classMapSHA256: String?
+
+        public init(classMap: URL, probabilities: [URL?], classMapSHA256: String? = nil) {
+            self.classMap = classMap
+            self.probabilities = probabilities
+            self.classMapSHA256 = classMapSHA256
+        }
+    }
+
+    /// The heatmaps the results file records for `slideRun`: never found by name, so a later run's files (a rescan,
+    /// other settings) are never traced for this one.
+    public func recordedHeatmaps(_ slideRun: StoredSlideRun) throws -> SlideRunHeatmaps {
+        let artefacts = try reader.artefacts(of: slideRun.slideRunID)
+        func file(_ artefact: Artefact) -> URL {
+            let recorded = layout.resolve(artefact.path)
+            return relocatedHeatmaps.map { $0.appendingPathComponent(recorded.lastPathComponent) } ?? recorded
+        }
+        guard let classMap = artefacts.first(where: { $0.kind == .classMap }) else {
+            throw ExportError(.invalidInput, "the results file records no class map for this slide run (\(slideRun.slideRunID) "
+                              + "of run \(slideRun.runUID)): was the run made with --no-heatmaps?", path: slideRun.slidePath)
+        }
+        if let removed = classMap.removedAt {
+            throw ExportError(.invalidInput, "the class map of this slide run was removed by `tessera prune` at \(removed)",
+                              path: slideRun.slidePath)
+        }
+        let probabilities = slideRun.classes.map { info in
+            artefacts.first { $0.kind == .probability && $0.classIndex == info.index && $0.removedAt == nil }.map(file)
+        }
+        return SlideRunHeatmaps(classMap: file(classMap), probabilities: probabilities, classMapSHA256: classMap.sha256)
     }
 
     /// The slide runs to export: the latest finished run of each slide, narrowed to `run` (a run UID) and `slides`
@@ -145,10 +186,11 @@ public struct GeoJSONExporter {
         }
     }
 
-    /// The file an export of `slideRun` writes in `directory`: named like the slide's heatmaps (`OutputNames`), so
-    /// two slides with the same file name in different folders never share a file.
+    /// The file an export of `slideRun` writes in `directory`: named like the slide run's heatmaps (`OutputLayout`),
+    /// so two slide runs never share a file.
     public func outputURL(for slideRun: StoredSlideRun, in directory: URL) throws -> URL {
-        directory.appendingPathComponent(try reader.outputStem(for: slideRun) + (options.gzip ? ".geojson.gz" : ".geojson"))
+        layout.slideRunFiles(outputStem: try reader.outputStem(for: slideRun), slideRun: slideRun.slideRunID,
+                             classNames: []).geojson(gzip: options.gzip, in: directory)
     }
 
     /// The classes whose regions are written, by index.
@@ -165,25 +207,34 @@ public struct GeoJSONExporter {
         }
     }
 
-    /// Writes `<slide file name>.geojson` (or `.geojson.gz`) for one slide run into `directory`, which must exist.
+    /// Writes `<slide file name>.sr<N>.geojson` (or `.geojson.gz`) for one slide run into `directory`, which must
+    /// exist, from the heatmaps the results file records for it.
     public func export(_ slideRun: StoredSlideRun, into directory: URL) throws -> SlideExportSummary {
+        let heatmaps = options.objects.regions ? try recordedHeatmaps(slideRun) : nil
+        return try export(slideRun, heatmaps: heatmaps, modelSHA256: slideRun.modelSHA256,
+                          to: try outputURL(for: slideRun, in: directory))
+    }
+
+    /// Writes one slide run's GeoJSON to `url` (whose folder must exist), tracing regions from `heatmaps`.
+    public func export(_ slideRun: StoredSlideRun, heatmaps: SlideRunHeatmaps?, modelSHA256: String,
+                       to url: URL) throws -> SlideExportSummary {
+        let directory = url.deletingLastPathComponent()
         let started = ContinuousClock.now
         guard let mppX = slideRun.mppX, let mppY = slideRun.mppY, mppX > 0, mppY > 0 else {
             throw ExportError(.invalidInput, "the run recorded no resolution for this slide", path: slideRun.slidePath)
         }
         let classes = options.objects.regions ? try exportedClasses(slideRun) : []
-        let stem = try reader.outputStem(for: slideRun)
-        let url = try outputURL(for: slideRun, in: directory)
         var summary = SlideExportSummary(slidePath: slideRun.slidePath, fingerprint: slideRun.fingerprint,
                                          runUID: slideRun.runUID, file: url.path,
                                          classes: classes.map { SlideExportSummary.ClassFigures(name: $0.name) })
         // Open the heatmaps before creating the output, so a missing class map leaves no file behind.
-        let maps = options.objects.regions ? try openHeatmaps(slideRun, stem: stem, classes: classes, summary: &summary) : nil
+        let maps = try heatmaps.map { try openHeatmaps(slideRun, heatmaps: $0, classes: classes, summary: &summary) }
 
         let output = try AtomicOutputFile(path: url.path, gzip: options.gzip)
         var writer = FeatureStream(output: output)
         try output.write(#"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
                          + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
+                         + #""slide_run_id":\#(slideRun.slideRunID.rawValue),"model_sha256":\#(JSONText.quoted(modelSHA256)),"#
                          + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))]},"features":["# + "\n")
         if let maps {
             try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), writer: &writer,
@@ -209,15 +260,20 @@ public struct GeoJSONExporter {
         var grid: HeatmapGrid
     }
 
-    private func openHeatmaps(_ slideRun: StoredSlideRun, stem: String, classes: [ClassInfo],
+    private func openHeatmaps(_ slideRun: StoredSlideRun, heatmaps: SlideRunHeatmaps, classes: [ClassInfo],
                               summary: inout SlideExportSummary) throws -> OpenHeatmaps {
         let classNames = slideRun.classes.map(\.name)
-        let names = HeatmapWriter.fileNames(slideFileName: stem, classNames: classNames)
-        let classMapURL = heatmapDirectory.appendingPathComponent(names.classMap)
+        let classMapURL = heatmaps.classMap
         guard FileManager.default.fileExists(atPath: classMapURL.path) else {
-            throw ExportError(.invalidInput, "no class map for this slide: \(classMapURL.path) does not exist (was the "
-                              + "run made with --no-heatmaps? give --heatmaps DIR if the heatmaps are elsewhere)",
+            throw ExportError(.invalidInput, "no class map at \(classMapURL.path): the file recorded for this slide run "
+                              + "does not exist (moved? give --heatmaps DIR if the heatmaps are elsewhere)",
                               path: slideRun.slidePath)
+        }
+        if let recorded = heatmaps.classMapSHA256 {
+            guard let facts = StreamingSHA256.file(atPath: classMapURL.path), facts.sha256 == recorded else {
+                throw ExportError(.invalidInput, "the class map is not the file this slide run wrote (its SHA-256 differs "
+                                  + "from the one recorded): it was replaced since", path: classMapURL.path)
+            }
         }
         let classMap: HeatmapFileReader
         do { classMap = try HeatmapFileReader(url: classMapURL) } catch {
@@ -232,7 +288,9 @@ public struct GeoJSONExporter {
               classMap.channels == 1 else {
             throw mismatch("it is not a Tessera class map (its description names no kind \"classes\" and downsample)")
         }
-        if let name = metadata.slideName, name != stem { throw mismatch("it was written for \(name)") }
+        if let written = metadata.slideRunID, written != slideRun.slideRunID.rawValue {
+            throw mismatch("it was written by slide run \(written)")
+        }
         if metadata.classNames != classNames {
             throw mismatch("its classes are \(metadata.classNames), the run's \(classNames)")
         }
@@ -249,13 +307,14 @@ public struct GeoJSONExporter {
         }
         var probabilities: [HeatmapFileReader?] = []
         for info in classes {
-            let url = heatmapDirectory.appendingPathComponent(names.probabilities[info.index])
-            if let map = try? HeatmapFileReader(url: url), map.width == classMap.width, map.height == classMap.height,
-               map.channels == 1, map.bandHeight == classMap.bandHeight {
+            let url = info.index < heatmaps.probabilities.count ? heatmaps.probabilities[info.index] : nil
+            if let url, let map = try? HeatmapFileReader(url: url), map.width == classMap.width,
+               map.height == classMap.height, map.channels == 1, map.bandHeight == classMap.bandHeight {
                 probabilities.append(map)
             } else {
                 probabilities.append(nil)
-                summary.warnings.append("no usable probability map \(url.path): regions of \(info.name) have no mean probability")
+                summary.warnings.append("no usable probability map \(url?.path ?? "recorded"): regions of \(info.name) have "
+                                        + "no mean probability")
             }
         }
         return OpenHeatmaps(classMap: classMap, probabilities: probabilities,

@@ -57,7 +57,15 @@ public struct SyntheticSlideResults {
             throw ExportError(.invalidInput, "no finished slide in the source results", path: sourceResults)
         }
         let classNames = sourceRun.classes.map(\.name)
-        let names = HeatmapWriter.fileNames(slideFileName: try reader.outputStem(for: sourceRun), classNames: classNames)
+        // The source slide run's maps as its results file records them, looked for by name in `sourceHeatmaps`.
+        let recorded = try reader.artefacts(of: sourceRun.slideRunID)
+        func name(_ kind: Artefact.Kind, _ classIndex: Int? = nil) throws -> String {
+            guard let artefact = recorded.first(where: { $0.kind == kind && $0.classIndex == classIndex }) else {
+                throw ExportError(.invalidInput, "the source results record no \(kind.rawValue) map", path: sourceResults)
+            }
+            return URL(fileURLWithPath: artefact.path).lastPathComponent
+        }
+        let names = (classMap: try name(.classMap), probabilities: try classNames.indices.map { try name(.probability, $0) })
         func load(_ name: String) throws -> (HeatmapFileReader, [UInt8]) {
             let map = try HeatmapFileReader(url: sourceHeatmaps.appendingPathComponent(name))
             var pixels = [UInt8](repeating: 0, count: map.width * map.height + map.width * map.bandHeight)
@@ -133,10 +141,14 @@ public struct SyntheticSlideResults {
             let (r, g, b) = QuPathFeature.colour(hex: info.colour)
             return (r, g, b)
         }
+        let layout = OutputLayout(outputDirectory: directory)
+        let files = layout.slideRunFiles(outputStem: slideFileName, slideRun: slideRun.id, classNames: classNames)
         _ = try HeatmapWriter.writeSlideHeatmaps(
             classMap: classMap, probabilities: probabilities, colours: colours, classNames: classNames,
-            directory: directory.appendingPathComponent("heatmaps"), slideFileName: slideFileName,
-            downsample: downsample, micronsPerPixelX: mpp, micronsPerPixelY: mpp)
+            files: SlideHeatmapFiles(classMap: files.classMap, overlay: files.overlay, probabilities: files.probabilities),
+            slideName: slideFileName, downsample: downsample, micronsPerPixelX: mpp, micronsPerPixelY: mpp,
+            micronsPerPixelSource: "file")
+        try store.recordArtefacts(files.heatmapArtefacts, run: run.id, slideRun: slideRun.id, layout: layout)
         try store.finishSlideRun(slideRun.id, status: .done, seconds: 0)
         try store.finishRun(run.id, status: .finished)
         try store.close()

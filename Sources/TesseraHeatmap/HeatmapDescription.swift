@@ -19,6 +19,21 @@ public enum HeatmapKind: Sendable, Equatable {
     }
 }
 
+/// Which run made a heatmap file: written into its description, so a file found on its own says where it came from.
+public struct HeatmapProvenance: Sendable, Equatable {
+    public var runUID: String
+    public var slideRunID: Int64
+    public var slideFingerprint: String
+    public var modelSHA256: String
+
+    public init(runUID: String, slideRunID: Int64, slideFingerprint: String, modelSHA256: String) {
+        self.runUID = runUID
+        self.slideRunID = slideRunID
+        self.slideFingerprint = slideFingerprint
+        self.modelSHA256 = modelSHA256
+    }
+}
+
 /// Metadata stored in a heatmap TIFF: the resolution tags and a one-line JSON ImageDescription.
 public struct HeatmapDescription: Sendable, Equatable {
     /// The slide's file name, for example "CMU-1.svs".
@@ -29,10 +44,16 @@ public struct HeatmapDescription: Sendable, Equatable {
     /// The slide's level-0 microns per pixel, when the slide states it; sets XResolution/YResolution.
     public var micronsPerPixelX: Double?
     public var micronsPerPixelY: Double?
+    /// Where the resolution came from: "file" (the slide states it) or "user" (`--slide-mpp`), ...
+    public var micronsPerPixelSource: String?
     public var classNames: [String]
+    public var provenance: HeatmapProvenance?
 
     public init(slideName: String, kind: HeatmapKind, downsample: Double,
-                micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil, classNames: [String]) {
+                micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil, micronsPerPixelSource: String? = nil,
+                classNames: [String], provenance: HeatmapProvenance? = nil) {
+        self.micronsPerPixelSource = micronsPerPixelSource
+        self.provenance = provenance
         self.slideName = slideName
         self.kind = kind
         self.downsample = downsample
@@ -58,6 +79,13 @@ public struct HeatmapDescription: Sendable, Equatable {
         }
         if let micronsPerPixelX, let micronsPerPixelY {
             object["mpp_level0"] = [micronsPerPixelX, micronsPerPixelY]
+            if let micronsPerPixelSource { object["mpp_source"] = micronsPerPixelSource }
+        }
+        if let provenance {
+            object["run_uid"] = provenance.runUID
+            object["slide_run_id"] = provenance.slideRunID
+            object["slide_fingerprint"] = provenance.slideFingerprint
+            object["model_sha256"] = provenance.modelSHA256
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)

@@ -16,6 +16,13 @@ public final class HeatmapFileReader {
         public var classNames: [String]
         /// For a probability map: its class.
         public var className: String?
+        /// The run and slide run that wrote the file (files written before issue 23 have none).
+        public var runUID: String?
+        public var slideRunID: Int64?
+        public var slideFingerprint: String?
+        public var modelSHA256: String?
+        /// "file" or "user": where the level-0 resolution in the file came from.
+        public var micronsPerPixelSource: String?
     }
 
     public let url: URL
@@ -68,6 +75,11 @@ public final class HeatmapFileReader {
         metadata.downsample = (object["downsample"] as? NSNumber)?.doubleValue
         metadata.classNames = object["classes"] as? [String] ?? []
         metadata.className = object["class"] as? String
+        metadata.runUID = object["run_uid"] as? String
+        metadata.slideRunID = (object["slide_run_id"] as? NSNumber)?.int64Value
+        metadata.slideFingerprint = object["slide_fingerprint"] as? String
+        metadata.modelSHA256 = object["model_sha256"] as? String
+        metadata.micronsPerPixelSource = object["mpp_source"] as? String
         return metadata
     }
 

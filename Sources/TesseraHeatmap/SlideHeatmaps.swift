@@ -14,19 +14,17 @@ public struct SlideHeatmapFiles: Sendable, Equatable {
     public var probabilities: [URL]
 
     public var all: [URL] { [classMap, overlay] + probabilities }
+
+    public init(classMap: URL, overlay: URL, probabilities: [URL]) {
+        self.classMap = classMap
+        self.overlay = overlay
+        self.probabilities = probabilities
+    }
 }
 
 extension HeatmapWriter {
     /// Overlay alpha of predicted, non-background pixels.
     public static let defaultOverlayAlpha: UInt8 = 160
-
-    /// File names for a slide's heatmaps. The slide's whole file name is kept ("a.svs" -> "a.svs.classes.tif"), so
-    /// slides that differ only in their extension never overwrite each other's heatmaps.
-    public static func fileNames(slideFileName: String, classNames: [String])
-        -> (classMap: String, overlay: String, probabilities: [String]) {
-        (slideFileName + ".classes.tif", slideFileName + ".overlay.tif",
-         classNames.map { slideFileName + ".prob-" + fileNameSafe($0) + ".tif" })
-    }
 
     /// RGBA per class value (256 entries): the class colours at `alpha`; unknown values, 255 (no prediction) and a
     /// class 0 named "background" transparent.
@@ -53,29 +51,34 @@ extension HeatmapWriter {
     ///   - probabilities: one 1-channel image per class, uint8 = round(p * 255), the class map's size. Pixels
     ///     where the class map says 255 are written as 0 whatever these hold.
     ///   - colours: one colour per class, in class order.
-    ///   - slideFileName: the slide's file name, for example "CMU-1.svs" (or the stem TesseraStore's `OutputNames`
-    ///     gives it); the stem of every file name, and the slide named in each file's description.
+    ///   - files: where each file goes (TesseraStore's `OutputLayout` names them); one probability file per class.
+    ///   - slideName: the slide's file name, for example "CMU-1.svs", named in each file's description.
+    ///   - provenance: the run, slide run, slide fingerprint and model that made the files, for their descriptions.
     ///   - downsample: level-0 pixels per heatmap pixel.
     ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
     public static func writeSlideHeatmaps(classMap: any HeatmapRaster, probabilities: [any HeatmapRaster],
-                                          colours: [ClassColour], classNames: [String], directory: URL,
-                                          slideFileName: String, downsample: Double,
+                                          colours: [ClassColour], classNames: [String], files: SlideHeatmapFiles,
+                                          slideName: String, downsample: Double,
                                           micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil,
+                                          micronsPerPixelSource: String? = nil,
+                                          provenance: HeatmapProvenance? = nil,
                                           overlayAlpha: UInt8 = defaultOverlayAlpha, tileSize: Int = 256,
                                           forceBigTIFF: Bool = false) throws -> SlideHeatmapFiles {
-        let names = fileNames(slideFileName: slideFileName, classNames: classNames)
-        let classMapURL = directory.appendingPathComponent(names.classMap)
+        let classMapURL = files.classMap
+        let directory = classMapURL.deletingLastPathComponent()
         func invalid(_ message: String) -> HeatmapError {
             HeatmapError(kind: .invalidInput, path: classMapURL.path, message: message)
         }
         guard !classNames.isEmpty, classNames.count < Int(noPrediction) else {
             throw invalid("\(classNames.count) classes: between 1 and 254 are supported (255 marks no prediction)")
         }
-        guard colours.count == classNames.count, probabilities.count == classNames.count else {
-            throw invalid("\(classNames.count) class names, \(colours.count) colours and \(probabilities.count) probability maps: they must match")
+        guard colours.count == classNames.count, probabilities.count == classNames.count,
+              files.probabilities.count == classNames.count else {
+            throw invalid("\(classNames.count) class names, \(colours.count) colours, \(probabilities.count) probability maps "
+                          + "and \(files.probabilities.count) probability files: they must match")
         }
-        guard Set(names.probabilities).count == names.probabilities.count else {
-            throw invalid("class names \(classNames) give clashing file names once made file-name safe")
+        guard Set(files.all).count == files.all.count else {
+            throw invalid("the heatmap files' names clash: \(files.all.map(\.lastPathComponent))")
         }
         guard classMap.channels == 1 else { throw invalid("the class map has \(classMap.channels) channels, not 1") }
         for (index, map) in probabilities.enumerated()
@@ -91,12 +94,11 @@ extension HeatmapWriter {
         }
 
         func description(_ kind: HeatmapKind) -> HeatmapDescription {
-            HeatmapDescription(slideName: slideFileName, kind: kind, downsample: downsample,
+            HeatmapDescription(slideName: slideName, kind: kind, downsample: downsample,
                                micronsPerPixelX: micronsPerPixelX, micronsPerPixelY: micronsPerPixelY,
-                               classNames: classNames)
+                               micronsPerPixelSource: micronsPerPixelSource, classNames: classNames,
+                               provenance: provenance)
         }
-        let files = SlideHeatmapFiles(classMap: classMapURL, overlay: directory.appendingPathComponent(names.overlay),
-                                      probabilities: names.probabilities.map { directory.appendingPathComponent($0) })
 
         // A slide's heatmaps are a set: when one fails, the ones already written by this call are removed, so a
         // directory never holds a class map from this run next to probabilities from an earlier one.
@@ -123,14 +125,5 @@ extension HeatmapWriter {
             throw error
         }
         return files
-    }
-
-    /// Letters, digits, '-', '_' and '.' are kept; anything else becomes '_'.
-    static func fileNameSafe(_ name: String) -> String {
-        let safe = String(name.unicodeScalars.map { scalar -> Character in
-            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || "-_.".unicodeScalars.contains(scalar))
-                ? Character(scalar) : "_"
-        })
-        return safe.isEmpty ? "_" : safe
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TesseraCore
 import TesseraHeatmap
+import TesseraStore
 
 /// A heatmap shown as a layer over a slide.
 public struct HeatmapLayer: Sendable, Equatable {
@@ -52,41 +53,51 @@ public enum ColourMap {
     }
 }
 
-/// The heatmap files of a slide run, found by the names `tessera run` gives them, in the output's heatmaps folder.
-/// Nothing from a URL reaches a path: the slide's output stem comes from the results file and the layer from a fixed
-/// list, and the resulting path must lie directly in the heatmaps folder.
+/// The heatmap files of a slide run, as its results file records them. Nothing from a URL reaches a path: the layer
+/// comes from a fixed list and its file from the slide run's artefact records; a recorded file is served only when,
+/// with every symbolic link resolved, it is a regular file inside the output folder (or inside a folder outside it
+/// that the records name, as a merged results file's records name its shards' folders) and still has the size
+/// recorded.
 public struct HeatmapLayerCatalog: Sendable {
-    public let directory: URL
+    public let layout: OutputLayout
+    /// The output folder `serve` was given.
+    public let outputDirectory: URL
 
-    public init(directory: URL) {
-        self.directory = directory.standardizedFileURL
+    public init(layout: OutputLayout, outputDirectory: URL) {
+        self.layout = layout
+        self.outputDirectory = outputDirectory.standardizedFileURL
     }
 
-    /// The layers whose files exist for `slide`, overlay first, then each class's probability in class order.
+    /// The layers whose files are recorded and servable for `slide`, overlay first, then each class's probability in
+    /// class order.
     public func layers(for slide: SlideRunDetail) -> [HeatmapLayer] {
-        let stem = slide.outputStem
-        guard !stem.isEmpty, stem != ".", stem != "..", !stem.contains("/") else { return [] }
-        let classNames = slide.classes.map(\.name)
-        let names = HeatmapWriter.fileNames(slideFileName: stem, classNames: classNames)
-        let classMap = directory.appendingPathComponent(names.classMap)
+        guard let classMap = servableFile(slide.artefacts.first { $0.kind == .classMap }) else { return [] }
         var layers: [HeatmapLayer] = []
-        let overlay = directory.appendingPathComponent(names.overlay)
-        if isInside(overlay) {
+        if let overlay = servableFile(slide.artefacts.first { $0.kind == .overlay }) {
             layers.append(HeatmapLayer(id: "overlay", title: "classes", kind: .overlay, file: overlay, classMap: classMap))
         }
-        for (index, name) in names.probabilities.enumerated() {
-            let file = directory.appendingPathComponent(name)
-            if isInside(file) {
-                layers.append(HeatmapLayer(id: "prob-\(index)", title: "p(\(classNames[index]))",
-                                           kind: .probability(classIndex: index), file: file, classMap: classMap))
+        for info in slide.classes {
+            if let file = servableFile(slide.artefacts.first { $0.kind == .probability && $0.classIndex == info.index }) {
+                layers.append(HeatmapLayer(id: "prob-\(info.index)", title: "p(\(info.name))",
+                                           kind: .probability(classIndex: info.index), file: file, classMap: classMap))
             }
         }
         return layers
     }
 
-    private func isInside(_ file: URL) -> Bool {
-        file.standardizedFileURL.deletingLastPathComponent().path == directory.path
-            && FileManager.default.isReadableFile(atPath: file.path)
+    /// The recorded file of `artefact` when it may be served (see the type's comment); nil otherwise.
+    public func servableFile(_ artefact: Artefact?) -> URL? {
+        guard let artefact, artefact.removedAt == nil else { return nil }
+        let file = layout.resolve(artefact.path)
+        var roots = [outputDirectory, layout.root]
+        // A record that points outside the results folder names the folder it trusts (a merged file's shards).
+        if artefact.path.hasPrefix("../") || artefact.path.hasPrefix("/") {
+            roots.append(file.deletingLastPathComponent())
+        }
+        guard OutputLayout.isRegularFile(file, inside: roots),
+              let size = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.size] as? NSNumber,
+              size.int64Value == artefact.sizeBytes else { return nil }
+        return file
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TesseraStore
 
 /// A run, for the index page.
@@ -52,9 +53,13 @@ public struct SlideRunDetail: Sendable, Equatable {
     public var mppX: Double?
     public var mppY: Double?
     public var classes: [ClassInfo]
-    /// The stem the run named this slide's heatmaps and GeoJSON with (`OutputNames`): the file name, or the file name
-    /// and a hash of the path when an earlier slide in the results file has the same file name.
-    public var outputStem: String
+    /// The slide's content fingerprint when the run read it: the viewer overlays the run's files only while the
+    /// file at `slidePath` still has it.
+    public var fingerprint: String
+    /// False when the file at the path was later found with other content (superseded).
+    public var isCurrent: Bool
+    /// The files the results file records for this slide run (heatmaps, GeoJSON), removed ones left out.
+    public var artefacts: [Artefact]
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
 }
@@ -83,12 +88,25 @@ public struct TileAtPoint: Sendable, Equatable, Codable {
 /// is neither blocked nor seen half-written.
 public final class ResultsCatalog: Sendable {
     public let path: String
-    private let queue: DatabaseQueue
+    /// The open file and the identity (device, inode) of the file it opened: a results file replaced at `path` (a
+    /// merge written anew, a copy put back) is noticed at the next read and opened again, without a restart.
+    private let connection: Mutex<(queue: DatabaseQueue, identity: FileIdentity?)>
 
     /// Opens `path` read-only and checks that it is a Tessera results file this build understands.
     public init(path: String) throws {
         self.path = path
-        queue = try ReadOnlyResultsFile(path: path).open(checkingSchema: true)
+        let identity = FileIdentity(path: path)
+        connection = Mutex((try ReadOnlyResultsFile(path: path).open(checkingSchema: true), identity))
+    }
+
+    /// The connection to the file now at `path`.
+    private func currentQueue() throws -> DatabaseQueue {
+        let now = FileIdentity(path: path)
+        let (queue, identity) = connection.withLock { ($0.queue, $0.identity) }
+        if now == nil || now == identity { return queue }
+        let reopened = try ReadOnlyResultsFile(path: path).open(checkingSchema: true)
+        connection.withLock { $0 = (reopened, now) }
+        return reopened
     }
 
     /// Every run, newest first, with its classes and its slides (in path order) and their areas.
@@ -133,16 +151,17 @@ public final class ResultsCatalog: Sendable {
         try read("reading slide run \(id)") { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT sr.id, sr.run_id, r.run_uid, sr.slide_path, sr.status, sr.error, sr.mpp_x, sr.mpp_y,
-                       s.width, s.height
+                       s.width, s.height, s.fingerprint, sr.superseded_at IS NULL AS is_current
                 FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id JOIN runs r ON r.id = sr.run_id
                 WHERE sr.id = ?
                 """, arguments: [id]) else { return nil }
-            let runID: Int64 = row["run_id"], slidePath: String = row["slide_path"]
+            let runID: Int64 = row["run_id"]
+            let artefacts = try ResultsStore.recordedArtefacts(db, slideRun: id).filter { $0.removedAt == nil }
             return SlideRunDetail(id: row["id"], runID: runID, runUID: row["run_uid"], slidePath: row["slide_path"],
                                   status: row["status"], error: row["error"], width: row["width"],
                                   height: row["height"], mppX: row["mpp_x"], mppY: row["mpp_y"],
                                   classes: try Self.classesByRun(db, run: runID)[runID] ?? [],
-                                  outputStem: try OutputNames.stem(slidePath: slidePath, in: db))
+                                  fingerprint: row["fingerprint"], isCurrent: row["is_current"], artefacts: artefacts)
         }
     }
 
@@ -186,10 +205,23 @@ public final class ResultsCatalog: Sendable {
     /// The one place SQLite errors become `StoreError`s naming the file and what was being read.
     private func read<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
         do {
-            return try queue.read(body)
+            return try currentQueue().read(body)
         } catch let error as DatabaseError {
             throw StoreError(.sqlite, "SQLite error \(error.extendedResultCode.rawValue) while \(what): "
                              + (error.message ?? "\(error)"), path: path, sqliteCode: error.extendedResultCode.rawValue)
         }
+    }
+}
+
+/// A file's device and inode: what changes when a file is replaced by another at the same path.
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
     }
 }

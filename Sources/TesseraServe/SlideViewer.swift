@@ -75,7 +75,8 @@ public final class SlideViewer: Sendable {
         self.options = options
         self.logger = logger
         catalog = try ResultsCatalog(path: options.resultsPath)
-        heatmaps = HeatmapLayerCatalog(directory: options.outputDirectory.appendingPathComponent("heatmaps"))
+        heatmaps = HeatmapLayerCatalog(layout: OutputLayout(resultsFile: options.resultsPath),
+                                       outputDirectory: options.outputDirectory)
         cache = TileCache(capacityBytes: options.cacheBytes, cost: { $0.readableBytes + 64 })
         readers = BlockingThreadPool(name: "tessera-serve-read", threads: max(1, options.readerThreads))
         database = BlockingThreadPool(name: "tessera-serve-db", threads: 1)
@@ -186,6 +187,10 @@ public final class SlideViewer: Sendable {
         var mppX: Double?
         var mppY: Double?
         var classes: [ClassInfo]
+        /// The slide's content fingerprint when the run read it, and whether a later run found other content at its
+        /// path (then `current` is false).
+        var fingerprint: String
+        var current: Bool
         var slide: SlideImage
         var layers: [Layer]
         var colourMap: [String]
@@ -201,7 +206,8 @@ public final class SlideViewer: Sendable {
             image = SlideInfo.SlideImage(available: false, message: error.body, dzi: nil)
         }
         var layers: [SlideInfo.Layer] = []
-        for layer in heatmaps.layers(for: detail) {
+        // The run's files are laid over the slide only while the file holds the content the run analysed.
+        for layer in image.available ? heatmaps.layers(for: detail) : [] {
             guard let geometry = try? await readers.run({ try HeatmapTileSource(layer: layer).geometry }) else {
                 continue
             }
@@ -215,8 +221,9 @@ public final class SlideViewer: Sendable {
         let info = SlideInfo(
             id: id, name: detail.name, path: detail.slidePath, runUID: detail.runUID, status: detail.status,
             error: detail.error, width: detail.width, height: detail.height, mppX: detail.mppX, mppY: detail.mppY,
-            classes: detail.classes, slide: image, layers: layers, colourMap: ColourMap.viridisCSSStops,
-            regions: regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson")
+            classes: detail.classes, fingerprint: detail.fingerprint, current: detail.isCurrent, slide: image,
+            layers: layers, colourMap: ColourMap.viridisCSSStops,
+            regions: !image.available || regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson")
         return try Self.json(info)
     }
 
@@ -299,26 +306,18 @@ public final class SlideViewer: Sendable {
 
     // MARK: Regions (GeoJSON export)
 
-    /// `<output>/geojson/<output stem>.geojson` (or `.geojson.gz`), as `tessera export geojson --out OUT/geojson`
-    /// writes it, when present.
+    /// The GeoJSON the results file records for the slide run (`tessera run --geojson`), when it may be served.
     func regionsFile(for detail: SlideRunDetail) -> (url: URL, gzipped: Bool)? {
-        let name = detail.outputStem
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/") else { return nil }
-        let directory = options.outputDirectory.appendingPathComponent("geojson").standardizedFileURL
-        for (suffix, gzipped) in [(".geojson", false), (".geojson.gz", true)] {
-            let file = directory.appendingPathComponent(name + suffix)
-            if file.standardizedFileURL.deletingLastPathComponent().path == directory.path,
-               FileManager.default.isReadableFile(atPath: file.path) {
-                return (file, gzipped)
-            }
-        }
-        return nil
+        let recorded = detail.artefacts.filter { $0.kind == .geojson }.max { $0.writtenAt < $1.writtenAt }
+        guard let file = heatmaps.servableFile(recorded) else { return nil }
+        return (file, file.pathExtension == "gz")
     }
 
     private func regions(_ id: Int64) async throws -> Response {
         let detail = try await detail(id)
+        _ = try await openSlide(id)   // only over the content the run analysed
         guard let file = regionsFile(for: detail) else {
-            throw HTTPError(.notFound, message: "no GeoJSON export for \(detail.name) (tessera export geojson)")
+            throw HTTPError(.notFound, message: "no GeoJSON recorded for \(detail.name) (tessera run --geojson)")
         }
         let data = try await Self.explained("reading \(file.url.path)") {
             try await self.readers.run { try Data(contentsOf: file.url) }
@@ -342,6 +341,7 @@ public final class SlideViewer: Sendable {
 
     private func layer(_ id: Int64, _ name: String) async throws -> HeatmapLayer {
         let detail = try await detail(id)
+        _ = try await openSlide(id)   // only over the content the run analysed
         guard let layer = heatmaps.layers(for: detail).first(where: { $0.id == name }) else {
             throw HTTPError(.notFound, message: "slide run \(id) has no heatmap layer \"\(name.prefix(40))\"")
         }
@@ -398,11 +398,26 @@ public final class SlideViewer: Sendable {
 }
 
 /// The open slides, by slide run, and the slide runs already looked up. A slide that could not be opened is
-/// tried again after `retryAfter` seconds, so a file put back is served without a restart.
+/// tried again after `retryAfter` seconds, so a file put back is served without a restart; an open slide whose file
+/// changed (size, modification time or inode) is opened and checked again.
 final class SlideHandles: Sendable {
     private enum Entry {
-        case open(Slide)
-        case failed(String, at: Date)
+        case open(Slide, FileState?)
+        case failed(String, at: Date, FileState?)
+    }
+
+    /// What is cheap to read of a slide file and changes when it is replaced or rewritten.
+    struct FileState: Equatable {
+        var identity: FileIdentity?
+        var size: Int64
+        var mtime: Date
+
+        init?(path: String) {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+            identity = FileIdentity(path: path)
+            size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+            mtime = attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+        }
     }
 
     private struct State {
@@ -419,10 +434,11 @@ final class SlideHandles: Sendable {
 
     func slide(for detail: SlideRunDetail, pool: BlockingThreadPool) async throws -> Slide {
         let known: Entry? = state.withLock { $0.slides[detail.id] }
+        let now = FileState(path: detail.slidePath)
         switch known {
-        case .open(let slide):
+        case .open(let slide, let opened) where opened == now:
             return slide
-        case .failed(let message, at: let date) where Date().timeIntervalSince(date) < retryAfter:
+        case .failed(let message, at: let date, let seen) where seen == now && Date().timeIntervalSince(date) < retryAfter:
             throw HTTPError(.notFound, message: message)
         default:
             break
@@ -430,22 +446,28 @@ final class SlideHandles: Sendable {
         let opened: Result<Slide, HTTPError> = await pool.run { Self.open(detail) }
         state.withLock { state in
             switch opened {
-            case .success(let slide): state.slides[detail.id] = .open(slide)
-            case .failure(let error): state.slides[detail.id] = .failed(error.body ?? "", at: Date())
+            case .success(let slide): state.slides[detail.id] = .open(slide, now)
+            case .failure(let error): state.slides[detail.id] = .failed(error.body ?? "", at: Date(), now)
             }
         }
         return try opened.get()
     }
 
-    /// Opens the slide file the run read, and checks it is still the same slide (its size).
+    /// Opens the slide file the run read, and checks it still holds the content the run analysed (its fingerprint:
+    /// OpenSlide's quickhash of the content, or for a file without one its size, modification time and path).
     private static func open(_ detail: SlideRunDetail) -> Result<Slide, HTTPError> {
         let url = URL(fileURLWithPath: detail.slidePath)
         do {
             let slide = try Slide(contentsOf: url)
-            guard slide.width == detail.width, slide.height == detail.height else {
-                return .failure(HTTPError(.notFound, message: "the slide file \(detail.slidePath) is "
-                    + "\(slide.width) x \(slide.height) px, not the \(detail.width) x \(detail.height) px slide the "
-                    + "run analysed: it was replaced since the run"))
+            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+            let fingerprint = SlideRecord.fingerprint(
+                quickhash: slide.quickhash, path: url.path,
+                sizeBytes: (attributes?[.size] as? NSNumber)?.int64Value ?? 0,
+                mtime: attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
+            guard fingerprint == detail.fingerprint else {
+                return .failure(HTTPError(.notFound, message: "the slide file \(detail.slidePath) has changed since the "
+                    + "run analysed it (its fingerprint is \(fingerprint), the run's \(detail.fingerprint)): the run's "
+                    + "heatmaps and regions are not laid over other content"))
             }
             return .success(slide)
         } catch {

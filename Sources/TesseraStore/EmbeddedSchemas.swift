@@ -246,12 +246,90 @@ ALTER TABLE runs ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
 ALTER TABLE runs ADD COLUMN quantized_model_sha256 TEXT;
 ALTER TABLE runs ADD COLUMN calibration_json TEXT;
 
+-- migration: v5-artefacts
+
+-- Every file a slide run (or a run) wrote: heatmaps, GeoJSON, reports (issue 23). The records are the one contract
+-- for where a run's outputs are: `tessera export`, `serve`, `merge` and `prune` read them, never a naming rule.
+-- kind is 'class_map', 'overlay', 'probability' (class_index says which class), 'geojson' or 'report' (a run's JSON
+-- report; slide_run_id NULL). path is relative to the folder of the results file that records it (a merged file's
+-- records point into its shards' folders, e.g. '../shards/a/heatmaps/...'). size_bytes and sha256 are the file's as
+-- written; removed_at is set when `tessera prune` deleted the file (the row stays, so the record of what existed does).
+-- Files written before this migration are recorded when a results file is first opened by a Tessera that has it
+-- (written_at is then that time, and adopted is 1).
+CREATE TABLE artefacts (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    slide_run_id INTEGER REFERENCES slide_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('class_map', 'overlay', 'probability', 'geojson', 'report')),
+    class_index INTEGER,
+    path TEXT NOT NULL UNIQUE,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    adopted INTEGER NOT NULL DEFAULT 0,
+    removed_at TEXT
+) STRICT;
+CREATE INDEX artefacts_by_slide_run ON artefacts(slide_run_id);
+
+-- A slide run is superseded when the file at its path was later found with other content (a rescan, a replaced
+-- file): superseded_at is when that was noticed and superseded_by the slide run of the new content. Superseded runs
+-- keep their rows and files (until `tessera prune --superseded`); views mark them not current.
+ALTER TABLE slide_runs ADD COLUMN superseded_at TEXT;
+ALTER TABLE slide_runs ADD COLUMN superseded_by INTEGER REFERENCES slide_runs(id);
+
+-- Slide runs of a path whose content changed before this migration: superseded by the first later content.
+UPDATE slide_runs SET
+    superseded_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'),
+    superseded_by = (SELECT MIN(n.id) FROM slide_runs n
+                     WHERE n.slide_path = slide_runs.slide_path AND n.slide_id <> slide_runs.slide_id AND n.id > slide_runs.id)
+WHERE EXISTS (SELECT 1 FROM slide_runs n
+              WHERE n.slide_path = slide_runs.slide_path AND n.slide_id <> slide_runs.slide_id AND n.id > slide_runs.id);
+
+-- Facts about the file itself. 'legacy_artefacts' is 'pending' in a file that had slide runs before this migration,
+-- until Tessera has recorded their files (ResultsStore.adoptLegacyArtefacts), then 'done'.
+CREATE TABLE store_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+INSERT INTO store_state (key, value) SELECT 'legacy_artefacts', 'pending' WHERE EXISTS (SELECT 1 FROM slide_runs);
+
+-- slide_areas gains whether the slide run is current (not superseded). The views that read it pick the new column
+-- up, as SQLite resolves views when they are queried.
+DROP VIEW slide_areas;
+CREATE VIEW slide_areas AS
+SELECT
+    r.run_uid,
+    sr.id AS slide_run_id,
+    s.fingerprint,
+    sr.slide_path,
+    sr.status,
+    sr.mpp_x,
+    sr.mpp_y,
+    COUNT(t.tile_index) AS tiles,
+    COALESCE(SUM(t.width * t.height), 0) AS analysed_px,
+    COALESCE(SUM(t.width * t.height * t.tissue_fraction), 0.0) AS tissue_px,
+    COALESCE(SUM(t.width * t.height), 0) * sr.mpp_x * sr.mpp_y / 1e6 AS analysed_mm2,
+    COALESCE(SUM(t.width * t.height * t.tissue_fraction), 0.0) * sr.mpp_x * sr.mpp_y / 1e6 AS tissue_mm2,
+    s.width * s.height * sr.mpp_x * sr.mpp_y / 1e6 AS slide_mm2,
+    sr.superseded_at IS NULL AS is_current
+FROM slide_runs sr
+JOIN runs r ON r.id = sr.run_id
+JOIN slides s ON s.id = sr.slide_id
+LEFT JOIN tiles t ON t.slide_run_id = sr.id
+GROUP BY sr.id;
+
+-- The latest attempt at each slide path: the slide run with the highest id among those that read that path.
+CREATE INDEX slide_runs_by_path ON slide_runs(slide_path);
+CREATE VIEW latest_slide_runs AS
+SELECT sr.* FROM slide_runs sr
+WHERE sr.id = (SELECT MAX(other.id) FROM slide_runs other WHERE other.slide_path = sr.slide_path);
+
 """#
 
     /// schemas/queries/*.sql, by file name, sorted.
     static let namedQueries: [(fileName: String, sql: String)] = [
         ("failed-slides.sql", #"""
--- description: Slides that failed or were interrupted, with the error and how far they got.
+-- description: Slides whose latest attempt failed or was interrupted (a slide that failed and then succeeded is not listed), with the error and how far they got.
 SELECT
     r.run_uid,
     sr.slide_path,
@@ -260,7 +338,7 @@ SELECT
     sr.tiles_written,
     sr.tiles_planned,
     sr.started_at
-FROM slide_runs sr
+FROM latest_slide_runs sr
 JOIN runs r ON r.id = sr.run_id
 WHERE sr.status IN ('failed', 'interrupted', 'running')
 ORDER BY r.started_at, sr.slide_path;
@@ -307,12 +385,15 @@ ORDER BY started_at, run_uid;
 
 """#),
         ("slide-summary.sql", #"""
--- description: Per slide and run: status, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
+-- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
     a.slide_path,
     a.status,
+    -- 'current', or 'superseded' when the file at slide_path was later found with other content (a rescan).
+    CASE WHEN a.is_current THEN 'current' ELSE 'superseded' END AS currency,
+    a.fingerprint,
     a.tiles,
     ROUND(a.analysed_mm2, 4) AS analysed_mm2,
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
@@ -324,7 +405,7 @@ SELECT
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run
-ORDER BY a.run_uid, a.slide_path, ca.class_index;
+ORDER BY a.run_uid, a.slide_path, a.slide_run_id, ca.class_index;
 
 """#),
         ("stage-metrics.sql", #"""

@@ -212,6 +212,8 @@ public struct SlideRunStart: Sendable, Equatable {
     public var id: SlideRunID
     /// Tiles already committed for this slide in this run (by an earlier, interrupted attempt): skip them.
     public var committedTileIndices: Set<Int>
+    /// True when other content was analysed at the slide's path before: those slide runs are now superseded.
+    public var contentChanged: Bool = false
 }
 
 /// ISO-8601 UTC with milliseconds, the one time format in the database.

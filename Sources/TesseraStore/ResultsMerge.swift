@@ -12,6 +12,8 @@ public struct MergeReport: Sendable, Equatable {
     public var slideRunsAdvanced = 0
     public var tilesAdded = 0
     public var predictionsAdded = 0
+    /// Files the input records, now recorded in the output with paths from the output's folder.
+    public var artefactsAdded = 0
 }
 
 extension ResultsStore {
@@ -52,6 +54,8 @@ extension ResultsStore {
                     try Self.mergeRuns(db, inputPath: inputPath, report: &report)
                     try Self.mergeSlidesAndSlideRuns(db, inputPath: inputPath, report: &report)
                     try Self.mergeTiles(db, inputPath: inputPath, report: &report)
+                    try Self.mergeArtefacts(db, inputFolder: inputURL.deletingLastPathComponent(),
+                                            outputFolder: outputURL.deletingLastPathComponent(), report: &report)
                     try db.execute(sql: "DROP TABLE temp.merge_runs; DROP TABLE temp.merge_slide_runs")
                     return .commit
                 }
@@ -263,5 +267,43 @@ extension ResultsStore {
             UPDATE main.slide_runs SET tiles_written = (SELECT COUNT(*) FROM main.tiles t WHERE t.slide_run_id = main.slide_runs.id)
             WHERE id IN (SELECT output_id FROM temp.merge_slide_runs)
             """)
+    }
+
+    /// Copies the input's artefact records, their paths rewritten from the output's folder (a merged file's records
+    /// point into its inputs' folders), and which slide runs the input found superseded.
+    private static func mergeArtefacts(_ db: Database, inputFolder: URL, outputFolder: URL,
+                                       report: inout MergeReport) throws {
+        guard try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM input.sqlite_master WHERE type = 'table' AND name = 'artefacts')
+            """) ?? false else { return }
+        try db.execute(sql: """
+            UPDATE main.slide_runs SET
+                superseded_at = COALESCE(main.slide_runs.superseded_at, i.superseded_at),
+                superseded_by = COALESCE(main.slide_runs.superseded_by,
+                                         (SELECT b.output_id FROM temp.merge_slide_runs b WHERE b.input_id = i.superseded_by))
+            FROM temp.merge_slide_runs msr JOIN input.slide_runs i ON i.id = msr.input_id
+            WHERE main.slide_runs.id = msr.output_id AND i.superseded_at IS NOT NULL
+            """)
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT mr.output_id AS run_id, msr.output_id AS slide_run_id, a.kind, a.class_index, a.path, a.size_bytes,
+                   a.sha256, a.written_at, a.adopted, a.removed_at
+            FROM input.artefacts a
+            JOIN temp.merge_runs mr ON mr.input_id = a.run_id
+            LEFT JOIN temp.merge_slide_runs msr ON msr.input_id = a.slide_run_id
+            WHERE a.slide_run_id IS NULL OR msr.output_id IS NOT NULL
+            """)
+        for row in rows {
+            let recorded: String = row["path"]
+            let file = recorded.hasPrefix("/") ? recorded
+                : inputFolder.appendingPathComponent(recorded).standardizedFileURL.path
+            try db.execute(sql: """
+                INSERT INTO main.artefacts (run_id, slide_run_id, kind, class_index, path, size_bytes, sha256,
+                                            written_at, adopted, removed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (path) DO NOTHING
+                """, arguments: [row["run_id"], row["slide_run_id"], row["kind"], row["class_index"],
+                                 OutputLayout.relativePath(of: file, from: outputFolder.standardizedFileURL.path),
+                                 row["size_bytes"], row["sha256"], row["written_at"], row["adopted"], row["removed_at"]])
+            report.artefactsAdded += db.changesCount
+        }
     }
 }

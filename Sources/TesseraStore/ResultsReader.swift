@@ -21,6 +21,10 @@ public struct StoredSlideRun: Sendable, Equatable {
     public var classes: [ClassInfo]
     /// The run's parameters as stored (`runs.parameters_json`).
     public var parametersJSON: String
+    /// The SHA-256 of the model that produced the numbers: the int8 model's for a quantised run, else the model file's.
+    public var modelSHA256: String = ""
+    /// False when the file at `slidePath` was later found with other content (`slide_runs.superseded_at`).
+    public var isCurrent: Bool = true
 
     /// The slide's file name ("CMU-1.svs"): the stem of the heatmap and GeoJSON file names.
     public var slideFileName: String { URL(fileURLWithPath: slidePath).lastPathComponent }
@@ -76,7 +80,9 @@ public final class ResultsReader: Sendable {
                 }
                 return try Row.fetchAll(db, sql: """
                     SELECT sr.id, sr.run_id, r.run_uid, r.started_at, r.parameters_json, s.fingerprint, sr.slide_path,
-                           s.width, s.height, sr.mpp_x, sr.mpp_y, sr.status
+                           s.width, s.height, sr.mpp_x, sr.mpp_y, sr.status,
+                           COALESCE(r.quantized_model_sha256, r.model_sha256) AS model_sha256,
+                           sr.superseded_at IS NULL AS is_current
                     FROM slide_runs sr JOIN runs r ON r.id = sr.run_id JOIN slides s ON s.id = sr.slide_id
                     WHERE ? IS NULL OR sr.id = ?
                     ORDER BY r.started_at, r.id, sr.id
@@ -85,8 +91,20 @@ public final class ResultsReader: Sendable {
                                    runStartedAt: row["started_at"], fingerprint: row["fingerprint"],
                                    slidePath: row["slide_path"], slideWidth: row["width"], slideHeight: row["height"],
                                    mppX: row["mpp_x"], mppY: row["mpp_y"], status: row["status"],
-                                   classes: classesByRun[row["run_id"]] ?? [], parametersJSON: row["parameters_json"])
+                                   classes: classesByRun[row["run_id"]] ?? [], parametersJSON: row["parameters_json"],
+                                   modelSHA256: row["model_sha256"], isCurrent: row["is_current"])
                 }
+            }
+        }
+    }
+
+    /// The files the results file records for a slide run (removed ones too); none in a file written before
+    /// artefacts were recorded that no Tessera with them has opened for writing.
+    public func artefacts(of slideRun: SlideRunID) throws -> [Artefact] {
+        try StoreError.mapping(path: path, "reading the files of \(slideRun)") {
+            try queue.read { db in
+                guard try db.tableExists("artefacts") else { return [] }
+                return try ResultsStore.artefacts(db, slideRun: slideRun.rawValue)
             }
         }
     }

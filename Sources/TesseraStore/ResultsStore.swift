@@ -188,9 +188,47 @@ public final class ResultsStore: Sendable {
                                      resolution?.source.rawValue, tilesPlanned, Timestamp.string(date)])!
                 let committed = try Int.fetchSet(db, sql: "SELECT tile_index FROM tiles WHERE slide_run_id = ?",
                                                  arguments: [id])
-                return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed)
+                let changed = resolution == nil ? false
+                    : try Self.markCurrentContent(db, path: slide.path, slideID: slideID, at: date)
+                return SlideRunStart(id: SlideRunID(rawValue: id), committedTileIndices: committed,
+                                     contentChanged: changed)
             }
         }
+    }
+
+    /// Records that the file at `path` now holds the slide `fingerprint`: slide runs of that path with other content
+    /// become superseded (by the latest slide run of this content), and this content's slide runs current again (a
+    /// file put back). Returns true when other content had been analysed at that path: "content changed since the
+    /// last analysis".
+    @discardableResult
+    public func markCurrentContent(path slidePath: String, fingerprint: String, at date: Date = Date()) throws -> Bool {
+        try StoreError.mapping(path: path, "recording the content of \(slidePath)") {
+            try queue.write { db in
+                guard let slideID = try Int64.fetchOne(db, sql: "SELECT id FROM slides WHERE fingerprint = ?",
+                                                       arguments: [fingerprint]) else { return false }
+                return try Self.markCurrentContent(db, path: slidePath, slideID: slideID, at: date)
+            }
+        }
+    }
+
+    static func markCurrentContent(_ db: Database, path slidePath: String, slideID: Int64, at date: Date) throws -> Bool {
+        guard let newest = try Int64.fetchOne(db, sql: """
+            SELECT MAX(id) FROM slide_runs WHERE slide_path = ? AND slide_id = ?
+            """, arguments: [slidePath, slideID]) else { return false }
+        try db.execute(sql: """
+            UPDATE slide_runs SET superseded_at = NULL, superseded_by = NULL
+            WHERE slide_path = ? AND slide_id = ? AND superseded_at IS NOT NULL
+            """, arguments: [slidePath, slideID])
+        try db.execute(sql: """
+            UPDATE slide_runs SET superseded_at = ?, superseded_by = ?
+            WHERE slide_path = ? AND slide_id <> ? AND superseded_at IS NULL AND status <> 'failed'
+            """, arguments: [Timestamp.string(date), newest, slidePath, slideID])
+        let changedNow = db.changesCount > 0
+        // Other content analysed at this path before (now or in an earlier run): the content changed.
+        let earlier = try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM slide_runs WHERE slide_path = ? AND slide_id <> ? AND superseded_by = ?)
+            """, arguments: [slidePath, slideID, newest]) ?? false
+        return changedNow || earlier
     }
 
     /// The path of the first slide recorded (the lowest id) whose file name is `fileName`, whatever its folder; nil

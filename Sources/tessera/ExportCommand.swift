@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import TesseraCore
 import TesseraExport
 import TesseraStore
@@ -19,8 +20,8 @@ struct GeoJSONExportCommand: ParsableCommand {
         commandName: "geojson",
         abstract: "Write QuPath GeoJSON: class regions traced from the class maps, and tiles as detections.",
         discussion: """
-            One file per slide, <slide file name>.geojson (or .geojson.gz), for the latest finished run of each slide \
-            (or of --run). Regions are 4-connected areas of one class in the class-map heatmap, with their holes, in \
+            One file per slide run, <slide file name>.sr<slide run>.geojson (or .geojson.gz), for the latest finished \
+            run of each slide (or of --run), traced from the heatmaps the results file records for that slide run. Regions are 4-connected areas of one class in the class-map heatmap, with their holes, in \
             level-0 pixels of the slide; tiles are the analysed tiles' own windows with their class fractions and mean \
             probabilities. Open the files in QuPath by dragging them onto the slide or with File > Import objects.
             Exit status: 0 every slide written, 1 some slides failed (the others were written), 2 nothing could be done \
@@ -64,7 +65,7 @@ struct GeoJSONExportCommand: ParsableCommand {
     @Flag(help: "One MultiPolygon feature per class instead of one feature per region.")
     var multipolygonPerClass = false
 
-    @Option(help: ArgumentHelp("Where the run's heatmaps are (default: the heatmaps folder beside the results file).",
+    @Option(help: ArgumentHelp("A folder the run's heatmaps were moved to, where each recorded file is looked for by its name (default: where the results file records them).",
                                valueName: "dir"))
     var heatmaps: String?
 
@@ -83,15 +84,16 @@ struct GeoJSONExportCommand: ParsableCommand {
             classNames: classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             minimumAreaMicrons2: minimumArea, simplifyMicrons: simplify, gzip: gzip,
             multipolygonPerClass: multipolygonPerClass)
-        let resultsURL = URL(fileURLWithPath: results)
-        let heatmapDirectory = heatmaps.map { URL(fileURLWithPath: $0) }
-            ?? resultsURL.deletingLastPathComponent().appendingPathComponent("heatmaps", isDirectory: true)
+        let layout = OutputLayout(resultsFile: results)
         let outputDirectory = URL(fileURLWithPath: out, isDirectory: true)
 
         let exporter: GeoJSONExporter
         let selected: [StoredSlideRun]
         do {
-            exporter = GeoJSONExporter(reader: try ResultsReader(path: results), heatmapDirectory: heatmapDirectory,
+            // A results file of an earlier Tessera gets its files recorded first (they are found from the records).
+            ResultsStore.bringUpToDate(layout: layout, logger: Logger(label: "tessera.export") { _ in SwiftLogNoOpLogHandler() })
+            exporter = GeoJSONExporter(reader: try ResultsReader(path: results), layout: layout,
+                                       relocatedHeatmaps: heatmaps.map { URL(fileURLWithPath: $0, isDirectory: true) },
                                        options: options)
             selected = try exporter.selectSlideRuns(slides: slides, run: runUID)
             try GeoJSONExporter.createOutputDirectory(outputDirectory)
@@ -108,6 +110,26 @@ struct GeoJSONExportCommand: ParsableCommand {
             } catch {
                 failures.append((slideRun, "\(error)"))
                 FileHandle.standardError.write(Data("tessera export geojson: \(slideRun.slidePath): \(error)\n".utf8))
+            }
+        }
+        // Files written into the results folder are recorded as the slide runs' artefacts: `tessera serve` shows
+        // regions only from recorded files. Elsewhere (a folder for another machine) nothing is recorded.
+        let inside = OutputLayout.realPath(outputDirectory.path).map { folder in
+            OutputLayout.realPath(layout.root.path).map { folder == $0 || folder.hasPrefix($0 + "/") } ?? false
+        } ?? false
+        if inside, !summaries.isEmpty {
+            do {
+                let store = try ResultsStore(path: layout.resultsFile.path,
+                                             logger: Logger(label: "tessera.export") { _ in SwiftLogNoOpLogHandler() })
+                defer { try? store.close() }
+                for (summary, slideRun) in zip(summaries, selected.filter { run in !failures.contains { $0.0 == run } }) {
+                    try store.recordArtefacts([ArtefactFile(kind: .geojson, url: URL(fileURLWithPath: summary.file))],
+                                              run: nil, slideRun: slideRun.slideRunID, layout: layout)
+                }
+            } catch {
+                let message = "tessera export geojson: warning: the files were written but could not be recorded in "
+                    + "the results file: \(error)\n"
+                FileHandle.standardError.write(Data(message.utf8))
             }
         }
         if json {

@@ -183,6 +183,10 @@ extension RunSummary {
             if let error = slide.error { line += "\n            error: \(error)" }
             if let warning = slide.warning { line += "\n            warning: \(warning)" }
             if let first = slide.duplicateOf { line += "\n            same content as \(first) (analysed there)" }
+            if slide.contentChanged {
+                line += "\n            content changed since the last analysis: the earlier results of this path are "
+                    + "superseded (kept; `tessera prune --superseded` removes their files)"
+            }
             lines.append(line)
         }
         let seconds = finishedAt.timeIntervalSince(startedAt)

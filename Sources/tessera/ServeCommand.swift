@@ -58,6 +58,8 @@ struct ServeCommand: AsyncParsableCommand {
                                     jpegQuality: jpegQuality)
         let viewer: SlideViewer
         do {
+            // A results file of an earlier Tessera gets its files recorded first: the viewer serves only recorded files.
+            ResultsStore.bringUpToDate(layout: OutputLayout(resultsFile: options.resultsPath), logger: logger)
             viewer = try SlideViewer(options: options, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -21,6 +21,7 @@ struct Tessera: AsyncParsableCommand {
             ExportCommand.self,
             DebugSyntheticResultsCommand.self,
             ServeCommand.self,
+            PruneCommand.self,
         ]
     )
     /// ArgumentParser's own `main`, except that a Foundation error no command turned into words (which would print as

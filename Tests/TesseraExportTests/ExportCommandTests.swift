@@ -24,6 +24,16 @@ import TesseraTestSupport
         return (out, out.appendingPathComponent("results.sqlite").path)
     }
 
+    /// The one file in `directory` a slide run of `slide` wrote: `<slide>.sr<N><suffix>` (OutputLayout).
+    static func exported(_ directory: URL, _ slide: String, suffix: String = ".geojson") throws -> URL {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasPrefix(slide + ".sr") && $0.hasSuffix(suffix)
+                && Int($0.dropFirst(slide.count + 3).dropLast(suffix.count)) != nil
+        }
+        guard names.count == 1 else { throw RunFailed(stderr: "\(names.count) files of \(slide) in \(directory.path)") }
+        return directory.appendingPathComponent(names[0])
+    }
+
     static func features(_ url: URL) throws -> [[String: Any]] {
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
         return object?["features"] as? [[String: Any]] ?? []
@@ -57,7 +67,7 @@ import TesseraTestSupport
         let export = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--objects", "both",
                                          "--classes", "background,nuclei,eosin-stroma", "--slide", "CMU-1-Small-Region.svs"])
         #expect(export.status == 0, "\(export.stderr)")
-        let features = try Self.features(geo.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
+        let features = try Self.features(Self.exported(geo, "CMU-1-Small-Region.svs"))
         let regions = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "annotation" }
         let tiles = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "detection" }
         #expect(regions.count > 10)
@@ -147,7 +157,7 @@ import TesseraTestSupport
         let (out, results) = try run()
         let exact = out.appendingPathComponent("geo-all"), filtered = out.appendingPathComponent("geo-min")
         #expect(try TesseraCLI.run(["export", "geojson", results, "--out", exact.path, "--slide", "CMU-1-Small-Region.svs"]).status == 0)
-        let all = try Self.features(exact.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
+        let all = try Self.features(Self.exported(exact, "CMU-1-Small-Region.svs"))
         #expect(Set(all.map(Self.className)) == ["nuclei", "eosin-stroma"])
         let threshold = 1000.0
         let small = all.filter { Self.measurements($0)["Area µm^2"]! < threshold }
@@ -160,7 +170,7 @@ import TesseraTestSupport
         let classes = ((summary?["slides"] as? [[String: Any]])?.first?["classes"] as? [[String: Any]]) ?? []
         let dropped = classes.reduce(0) { $0 + ($1["regions_dropped"] as? Int ?? 0) }
         #expect(dropped == small.count)
-        let kept = try Self.features(filtered.appendingPathComponent("CMU-1-Small-Region.svs.geojson"))
+        let kept = try Self.features(Self.exported(filtered, "CMU-1-Small-Region.svs"))
         #expect(kept.count == all.count - small.count)
         #expect(kept.allSatisfy { Self.measurements($0)["Area µm^2"]! >= threshold })
         // Same results, same ids: an export run again names its objects the same.
@@ -174,10 +184,11 @@ import TesseraTestSupport
         let output = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--gzip", "--multipolygon-per-class",
                                          "--simplify-um", "4", "--slide", "CMU-1-Small-Region.svs"])
         #expect(output.status == 0, "\(output.stderr)")
-        let data = try Data(contentsOf: geo.appendingPathComponent("CMU-1-Small-Region.svs.geojson.gz"))
+        let file = try Self.exported(geo, "CMU-1-Small-Region.svs", suffix: ".geojson.gz")
+        let data = try Data(contentsOf: file)
         #expect(data.prefix(2) == Data([0x1f, 0x8b]))
         let files = try FileManager.default.contentsOfDirectory(atPath: geo.path)
-        #expect(files == ["CMU-1-Small-Region.svs.geojson.gz"]) // no temporary or scratch file left behind
+        #expect(files == [file.lastPathComponent]) // no temporary or scratch file left behind
     }
 
     @Test func badInputIsAClearErrorWithExitStatus2() throws {
@@ -208,8 +219,8 @@ import TesseraTestSupport
         }
         let some = try TesseraCLI.run(["export", "geojson", results, "--out", geo, "--heatmaps", partial.path])
         #expect(some.status == 1 && some.stderr.contains("small.svs") && some.stderr.contains("no class map"))
-        #expect(FileManager.default.fileExists(atPath: geo + "/CMU-1-Small-Region.svs.geojson"))
-        #expect(!FileManager.default.fileExists(atPath: geo + "/small.svs.geojson"))
+        #expect((try? Self.exported(URL(fileURLWithPath: geo), "CMU-1-Small-Region.svs")) != nil)
+        #expect((try? Self.exported(URL(fileURLWithPath: geo), "small.svs")) == nil)
 
         // A run without heatmaps: no class maps to trace (tiles alone still export).
         let bare = try Fixtures.temporaryDirectory("export-bare")
@@ -219,7 +230,7 @@ import TesseraTestSupport
         let noMaps = try TesseraCLI.run(["export", "geojson", bare.appendingPathComponent("results.sqlite").path,
                                          "--out", bare.appendingPathComponent("geo").path])
         #expect(noMaps.status == 2 && noMaps.stderr.contains("no class map"))
-        #expect(!FileManager.default.fileExists(atPath: bare.appendingPathComponent("geo/CMU-1-Small-Region.svs.geojson").path))
+        #expect((try? Self.exported(bare.appendingPathComponent("geo"), "CMU-1-Small-Region.svs")) == nil)
         let tilesOnly = try TesseraCLI.run(["export", "geojson", bare.appendingPathComponent("results.sqlite").path,
                                             "--out", bare.appendingPathComponent("geo").path, "--objects", "tiles"])
         #expect(tilesOnly.status == 0, "\(tilesOnly.stderr)")
@@ -231,11 +242,13 @@ import TesseraTestSupport
         let coarse = ["--mpp", "4", "--tile", "64", "--overlap", "16", "--quiet"]
         let run = try TesseraCLI.run(["run", Self.slide.path, "--out", out.path, "--geojson"] + coarse)
         #expect(run.status == 0, "\(run.stderr)")
-        let written = try Data(contentsOf: out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson"))
+        let written = try Data(contentsOf: Self.exported(out.appendingPathComponent("geojson"), "CMU-1-Small-Region.svs"))
+        // The plain name is a link to the latest slide run's file.
+        #expect(try Data(contentsOf: out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson")) == written)
         let export = try TesseraCLI.run(["export", "geojson", out.appendingPathComponent("results.sqlite").path,
                                          "--out", out.appendingPathComponent("exported").path])
         #expect(export.status == 0, "\(export.stderr)")
-        #expect(try Data(contentsOf: out.appendingPathComponent("exported/CMU-1-Small-Region.svs.geojson")) == written)
+        #expect(try Data(contentsOf: Self.exported(out.appendingPathComponent("exported"), "CMU-1-Small-Region.svs")) == written)
         #expect(try Self.features(out.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson")).count > 0)
 
         let refused = try TesseraCLI.run(["run", Self.slide.path, "--out", out.appendingPathComponent("bare").path,

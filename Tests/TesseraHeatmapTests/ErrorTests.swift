@@ -110,7 +110,7 @@ import Glibc
         let error = try #require(throws: HeatmapError.self) {
             try HeatmapWriter.writeSlideHeatmaps(classMap: classMap, probabilities: [probability, probability, probability],
                                                  colours: Patterns.colours, classNames: Patterns.classNames,
-                                                 directory: directory, slideFileName: "s.svs", downsample: 8)
+                                                 files: Patterns.files(in: directory, stem: "s.svs"), slideName: "s.svs", downsample: 8)
         }
         #expect(error.kind == .invalidInput)
         #expect(error.message.contains("value 3"))
@@ -128,7 +128,7 @@ import Glibc
         let error = try #require(throws: HeatmapError.self) {
             try HeatmapWriter.writeSlideHeatmaps(classMap: classMap, probabilities: [probability, probability, probability],
                                                  colours: Patterns.colours, classNames: Patterns.classNames,
-                                                 directory: directory, slideFileName: "s.svs", downsample: 8)
+                                                 files: Patterns.files(in: directory, stem: "s.svs"), slideName: "s.svs", downsample: 8)
         }
         #expect(error.kind == .cannotRename)
         #expect(error.path == blocker.path)

@@ -34,4 +34,12 @@ enum Patterns {
 
     /// OpenSlide (through libtiff's TIFFRGBAImage) premultiplies unassociated alpha this way.
     static func premultiplied(_ value: UInt8, alpha: UInt8) -> UInt8 { UInt8((Int(value) * Int(alpha) + 127) / 255) }
+
+    /// A slide's heatmap files named as a run names them (`<stem>.classes.tif`, ...; TesseraStore's OutputLayout does
+    /// it for runs, with the slide run in the stem).
+    static func files(in directory: URL, stem: String) -> SlideHeatmapFiles {
+        SlideHeatmapFiles(classMap: directory.appendingPathComponent(stem + ".classes.tif"),
+                          overlay: directory.appendingPathComponent(stem + ".overlay.tif"),
+                          probabilities: classNames.map { directory.appendingPathComponent(stem + ".prob-\($0).tif") })
+    }
 }

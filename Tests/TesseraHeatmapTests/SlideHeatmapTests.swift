@@ -24,7 +24,7 @@ import TesseraTestSupport
         }
         files = try HeatmapWriter.writeSlideHeatmaps(
             classMap: Patterns.classMap, probabilities: probabilities, colours: Patterns.colours,
-            classNames: Patterns.classNames, directory: directory, slideFileName: "pattern.svs",
+            classNames: Patterns.classNames, files: Patterns.files(in: directory, stem: "pattern.svs"), slideName: "pattern.svs",
             downsample: 16, micronsPerPixelX: 0.5, micronsPerPixelY: 0.25)
     }
 

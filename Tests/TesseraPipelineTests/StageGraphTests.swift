@@ -353,9 +353,13 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
                                             engines: { _ in engines }).run()
         #expect(summary.slides.map(\.status) == [.done, .done])
         let names = summary.slides.map { Set($0.heatmaps.map { URL(fileURLWithPath: $0).lastPathComponent }) }
-        #expect(names[0].contains("s.svs.overlay.tif"))
+        #expect(names[0].contains("s.svs.sr1.overlay.tif"), "\(names[0])")
         // The second gets the first 8 hex digits of SHA-256("/fake/y/s.svs") (sha256sum) after its file name.
-        #expect(names[1].contains("s.svs.139a0f6b.overlay.tif"), "\(names[1])")
+        #expect(names[1].contains("s.svs.139a0f6b.sr2.overlay.tif"), "\(names[1])")
+        // The plain names are links to the latest slide run's files.
+        let heatmaps = out.appendingPathComponent("heatmaps")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: heatmaps.appendingPathComponent("s.svs.overlay.tif").path)
+                == "s.svs.sr1.overlay.tif")
         #expect(names[0].isDisjoint(with: names[1]))
         for file in summary.slides.flatMap(\.heatmaps) { #expect(FileManager.default.fileExists(atPath: file)) }
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("heatmaps/.partial").path))

@@ -185,7 +185,8 @@ import TesseraTestSupport
         let fixture = try await FixtureRun.shared.get()
         let cmuID = try slideRunID(fixture.results, pathEndingWith: "CMU-1-Small-Region.svs")
         let otherID = try slideRunID(fixture.results, pathEndingWith: "small-copy.svs")
-        let file = fixture.directory.appendingPathComponent("geojson/CMU-1-Small-Region.svs.geojson")
+        // `tessera export geojson` into the output's geojson/ records the file as the slide run's.
+        let file = fixture.directory.appendingPathComponent("geojson/CMU-1-Small-Region.svs.sr\(cmuID).geojson")
         try await withViewer(ViewerOptions(outputDirectory: fixture.directory)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/\(cmuID)")
             #expect(info["regions"] as? String == "/api/slides/\(cmuID)/regions.geojson")

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TesseraStore
 import TesseraCore
 @testable import TesseraServe
 import TesseraTestSupport
@@ -141,7 +142,7 @@ struct SameFileNameTests {
         let catalog = try ResultsCatalog(path: out.appendingPathComponent("results.sqlite").path)
         let details = try [1, 2].compactMap { try catalog.slideRun(id: Int64($0)) }
         #expect(details.map(\.slidePath).sorted() == copies.map(\.path).sorted())
-        let heatmaps = HeatmapLayerCatalog(directory: out.appendingPathComponent("heatmaps"))
+        let heatmaps = HeatmapLayerCatalog(layout: OutputLayout(outputDirectory: out), outputDirectory: out)
         var overlays: [String: String] = [:]
         for detail in details {
             let layers = heatmaps.layers(for: detail)
@@ -150,10 +151,13 @@ struct SameFileNameTests {
             overlays[detail.slidePath] = overlay.file.lastPathComponent
         }
         let hash = String(sha256Hex(Data(copies[1].path.utf8)).prefix(8))
-        #expect(overlays[copies[0].path] == "slide.svs.overlay.tif")
-        #expect(overlays[copies[1].path] == "slide.svs.\(hash).overlay.tif")
+        let id = Dictionary(uniqueKeysWithValues: details.map { ($0.slidePath, $0.id) })
+        #expect(overlays[copies[0].path] == "slide.svs.sr\(id[copies[0].path]!).overlay.tif")
+        #expect(overlays[copies[1].path] == "slide.svs.\(hash).sr\(id[copies[1].path]!).overlay.tif")
+        // `tessera export geojson` into the output folder recorded each slide run's file: the viewer finds each.
         let viewer = try SlideViewer(options: ViewerOptions(outputDirectory: out), logger: Logger(label: "test"))
         let regions = details.compactMap { viewer.regionsFile(for: $0)?.url.lastPathComponent }
-        #expect(regions.sorted() == ["slide.svs.\(hash).geojson", "slide.svs.geojson"])
+        #expect(regions.sorted() == ["slide.svs.\(hash).sr\(id[copies[1].path]!).geojson",
+                                     "slide.svs.sr\(id[copies[0].path]!).geojson"])
     }
 }

@@ -1,4 +1,4 @@
--- description: Slides that failed or were interrupted, with the error and how far they got.
+-- description: Slides whose latest attempt failed or was interrupted (a slide that failed and then succeeded is not listed), with the error and how far they got.
 SELECT
     r.run_uid,
     sr.slide_path,
@@ -7,7 +7,7 @@ SELECT
     sr.tiles_written,
     sr.tiles_planned,
     sr.started_at
-FROM slide_runs sr
+FROM latest_slide_runs sr
 JOIN runs r ON r.id = sr.run_id
 WHERE sr.status IN ('failed', 'interrupted', 'running')
 ORDER BY r.started_at, sr.slide_path;

@@ -1,9 +1,12 @@
--- description: Per slide and run: status, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
+-- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
     a.slide_path,
     a.status,
+    -- 'current', or 'superseded' when the file at slide_path was later found with other content (a rescan).
+    CASE WHEN a.is_current THEN 'current' ELSE 'superseded' END AS currency,
+    a.fingerprint,
     a.tiles,
     ROUND(a.analysed_mm2, 4) AS analysed_mm2,
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
@@ -15,4 +18,4 @@ SELECT
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run
-ORDER BY a.run_uid, a.slide_path, ca.class_index;
+ORDER BY a.run_uid, a.slide_path, a.slide_run_id, ca.class_index;

@@ -141,6 +141,8 @@ public final class BatchRunner: Sendable {
             threads: resolved.threads, openSlideVersion: Slide.libraryVersion,
             oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt, precision: engine.precision,
             quantizedModelSHA256: engine.quantizedModelSHA256, calibrationJSON: engine.calibrationJSON)
+        // Files an earlier Tessera wrote, before each was recorded, are recorded once (given to the latest slide run).
+        try await setupPool.run { try store.adoptLegacyArtefacts(layout: resolved.layout) }
         let run = try await setupPool.run { try store.startRun(provenance) }
         // The output's lock is held: 'running' rows of other runs and scratch files of other processes are a dead
         // process's. Its rows read 'interrupted'; its scratch goes, except the canvases of resumable slide runs.

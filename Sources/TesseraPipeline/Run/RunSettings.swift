@@ -4,6 +4,7 @@ import TesseraCore
 import TesseraExport
 import TesseraNetwork
 import TesseraSlide
+import TesseraStore
 
 /// Every setting of a run, with every default in one place.
 ///
@@ -154,10 +155,12 @@ public struct RunSettings: Sendable, Codable, Equatable {
         public let tileSize: Int
         public let model: SegmentationModelIdentity
         public let outputDirectory: URL
-        public let resultsDatabase: String
-        public let heatmapDirectory: URL
+        /// Where the results file, heatmaps, GeoJSON and reports go, and how each slide run's files are named.
+        public let layout: OutputLayout
+        public var resultsDatabase: String { layout.resultsFile.path }
+        public var heatmapDirectory: URL { layout.heatmapDirectory }
         /// Where GeoJSON goes when `settings.geojson` asks for it: `<outputDirectory>/geojson`.
-        public let geojsonDirectory: URL
+        public var geojsonDirectory: URL { layout.geojsonDirectory }
         public let lockPath: String
         /// The settings that change a slide's results, as JSON (stored with the run), and their SHA-256: a slide done
         /// earlier under the same hash is skipped.
@@ -177,11 +180,8 @@ public struct RunSettings: Sendable, Codable, Equatable {
             self.tileSize = tileSize
             self.model = model
             outputDirectory = URL(fileURLWithPath: settings.outputDirectory).standardizedFileURL
-            resultsDatabase = settings.resultsDatabase
-                ?? outputDirectory.appendingPathComponent("results.sqlite").path
-            heatmapDirectory = settings.heatmapDirectory.map { URL(fileURLWithPath: $0).standardizedFileURL }
-                ?? outputDirectory.appendingPathComponent("heatmaps", isDirectory: true)
-            geojsonDirectory = outputDirectory.appendingPathComponent("geojson", isDirectory: true)
+            layout = OutputLayout(outputDirectory: outputDirectory, resultsFile: settings.resultsDatabase,
+                                  heatmapDirectory: settings.heatmapDirectory)
             lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
             let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
                                               precision: precision)

@@ -116,8 +116,15 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var tilesPlanned: Int
     public var tilesProcessed: Int
     public var seconds: Double
-    /// Files written for this slide: its heatmaps, and its GeoJSON when the run asks for it.
+    /// The heatmap TIFFs written for this slide (the GeoJSON is in `artefacts`, with every file by kind).
     public var heatmaps: [String]
+    /// Every file written for this slide, by kind, as the results file records it.
+    public var artefacts: [OutcomeArtefact] = []
+    /// The slide run in the results file, and the slide's content fingerprint.
+    public var slideRunID: Int64? = nil
+    public var fingerprint: String? = nil
+    /// True when other content was analysed at this path before: those results are now superseded.
+    public var contentChanged: Bool = false
     /// Something the slide's results depend on that did not go as configured (it was not stain-normalised).
     public var warning: String? = nil
     /// For a `duplicate`: the path whose analysis stands for this one.
@@ -133,5 +140,18 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
         self.seconds = seconds
         self.heatmaps = heatmaps
         self.duplicateOf = duplicateOf
+    }
+}
+
+/// One file of a slide's outcome: its kind (`Artefact.Kind`'s raw value), class for a probability map, and path.
+public struct OutcomeArtefact: Sendable, Codable, Equatable {
+    public var kind: String
+    public var classIndex: Int?
+    public var path: String
+
+    public init(kind: String, classIndex: Int? = nil, path: String) {
+        self.kind = kind
+        self.classIndex = classIndex
+        self.path = path
     }
 }

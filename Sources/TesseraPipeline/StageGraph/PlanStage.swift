@@ -81,9 +81,14 @@ struct PlanStage: Sendable {
             return nil
         }
         if try await ledger.isDone(record, modelSHA256: settings.model.sha256, parametersHash: settings.parametersHash) {
+            // The content at this path may have come back (a file restored): its slide runs are current again.
+            let changed = try await ledger.markCurrentContent(record)
             logger.info("slide already done with this model and parameters: skipped",
                         metadata: ["slide.path": "\(url.path)"])
-            outcomes.record(ordinal, SlideOutcome(path: url.path, status: .skipped))
+            var outcome = SlideOutcome(path: url.path, status: .skipped)
+            outcome.fingerprint = record.fingerprint
+            outcome.contentChanged = changed
+            outcomes.record(ordinal, outcome)
             return nil
         }
         let resolution = try slide.resolution(userStatedMPP: settings.slideMPP, overrideMPP: settings.overrideSlideMPP)
@@ -98,6 +103,10 @@ struct PlanStage: Sendable {
         }
         let (slideRun, outputStem) = try await ledger.startSlide(record, resolution: resolution,
                                                                  tilesPlanned: plan.tiles.count)
+        if slideRun.contentChanged {
+            logger.warning("content changed since the last analysis: the earlier results of this path are superseded",
+                           metadata: ["slide.path": "\(url.path)", "slide.fingerprint": "\(record.fingerprint)"])
+        }
         // A slide the model was not made for (a fluorescence scan under an H&E model) is analysed, with a warning.
         if let warning = try await pool.run({ slide.brightfieldWarning() }) {
             logger.warning("slide \(warning)", metadata: ["slide.path": "\(url.path)"])
@@ -143,7 +152,8 @@ struct PlanStage: Sendable {
         }
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
-                        outputStem: outputStem, stain: stain)
+                        outputStem: outputStem, fingerprint: record.fingerprint,
+                        contentChanged: slideRun.contentChanged, stain: stain)
     }
 }
 

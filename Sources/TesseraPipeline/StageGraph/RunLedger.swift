@@ -40,6 +40,19 @@ final class RunLedger: Sendable {
         }
     }
 
+    /// Records that the slide's path holds this content (see `ResultsStore.markCurrentContent`); true when other
+    /// content was analysed there before.
+    func markCurrentContent(_ slide: SlideRecord) async throws -> Bool {
+        try await thread.run { [store] in try store.markCurrentContent(path: slide.path, fingerprint: slide.fingerprint) }
+    }
+
+    /// Records the files written for a slide run, with paths relative to the results file's folder.
+    func recordArtefacts(_ files: [ArtefactFile], slideRun: SlideRunID, layout: OutputLayout) async throws {
+        try await thread.run { [store, run] in
+            try store.recordArtefacts(files, run: run.id, slideRun: slideRun, layout: layout)
+        }
+    }
+
     /// Records how the slide's tiles are stain-normalised (or why they are not).
     func recordStain(_ record: SlideStainRecord, slideRun: SlideRunID) async throws {
         try await thread.run { [store] in try store.recordStain(record, slideRun: slideRun) }

@@ -22,6 +22,10 @@ final class SlideJob: Sendable {
     let canvas: HeatmapCanvas?
     /// The stem of the slide's output file names (`OutputNames`).
     let outputStem: String
+    /// The slide's content fingerprint, for the provenance written into its files.
+    let fingerprint: String
+    /// True when other content was analysed at this path before (now superseded).
+    let contentChanged: Bool
     /// The slide's stain normalisation, fixed at planning; the readers apply it to every tile.
     let stain: SlideStain
     let started: ContinuousClock.Instant
@@ -29,7 +33,9 @@ final class SlideJob: Sendable {
 
     init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
-         outputStem: String, stain: SlideStain) {
+         outputStem: String, fingerprint: String, contentChanged: Bool, stain: SlideStain) {
+        self.fingerprint = fingerprint
+        self.contentChanged = contentChanged
         self.ordinal = ordinal
         self.url = url
         self.slide = slide

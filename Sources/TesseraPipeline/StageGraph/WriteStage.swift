@@ -39,10 +39,13 @@ struct WriteStage: Sendable {
                                            directory: settings.heatmapDirectory, key: job.checkpointKey)
             }
         case .slideFinished(let job, let processed):
-            var heatmaps: [URL] = []
+            let files = settings.layout.slideRunFiles(outputStem: job.outputStem, slideRun: job.slideRun,
+                                                      classNames: engine.classNames)
+            var written: [ArtefactFile] = []
             if let canvas = job.canvas {
                 do {
-                    heatmaps = try await pool.run { try writeHeatmaps(canvas, for: job) }
+                    try await pool.run { try writeHeatmaps(canvas, for: job, files: files) }
+                    written += files.heatmapArtefacts
                 } catch {
                     // The slide's rows are committed, but without its heatmaps it is not done: it is recorded as
                     // failed with the reason (a full disk, say), and the next run does it again.
@@ -52,10 +55,25 @@ struct WriteStage: Sendable {
             }
             if let options = settings.settings.geojson {
                 do {
-                    heatmaps.append(try await pool.run { try writeGeoJSON(options, for: job) })
+                    let url = try await pool.run { try writeGeoJSON(options, for: job, files: files) }
+                    written.append(ArtefactFile(kind: .geojson, url: url))
                 } catch {
                     // Like heatmaps: without its GeoJSON the slide is not done, and the next run does it again.
                     return try await apply(.slideFailed(job, "writing GeoJSON: \(describe(error))", processed: processed))
+                }
+            }
+            // Recorded before the slide is done: a slide run marked done always has its files on record.
+            try await ledger.recordArtefacts(written, slideRun: job.slideRun, layout: settings.layout)
+            // The plain names follow the latest slide run; a failure to link loses nothing the records hold.
+            for file in written {
+                if let name = OutputLayout.latestName(of: file.url.lastPathComponent, slideRun: job.slideRun) {
+                    do {
+                        try OutputLayout.pointLatest(file.url.deletingLastPathComponent().appendingPathComponent(name),
+                                                     at: file.url)
+                    } catch {
+                        logger.warning("could not update the latest-name link", metadata: [
+                            "file": "\(file.url.path)", "error": "\(describe(error))"])
+                    }
                 }
             }
             let seconds = job.seconds
@@ -63,7 +81,13 @@ struct WriteStage: Sendable {
             logger.info("slide done", metadata: ["slide.path": "\(job.url.path)", "tiles": "\(processed)",
                                                  "seconds": "\(String(format: "%.1f", seconds))"])
             var outcome = SlideOutcome(path: job.url.path, status: .done, tilesPlanned: job.plan.tiles.count,
-                                       tilesProcessed: processed, seconds: seconds, heatmaps: heatmaps.map(\.path))
+                                       tilesProcessed: processed, seconds: seconds,
+                                       heatmaps: written.filter { $0.kind != .geojson }.map(\.url.path))
+            outcome.artefacts = written.map { OutcomeArtefact(kind: $0.kind.rawValue, classIndex: $0.classIndex,
+                                                              path: $0.url.path) }
+            outcome.slideRunID = job.slideRun.rawValue
+            outcome.fingerprint = job.fingerprint
+            outcome.contentChanged = job.contentChanged
             outcome.warning = job.stain.record.warning
             outcomes.record(job.ordinal, outcome)
         case .slideFailed(let job, let message, let processed):
@@ -83,28 +107,43 @@ struct WriteStage: Sendable {
         }
     }
 
-    private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob) throws -> [URL] {
+    /// What every file of the slide run says about where it came from.
+    private func provenance(_ job: SlideJob) -> HeatmapProvenance {
+        HeatmapProvenance(runUID: ledger.run.runUID, slideRunID: job.slideRun.rawValue,
+                          slideFingerprint: job.fingerprint, modelSHA256: engine.quantizedModelSHA256 ?? engine.modelSHA256)
+    }
+
+    private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob, files: SlideRunFiles) throws {
         let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
-        // Resolution tags only when the slide itself states its mpp: a user-stated or objective-derived guess is
-        // not written into a file that viewers will trust.
-        let fileMPP = job.resolution.source == .file ? job.slide.micronsPerPixel : nil
-        let files = try HeatmapWriter.writeSlideHeatmaps(
+        // Resolution tags whenever the run had a resolution a person or the file stated, with its source in the
+        // description; never one derived from the objective power alone (a guess viewers would trust).
+        let source: String? = switch job.resolution.source {
+        case .file: "file"
+        case .userStated: "user"
+        case .userOverride: "user-override"
+        case .objectivePower: nil
+        }
+        let mpp: (x: Double, y: Double)? = source == nil ? nil : (job.resolution.mppX, job.resolution.mppY)
+        _ = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
             colours: engine.classColours.map(Self.rgb), classNames: engine.classNames,
-            directory: settings.heatmapDirectory, slideFileName: job.outputStem,
-            downsample: canvas.downsample, micronsPerPixelX: fileMPP?.x, micronsPerPixelY: fileMPP?.y)
-        return files.all
+            files: SlideHeatmapFiles(classMap: files.classMap, overlay: files.overlay, probabilities: files.probabilities),
+            slideName: job.url.lastPathComponent, downsample: canvas.downsample,
+            micronsPerPixelX: mpp?.x, micronsPerPixelY: mpp?.y,
+            micronsPerPixelSource: source, provenance: provenance(job))
     }
 
     /// The slide's QuPath GeoJSON from its committed rows and the heatmaps just written (`tessera export geojson`).
-    private func writeGeoJSON(_ options: GeoJSONExportOptions, for job: SlideJob) throws -> URL {
+    private func writeGeoJSON(_ options: GeoJSONExportOptions, for job: SlideJob, files: SlideRunFiles) throws -> URL {
         let reader = try ResultsReader(path: settings.resultsDatabase)
         guard let slideRun = try reader.slideRun(job.slideRun) else {
             throw ExportError(.invalidInput, "\(job.slideRun) is not in the results file", path: settings.resultsDatabase)
         }
         try GeoJSONExporter.createOutputDirectory(settings.geojsonDirectory)
-        let exporter = GeoJSONExporter(reader: reader, heatmapDirectory: settings.heatmapDirectory, options: options)
-        return URL(fileURLWithPath: try exporter.export(slideRun, into: settings.geojsonDirectory).file)
+        let heatmaps = GeoJSONExporter.SlideRunHeatmaps(classMap: files.classMap, probabilities: files.probabilities)
+        let exporter = GeoJSONExporter(reader: reader, layout: settings.layout, options: options)
+        return URL(fileURLWithPath: try exporter.export(slideRun, heatmaps: heatmaps, modelSHA256: provenance(job).modelSHA256,
+                                                        to: files.geojson(gzip: options.gzip)).file)
     }
 
     /// "#RRGGBB" as the writer's colour.

@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+import Logging
+import TesseraCore
+
+extension ResultsStore {
+    /// Records files a run or slide run wrote (their size and SHA-256 as they are now), with paths relative to the
+    /// results file's folder. Recording a path again (a slide run written again after a failure) replaces its record.
+    /// `run` may be nil when `slideRun` is given (the slide run's run is used).
+    public func recordArtefacts(_ files: [ArtefactFile], run: RunID?, slideRun: SlideRunID?, layout: OutputLayout,
+                                at date: Date = Date()) throws {
+        if files.isEmpty { return }
+        let facts = try files.map { try $0.facts() }
+        try StoreError.mapping(path: path, "recording the files of \(slideRun.map { "\($0)" } ?? "\(run)")") {
+            try queue.write { db in
+                for (file, fact) in zip(files, facts) {
+                    try db.execute(sql: """
+                        INSERT INTO artefacts (run_id, slide_run_id, kind, class_index, path, size_bytes, sha256,
+                                               written_at)
+                        VALUES (COALESCE(?1, (SELECT run_id FROM slide_runs WHERE id = ?2)), ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                        ON CONFLICT (path) DO UPDATE SET
+                            run_id = excluded.run_id, slide_run_id = excluded.slide_run_id, kind = excluded.kind,
+                            class_index = excluded.class_index, size_bytes = excluded.size_bytes,
+                            sha256 = excluded.sha256, written_at = excluded.written_at, adopted = 0, removed_at = NULL
+                        """, arguments: [run?.rawValue, slideRun?.rawValue, file.kind.rawValue, file.classIndex,
+                                         layout.relativePath(of: file.url), fact.size, fact.sha256,
+                                         Timestamp.string(date)])
+                }
+            }
+        }
+    }
+
+    /// The artefacts recorded for a slide run (removed ones too), in kind and class order.
+    public func artefacts(slideRun: SlideRunID) throws -> [Artefact] {
+        try StoreError.mapping(path: path, "reading the files of \(slideRun)") {
+            try queue.read { db in try Self.artefacts(db, slideRun: slideRun.rawValue) }
+        }
+    }
+
+    /// A slide run's artefact records on an open connection (none in a file without the table); for readers.
+    public static func recordedArtefacts(_ db: Database, slideRun: Int64) throws -> [Artefact] {
+        guard try db.tableExists("artefacts") else { return [] }
+        return try artefacts(db, slideRun: slideRun)
+    }
+
+    static func artefacts(_ db: Database, slideRun: Int64) throws -> [Artefact] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(Artefact.columns) FROM artefacts WHERE slide_run_id = ? ORDER BY kind, class_index, id
+            """, arguments: [slideRun]).map { try Artefact(row: $0) }
+    }
+
+    /// Superseded slide runs' artefacts that are still on disk: what `tessera prune --superseded` removes.
+    public func supersededArtefacts() throws -> [Artefact] {
+        try StoreError.mapping(path: path, "listing the files of superseded slide runs") {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT \(Artefact.columns.split(separator: ",").map { "a." + $0.trimmingCharacters(in: .whitespaces) }
+                                .joined(separator: ", "))
+                    FROM artefacts a JOIN slide_runs sr ON sr.id = a.slide_run_id
+                    WHERE sr.superseded_at IS NOT NULL AND a.removed_at IS NULL
+                    ORDER BY a.slide_run_id, a.kind, a.class_index
+                    """).map { try Artefact(row: $0) }
+            }
+        }
+    }
+
+    /// Records that `tessera prune` removed these artefacts' files (their rows stay).
+    public func recordRemoved(_ artefacts: [Artefact], at date: Date = Date()) throws {
+        try StoreError.mapping(path: path, "recording removed files") {
+            try queue.write { db in
+                for artefact in artefacts {
+                    try db.execute(sql: "UPDATE artefacts SET removed_at = ? WHERE id = ?",
+                                   arguments: [Timestamp.string(date), artefact.id])
+                }
+            }
+        }
+    }
+
+    /// Records the files that a Tessera from before artefact records (schema v5) wrote, once, the first time the
+    /// results file is opened with its layout. Those files were named after the slide alone (`OutputNames`), and each
+    /// run of a slide overwrote the last: they are given to the latest finished slide run of each name. Returns how many files were recorded.
+    @discardableResult
+    public func adoptLegacyArtefacts(layout: OutputLayout, at date: Date = Date()) throws -> Int {
+        try StoreError.mapping(path: path, "recording the files an earlier Tessera wrote") {
+            try queue.write { db in
+                guard try Bool.fetchOne(db, sql: """
+                    SELECT EXISTS (SELECT 1 FROM store_state WHERE key = 'legacy_artefacts' AND value = 'pending')
+                    """) ?? false else { return 0 }
+                var latest: [String: (id: Int64, run: Int64)] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT id, run_id, slide_path FROM slide_runs WHERE status = 'done' ORDER BY id
+                    """) {
+                    let stem = try OutputNames.stem(slidePath: row["slide_path"], in: db)
+                    latest[stem] = (row["id"], row["run_id"])
+                }
+                var adopted = 0
+                for (stem, slideRun) in latest.sorted(by: { $0.key < $1.key }) {
+                    let classes = try String.fetchAll(db, sql: """
+                        SELECT name FROM classes WHERE run_id = ? ORDER BY class_index
+                        """, arguments: [slideRun.run])
+                    var files = [ArtefactFile(kind: .classMap, url: layout.heatmapDirectory.appendingPathComponent(stem + ".classes.tif")),
+                                 ArtefactFile(kind: .overlay, url: layout.heatmapDirectory.appendingPathComponent(stem + ".overlay.tif"))]
+                    for (index, name) in classes.enumerated() {
+                        files.append(ArtefactFile(kind: .probability, classIndex: index, url: layout.heatmapDirectory
+                            .appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe(name) + ".tif")))
+                    }
+                    for suffix in [".geojson", ".geojson.gz"] {
+                        files.append(ArtefactFile(kind: .geojson, url: layout.geojsonDirectory.appendingPathComponent(stem + suffix)))
+                    }
+                    for file in files {
+                        // Only plain files: a link is a newer Tessera's "latest" name, not a legacy file.
+                        guard let type = try? FileManager.default.attributesOfItem(atPath: file.url.path)[.type]
+                                as? FileAttributeType, type == .typeRegular,
+                              let facts = StreamingSHA256.file(atPath: file.url.path) else { continue }
+                        try db.execute(sql: """
+                            INSERT INTO artefacts (run_id, slide_run_id, kind, class_index, path, size_bytes, sha256,
+                                                   written_at, adopted)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (path) DO NOTHING
+                            """, arguments: [slideRun.run, slideRun.id, file.kind.rawValue, file.classIndex,
+                                             layout.relativePath(of: file.url), facts.size, facts.sha256,
+                                             Timestamp.string(date)])
+                        adopted += db.changesCount
+                    }
+                }
+                try db.execute(sql: "UPDATE store_state SET value = 'done' WHERE key = 'legacy_artefacts'")
+                return adopted
+            }
+        }
+    }
+}
+
+extension ResultsStore {
+    /// Brings a results file written by an earlier Tessera up to date before it is read (`export`, `serve`, `merge`,
+    /// `prune`): its schema migrated and its earlier files recorded as artefacts. A file that cannot be written
+    /// (read-only storage) is left as it is and read as it is. Returns whether the file was brought up to date.
+    @discardableResult
+    public static func bringUpToDate(layout: OutputLayout, logger: Logger) -> Bool {
+        let path = layout.resultsFile.path
+        guard access(path, W_OK) == 0, access(layout.root.path, W_OK) == 0 else { return false }
+        guard let store = try? ResultsStore(path: path, logger: logger) else { return false }
+        defer { try? store.close() }
+        return (try? store.adoptLegacyArtefacts(layout: layout)) != nil
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import TesseraServe
+import TesseraTestSupport
+
+/// `tessera serve` lays over a slide only the files its results file records for that slide run, only while the
+/// slide file holds the content the run analysed, and never a file that a link takes out of the output (issue 23).
+@Suite(.serialized) struct ViewerRecordsTests {
+    static let coarse = ["--mpp", "4", "--tile", "64", "--overlap", "16", "--slide-mpp", "0.499", "--quiet"]
+
+    /// A run of a copy of CMU-1-Small-Region.svs with its GeoJSON, in a folder of its own.
+    static func run(_ label: String, extra: [String] = []) throws -> (out: URL, slide: URL) {
+        let directory = try Fixtures.temporaryDirectory(label)
+        let slide = directory.appendingPathComponent("slides/case.svs")
+        try FileManager.default.createDirectory(at: slide.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.slide("CMU-1-Small-Region.svs"), to: slide)
+        let out = directory.appendingPathComponent("out")
+        let run = try TesseraCLI.run(["run", slide.path, "--out", out.path, "--geojson"] + coarse + extra)
+        guard run.status == 0 else { throw RawHTTP.Failure(description: "tessera run failed: \(run.stderr)") }
+        return (out, slide)
+    }
+
+    static func layerIDs(_ info: [String: Any]) -> [String] {
+        (info["layers"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+
+    @Test func overlaysOnlyWhileTheSlideHoldsTheContentTheRunAnalysed() async throws {
+        let (out, slide) = try Self.run("serve-rescan")
+        let original = slide.deletingLastPathComponent().appendingPathComponent("original.keep")
+        try FileManager.default.copyItem(at: slide, to: original)
+        let flipped = slide.deletingLastPathComponent().appendingPathComponent("flipped.tif")
+        try SlideEdits.writeFlippedCopy(of: slide, to: flipped)
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            let before = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(Self.layerIDs(before) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(before["regions"] as? String == "/api/slides/1/regions.geojson")
+            #expect(try await RawHTTP.get(port: port, "/slides/1/layers/overlay/image.dzi").status == 200)
+
+            // A same-size, flipped copy replaces the slide: nothing of the run is laid over it, and the page says why.
+            try FileManager.default.removeItem(at: slide)
+            try FileManager.default.copyItem(at: flipped, to: slide)
+            let after = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(Self.layerIDs(after).isEmpty)
+            #expect(after["regions"] == nil || after["regions"] is NSNull)
+            let image = after["slide"] as? [String: Any] ?? [:]
+            #expect(image["available"] as? Bool == false)
+            #expect((image["message"] as? String)?.contains("has changed since the run analysed it") == true, "\(image)")
+            for path in ["/slides/1/layers/overlay/image.dzi", "/slides/1/layers/overlay/image_files/0/0_0.png",
+                         "/api/slides/1/regions.geojson"] {
+                #expect(try await RawHTTP.get(port: port, path).status == 404, "\(path)")
+            }
+
+            // The original put back is noticed without a restart.
+            try FileManager.default.removeItem(at: slide)
+            try FileManager.default.copyItem(at: original, to: slide)
+            let restored = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(Self.layerIDs(restored) == ["overlay", "prob-0", "prob-1", "prob-2"])
+        }
+    }
+
+    @Test func linksPlantedInTheOutputAreNeverServed() async throws {
+        let (out, _) = try Self.run("serve-links")
+        let results = out.appendingPathComponent("results.sqlite").path
+        func recorded(_ kind: String) throws -> URL {
+            let path = try TesseraCLI.csv(results, "SELECT path FROM artefacts WHERE kind = '\(kind)' LIMIT 1")
+                .split(separator: "\r\n")[1]
+            return out.appendingPathComponent(String(path))
+        }
+        let secret = out.deletingLastPathComponent().appendingPathComponent("secret.txt")
+        try Data("root:x:0:0:secret\n".utf8).write(to: secret)
+
+        // A recorded file replaced by a link to a file outside the output: the GeoJSON and a probability map.
+        let geojson = try recorded("geojson")
+        let probability = try recorded("probability")
+        for file in [geojson, probability] {
+            try FileManager.default.removeItem(at: file)
+            try FileManager.default.createSymbolicLink(at: file, withDestinationURL: secret)
+        }
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            let info = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(!Self.layerIDs(info).contains("prob-0"))
+            #expect(Self.layerIDs(info).contains("overlay"))
+            #expect(info["regions"] == nil || info["regions"] is NSNull)
+            for path in ["/api/slides/1/regions.geojson", "/slides/1/layers/prob-0/image.dzi",
+                         "/slides/1/layers/prob-0/image_files/0/0_0.png"] {
+                let answer = try await RawHTTP.get(port: port, path)
+                #expect(answer.status == 404 && !answer.text.contains("root:x"), "\(path): \(answer.status)")
+            }
+        }
+
+        // A recorded folder replaced by a link to a folder outside the output that holds the same files.
+        let heatmaps = out.appendingPathComponent("heatmaps")
+        let elsewhere = out.deletingLastPathComponent().appendingPathComponent("elsewhere")
+        try FileManager.default.moveItem(at: heatmaps, to: elsewhere)
+        try FileManager.default.createSymbolicLink(at: heatmaps, withDestinationURL: elsewhere)
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            let info = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(Self.layerIDs(info).isEmpty)
+            for path in ["/slides/1/layers/overlay/image.dzi", "/slides/1/layers/overlay/image_files/0/0_0.png"] {
+                #expect(try await RawHTTP.get(port: port, path).status == 404, "\(path)")
+            }
+        }
+    }
+
+    @Test func aPipelinesHeatmapDirectoryIsShownFromTheRecords() async throws {
+        let directory = try Fixtures.temporaryDirectory("serve-heatmap-directory")
+        let pipeline = directory.appendingPathComponent("p.yaml")
+        try """
+            version: 1
+            name: maps-elsewhere
+            inputs:
+              - \(Fixtures.slide("CMU-1-Small-Region.svs").path)
+            tiling:
+              mpp: 4
+              tile: 64
+              overlap: 16
+            outputs:
+              directory: \(directory.appendingPathComponent("out").path)
+              heatmap_directory: \(directory.appendingPathComponent("out/maps").path)
+            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        let run = try TesseraCLI.run(["pipeline", "run", pipeline.path])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let out = directory.appendingPathComponent("out")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("heatmaps").path))
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            let info = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(Self.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(try await RawHTTP.get(port: port, "/slides/1/layers/overlay/image.dzi").status == 200)
+        }
+    }
+
+    @Test func aReplacedResultsFileIsReadWithoutARestart() async throws {
+        let (out, _) = try Self.run("serve-replaced-results")
+        let (other, _) = try Self.run("serve-replaced-results-2", extra: ["--stain", "none"])
+        let otherUID = try TesseraCLI.csv(other.appendingPathComponent("results.sqlite").path, "SELECT run_uid FROM runs")
+            .split(separator: "\r\n")[1]
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            #expect(try await !RawHTTP.get(port: port, "/").text.contains(String(otherUID.prefix(8))))
+            // Another results file moved into place (as a merge writes a new file and renames it).
+            let incoming = out.appendingPathComponent("incoming.sqlite")
+            try FileManager.default.copyItem(at: other.appendingPathComponent("results.sqlite"), to: incoming)
+            #expect(rename(incoming.path, out.appendingPathComponent("results.sqlite").path) == 0)
+            #expect(try await RawHTTP.get(port: port, "/").text.contains(String(otherUID.prefix(8))))
+        }
+    }
+}
