@@ -109,13 +109,17 @@ def main():
         # 1. Regions as traced and tiles.
         run(tessera, "export", "geojson", results, "--out", os.path.join(work, "exact"), "--objects", "both",
             "--classes", ",".join(classes.values()))
-        exact_path = os.path.join(work, "exact", name + ".geojson")
+        # Files are named after the slide run (OutputLayout): <slide>.sr<N>.geojson.
+        stem = f"{name}.sr{slide_run}"
+        exact_path = os.path.join(work, "exact", stem + ".geojson")
         exact = check_geometry(exact_path, check_structure(exact_path, load(exact_path)))
         regions = [(f, g) for f, g in exact if f["properties"]["objectType"] == "annotation"]
         tiles = [(f, g) for f, g in exact if f["properties"]["objectType"] == "detection"]
 
         # Areas against the class-map TIFF's own pixels: each pixel counts for its part inside the slide.
-        with tifffile.TiffFile(os.path.join(out, "heatmaps", name + ".classes.tif")) as tiff:
+        class_map_path = database.execute(
+            "SELECT path FROM artefacts WHERE slide_run_id = ? AND kind = 'class_map'", (slide_run,)).fetchone()[0]
+        with tifffile.TiffFile(os.path.join(out, class_map_path)) as tiff:
             page = tiff.pages[0]
             class_map = page.asarray()
             downsample = json.loads(page.description)["downsample"]
@@ -153,7 +157,7 @@ def main():
         # 2. Simplified, filtered, gzip: still valid, classes still apart.
         run(tessera, "export", "geojson", results, "--out", os.path.join(work, "simple"), "--simplify-um", "8",
             "--min-area-um2", "200", "--gzip")
-        simple_path = os.path.join(work, "simple", name + ".geojson.gz")
+        simple_path = os.path.join(work, "simple", stem + ".geojson.gz")
         simple = check_geometry(simple_path, check_structure(simple_path, load(simple_path)))
         # Classes still apart: simplification cuts boundaries into arcs shared by both sides, so two simplified
         # regions never overlap. A region kept as traced (only axis-parallel edges) because simplifying it would
@@ -179,7 +183,7 @@ def main():
 
         # 3. One MultiPolygon per class: the same areas as the regions.
         run(tessera, "export", "geojson", results, "--out", os.path.join(work, "multi"), "--multipolygon-per-class")
-        multi_path = os.path.join(work, "multi", name + ".geojson")
+        multi_path = os.path.join(work, "multi", stem + ".geojson")
         multi = check_geometry(multi_path, check_structure(multi_path, load(multi_path)))
         for feature, geometry in multi:
             class_name = feature["properties"]["classification"]["name"]
