@@ -123,6 +123,14 @@ public struct TissueMask: Sendable, Equatable {
         return min(1, tissue / Double(rect.area))
     }
 
+    /// Whether the mask pixel holding level-0 point (x, y) is tissue (false outside the mask).
+    @inline(__always)
+    public func isTissue(level0X x: Double, level0Y y: Double) -> Bool {
+        let column = Int(x / level0PerPixel), row = Int(y / level0PerPixel)
+        guard x >= 0, y >= 0, column < width, row < height else { return false }
+        return mask[row * width + column] != 0
+    }
+
     /// Tissue fraction of the whole slide.
     public var slideTissueFraction: Double {
         fraction(in: PixelRect(x: 0, y: 0, width: slideWidth, height: slideHeight))

@@ -318,6 +318,64 @@ JOIN slides s ON s.id = sr.slide_id
 LEFT JOIN tiles t ON t.slide_run_id = sr.id
 GROUP BY sr.id;
 
+-- Shares of the tissue (issue 24). tile_predictions.tissue_area_fraction is the fraction of the tile's own window
+-- that is tissue (the tissue mask under each model pixel's centre) AND assigned to the class, so a class's share of
+-- the tissue counts only the class inside the tissue; the classes' add up to the tile's tissue_fraction, counted on
+-- the same pixels. NULL for rows written before this migration (their shares of tissue are unknown, not guessed).
+ALTER TABLE tile_predictions ADD COLUMN tissue_area_fraction REAL;
+
+-- Per slide, run and class: two shares, each of one denominator, each adding up to 1 over the classes of a slide run:
+--   fraction_of_analysed = class area / analysed area (the tiles' own windows, glass included);
+--   fraction_of_tissue   = class area inside the tissue / tissue area.
+-- class_mm2 is the class's area over the analysed area; class_tissue_mm2 its area inside the tissue.
+DROP VIEW slide_class_areas;
+CREATE VIEW slide_class_areas AS
+SELECT
+    a.run_uid,
+    a.slide_run_id,
+    a.fingerprint,
+    a.slide_path,
+    a.tissue_mm2,
+    c.class_index,
+    c.name AS class_name,
+    COALESCE(p.class_px, 0.0) AS class_px,
+    COALESCE(p.class_px, 0.0) * a.mpp_x * a.mpp_y / 1e6 AS class_mm2,
+    p.class_tissue_px,
+    p.class_tissue_px * a.mpp_x * a.mpp_y / 1e6 AS class_tissue_mm2,
+    CASE WHEN a.tissue_px > 0 THEN p.class_tissue_px / a.tissue_px END AS fraction_of_tissue,
+    CASE WHEN a.analysed_px > 0 THEN COALESCE(p.class_px, 0.0) / a.analysed_px END AS fraction_of_analysed,
+    p.mean_probability
+FROM slide_areas a
+JOIN slide_runs sr ON sr.id = a.slide_run_id
+JOIN classes c ON c.run_id = sr.run_id
+LEFT JOIN (
+    SELECT tp.slide_run_id, tp.class_index,
+           SUM(t.width * t.height * tp.area_fraction) AS class_px,
+           -- NULL when any row lacks it (written before schema v5): SUM skips NULLs, so count them
+           CASE WHEN COUNT(tp.tissue_area_fraction) = COUNT(*)
+                THEN SUM(t.width * t.height * tp.tissue_area_fraction) END AS class_tissue_px,
+           -- weighted by each tile's own-window area, so large and edge tiles count for what they cover
+           SUM(t.width * t.height * tp.mean_probability) / SUM(t.width * t.height) AS mean_probability
+    FROM tile_predictions tp
+    JOIN tiles t ON t.slide_run_id = tp.slide_run_id AND t.tile_index = tp.tile_index
+    GROUP BY tp.slide_run_id, tp.class_index
+) p ON p.slide_run_id = a.slide_run_id AND p.class_index = c.class_index;
+
+-- Per run and class: areas over the run's slides, and the class's share of the run's tissue (class inside tissue).
+DROP VIEW run_class_totals;
+CREATE VIEW run_class_totals AS
+SELECT
+    run_uid,
+    class_index,
+    class_name,
+    SUM(class_mm2) AS class_mm2,
+    SUM(class_tissue_mm2) AS class_tissue_mm2,
+    CASE WHEN SUM(tissue_mm2) > 0 AND COUNT(class_tissue_mm2) = COUNT(*)
+         THEN SUM(class_tissue_mm2) / SUM(tissue_mm2) END AS fraction_of_tissue,
+    COUNT(*) AS slides
+FROM slide_class_areas
+GROUP BY run_uid, class_index;
+
 -- The latest attempt at each slide path: the slide run with the highest id among those that read that path.
 CREATE INDEX slide_runs_by_path ON slide_runs(slide_path);
 CREATE VIEW latest_slide_runs AS
@@ -385,7 +443,7 @@ ORDER BY started_at, run_uid;
 
 """#),
         ("slide-summary.sql", #"""
--- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
+-- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
@@ -399,9 +457,12 @@ SELECT
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
     ca.class_name,
     ROUND(ca.class_mm2, 4) AS class_mm2,
-    -- Classes are counted over each tile's whole own window, so their areas add up to the analysed area (the
-    -- tiles kept), not to the tissue area (the tissue mask's share of those tiles).
-    ROUND(ca.fraction_of_analysed, 4) AS fraction_of_analysed
+    ROUND(ca.class_tissue_mm2, 4) AS class_tissue_mm2,
+    -- Two shares, one denominator each; each adds up to 1 over a slide run's classes. fraction_of_analysed: the
+    -- class's area over the analysed tiles (glass included); fraction_of_tissue: the class's area inside the tissue
+    -- over the tissue area.
+    ROUND(ca.fraction_of_analysed, 4) AS fraction_of_analysed,
+    ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run

@@ -153,10 +153,14 @@ public struct ClassPrediction: Sendable, Equatable {
     public var areaFraction: Double
     /// The class's mean probability over the own window.
     public var meanProbability: Double
+    /// Fraction of the own window that is tissue and assigned to the class; the classes' add up to the tile's
+    /// tissue fraction. nil when the run had no tissue mask (synthetic slides) or recorded none (before schema v5).
+    public var tissueAreaFraction: Double?
 
-    public init(areaFraction: Double, meanProbability: Double) {
+    public init(areaFraction: Double, meanProbability: Double, tissueAreaFraction: Double? = nil) {
         self.areaFraction = areaFraction
         self.meanProbability = meanProbability
+        self.tissueAreaFraction = tissueAreaFraction
     }
 }
 

@@ -242,7 +242,8 @@ extension ResultsStore {
                                           AND mp.class_index = ip.class_index
             JOIN main.slide_runs sr ON sr.id = msr.output_id
             JOIN main.runs r ON r.id = sr.run_id
-            WHERE (ip.area_fraction, ip.mean_probability) IS NOT (mp.area_fraction, mp.mean_probability)
+            WHERE (ip.area_fraction, ip.mean_probability, ip.tissue_area_fraction)
+                  IS NOT (mp.area_fraction, mp.mean_probability, mp.tissue_area_fraction)
             LIMIT 1
             """) {
             throw StoreError(.mergeConflict, "tile \(row["tile_index"] as Int) of slide \(row["slide_path"] as String) "
@@ -257,8 +258,10 @@ extension ResultsStore {
             """)
         report.tilesAdded = db.changesCount
         try db.execute(sql: """
-            INSERT INTO main.tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability)
-            SELECT msr.output_id, ip.tile_index, ip.class_index, ip.area_fraction, ip.mean_probability
+            INSERT INTO main.tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability,
+                                               tissue_area_fraction)
+            SELECT msr.output_id, ip.tile_index, ip.class_index, ip.area_fraction, ip.mean_probability,
+                   ip.tissue_area_fraction
             FROM input.tile_predictions ip JOIN temp.merge_slide_runs msr ON msr.input_id = ip.slide_run_id
             WHERE true ON CONFLICT DO NOTHING
             """)

@@ -333,8 +333,9 @@ public final class ResultsStore: Sendable {
                     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                     """)
                 let insertPrediction = try db.cachedStatement(sql: """
-                    INSERT INTO tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability)
-                    VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability,
+                                                  tissue_area_fraction)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     """)
                 let slideRunID = slideRun.rawValue
                 var inserted = 0
@@ -367,6 +368,7 @@ public final class ResultsStore: Sendable {
                         try predictionRow.bind(3, Int64(classIndex))
                         try predictionRow.bind(4, prediction.areaFraction)
                         try predictionRow.bind(5, prediction.meanProbability)
+                        try predictionRow.bind(6, prediction.tissueAreaFraction)
                         try predictionRow.step()
                     }
                 }
@@ -407,6 +409,11 @@ private struct RawInsert {
 
     func bind(_ index: Int32, _ value: Double) throws {
         try check(sqlite3_bind_double(statement.sqliteStatement, index, value))
+    }
+
+    func bind(_ index: Int32, _ value: Double?) throws {
+        guard let value else { return try check(sqlite3_bind_null(statement.sqliteStatement, index)) }
+        try bind(index, value)
     }
 
     func step() throws { try check(sqlite3_step(statement.sqliteStatement)) }

@@ -1,4 +1,4 @@
--- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), each class's area (mm²) and share of the analysed area.
+-- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
@@ -12,9 +12,12 @@ SELECT
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
     ca.class_name,
     ROUND(ca.class_mm2, 4) AS class_mm2,
-    -- Classes are counted over each tile's whole own window, so their areas add up to the analysed area (the
-    -- tiles kept), not to the tissue area (the tissue mask's share of those tiles).
-    ROUND(ca.fraction_of_analysed, 4) AS fraction_of_analysed
+    ROUND(ca.class_tissue_mm2, 4) AS class_tissue_mm2,
+    -- Two shares, one denominator each; each adds up to 1 over a slide run's classes. fraction_of_analysed: the
+    -- class's area over the analysed tiles (glass included); fraction_of_tissue: the class's area inside the tissue
+    -- over the tissue area.
+    ROUND(ca.fraction_of_analysed, 4) AS fraction_of_analysed,
+    ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run

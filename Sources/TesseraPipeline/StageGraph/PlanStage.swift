@@ -97,9 +97,9 @@ struct PlanStage: Sendable {
                 "slide.path": "\(url.path)", "slide.mpp": "\(resolution.mpp)"])
         }
         let settings = settings
-        let plan = try await pool.run {
-            try slide.planTiles(resolution: resolution, targetMPP: settings.targetMPP, tileSize: settings.tileSize,
-                                overlap: settings.overlap, tissue: settings.tissue)
+        let (plan, tissueMask) = try await pool.run {
+            try slide.planTilesWithMask(resolution: resolution, targetMPP: settings.targetMPP,
+                                        tileSize: settings.tileSize, overlap: settings.overlap, tissue: settings.tissue)
         }
         let (slideRun, outputStem) = try await ledger.startSlide(record, resolution: resolution,
                                                                  tilesPlanned: plan.tiles.count)
@@ -152,7 +152,7 @@ struct PlanStage: Sendable {
         }
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
-                        outputStem: outputStem, fingerprint: record.fingerprint,
+                        outputStem: outputStem, tissueMask: tissueMask, fingerprint: record.fingerprint,
                         contentChanged: slideRun.contentChanged, stain: stain)
     }
 }

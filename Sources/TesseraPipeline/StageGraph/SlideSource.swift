@@ -25,6 +25,9 @@ public protocol SourceSlide: Sendable {
     /// Finds the tissue and plans the tiles at `targetMPP`.
     func planTiles(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
                    tissue: TissueSettings) throws -> TilePlan
+    /// The plan and the tissue mask it was made from (nil for slides without one: every pixel counts as tissue).
+    func planTilesWithMask(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
+                           tissue: TissueSettings) throws -> (plan: TilePlan, mask: TissueMask?)
     /// The level-0 window resampled to outputWidth x outputHeight (outside the slide reads as white). Blocking.
     func read(level0Window: PixelRect, outputWidth: Int, outputHeight: Int) throws -> RGBImage
     /// A warning when the slide does not look like bright-field H&E (a fluorescence scan); nil when it does. Blocking.
@@ -35,6 +38,12 @@ extension SourceSlide {
     public var bounds: PixelRect { PixelRect(x: 0, y: 0, width: width, height: height) }
     /// Synthetic slides are whatever their test makes them: no check.
     public func brightfieldWarning() -> String? { nil }
+
+    public func planTilesWithMask(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
+                                  tissue: TissueSettings) throws -> (plan: TilePlan, mask: TissueMask?) {
+        (try planTiles(resolution: resolution, targetMPP: targetMPP, tileSize: tileSize, overlap: overlap,
+                       tissue: tissue), nil)
+    }
 }
 
 /// Slides read with OpenSlide.
@@ -54,5 +63,12 @@ extension Slide: SourceSlide {
                           tissue: TissueSettings) throws -> TilePlan {
         try TilePlan.plan(slide: self, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
                           overlap: overlap, tissue: tissue).plan
+    }
+
+    public func planTilesWithMask(resolution: SlideResolution, targetMPP: Double, tileSize: Int, overlap: Int,
+                                  tissue: TissueSettings) throws -> (plan: TilePlan, mask: TissueMask?) {
+        let planned = try TilePlan.plan(slide: self, resolution: resolution, targetMPP: targetMPP, tileSize: tileSize,
+                                        overlap: overlap, tissue: tissue)
+        return (planned.plan, planned.mask)
     }
 }

@@ -22,6 +22,8 @@ final class SlideJob: Sendable {
     let canvas: HeatmapCanvas?
     /// The stem of the slide's output file names (`OutputNames`).
     let outputStem: String
+    /// The tissue mask the plan was made from: which model pixels of a tile count as tissue (nil: all of them).
+    let tissueMask: TissueMask?
     /// The slide's content fingerprint, for the provenance written into its files.
     let fingerprint: String
     /// True when other content was analysed at this path before (now superseded).
@@ -33,8 +35,9 @@ final class SlideJob: Sendable {
 
     init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
-         outputStem: String, fingerprint: String, contentChanged: Bool, stain: SlideStain) {
+         outputStem: String, tissueMask: TissueMask?, fingerprint: String, contentChanged: Bool, stain: SlideStain) {
         self.fingerprint = fingerprint
+        self.tissueMask = tissueMask
         self.contentChanged = contentChanged
         self.ordinal = ordinal
         self.url = url

@@ -56,13 +56,17 @@ struct StitchStage: Sendable {
                         let probabilities = UnsafeBufferPointer(rebasing: all[offset..<(offset + tilePlane)])
                         job.canvas?.paint(probabilities: probabilities, geometry: geometry)
                         return TileAggregation.summarise(probabilities: probabilities, classCount: classCount,
-                                                         geometry: geometry)
+                                                         geometry: geometry, tissue: job.tissueMask)
                     }
+                    // The tissue fraction the shares of tissue divide by: counted on the same model pixels as the
+                    // classes (the plan's, from the mask's area, decided which tiles to keep).
                     state.pendingRows.append(TileResult(
                         index: tile.index, ownWindow: tile.ownWindow.intersection(job.slide.bounds),
-                        tissueFraction: tile.tissueFraction,
-                        classes: zip(summary.areaFractions, summary.meanProbabilities).map {
-                            ClassPrediction(areaFraction: $0, meanProbability: $1)
+                        tissueFraction: summary.tissueFraction ?? tile.tissueFraction,
+                        classes: summary.areaFractions.indices.map {
+                            ClassPrediction(areaFraction: summary.areaFractions[$0],
+                                            meanProbability: summary.meanProbabilities[$0],
+                                            tissueAreaFraction: summary.tissueAreaFractions?[$0])
                         }))
                     state.painted.insert(tile.index)
                     state.remaining -= 1
