@@ -370,6 +370,32 @@ SELECT
 FROM slide_class_areas
 GROUP BY run_uid, class_index;
 
+-- Why a slide run's numbers need a person's eye (issue 24), as data: one row per reason. code is one of
+-- 'fluorescence' (the slide does not look like bright-field H&E), 'no_tissue' (no tile had enough tissue),
+-- 'stain_far_from_reference' (value: the slide's Reinhard distance from the model's reference, see README),
+-- 'stain_estimate_failed' (normalisation was asked for and fell back), 'mpp_stated_by_user' (the resolution came
+-- from --slide-mpp or --override-slide-mpp, not the file) and 'mpp_from_objective' (10 / objective power).
+-- The slide's Reinhard distance from the model's stain reference (README, "Slides that need review"), measured for
+-- every slide of a model that states a Reinhard reference, whatever the run applies; NULL otherwise.
+ALTER TABLE slide_runs ADD COLUMN stain_distance REAL;
+
+CREATE TABLE review_flags (
+    slide_run_id INTEGER NOT NULL REFERENCES slide_runs(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    value REAL,
+    PRIMARY KEY (slide_run_id, code)
+) STRICT, WITHOUT ROWID;
+
+-- Per slide run: whether it needs review, and why (codes, comma-separated, sorted).
+CREATE VIEW slide_review AS
+SELECT
+    sr.id AS slide_run_id,
+    EXISTS (SELECT 1 FROM review_flags f WHERE f.slide_run_id = sr.id) AS needs_review,
+    (SELECT group_concat(code, ',') FROM (SELECT code FROM review_flags f WHERE f.slide_run_id = sr.id ORDER BY code))
+        AS review_reasons
+FROM slide_runs sr;
+
 -- The latest attempt at each slide path: the slide run with the highest id among those that read that path.
 CREATE INDEX slide_runs_by_path ON slide_runs(slide_path);
 CREATE VIEW latest_slide_runs AS

@@ -23,6 +23,9 @@ struct ResolvedStain: Sendable, Equatable {
     let method: StainMethod?
     let target: StainStatistics?
     let estimation: StainEstimationMode
+    /// The model's Reinhard reference, whatever the run applies: each slide's distance from it is measured, so that a
+    /// slide stained unlike anything the model saw is flagged for review (not part of the parameters).
+    var reviewReference: LabStatistics? = nil
 
     static let off = ResolvedStain(method: nil, target: nil, estimation: .slide)
 
@@ -35,10 +38,12 @@ struct ResolvedStain: Sendable, Equatable {
             throw .invalidParameter("model \(model.path): \(error); recompute it with `tessera model stain-reference`")
         }
         let method: StainMethod
+        var off = ResolvedStain.off
+        off.reviewReference = reference?.reinhard
         switch option {
-        case .none?: return .off
+        case .none?: return off
         case nil:
-            guard let reference else { return .off }
+            guard let reference else { return off }
             method = reference.method
         case .reinhard?: method = .reinhard
         case .macenko?: method = .macenko
@@ -47,7 +52,7 @@ struct ResolvedStain: Sendable, Equatable {
             throw .invalidParameter("--stain \(method.rawValue): model \(model.path) declares no \(method.rawValue) stain_reference; "
                 + "compute one with `tessera model stain-reference \(model.path) --from <training slides>`, or use --stain none")
         }
-        return ResolvedStain(method: method, target: target, estimation: estimation)
+        return ResolvedStain(method: method, target: target, estimation: estimation, reviewReference: reference?.reinhard)
     }
 
     /// What enters the run's parameters (and so its hash): changing the method, the estimation or the target
@@ -61,6 +66,18 @@ struct ResolvedStain: Sendable, Equatable {
     /// estimated (a fluorescence slide, too little tissue, an unreadable sample tile) is processed without
     /// normalisation and its record carries the warning.
     func planSlide(_ plan: TilePlan, read: (PlannedTile) throws -> RGBImage) -> SlideStain {
+        var stain = normalisation(plan, read: read)
+        guard let reviewReference, !plan.tiles.isEmpty else { return stain }
+        // The slide's Reinhard statistics: those just estimated, or estimated now from the same fixed sample.
+        var statistics: LabStatistics?
+        if let source = stain.source, case .reinhard(let lab) = source { statistics = lab }
+        else if let sample = try? StainSample.slide(plan: plan, read: read),
+                case .reinhard(let lab)? = try? StainEstimation.estimate(.reinhard, from: sample) { statistics = lab }
+        stain.labDistance = statistics.map { $0.distance(to: reviewReference) }
+        return stain
+    }
+
+    func normalisation(_ plan: TilePlan, read: (PlannedTile) throws -> RGBImage) -> SlideStain {
         guard let method, let target else {
             return SlideStain(transform: nil, perTile: false, record: SlideStainRecord(
                 method: nil, estimation: nil, sourceJSON: nil, targetJSON: nil, warning: nil))
@@ -72,8 +89,10 @@ struct ResolvedStain: Sendable, Equatable {
         do {
             let sample = try StainSample.slide(plan: plan, read: read)
             let source = try StainEstimation.estimate(method, from: sample)
-            return SlideStain(transform: StainTransform(source: source, target: target), perTile: false, record: SlideStainRecord(
+            var stain = SlideStain(transform: StainTransform(source: source, target: target), perTile: false, record: SlideStainRecord(
                 method: method.rawValue, estimation: "slide", sourceJSON: source.json, targetJSON: target.json, warning: nil))
+            stain.source = source
+            return stain
         } catch {
             return SlideStain(transform: nil, perTile: false, record: SlideStainRecord(
                 method: nil, estimation: "slide", sourceJSON: nil, targetJSON: target.json,
@@ -89,6 +108,11 @@ struct SlideStain: Sendable {
     let perTile: Bool
     var target: StainStatistics? = nil
     let record: SlideStainRecord
+    /// The slide's statistics as estimated for its transform, when they were.
+    var source: StainStatistics? = nil
+    /// The slide's distance from the model's Reinhard reference (`LabStatistics.distance`); nil when the model has
+    /// none or the slide's stain could not be estimated.
+    var labDistance: Double? = nil
 
     /// Normalises a tile read from the slide in place. Per tile, a tile whose own estimate fails is left as read.
     func apply(to image: inout RGBImage) {
@@ -131,7 +155,7 @@ public struct CalibrationStain: Sendable {
     /// Tiles drawn from a slide's `plan`, normalised as a run normalises that slide. The warning says why a slide's
     /// stain could not be estimated; its tiles are then left as read, as a run leaves them.
     public func normalise(_ tiles: [RGBImage], plan: TilePlan, read: (PlannedTile) throws -> RGBImage) -> (tiles: [RGBImage], warning: String?) {
-        let stain = resolved.planSlide(plan, read: read)
+        let stain = resolved.normalisation(plan, read: read)
         return (stain.normalised(tiles), stain.record.warning)
     }
 

@@ -44,7 +44,8 @@ enum IndexPage {
             """
         for modelClass in run.classes {
             html += "<th data-type=\"number\" class=\"class-column\"><span class=\"swatch\" style=\"background:"
-                + "\(escape(safeColour(modelClass.colour)))\"></span>\(escape(modelClass.name)) mm²</th>"
+                + "\(escape(safeColour(modelClass.colour)))\"></span>\(escape(modelClass.name)) mm² in tissue "
+                + "(% of tissue)</th>"
         }
         html += "</tr></thead><tbody>\n"
         for slide in run.slides {
@@ -70,7 +71,9 @@ enum IndexPage {
         html += numberCell(slide.analysedMM2)
         for modelClass in classes {
             let area = slide.classAreas.first { $0.classIndex == modelClass.index }
-            var cell = numberCell(area?.mm2)
+            // The class inside the tissue and its share of the tissue: the shares of a slide add up to 100%
+            // (slide_class_areas). Rows from before schema v5 have neither: a dash, not a guess.
+            var cell = numberCell(area?.tissueMM2)
             if let fraction = area?.fractionOfTissue {
                 cell = cell.replacingOccurrences(of: "</td>", with: String(format: " <span class=\"share\">(%.1f%%)</span></td>", fraction * 100))
             }

@@ -20,7 +20,10 @@ public struct RunListing: Sendable, Equatable {
 public struct SlideListing: Sendable, Equatable {
     public struct ClassArea: Sendable, Equatable {
         public var classIndex: Int
+        /// The class's area over the analysed tiles, and its area inside the tissue with its share of the tissue
+        /// (the `slide_class_areas` view; nil in rows written before schema v5).
         public var mm2: Double?
+        public var tissueMM2: Double?
         public var fractionOfTissue: Double?
     }
 
@@ -115,11 +118,12 @@ public final class ResultsCatalog: Sendable {
             let classes = try Self.classesByRun(db)
             var areas: [Int64: [SlideListing.ClassArea]] = [:]
             for row in try Row.fetchAll(db, sql: """
-                SELECT slide_run_id, class_index, class_mm2, fraction_of_tissue FROM slide_class_areas
+                SELECT slide_run_id, class_index, class_mm2, class_tissue_mm2, fraction_of_tissue FROM slide_class_areas
                 ORDER BY slide_run_id, class_index
                 """) {
                 areas[row["slide_run_id"], default: []].append(SlideListing.ClassArea(
-                    classIndex: row["class_index"], mm2: row["class_mm2"], fractionOfTissue: row["fraction_of_tissue"]))
+                    classIndex: row["class_index"], mm2: row["class_mm2"], tissueMM2: row["class_tissue_mm2"],
+                    fractionOfTissue: row["fraction_of_tissue"]))
             }
             var slides: [Int64: [SlideListing]] = [:]
             for row in try Row.fetchAll(db, sql: """

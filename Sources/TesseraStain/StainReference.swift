@@ -16,6 +16,20 @@ public struct LabStatistics: Sendable, Equatable {
     public var mean: SIMD3<Double>
     public var std: SIMD3<Double>
     public init(mean: SIMD3<Double>, std: SIMD3<Double>) { self.mean = mean; self.std = std }
+
+    /// How far these statistics lie from a reference's, in the reference's own units: each channel's mean offset in
+    /// reference standard deviations, and each channel's spread as the log of its ratio to the reference's, combined
+    /// as a Euclidean norm. 0 for the reference itself; a slide whose a* mean lies one reference deviation off, with
+    /// the same spreads, is at 1.
+    public func distance(to reference: LabStatistics) -> Double {
+        var sum = 0.0
+        for c in 0..<3 {
+            let z = (mean[c] - reference.mean[c]) / Swift.max(reference.std[c], 1e-6)
+            let spread = Foundation.log(Swift.max(std[c], 1e-6) / Swift.max(reference.std[c], 1e-6))
+            sum += z * z + spread * spread
+        }
+        return sum.squareRoot()
+    }
 }
 
 /// Macenko statistics: unit optical-density vectors of haematoxylin and eosin (R, G, B) and the 99th percentile

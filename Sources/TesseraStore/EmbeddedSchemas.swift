@@ -376,6 +376,32 @@ SELECT
 FROM slide_class_areas
 GROUP BY run_uid, class_index;
 
+-- Why a slide run's numbers need a person's eye (issue 24), as data: one row per reason. code is one of
+-- 'fluorescence' (the slide does not look like bright-field H&E), 'no_tissue' (no tile had enough tissue),
+-- 'stain_far_from_reference' (value: the slide's Reinhard distance from the model's reference, see README),
+-- 'stain_estimate_failed' (normalisation was asked for and fell back), 'mpp_stated_by_user' (the resolution came
+-- from --slide-mpp or --override-slide-mpp, not the file) and 'mpp_from_objective' (10 / objective power).
+-- The slide's Reinhard distance from the model's stain reference (README, "Slides that need review"), measured for
+-- every slide of a model that states a Reinhard reference, whatever the run applies; NULL otherwise.
+ALTER TABLE slide_runs ADD COLUMN stain_distance REAL;
+
+CREATE TABLE review_flags (
+    slide_run_id INTEGER NOT NULL REFERENCES slide_runs(id) ON DELETE CASCADE,
+    code TEXT NOT NULL,
+    message TEXT NOT NULL,
+    value REAL,
+    PRIMARY KEY (slide_run_id, code)
+) STRICT, WITHOUT ROWID;
+
+-- Per slide run: whether it needs review, and why (codes, comma-separated, sorted).
+CREATE VIEW slide_review AS
+SELECT
+    sr.id AS slide_run_id,
+    EXISTS (SELECT 1 FROM review_flags f WHERE f.slide_run_id = sr.id) AS needs_review,
+    (SELECT group_concat(code, ',') FROM (SELECT code FROM review_flags f WHERE f.slide_run_id = sr.id ORDER BY code))
+        AS review_reasons
+FROM slide_runs sr;
+
 -- The latest attempt at each slide path: the slide run with the highest id among those that read that path.
 CREATE INDEX slide_runs_by_path ON slide_runs(slide_path);
 CREATE VIEW latest_slide_runs AS
@@ -443,7 +469,7 @@ ORDER BY started_at, run_uid;
 
 """#),
         ("slide-summary.sql", #"""
--- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
+-- description: Per slide and run: status, whether it needs review and why, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
@@ -452,6 +478,9 @@ SELECT
     -- 'current', or 'superseded' when the file at slide_path was later found with other content (a rescan).
     CASE WHEN a.is_current THEN 'current' ELSE 'superseded' END AS currency,
     a.fingerprint,
+    -- 1 when the slide's numbers need a person's eye, and why (review_flags codes; README "Slides that need review").
+    v.needs_review,
+    v.review_reasons,
     a.tiles,
     ROUND(a.analysed_mm2, 4) AS analysed_mm2,
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
@@ -465,6 +494,7 @@ SELECT
     ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
+JOIN slide_review v ON v.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run
 ORDER BY a.run_uid, a.slide_path, a.slide_run_id, ca.class_index;
 

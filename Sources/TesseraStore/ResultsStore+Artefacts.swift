@@ -142,3 +142,40 @@ extension ResultsStore {
         return (try? store.adoptLegacyArtefacts(layout: layout)) != nil
     }
 }
+
+/// A slide run's areas as the views give them, for the run summary: one truth with `slide_class_areas`.
+public struct SlideRunAreas: Sendable, Equatable, Codable {
+    public struct ClassArea: Sendable, Equatable, Codable {
+        public var name: String
+        /// Over the analysed tiles, and inside the tissue.
+        public var mm2: Double
+        public var tissueMM2: Double?
+        public var fractionOfAnalysed: Double?
+        public var fractionOfTissue: Double?
+    }
+
+    public var analysedMM2: Double?
+    public var tissueMM2: Double?
+    public var classes: [ClassArea]
+}
+
+extension ResultsStore {
+    /// The analysed and tissue areas of a slide run and each class's (`slide_areas`, `slide_class_areas`).
+    public func areas(slideRun: SlideRunID) throws -> SlideRunAreas {
+        try StoreError.mapping(path: path, "reading the areas of \(slideRun)") {
+            try queue.read { db in
+                let totals = try Row.fetchOne(db, sql: "SELECT analysed_mm2, tissue_mm2 FROM slide_areas WHERE slide_run_id = ?",
+                                              arguments: [slideRun.rawValue])
+                let classes = try Row.fetchAll(db, sql: """
+                    SELECT class_name, class_mm2, class_tissue_mm2, fraction_of_analysed, fraction_of_tissue
+                    FROM slide_class_areas WHERE slide_run_id = ? ORDER BY class_index
+                    """, arguments: [slideRun.rawValue]).map { row in
+                    SlideRunAreas.ClassArea(name: row["class_name"], mm2: row["class_mm2"] ?? 0,
+                                            tissueMM2: row["class_tissue_mm2"], fractionOfAnalysed: row["fraction_of_analysed"],
+                                            fractionOfTissue: row["fraction_of_tissue"])
+                }
+                return SlideRunAreas(analysedMM2: totals?["analysed_mm2"], tissueMM2: totals?["tissue_mm2"], classes: classes)
+            }
+        }
+    }
+}

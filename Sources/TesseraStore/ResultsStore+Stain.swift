@@ -44,3 +44,60 @@ extension ResultsStore {
         }
     }
 }
+
+/// One reason a slide run's numbers need a person's eye (`review_flags`).
+public struct ReviewFlag: Sendable, Equatable, Codable {
+    public enum Code: String, Sendable, Codable, CaseIterable {
+        case fluorescence
+        case noTissue = "no_tissue"
+        case stainFarFromReference = "stain_far_from_reference"
+        case stainEstimateFailed = "stain_estimate_failed"
+        case mppStatedByUser = "mpp_stated_by_user"
+        case mppFromObjective = "mpp_from_objective"
+    }
+
+    public var code: Code
+    public var message: String
+    /// The figure behind the flag, when there is one (the stain distance).
+    public var value: Double?
+
+    public init(_ code: Code, _ message: String, value: Double? = nil) {
+        self.code = code
+        self.message = message
+        self.value = value
+    }
+}
+
+extension ResultsStore {
+    /// Replaces the slide run's review flags with `flags` (a resumed slide run is judged again), and records its
+    /// stain distance from the model's reference.
+    public func recordReviewFlags(_ flags: [ReviewFlag], stainDistance: Double?, slideRun: SlideRunID) throws {
+        try StoreError.mapping(path: path, "recording why slide run \(slideRun.rawValue) needs review") {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE slide_runs SET stain_distance = ? WHERE id = ?",
+                               arguments: [stainDistance, slideRun.rawValue])
+                try db.execute(sql: "DELETE FROM review_flags WHERE slide_run_id = ?", arguments: [slideRun.rawValue])
+                for flag in flags {
+                    try db.execute(sql: "INSERT INTO review_flags (slide_run_id, code, message, value) VALUES (?, ?, ?, ?)",
+                                   arguments: [slideRun.rawValue, flag.code.rawValue, flag.message, flag.value])
+                }
+            }
+        }
+    }
+
+    /// The slide run's review flags, by code.
+    public func reviewFlags(slideRun: SlideRunID) throws -> [ReviewFlag] {
+        try StoreError.mapping(path: path, "reading why slide run \(slideRun.rawValue) needs review") {
+            try queue.read { db in try Self.reviewFlags(db, slideRun: slideRun.rawValue) }
+        }
+    }
+
+    /// On an open connection (none in a file without the table); for readers.
+    public static func reviewFlags(_ db: Database, slideRun: Int64) throws -> [ReviewFlag] {
+        guard try db.tableExists("review_flags") else { return [] }
+        return try Row.fetchAll(db, sql: "SELECT code, message, value FROM review_flags WHERE slide_run_id = ? ORDER BY code",
+                                arguments: [slideRun]).compactMap { row in
+            (row["code"] as String?).flatMap(ReviewFlag.Code.init(rawValue:)).map { ReviewFlag($0, row["message"], value: row["value"]) }
+        }
+    }
+}

@@ -37,4 +37,28 @@ public enum SlideEdits {
         }
         return String(digest)
     }
+
+    /// Writes `source`'s level 0 re-stained in CIELAB (`multiply` and `add` per L*, a*, b*) as a tiled generic TIFF
+    /// at `destination`: another lab's stain, made from real tissue. States no resolution.
+    public static func writeRestainedCopy(of source: URL, to destination: URL, multiply: [Double], add: [Double]) throws {
+        guard let vips = ChildProcess.onPath("vips") else {
+            throw Failure(description: "vips is not on PATH: install libvips-tools (.ci/run does)")
+        }
+        let scratch = try Fixtures.temporaryDirectory("restain")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        func file(_ name: String) -> String { scratch.appendingPathComponent(name).path }
+        let numbers = { (values: [Double]) in values.map { String($0) }.joined(separator: " ") }
+        for arguments in [["extract_band", source.path, file("rgb.v"), "0", "--n", "3"],
+                          ["colourspace", file("rgb.v"), file("lab.v"), "lab"],
+                          ["linear", file("lab.v"), file("shifted.v"), numbers(multiply), numbers(add)],
+                          ["colourspace", file("shifted.v"), file("back.v"), "srgb"],
+                          ["cast", file("back.v"), file("back8.v"), "uchar"],
+                          ["tiffsave", file("back8.v"), destination.path, "--tile", "--pyramid", "--compression", "jpeg",
+                           "--tile-width", "256", "--tile-height", "256"]] {
+            let output = try ChildProcess.run(vips, arguments)
+            guard output.status == 0 else {
+                throw Failure(description: "vips \(arguments.joined(separator: " ")) failed (\(output.status)): \(output.stderr)")
+            }
+        }
+    }
 }

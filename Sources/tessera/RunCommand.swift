@@ -183,6 +183,20 @@ extension RunSummary {
             if let error = slide.error { line += "\n            error: \(error)" }
             if let warning = slide.warning { line += "\n            warning: \(warning)" }
             if let first = slide.duplicateOf { line += "\n            same content as \(first) (analysed there)" }
+            if let areas = slide.areas {
+                line += String(format: "\n            tissue %.4f mm² of %.4f mm² analysed", areas.tissueMM2 ?? 0,
+                               areas.analysedMM2 ?? 0)
+                for area in areas.classes {
+                    // The class inside the tissue and its share of the tissue (slide_class_areas): shares add up to 100%.
+                    let inside = area.tissueMM2.map { String(format: "%.4f mm²", $0) } ?? "-"
+                    let share = area.fractionOfTissue.map { String(format: " (%.1f%% of tissue)", $0 * 100) } ?? ""
+                    line += "\n              \(area.name): \(inside)\(share)"
+                }
+            }
+            if slide.needsReview {
+                line += "\n            NEEDS REVIEW: " + slide.review.map { "\($0.code.rawValue): \($0.message)" }
+                    .joined(separator: "\n                          ")
+            }
             if slide.contentChanged {
                 line += "\n            content changed since the last analysis: the earlier results of this path are "
                     + "superseded (kept; `tessera prune --superseded` removes their files)"
@@ -193,7 +207,10 @@ extension RunSummary {
         let tiles = slides.reduce(0) { $0 + $1.tilesProcessed }
         let counts = counts
         lines.append("")
-        lines.append("\(counts.slides) slides: \(counts.done) done, \(counts.skipped) already done, \(counts.failed) failed"
+        let review = slides.filter(\.needsReview).count
+        lines.append("\(counts.slides) slide\(counts.slides == 1 ? "" : "s"): \(counts.done) done, \(counts.skipped) already done, "
+                     + "\(counts.failed) failed"
+                     + (review > 0 ? ", \(review) need\(review == 1 ? "s" : "") review" : "")
                      + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicates" : "")
                      + (interrupted ? ", run interrupted" : "")
                      + String(format: "; %d tiles in %.1f s (%.2f tiles/s)", tiles, seconds,

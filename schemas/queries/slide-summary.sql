@@ -1,4 +1,4 @@
--- description: Per slide and run: status, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
+-- description: Per slide and run: status, whether it needs review and why, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
@@ -7,6 +7,9 @@ SELECT
     -- 'current', or 'superseded' when the file at slide_path was later found with other content (a rescan).
     CASE WHEN a.is_current THEN 'current' ELSE 'superseded' END AS currency,
     a.fingerprint,
+    -- 1 when the slide's numbers need a person's eye, and why (review_flags codes; README "Slides that need review").
+    v.needs_review,
+    v.review_reasons,
     a.tiles,
     ROUND(a.analysed_mm2, 4) AS analysed_mm2,
     ROUND(a.tissue_mm2, 4) AS tissue_mm2,
@@ -20,5 +23,6 @@ SELECT
     ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
+JOIN slide_review v ON v.slide_run_id = a.slide_run_id
 WHERE :run IS NULL OR a.run_uid = :run
 ORDER BY a.run_uid, a.slide_path, a.slide_run_id, ca.class_index;

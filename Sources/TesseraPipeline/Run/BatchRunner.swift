@@ -185,9 +185,15 @@ public final class BatchRunner: Sendable {
 
         let stages = graph.allMetrics.map(\.snapshot)
         let interrupted = graph.isStopping
+        // Each finished slide's areas, read back from the views: the summary states the numbers the file holds.
+        var withAreas = outcomes
+        for index in withAreas.indices {
+            guard withAreas[index].status == .done, let id = withAreas[index].slideRunID else { continue }
+            withAreas[index].areas = try? await setupPool.run { try store.areas(slideRun: SlideRunID(rawValue: id)) }
+        }
         try await ledger.finishRun(status: interrupted ? .interrupted : .finished, stages: stages)
         var summary = RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
-                                 finishedAt: Date(), interrupted: interrupted, slides: outcomes, stages: stages)
+                                 finishedAt: Date(), interrupted: interrupted, slides: withAreas, stages: stages)
         summary.precision = engine.precision
         summary.quantizedModelSHA256 = engine.quantizedModelSHA256
         summary.calibrationReport = calibrationReport

@@ -125,6 +125,11 @@ public struct SlideOutcome: Sendable, Codable, Equatable {
     public var fingerprint: String? = nil
     /// True when other content was analysed at this path before: those results are now superseded.
     public var contentChanged: Bool = false
+    /// The slide run's areas, as `slide_class_areas` gives them (done slides only).
+    public var areas: SlideRunAreas? = nil
+    /// Why the slide's numbers need a person's eye (`review_flags`); empty when they do not.
+    public var review: [ReviewFlag] = []
+    public var needsReview: Bool { !review.isEmpty }
     /// Something the slide's results depend on that did not go as configured (it was not stain-normalised).
     public var warning: String? = nil
     /// For a `duplicate`: the path whose analysis stands for this one.

@@ -108,7 +108,8 @@ struct PlanStage: Sendable {
                            metadata: ["slide.path": "\(url.path)", "slide.fingerprint": "\(record.fingerprint)"])
         }
         // A slide the model was not made for (a fluorescence scan under an H&E model) is analysed, with a warning.
-        if let warning = try await pool.run({ slide.brightfieldWarning() }) {
+        let brightfieldWarning = try await pool.run({ slide.brightfieldWarning() })
+        if let warning = brightfieldWarning {
             logger.warning("slide \(warning)", metadata: ["slide.path": "\(url.path)"])
             try await ledger.recordWarning(warning, slideRun: slideRun.id)
         }
@@ -119,6 +120,13 @@ struct PlanStage: Sendable {
             }
         }
         try await ledger.recordStain(stain.record, slideRun: slideRun.id)
+        let review = SlideReview.flags(resolution: resolution, brightfieldWarning: brightfieldWarning, plan: plan,
+                                       stain: stain)
+        try await ledger.recordReviewFlags(review, stainDistance: stain.labDistance, slideRun: slideRun.id)
+        if !review.isEmpty {
+            logger.warning("slide needs review", metadata: [
+                "slide.path": "\(url.path)", "review": "\(review.map(\.code.rawValue).joined(separator: ","))"])
+        }
         if let warning = stain.record.warning {
             logger.warning("slide not stain-normalised", metadata: ["slide.path": "\(url.path)", "warning": "\(warning)"])
         }
@@ -153,7 +161,7 @@ struct PlanStage: Sendable {
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
                         outputStem: outputStem, tissueMask: tissueMask, fingerprint: record.fingerprint,
-                        contentChanged: slideRun.contentChanged, stain: stain)
+                        contentChanged: slideRun.contentChanged, review: review, stain: stain)
     }
 }
 

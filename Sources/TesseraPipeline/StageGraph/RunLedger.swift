@@ -53,6 +53,12 @@ final class RunLedger: Sendable {
         }
     }
 
+    func recordReviewFlags(_ flags: [ReviewFlag], stainDistance: Double?, slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in
+            try store.recordReviewFlags(flags, stainDistance: stainDistance, slideRun: slideRun)
+        }
+    }
+
     /// Records how the slide's tiles are stain-normalised (or why they are not).
     func recordStain(_ record: SlideStainRecord, slideRun: SlideRunID) async throws {
         try await thread.run { [store] in try store.recordStain(record, slideRun: slideRun) }

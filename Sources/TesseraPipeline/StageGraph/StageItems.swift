@@ -28,6 +28,8 @@ final class SlideJob: Sendable {
     let fingerprint: String
     /// True when other content was analysed at this path before (now superseded).
     let contentChanged: Bool
+    /// Why the slide's numbers need a person's eye (recorded in review_flags); empty when they do not.
+    let review: [ReviewFlag]
     /// The slide's stain normalisation, fixed at planning; the readers apply it to every tile.
     let stain: SlideStain
     let started: ContinuousClock.Instant
@@ -35,7 +37,9 @@ final class SlideJob: Sendable {
 
     init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
-         outputStem: String, tissueMask: TissueMask?, fingerprint: String, contentChanged: Bool, stain: SlideStain) {
+         outputStem: String, tissueMask: TissueMask?, fingerprint: String, contentChanged: Bool, review: [ReviewFlag],
+         stain: SlideStain) {
+        self.review = review
         self.fingerprint = fingerprint
         self.tissueMask = tissueMask
         self.contentChanged = contentChanged

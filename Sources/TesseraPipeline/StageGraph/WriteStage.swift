@@ -89,6 +89,7 @@ struct WriteStage: Sendable {
             outcome.fingerprint = job.fingerprint
             outcome.contentChanged = job.contentChanged
             outcome.warning = job.stain.record.warning
+            outcome.review = job.review
             outcomes.record(job.ordinal, outcome)
         case .slideFailed(let job, let message, let processed):
             let seconds = job.seconds
