@@ -62,6 +62,16 @@ enum IndexPage {
         if let error = slide.error, !error.isEmpty {
             html += "<div class=\"error\">\(escape(error))</div>"
         }
+        // A badge and the reasons when the numbers need a person's eye (review_flags), and a superseded analysis.
+        if !slide.review.isEmpty {
+            html += "<div class=\"review\"><span class=\"badge badge-review\">needs review</span> "
+                + slide.review.map { "<span class=\"review-reason\" title=\"\(escape($0.message))\">\(escape($0.code.rawValue))</span>" }
+                    .joined(separator: ", ") + "</div>"
+        }
+        if !slide.isCurrent {
+            html += "<div class=\"superseded\"><span class=\"badge badge-superseded\">superseded</span> the file at this "
+                + "path now holds other content</div>"
+        }
         html += "</td>"
         html += "<td data-value=\"\(escape(slide.status))\"><span class=\"status status-\(escape(slide.status))\">"
             + "\(escape(slide.status))</span></td>"

@@ -37,6 +37,10 @@ public struct SlideListing: Sendable, Equatable {
     public var tissueMM2: Double?
     public var analysedMM2: Double?
     public var classAreas: [ClassArea]
+    /// Why the slide's numbers need a person's eye (`review_flags`); empty when they do not.
+    public var review: [ReviewFlag] = []
+    /// False once other content was found at the slide's path (superseded).
+    public var isCurrent: Bool = true
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
 }
@@ -63,6 +67,9 @@ public struct SlideRunDetail: Sendable, Equatable {
     public var isCurrent: Bool
     /// The files the results file records for this slide run (heatmaps, GeoJSON), removed ones left out.
     public var artefacts: [Artefact]
+    /// Why the slide's numbers need a person's eye, and where its resolution came from.
+    public var review: [ReviewFlag] = []
+    public var mppSource: String? = nil
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
 }
@@ -128,15 +135,18 @@ public final class ResultsCatalog: Sendable {
             var slides: [Int64: [SlideListing]] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT sr.id, sr.run_id, sr.slide_path, sr.status, sr.error, sr.tiles_planned, sr.tiles_written,
-                       a.tissue_mm2, a.analysed_mm2
+                       a.tissue_mm2, a.analysed_mm2, a.is_current
                 FROM slide_runs sr JOIN slide_areas a ON a.slide_run_id = sr.id
                 ORDER BY sr.run_id, sr.slide_path
                 """) {
                 let id: Int64 = row["id"]
-                slides[row["run_id"], default: []].append(SlideListing(
+                var listing = SlideListing(
                     id: id, slidePath: row["slide_path"], status: row["status"], error: row["error"],
                     tilesWritten: row["tiles_written"], tilesPlanned: row["tiles_planned"],
-                    tissueMM2: row["tissue_mm2"], analysedMM2: row["analysed_mm2"], classAreas: areas[id] ?? []))
+                    tissueMM2: row["tissue_mm2"], analysedMM2: row["analysed_mm2"], classAreas: areas[id] ?? [])
+                listing.review = try ResultsStore.reviewFlags(db, slideRun: id)
+                listing.isCurrent = row["is_current"]
+                slides[row["run_id"], default: []].append(listing)
             }
             return try Row.fetchAll(db, sql: """
                 SELECT id, run_uid, status, model_name, pipeline_name, started_at, finished_at FROM runs
@@ -155,17 +165,20 @@ public final class ResultsCatalog: Sendable {
         try read("reading slide run \(id)") { db in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT sr.id, sr.run_id, r.run_uid, sr.slide_path, sr.status, sr.error, sr.mpp_x, sr.mpp_y,
-                       s.width, s.height, s.fingerprint, sr.superseded_at IS NULL AS is_current
+                       sr.mpp_source, s.width, s.height, s.fingerprint, sr.superseded_at IS NULL AS is_current
                 FROM slide_runs sr JOIN slides s ON s.id = sr.slide_id JOIN runs r ON r.id = sr.run_id
                 WHERE sr.id = ?
                 """, arguments: [id]) else { return nil }
             let runID: Int64 = row["run_id"]
             let artefacts = try ResultsStore.recordedArtefacts(db, slideRun: id).filter { $0.removedAt == nil }
-            return SlideRunDetail(id: row["id"], runID: runID, runUID: row["run_uid"], slidePath: row["slide_path"],
-                                  status: row["status"], error: row["error"], width: row["width"],
-                                  height: row["height"], mppX: row["mpp_x"], mppY: row["mpp_y"],
-                                  classes: try Self.classesByRun(db, run: runID)[runID] ?? [],
-                                  fingerprint: row["fingerprint"], isCurrent: row["is_current"], artefacts: artefacts)
+            var detail = SlideRunDetail(id: row["id"], runID: runID, runUID: row["run_uid"], slidePath: row["slide_path"],
+                                        status: row["status"], error: row["error"], width: row["width"],
+                                        height: row["height"], mppX: row["mpp_x"], mppY: row["mpp_y"],
+                                        classes: try Self.classesByRun(db, run: runID)[runID] ?? [],
+                                        fingerprint: row["fingerprint"], isCurrent: row["is_current"], artefacts: artefacts)
+            detail.review = try ResultsStore.reviewFlags(db, slideRun: id)
+            detail.mppSource = row["mpp_source"]
+            return detail
         }
     }
 

@@ -191,6 +191,10 @@ public final class SlideViewer: Sendable {
         /// path (then `current` is false).
         var fingerprint: String
         var current: Bool
+        /// Why the numbers need a person's eye (shown at the top of the viewer), and where the mpp came from
+        /// ("file", "userStated", ...).
+        var review: [ReviewFlag]
+        var mppSource: String?
         var slide: SlideImage
         var layers: [Layer]
         var colourMap: [String]
@@ -221,7 +225,8 @@ public final class SlideViewer: Sendable {
         let info = SlideInfo(
             id: id, name: detail.name, path: detail.slidePath, runUID: detail.runUID, status: detail.status,
             error: detail.error, width: detail.width, height: detail.height, mppX: detail.mppX, mppY: detail.mppY,
-            classes: detail.classes, fingerprint: detail.fingerprint, current: detail.isCurrent, slide: image,
+            classes: detail.classes, fingerprint: detail.fingerprint, current: detail.isCurrent,
+            review: detail.review, mppSource: detail.mppSource, slide: image,
             layers: layers, colourMap: ColourMap.viridisCSSStops,
             regions: !image.available || regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson")
         return try Self.json(info)

@@ -39,8 +39,14 @@
     status.textContent = info.status;
     status.className = 'status status-' + info.status;
     document.getElementById('facts').textContent = info.path + ' · ' + info.width + ' × ' + info.height + ' px' +
-      (info.mppX ? ' · ' + info.mppX.toFixed(3) + ' µm/px' : '') + ' · run ' + info.runUID.slice(0, 8);
+      (info.mppX ? ' · ' + info.mppX.toFixed(3) + ' µm/px' +
+        (info.mppSource && info.mppSource !== 'file' ? ' (stated by a person, not the file)' : '') : '') +
+      ' · run ' + info.runUID.slice(0, 8) + (info.current ? '' : ' · superseded: the file now holds other content');
     if (info.error) { showMessage('The run failed on this slide: ' + info.error); }
+    // Why the numbers need a person's eye (review_flags), at the top of the page.
+    if (info.review && info.review.length) {
+      showMessage('Needs review: ' + info.review.map(function (flag) { return flag.message; }).join(' · '));
+    }
     if (!info.slide.available) { showMessage('The slide image cannot be shown: ' + info.slide.message); }
 
     var viewer = OpenSeadragon({
