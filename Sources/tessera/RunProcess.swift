@@ -15,10 +15,11 @@ enum RunProcess {
         MallocPolicy.useFixedMmapThreshold()
     }
 
-    /// Log lines go to standard error, so that JSON on standard output stays clean.
+    /// Log lines go to standard error, so that JSON on standard output stays clean; on a terminal they are written
+    /// above the live progress line, never onto it (`StandardErrorLine`).
     static func logger(label: String = "tessera", level: Logger.Level) -> Logger {
         var logger = Logger(label: label) { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)
             handler.logLevel = level
             return handler
         }
@@ -84,22 +85,64 @@ final class LateStopTarget: Sendable {
 
 /// The live line on a terminal: slides, tiles, tiles/s, ETA and the slide being planned, redrawn at most twice a
 /// second and cleared at the end.
+/// Standard error on a terminal, shared by the live progress line and log lines: a log line clears the progress
+/// line, is written on a line of its own, and the progress line is drawn again below it, so the two never share a
+/// line. Without a progress line, writes are plain.
+final class StandardErrorLine: Sendable {
+    static let shared = StandardErrorLine()
+    /// The progress text now on the terminal's last line ("" when none).
+    private let progress = Mutex("")
+
+    /// Writes a whole line (a log line) above the progress line.
+    func writeLine(_ text: String) {
+        progress.withLock { current in
+            let output = current.isEmpty ? text + "\n" : "\r\u{1B}[K" + text + "\n" + current
+            FileHandle.standardError.write(Data(output.utf8))
+        }
+    }
+
+    /// Replaces the progress line with `text` ("" clears it).
+    func showProgress(_ text: String) {
+        progress.withLock { current in
+            FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+            current = text
+        }
+    }
+}
+
+/// swift-log's stream handler's format (time, level, label, metadata, source, message), written through
+/// `StandardErrorLine` so that log lines never land on the progress line.
+struct LineLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        let merged = metadata.merging(explicit ?? [:]) { $1 }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let time = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false)
+            .timeZone(separator: .omitted).dateTimeSeparator(.standard))
+        StandardErrorLine.shared.writeLine("\(time) \(level) \(label):" + (fields.isEmpty ? "" : " \(fields)")
+                                           + " [\(source)] \(message)")
+    }
+}
+
 enum ProgressLine {
     static func draw(_ updates: AsyncStream<RunProgress>, interval: Duration = .milliseconds(500)) async {
-        var lastLength = 0
         var lastDrawn = ContinuousClock.now - interval
-        func show(_ text: String) {
-            let padding = String(repeating: " ", count: Swift.max(0, lastLength - text.count))
-            FileHandle.standardError.write(Data(("\r" + text + padding + (text.isEmpty ? "\r" : "")).utf8))
-            lastLength = text.count
-        }
         for await progress in updates {
             if progress.finished || Task.isCancelled { break }
             guard ContinuousClock.now - lastDrawn >= interval else { continue }
             lastDrawn = .now
-            show(line(progress))
+            StandardErrorLine.shared.showProgress(line(progress))
         }
-        show("")
+        StandardErrorLine.shared.showProgress("")
     }
 
     static func line(_ progress: RunProgress) -> String {

@@ -35,6 +35,11 @@ struct Tessera: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // A bad option or argument exits 2, as the README says (ArgumentParser's own code is EX_USAGE, 64).
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
             exit(withError: SystemErrorText.isFoundationError(error) ? PlainError(SystemErrorText.describe(error)) : error)
         }
     }

@@ -79,6 +79,17 @@ public final class BatchRunner: Sendable {
         let settings = settings
         var engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
         let resolved = try settings.resolve(model: engines.model)
+        let slides = try await setupPool.run {
+            try SlideDiscovery.slides(in: settings.inputs, excluding: [resolved.outputDirectory])
+        }
+        if slides.isEmpty {
+            throw RunError.noSlides(inputs: settings.inputs)
+        }
+        // Only missing files named on the command line: a typo, not a batch to record. Nothing is created.
+        let missing = slides.filter { !source.exists($0) }
+        if missing.count == slides.count {
+            throw RunError.missingSlides(missing.map(\.path))
+        }
         try RunError.creatingDirectory(resolved.outputDirectory)
         var lock: OutputLock?
         if case .acquire(let holder) = locking {
@@ -87,12 +98,6 @@ public final class BatchRunner: Sendable {
         }
         defer { lock?.release() }
 
-        let slides = try await setupPool.run {
-            try SlideDiscovery.slides(in: settings.inputs, excluding: [resolved.outputDirectory])
-        }
-        if slides.isEmpty {
-            throw RunError.noSlides(inputs: settings.inputs)
-        }
         if resolved.writeHeatmaps { try RunError.creatingDirectory(resolved.heatmapDirectory) }
         let openStore = { [setupPool, logger] in
             try await setupPool.run { try ResultsStore(path: resolved.resultsDatabase, logger: logger) }

@@ -4,12 +4,15 @@ import Foundation
 /// the file and say what to do.
 public enum RunError: Error, CustomStringConvertible {
     case noSlides(inputs: [String])
+    /// Every slide the run was given is missing: nothing was created.
+    case missingSlides([String])
     case invalidParameter(String)
     case cannotCreateDirectory(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .noSlides(let inputs): "no slide files found in \(inputs.joined(separator: ", "))"
+        case .missingSlides(let paths): "no such file: \(paths.joined(separator: ", ")); check the path (nothing was written)"
         case .invalidParameter(let message): message
         case .cannotCreateDirectory(let path, let reason): "cannot create the output folder \(path): \(reason)"
         }

@@ -6,6 +6,13 @@ import TesseraSlide
 public protocol SlideSource: Sendable {
     /// Opens the slide at `url`, or throws an error that names the file and the problem.
     func open(_ url: URL) throws -> any SourceSlide
+    /// Whether there is anything at `url` to open (a run given only missing files writes nothing).
+    func exists(_ url: URL) -> Bool
+}
+
+extension SlideSource {
+    /// Synthetic sources make their slides up: every one exists.
+    public func exists(_ url: URL) -> Bool { true }
 }
 
 /// An open slide: what the run records of it, its tissue and tile plan, and its pixels. Reads may run on several
@@ -50,6 +57,7 @@ extension SourceSlide {
 public struct OpenSlideSource: SlideSource {
     public init() {}
     public func open(_ url: URL) throws -> any SourceSlide { try Slide(contentsOf: url) }
+    public func exists(_ url: URL) -> Bool { FileManager.default.fileExists(atPath: url.path) }
 }
 
 extension Slide: SourceSlide {
