@@ -240,7 +240,7 @@ ALTER TABLE runs ADD COLUMN precision TEXT NOT NULL DEFAULT 'fp32';
 ALTER TABLE runs ADD COLUMN quantized_model_sha256 TEXT;
 ALTER TABLE runs ADD COLUMN calibration_json TEXT;
 
--- migration: v5-artefacts
+-- migration: v5-outputs-shares-review
 
 -- Every file a slide run (or a run) wrote: heatmaps, GeoJSON, reports (issue 23). The records are the one contract
 -- for where a run's outputs are: `tessera export`, `serve`, `merge` and `prune` read them, never a naming rule.

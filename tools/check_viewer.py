@@ -184,11 +184,33 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
         outlines = await tools.evaluate("document.querySelectorAll('#viewer svg path').length")
         check(outlines > 0, "the GeoJSON regions are laid over the slide as outlines (%d paths)" % outlines)
         await tools.evaluate("document.getElementById('layer-regions').click(), true")
-        shown = await tools.evaluate("getComputedStyle(document.querySelector('#viewer svg')).display !== 'none'")
+        shown = await tools.evaluate("getComputedStyle(document.querySelector('.regions-overlay svg')).display !== 'none'")
         await tools.screenshot(os.path.join(out_dir, "serve-regions.png"))
         await tools.evaluate("document.getElementById('layer-regions').click(), true")
-        hidden = await tools.evaluate("getComputedStyle(document.querySelector('#viewer svg')).display === 'none'")
+        hidden = await tools.evaluate("getComputedStyle(document.querySelector('.regions-overlay svg')).display === 'none'")
         check(shown and hidden, "the regions switch shows and hides the outlines")
+
+        # The switches hold through pans and zooms: OpenSeadragon redraws its overlays at every view change.
+        async def pan_and_zoom():
+            await tools.evaluate("""(() => { const v = window.tesseraViewer;
+                v.viewport.zoomBy(2.5, null, true); v.viewport.panBy(new OpenSeadragon.Point(0.03, 0.02), true);
+                v.viewport.zoomBy(0.7, null, true); return true; })()""")
+            await tools.wait_for(SETTLED, what="tiles drawn after a pan and zoom")
+            await asyncio.sleep(0.5)
+        regions_display = "getComputedStyle(document.querySelector('.regions-overlay svg')).display"
+        await pan_and_zoom()
+        still_hidden = await tools.evaluate(regions_display + " === 'none'")
+        await tools.evaluate("document.getElementById('layer-regions').click(), true")
+        await pan_and_zoom()
+        still_shown = await tools.evaluate(regions_display + " !== 'none'")
+        await tools.evaluate("document.getElementById('layer-regions').click(), true")
+        await pan_and_zoom()
+        hidden_again = await tools.evaluate(regions_display + " === 'none'")
+        check(still_hidden and still_shown and hidden_again,
+              "the regions switch holds through pans and zooms (off %s, on %s, off again %s)" % (
+                  still_hidden, still_shown, hidden_again))
+        await tools.evaluate("window.tesseraViewer.viewport.goHome(true), true")
+        await tools.wait_for(SETTLED, what="home view again")
 
         # Places to look at, from the class map itself: for nuclei and for eosin-stroma, the heatmap pixel of that
         # class inside the tissue with the most neighbours of the same class (nuclei are small: 1-2 heatmap pixels

@@ -166,6 +166,10 @@ struct HeatmapTileSource {
         return image
     }
 
+    /// Probabilities below this (of 255) are left transparent: glass and unlikely pixels show the slide, not the
+    /// colour map's dark end.
+    static let transparentBelow = 26   // p < 0.1
+
     static func colourMapped(_ probability: HeatmapImage, mask classes: HeatmapImage?) -> HeatmapImage {
         let table = ColourMap.viridis
         var rgba = [UInt8](repeating: 0, count: probability.width * probability.height * 4)
@@ -173,7 +177,7 @@ struct HeatmapTileSource {
         for index in 0..<(probability.width * probability.height) {
             let value = Int(probability.pixels[index * probability.channels])
             let predicted = sameSize ? classes!.pixels[index] != HeatmapWriter.noPrediction : value > 0
-            guard predicted else { continue }
+            guard predicted, value >= transparentBelow else { continue }
             rgba[index * 4] = table[value * 3]
             rgba[index * 4 + 1] = table[value * 3 + 1]
             rgba[index * 4 + 2] = table[value * 3 + 2]

@@ -14,6 +14,7 @@ import TesseraStore
         ("v2-stain-normalisation", "de54f26eefe4054aa86154c4c5c3e968c4040203827de19248c0065a84242d53"),
         ("v3-slide-run-warning", "c325bab776b3df16e5cfa4c2c00544578f7b3227b5d229d9cc59e43d0d511fe6"),
         ("v4-run-precision", "b311194f044e1608e808c83fd602885de9921fefa4dd5e14374e2769bcc0deaf"),
+        ("v5-outputs-shares-review", "05895f5d80021c4f434fe5eea702ceb8437cfc108d9e7597d34e51e0052f9c54"),
     ]
 
     @Test func shippedMigrationsKeepTheirNamesOrderAndText() {

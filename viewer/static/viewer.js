@@ -214,9 +214,16 @@
           count += 1;
         });
       });
-      // Off at first: outlines are an extra over the heatmaps, switched on when wanted.
+      // Off at first: outlines are an extra over the heatmaps, switched on when wanted. OpenSeadragon sets the
+      // overlay element's own display at every redraw, so the switch acts on the SVG inside it, which it never
+      // touches: the state holds through pans and zooms.
       svg.style.display = 'none';
-      viewer.addOverlay({ element: svg, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
+      svg.setAttribute('width', '100%');
+      svg.setAttribute('height', '100%');
+      var holder = element('div', { class: 'regions-overlay' });
+      holder.style.pointerEvents = 'none';
+      holder.appendChild(svg);
+      viewer.addOverlay({ element: holder, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
       var state = { visible: false };
       window.tesseraLayers.regions = state;
       var box = element('div', { class: 'layer' });
