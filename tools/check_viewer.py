@@ -169,6 +169,15 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
         check(("/slides/%s" % slide_id) in links, "index links to the slide's viewer /slides/%s" % slide_id)
         names = await tools.evaluate("document.body.innerText")
         check("CMU-1-Small-Region.svs" in names and "nuclei mm²" in names, "index lists the slide and class areas")
+        await tools.wait_for("Array.from(document.querySelectorAll('img.thumbnail')).every(i => i.complete)",
+                             what="thumbnails")
+        thumbnails = await tools.evaluate("Array.from(document.querySelectorAll('img.thumbnail')).map(i => i.naturalWidth)")
+        check(len(thumbnails) >= 1 and all(width > 0 for width in thumbnails),
+              "the index shows each slide's thumbnail (%s px wide)" % thumbnails)
+        csv_text = await tools.evaluate("fetch(document.querySelector('a.csv').href).then(r => r.text())")
+        csv_rows = [row for row in csv_text.replace("\r", "").split("\n") if row]
+        check(csv_rows and "fraction_of_tissue" in csv_rows[0] and len(csv_rows) >= 4 and "CMU-1-Small-Region.svs" in csv_text,
+              "the index offers the run's slide summary as CSV (%d rows)" % (len(csv_rows) - 1))
 
         # Viewer: the whole slide, the overlay on (its default).
         await tools.navigate("%s/slides/%s" % (base, slide_id))
@@ -292,6 +301,43 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
                   "switching the overlay on again brings the colour back at the %s spot" % name)
         if centre is None:
             return
+
+        # Each switch holds through pans and zooms, and the pixels follow it: at the nuclei spot, the slide alone
+        # with every layer off, the probability of nuclei coloured with its layer on.
+        async def away_and_back():
+            await tools.evaluate("""(() => { const v = window.tesseraViewer;
+                v.viewport.zoomBy(0.25, null, true); v.viewport.panBy(new OpenSeadragon.Point(0.1, 0.05), true);
+                return true; })()""")
+            await settle("pan and zoom away")
+            await look_at(*centre)
+        await look_at(*centre)
+        xy = await screen_point(*centre)
+        await tools.evaluate("document.getElementById('layer-overlay').click(), true")
+        await away_and_back()
+        all_off = await tools.screenshot(os.path.join(out_dir, "serve-all-off.png"))
+        await tools.evaluate("document.getElementById('layer-prob-%d').click(), true" % NUCLEI)
+        await tools.wait_for("window.tesseraLayers['prob-%d'].item !== null" % NUCLEI, what="the nuclei probability layer")
+        await away_and_back()
+        probability_on = await tools.screenshot(os.path.join(out_dir, "serve-prob-nuclei-on.png"))
+        await tools.evaluate("document.getElementById('layer-prob-%d').click(), true" % NUCLEI)
+        await away_and_back()
+        all_off_again = await tools.screenshot(os.path.join(out_dir, "serve-all-off-again.png"))
+        slide_only = patch_mean(all_off, *xy)
+        check(distance(slide_only, patch_mean(all_off_again, *xy)) < 3,
+              "with every layer off after pans and zooms the slide's pixels are unchanged (%s)" % (slide_only,))
+        check(distance(patch_mean(probability_on, *xy), slide_only) > 20,
+              "the nuclei probability layer colours the nuclei spot, and stays on through pans and zooms")
+        await tools.evaluate("document.getElementById('layer-overlay').click(), true")
+        await settle("overlay back on")
+
+        # Hovering shows the class and the probabilities under the cursor.
+        for kind in ("mouseMoved",):
+            await tools.call("Input.dispatchMouseEvent", {"type": kind, "x": xy[0], "y": xy[1]})
+        await tools.wait_for("document.getElementById('hover').textContent.indexOf('p(nuclei)') >= 0",
+                             what="the hover read-out")
+        hovered = await tools.evaluate("document.getElementById('hover').textContent")
+        check(hovered.startswith("nuclei") and "p(background)" in hovered,
+              "hovering the nuclei spot reads its class and probabilities: %s" % hovered)
 
         # Whole-slide screenshot: glass is white, with or without the overlay (background is not drawn).
         await tools.evaluate("window.tesseraViewer.viewport.goHome(true), true")

@@ -135,7 +135,7 @@ struct HeatmapTileSource {
 
     /// The RGBA pixels of Deep Zoom tile (`level`, `column`, `row`): TIFF level (maxLevel - level); below the
     /// file's smallest level, that level halved again (the writer's own reduction).
-    func rgbaTile(level: Int, column: Int, row: Int) throws -> HeatmapImage {
+    func rgbaTile(level: Int, column: Int, row: Int, transparentBelow: Int = Self.transparentBelow) throws -> HeatmapImage {
         let fileLevel = layout.maxLevel - level
         switch layer.kind {
         case .overlay:
@@ -150,7 +150,7 @@ struct HeatmapTileSource {
                 try Self.tile($0, levels: try $0.levels().count, fileLevel: fileLevel, column: column, row: row,
                               halving: .majority)
             }
-            return Self.colourMapped(probability, mask: classes)
+            return Self.colourMapped(probability, mask: classes, transparentBelow: transparentBelow)
         }
     }
 
@@ -166,11 +166,23 @@ struct HeatmapTileSource {
         return image
     }
 
-    /// Probabilities below this (of 255) are left transparent: glass and unlikely pixels show the slide, not the
-    /// colour map's dark end.
+    /// Probabilities below this (of 255) are left transparent by default: glass and unlikely pixels show the slide,
+    /// not the colour map's dark end. The viewer's "show p ≥" slider asks for another threshold.
     static let transparentBelow = 26   // p < 0.1
 
-    static func colourMapped(_ probability: HeatmapImage, mask classes: HeatmapImage?) -> HeatmapImage {
+    /// The heatmap pixel values at level-0 point (x, y) of level 0: one tile read.
+    func value(atLevel0 x: Double, _ y: Double) throws -> UInt8? {
+        let px = Int(x / downsample), py = Int(y / downsample)
+        let base = levels[0]
+        guard px >= 0, py >= 0, px < base.width, py < base.height else { return nil }
+        let tile = try reader.readTile(level: 0, column: px / base.tileWidth, row: py / base.tileHeight)
+        let u = px % base.tileWidth, v = py % base.tileHeight
+        guard u < tile.width, v < tile.height else { return nil }
+        return tile.pixels[(v * tile.width + u) * tile.channels]
+    }
+
+    static func colourMapped(_ probability: HeatmapImage, mask classes: HeatmapImage?,
+                             transparentBelow: Int = transparentBelow) -> HeatmapImage {
         let table = ColourMap.viridis
         var rgba = [UInt8](repeating: 0, count: probability.width * probability.height * 4)
         let sameSize = classes.map { $0.width == probability.width && $0.height == probability.height } ?? false

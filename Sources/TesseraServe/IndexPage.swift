@@ -37,7 +37,8 @@ enum IndexPage {
             <h2>Run \(escape(String(run.runUID.prefix(8)))) <span class="status status-\(escape(run.status))">\(escape(run.status))</span></h2>
             <p class="run-facts">\(run.pipelineName.map { "pipeline <b>\(escape($0))</b> · " } ?? "")model \
             <b>\(escape(run.modelName))</b> · started \(escape(run.startedAt))\(run.finishedAt.map { " · finished \(escape($0))" } ?? "") · \
-            \(run.slides.count) slides, \(done) done, \(failed) failed</p>
+            \(run.slides.count) slide\(run.slides.count == 1 ? "" : "s"), \(done) done, \(failed) failed · \
+            <a class="csv" href="/runs/\(escape(run.runUID))/slide-summary.csv" download>slide summary as CSV</a></p>
             <table class="slides sortable"><thead><tr>
             <th data-type="text">slide</th><th data-type="text">status</th><th data-type="number">tiles</th>
             <th data-type="number">tissue mm²</th><th data-type="number">analysed mm²</th>
@@ -57,7 +58,9 @@ enum IndexPage {
 
     private static func row(_ slide: SlideListing, classes: [ClassInfo]) -> String {
         var html = "<tr class=\"slide status-\(escape(slide.status))\">"
-        html += "<td data-value=\"\(escape(slide.name))\"><a href=\"/slides/\(slide.id)\">\(escape(slide.name))</a>"
+        html += "<td data-value=\"\(escape(slide.name))\"><a href=\"/slides/\(slide.id)\"><img class=\"thumbnail\" "
+            + "loading=\"lazy\" alt=\"\" src=\"/slides/\(slide.id)/thumbnail.jpg\">"
+            + "\(escape(slide.name))</a>"
             + "<div class=\"path\">\(escape(slide.slidePath))</div>"
         if let error = slide.error, !error.isEmpty {
             html += "<div class=\"error\">\(escape(error))</div>"

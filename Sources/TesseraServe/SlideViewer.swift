@@ -67,7 +67,8 @@ public final class SlideViewer: Sendable {
 
     enum TileKey: Hashable, Sendable {
         case slide(id: Int64, level: Int, column: Int, row: Int)
-        case heatmap(id: Int64, layer: String, level: Int, column: Int, row: Int)
+        case heatmap(id: Int64, layer: String, level: Int, column: Int, row: Int, transparentBelow: Int)
+        case thumbnail(id: Int64)
     }
 
     /// Opens the results file read-only; fails with a `StoreError` naming it when it is missing or not a results file.
@@ -139,6 +140,28 @@ public final class SlideViewer: Sendable {
             let layer = try await self.layer(id, context.parameters.require("layer"))
             let (level, column, row) = try Self.tileAddress(context, format: "png")
             return try await self.heatmapTile(id: id, layer: layer, level: level, column: column, row: row)
+        }
+        // A probability layer drawn transparent below another threshold (the viewer's "show p ≥" slider): the
+        // threshold is part of the path, so each threshold is its own Deep Zoom image and its own cached tiles.
+        router.get("/slides/:id/layers/:layer/min/:min/image.dzi") { _, context in
+            let layer = try await self.layer(try Self.slideID(context), context.parameters.require("layer"))
+            _ = try Self.threshold(context)
+            let geometry = try await self.readers.run { try HeatmapTileSource(layer: layer).geometry }
+            return Self.dzi(geometry.layout, format: "png")
+        }
+        router.get("/slides/:id/layers/:layer/min/:min/image_files/:level/:tile") { _, context in
+            let id = try Self.slideID(context)
+            let layer = try await self.layer(id, context.parameters.require("layer"))
+            let (level, column, row) = try Self.tileAddress(context, format: "png")
+            return try await self.heatmapTile(id: id, layer: layer, level: level, column: column, row: row,
+                                              transparentBelow: try Self.threshold(context))
+        }
+        router.get("/api/slides/:id/pixel") { request, context in
+            try await self.pixel(try Self.slideID(context), request: request)
+        }
+        router.get("/slides/:id/thumbnail.jpg") { _, context in try await self.thumbnail(try Self.slideID(context)) }
+        router.get("/runs/:uid/slide-summary.csv") { _, context in
+            try await self.slideSummaryCSV(try context.parameters.require("uid"))
         }
         router.get("/api/slides/:id/regions.geojson") { _, context in
             try await self.regions(try Self.slideID(context))
@@ -273,10 +296,11 @@ public final class SlideViewer: Sendable {
         return Self.response(bytes, contentType: "image/jpeg", cacheable: true)
     }
 
-    private func heatmapTile(id: Int64, layer: HeatmapLayer, level: Int, column: Int, row: Int) async throws
-        -> Response {
+    private func heatmapTile(id: Int64, layer: HeatmapLayer, level: Int, column: Int, row: Int,
+                             transparentBelow: Int = HeatmapTileSource.transparentBelow) async throws -> Response {
         let bytes = try await Self.explained("heatmap tile \(layer.id)/\(level)/\(column)_\(row) of slide run \(id)") {
-            try await self.cache.value(for: .heatmap(id: id, layer: layer.id, level: level, column: column, row: row)) {
+            try await self.cache.value(for: .heatmap(id: id, layer: layer.id, level: level, column: column, row: row,
+                                                     transparentBelow: transparentBelow)) {
             try await self.readers.run {
                 let source = try HeatmapTileSource(layer: layer)
                 guard source.layout.contains(level: level, column: column, row: row) else {
@@ -284,7 +308,8 @@ public final class SlideViewer: Sendable {
                                     + "(levels 0-\(source.layout.maxLevel))")
                 }
                 self.heatmapReads.add(1, ordering: .relaxed)
-                let image = try source.rgbaTile(level: level, column: column, row: row)
+                let image = try source.rgbaTile(level: level, column: column, row: row,
+                                                transparentBelow: transparentBelow)
                 return ByteBuffer(bytes: try PNGImage.encode(pixels: image.pixels, width: image.width,
                                                              height: image.height, channels: 4))
             }
@@ -307,6 +332,92 @@ public final class SlideViewer: Sendable {
 
     static func slideLayout(_ slide: Slide) -> DeepZoomLayout {
         DeepZoomLayout(width: slide.width, height: slide.height, tileSize: slideTileSize, overlap: slideTileOverlap)
+    }
+
+    /// "/min/N/": the probability (0-255) below which a probability layer is drawn transparent.
+    static func threshold(_ context: BasicRequestContext) throws -> Int {
+        guard let value = Int(try context.parameters.require("min")), (0...255).contains(value) else {
+            throw HTTPError(.badRequest, message: "a threshold is a whole number 0-255 (probability x 255)")
+        }
+        return value
+    }
+
+    // MARK: Hover, thumbnails, CSV
+
+    /// What the run's maps say at level-0 point (x, y): the class and each class's probability, from the recorded
+    /// heatmaps (the hover read-out).
+    private func pixel(_ id: Int64, request: Request) async throws -> Response {
+        guard let x = request.uri.queryParameters["x"].flatMap({ Double(String($0)) }),
+              let y = request.uri.queryParameters["y"].flatMap({ Double(String($0)) }), x >= 0, y >= 0 else {
+            throw HTTPError(.badRequest, message: "give the point as ?x=X&y=Y, level-0 pixels")
+        }
+        let detail = try await detail(id)
+        _ = try await openSlide(id)   // only over the content the run analysed
+        let layers = heatmaps.layers(for: detail)
+        struct Answer: Encodable {
+            struct Probability: Encodable { var classIndex: Int; var name: String; var probability: Double }
+            var x: Double
+            var y: Double
+            var classIndex: Int?
+            var className: String?
+            var probabilities: [Probability]
+        }
+        let answer = try await Self.explained("reading the maps at (\(Int(x)), \(Int(y))) of slide run \(id)") {
+            try await self.readers.run { () throws -> Answer in
+                var answer = Answer(x: x, y: y, probabilities: [])
+                if let any = layers.first {
+                    let classMap = try HeatmapTileSource(layer: HeatmapLayer(id: "classes", title: "classes", kind: .overlay,
+                                                                             file: any.classMap, classMap: any.classMap))
+                    if let value = try classMap.value(atLevel0: x, y), value != HeatmapWriter.noPrediction,
+                       Int(value) < detail.classes.count {
+                        answer.classIndex = Int(value)
+                        answer.className = detail.classes[Int(value)].name
+                    }
+                }
+                guard answer.classIndex != nil else { return answer }
+                for layer in layers {
+                    guard case .probability(let index) = layer.kind,
+                          let value = try HeatmapTileSource(layer: layer).value(atLevel0: x, y) else { continue }
+                    answer.probabilities.append(.init(classIndex: index, name: detail.classes[index].name,
+                                                      probability: Double(value) / 255))
+                }
+                return answer
+            }
+        }
+        return try Self.json(answer)
+    }
+
+    /// The slide's own thumbnail (its associated image, else one read from the slide), as a JPEG for the index.
+    private func thumbnail(_ id: Int64) async throws -> Response {
+        let slide = try await openSlide(id)
+        let quality = options.jpegQuality
+        let bytes = try await Self.explained("the thumbnail of slide run \(id)") {
+            try await self.cache.value(for: .thumbnail(id: id)) {
+                try await self.readers.run {
+                    let image = slide.associatedImageNames.contains("thumbnail")
+                        ? try slide.readAssociatedImage(named: "thumbnail") : try slide.thumbnail(maxSize: 192)
+                    return ByteBuffer(bytes: try JPEGCodec.encode(image, quality: quality))
+                }
+            }
+        }
+        return Self.response(bytes, contentType: "image/jpeg", cacheable: true)
+    }
+
+    /// The run's `slide-summary` (the named query) as CSV, for a spreadsheet.
+    private func slideSummaryCSV(_ runUID: String) async throws -> Response {
+        guard runUID.count <= 64, runUID.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
+            throw HTTPError(.badRequest, message: "a run is named by its run_uid")
+        }
+        let path = options.resultsPath
+        let csv = try await Self.explained("the slide summary of run \(runUID)") {
+            try await self.database.run {
+                try ResultsQuery.run(databasePath: path, sql: NamedQuery.named("slide-summary")!.sql,
+                                     parameters: ["run": runUID]).rendered(as: .csv)
+            }
+        }
+        var response = Self.response(ByteBuffer(string: csv), contentType: "text/csv; charset=utf-8", cacheable: false)
+        response.headers[.contentDisposition] = "attachment; filename=\"slide-summary-\(runUID.prefix(8)).csv\""
+        return response
     }
 
     // MARK: Regions (GeoJSON export)

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 import Testing
 import TesseraServe
 import TesseraTestSupport
@@ -141,6 +142,48 @@ import TesseraTestSupport
             try FileManager.default.copyItem(at: other.appendingPathComponent("results.sqlite"), to: incoming)
             #expect(rename(incoming.path, out.appendingPathComponent("results.sqlite").path) == 0)
             #expect(try await RawHTTP.get(port: port, "/").text.contains(String(otherUID.prefix(8))))
+        }
+    }
+
+    @Test func hoverThumbnailCSVAndThresholdRoutesAnswerFromTheRecords() async throws {
+        let (out, _) = try Self.run("serve-extras")
+        let results = out.appendingPathComponent("results.sqlite").path
+        let centre = try TesseraCLI.csv(results, "SELECT x + width / 2, y + height / 2 FROM tiles ORDER BY tissue_fraction DESC LIMIT 1")
+            .split(separator: "\r\n")[1].split(separator: ",").map { Int($0)! }
+        let uid = try TesseraCLI.csv(results, "SELECT run_uid FROM runs").split(separator: "\r\n")[1]
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            let pixel = try await RawHTTP.json(port: port, "/api/slides/1/pixel?x=\(centre[0])&y=\(centre[1])")
+            let name = try #require(pixel["className"] as? String)
+            let probabilities = pixel["probabilities"] as? [[String: Any]] ?? []
+            #expect(probabilities.count == 3)
+            let sum = probabilities.compactMap { ($0["probability"] as? NSNumber)?.doubleValue }.reduce(0, +)
+            #expect(abs(sum - 1) <= 3.0 / 255, "probabilities add up to \(sum)")
+            let best = probabilities.max { (($0["probability"] as? NSNumber)?.doubleValue ?? 0) < (($1["probability"] as? NSNumber)?.doubleValue ?? 0) }
+            #expect(best?["name"] as? String == name)
+
+            let thumbnail = try await RawHTTP.get(port: port, "/slides/1/thumbnail.jpg")
+            #expect(thumbnail.status == 200 && thumbnail.headers["content-type"] == "image/jpeg")
+            #expect(Array(thumbnail.body.prefix(2)) == [0xFF, 0xD8])
+
+            let csv = try await RawHTTP.get(port: port, "/runs/\(uid)/slide-summary.csv")
+            #expect(csv.status == 200 && csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+            let rows = csv.text.split(separator: "\r\n")
+            #expect(rows.count == 4 && rows[0].contains("fraction_of_tissue"), "\(csv.text)")
+            #expect(try await RawHTTP.get(port: port, "/runs/x%27%3B/slide-summary.csv").status == 400)
+
+            // A higher threshold leaves fewer probability pixels drawn, never more.
+            let dzi = try await RawHTTP.get(port: port, "/slides/1/layers/prob-1/min/0/image.dzi").text
+            let size = dzi.split(separator: "\"").compactMap { Int($0) }
+            let maxLevel = Int(ceil(log2(Double(max(size[size.count - 2], size[size.count - 1])))))
+            func opaque(_ minimum: Int) async throws -> Int {
+                let tile = try await RawHTTP.get(port: port, "/slides/1/layers/prob-1/min/\(minimum)/image_files/\(maxLevel)/0_0.png")
+                #expect(tile.status == 200)
+                let image = try PNGImage.decode(tile.body)
+                return stride(from: 3, to: image.pixels.count, by: 4).filter { image.pixels[$0] != 0 }.count
+            }
+            let all = try await opaque(0), some = try await opaque(128), none = try await opaque(255)
+            #expect(all > some && some >= none && all > 0, "\(all) \(some) \(none)")
+            #expect(try await RawHTTP.get(port: port, "/slides/1/layers/prob-1/min/300/image.dzi").status == 400)
         }
     }
 }

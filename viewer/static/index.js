@@ -2,6 +2,11 @@
 // value in data-value (numbers for numeric columns, "" sorts last).
 (function () {
   'use strict';
+  // A slide whose file moved or changed has no thumbnail: its empty image goes.
+  document.querySelectorAll('img.thumbnail').forEach(function (image) {
+    if (image.complete && image.naturalWidth === 0) { image.remove(); }
+    image.addEventListener('error', function () { image.remove(); });
+  });
   document.querySelectorAll('table.sortable').forEach(function (table) {
     var headings = table.querySelectorAll('thead th');
     headings.forEach(function (heading, column) {

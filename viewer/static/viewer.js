@@ -88,6 +88,7 @@
       document.getElementById('layers').textContent = 'No heatmaps for this slide in the output folder.';
     }
     legend(info);
+    hover(viewer, info);
     viewer.addHandler('canvas-click', function (event) {
       if (!event.quick) { return; }
       var point = viewer.viewport.pointFromPixel(event.position);
@@ -97,17 +98,31 @@
 
   function addLayer(viewer, info, layer) {
     var isOverlay = layer.kind === 'overlay';
-    var state = { visible: isOverlay, opacity: isOverlay ? 0.7 : 0.6, item: null };
+    // minimum: the probability (0-255) below which a probability layer is transparent (the server's default, 26).
+    var state = { visible: isOverlay, opacity: isOverlay ? 0.7 : 0.6, item: null, minimum: 26 };
     window.tesseraLayers[layer.id] = state;
     var apply = function () { if (state.item) { state.item.setOpacity(state.visible ? state.opacity : 0); } };
-    viewer.addTiledImage({
-      tileSource: layer.dzi,
-      x: 0, y: 0,
-      width: layer.level0Width / info.width,
-      opacity: 0,
-      success: function (event) { state.item = event.item; apply(); },
-      error: function () { showMessage('The heatmap layer ' + layer.title + ' cannot be loaded.'); }
-    });
+    // The layer's Deep Zoom image for the current threshold; a new threshold is another image, loaded in place of
+    // the old one at the same position in the stack.
+    var load = function () {
+      var url = isOverlay ? layer.dzi : layer.dzi.replace(/image\.dzi$/, 'min/' + state.minimum + '/image.dzi');
+      var old = state.item;
+      var index = old ? viewer.world.getIndexOfItem(old) : undefined;
+      viewer.addTiledImage({
+        tileSource: url,
+        x: 0, y: 0,
+        width: layer.level0Width / info.width,
+        opacity: 0,
+        index: index,
+        success: function (event) {
+          state.item = event.item;
+          if (old) { viewer.world.removeItem(old); }
+          apply();
+        },
+        error: function () { showMessage('The heatmap layer ' + layer.title + ' cannot be loaded.'); }
+      });
+    };
+    load();
 
     var box = element('div', { class: 'layer' });
     var label = element('label');
@@ -121,7 +136,60 @@
     slider.addEventListener('input', function () { state.opacity = slider.value / 100; apply(); });
     box.appendChild(label);
     box.appendChild(slider);
+    if (!isOverlay) {
+      // Transparent below a probability the user chooses, so glass and unlikely pixels show the slide.
+      var threshold = element('input', { type: 'range', min: '0', max: '100', value: String(Math.round(state.minimum / 2.55)),
+                                         id: 'threshold-' + layer.id, 'aria-label': layer.title + ' threshold' });
+      var thresholdLabel = element('span', { class: 'threshold' }, 'show p ≥ ' + (threshold.value / 100).toFixed(2));
+      threshold.addEventListener('input', function () {
+        thresholdLabel.textContent = 'show p ≥ ' + (threshold.value / 100).toFixed(2);
+      });
+      threshold.addEventListener('change', function () {
+        state.minimum = Math.round(threshold.value * 2.55);
+        load();
+      });
+      box.appendChild(thresholdLabel);
+      box.appendChild(threshold);
+    }
     document.getElementById('layers').appendChild(box);
+  }
+
+  // The class and probabilities under the cursor, from the run's recorded maps (/api/slides/ID/pixel), asked at
+  // most every 150 ms and only for the latest position.
+  function hover(viewer, info) {
+    var panel = document.getElementById('hover');
+    var pending = null, busy = false;
+    var ask = function () {
+      if (busy || !pending) { return; }
+      var point = pending;
+      pending = null;
+      busy = true;
+      fetch('/api/slides/' + id + '/pixel?x=' + point.x + '&y=' + point.y)
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (answer) {
+          if (!answer) { return; }
+          if (answer.className === undefined || answer.className === null) {
+            panel.textContent = 'no prediction here (' + Math.round(point.x) + ', ' + Math.round(point.y) + ')';
+            return;
+          }
+          panel.textContent = answer.className + ' · ' + answer.probabilities.map(function (p) {
+            return 'p(' + p.name + ') ' + p.probability.toFixed(2);
+          }).join(' · ');
+        })
+        .catch(function () {})
+        .then(function () { busy = false; setTimeout(ask, 150); });
+    };
+    new OpenSeadragon.MouseTracker({
+      element: viewer.element,
+      moveHandler: function (event) {
+        var point = viewer.viewport.pointFromPixel(event.position);
+        var x = point.x * info.width, y = point.y * info.width;
+        if (x < 0 || y < 0 || x >= info.width || y >= info.height) { return; }
+        pending = { x: Math.floor(x), y: Math.floor(y) };
+        ask();
+      }
+    });
+    window.tesseraHover = panel;
   }
 
   function legend(info) {
