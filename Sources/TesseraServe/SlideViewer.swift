@@ -130,31 +130,23 @@ public final class SlideViewer: Sendable {
             let (level, column, row) = try Self.tileAddress(context, format: "jpeg")
             return try await self.slideTile(id: id, level: level, column: column, row: row)
         }
-        router.get("/slides/:id/layers/:layer/image.dzi") { _, context in
-            let layer = try await self.layer(try Self.slideID(context), context.parameters.require("layer"))
-            let geometry = try await self.readers.run { try HeatmapTileSource(layer: layer).geometry }
-            return Self.dzi(geometry.layout, format: "png")
-        }
-        router.get("/slides/:id/layers/:layer/image_files/:level/:tile") { _, context in
-            let id = try Self.slideID(context)
-            let layer = try await self.layer(id, context.parameters.require("layer"))
-            let (level, column, row) = try Self.tileAddress(context, format: "png")
-            return try await self.heatmapTile(id: id, layer: layer, level: level, column: column, row: row)
-        }
-        // A probability layer drawn transparent below another threshold (the viewer's "show p ≥" slider): the
-        // threshold is part of the path, so each threshold is its own Deep Zoom image and its own cached tiles.
-        router.get("/slides/:id/layers/:layer/min/:min/image.dzi") { _, context in
-            let layer = try await self.layer(try Self.slideID(context), context.parameters.require("layer"))
-            _ = try Self.threshold(context)
-            let geometry = try await self.readers.run { try HeatmapTileSource(layer: layer).geometry }
-            return Self.dzi(geometry.layout, format: "png")
-        }
-        router.get("/slides/:id/layers/:layer/min/:min/image_files/:level/:tile") { _, context in
-            let id = try Self.slideID(context)
-            let layer = try await self.layer(id, context.parameters.require("layer"))
-            let (level, column, row) = try Self.tileAddress(context, format: "png")
-            return try await self.heatmapTile(id: id, layer: layer, level: level, column: column, row: row,
-                                              transparentBelow: try Self.threshold(context))
+        // A layer, and a probability layer drawn transparent below another threshold (the viewer's "show p ≥"
+        // slider): the threshold is part of the path, so each threshold is its own Deep Zoom image and its own
+        // cached tiles.
+        for prefix in ["/slides/:id/layers/:layer", "/slides/:id/layers/:layer/min/:min"] {
+            router.get("\(prefix)/image.dzi") { _, context in
+                let layer = try await self.layer(try Self.slideID(context), context.parameters.require("layer"))
+                _ = try Self.threshold(context)
+                let geometry = try await self.readers.run { try HeatmapTileSource(layer: layer).geometry }
+                return Self.dzi(geometry.layout, format: "png")
+            }
+            router.get("\(prefix)/image_files/:level/:tile") { _, context in
+                let id = try Self.slideID(context)
+                let layer = try await self.layer(id, context.parameters.require("layer"))
+                let (level, column, row) = try Self.tileAddress(context, format: "png")
+                return try await self.heatmapTile(id: id, layer: layer, level: level, column: column, row: row,
+                                                  transparentBelow: try Self.threshold(context))
+            }
         }
         router.get("/api/slides/:id/pixel") { request, context in
             try await self.pixel(try Self.slideID(context), request: request)
@@ -334,9 +326,11 @@ public final class SlideViewer: Sendable {
         DeepZoomLayout(width: slide.width, height: slide.height, tileSize: slideTileSize, overlap: slideTileOverlap)
     }
 
-    /// "/min/N/": the probability (0-255) below which a probability layer is drawn transparent.
+    /// "/min/N/": the probability (0-255) below which a probability layer is drawn transparent; the default when
+    /// the path names none.
     static func threshold(_ context: BasicRequestContext) throws -> Int {
-        guard let value = Int(try context.parameters.require("min")), (0...255).contains(value) else {
+        guard let text = context.parameters.get("min") else { return HeatmapTileSource.transparentBelow }
+        guard let value = Int(text), (0...255).contains(value) else {
             throw HTTPError(.badRequest, message: "a threshold is a whole number 0-255 (probability x 255)")
         }
         return value

@@ -30,6 +30,17 @@ extension ResultsStore {
         }
     }
 
+    /// Records files a whole run wrote (its reports), found by the run's uid; false when the file has no such run.
+    @discardableResult
+    public func recordRunArtefacts(_ files: [ArtefactFile], runUID: String, layout: OutputLayout) throws -> Bool {
+        let id = try StoreError.mapping(path: path, "looking up run \(runUID)") {
+            try queue.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM runs WHERE run_uid = ?", arguments: [runUID]) }
+        }
+        guard let id else { return false }
+        try recordArtefacts(files, run: RunID(rawValue: id), slideRun: nil, layout: layout)
+        return true
+    }
+
     /// The artefacts recorded for a slide run (removed ones too), in kind and class order.
     public func artefacts(slideRun: SlideRunID) throws -> [Artefact] {
         try StoreError.mapping(path: path, "reading the files of \(slideRun)") {

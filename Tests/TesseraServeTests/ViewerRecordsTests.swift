@@ -123,6 +123,12 @@ import TesseraTestSupport
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         let out = directory.appendingPathComponent("out")
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("heatmaps").path))
+        // The run's reports are recorded too, with the maps under the pipeline's folder.
+        let results = out.appendingPathComponent("results.sqlite").path
+        let reports = try TesseraCLI.csv(results, "SELECT path FROM artefacts WHERE kind = 'report' AND slide_run_id IS NULL ORDER BY path")
+            .split(separator: "\r\n").dropFirst().map(String.init)
+        #expect(reports.count == 2 && reports.allSatisfy { $0.hasPrefix("reports/") }, "\(reports)")
+        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE path LIKE 'maps/%'") == "COUNT(*)\r\n5\r\n")
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
             #expect(Self.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2"])

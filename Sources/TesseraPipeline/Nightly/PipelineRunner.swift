@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TesseraStore
 
 /// Runs a pipeline file's job once, as a nightly timer does: takes the output's lock (or stops at once when another
 /// run holds it), checks the model is there, hands the run to `BatchRunner` (which finds the slides as
@@ -88,10 +89,27 @@ public struct PipelineRunner: Sendable {
         return report
     }
 
+    /// Records the report files as the run's artefacts in its results file, so that the record of what the run wrote
+    /// is whole. A failure loses nothing written (the report is on disk) and is logged.
+    private func recordReport(_ report: PipelineRunReport, logger: Logger) {
+        guard let summary = report.summary, FileManager.default.fileExists(atPath: summary.resultsDatabase) else { return }
+        let layout = OutputLayout(outputDirectory: URL(fileURLWithPath: definition.settings.outputDirectory),
+                                  resultsFile: summary.resultsDatabase)
+        do {
+            let store = try ResultsStore(path: summary.resultsDatabase, logger: logger)
+            defer { try? store.close() }
+            try store.recordRunArtefacts(report.reportFiles.map { ArtefactFile(kind: .report, url: URL(fileURLWithPath: $0)) },
+                                         runUID: summary.runUID, layout: layout)
+        } catch {
+            logger.warning("could not record the run report in the results file", metadata: ["error": "\(error)"])
+        }
+    }
+
     private func writeReport(_ report: inout PipelineRunReport, logger: Logger) {
         do {
             try report.write(into: definition.reportsDirectory)
             logger.info("pipeline run report written", metadata: ["report.path": "\(report.reportFiles[0])"])
+            recordReport(report, logger: logger)
         } catch {
             report.reportFiles = []
             report.reportWriteError = error.description
