@@ -6,7 +6,7 @@ import TesseraTestSupport
 
 /// `tessera model info|run|bench`, run as the built binary.
 @Suite(.serialized) struct ModelCommandTests {
-    static let modelPath = Fixtures.models.appendingPathComponent("reference-random.safetensors").path
+    static let modelPath = Fixtures.referenceModel.path
 
     static func tessera(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
         let result = try TesseraCLI.run(arguments, environment: environment)
