@@ -39,7 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = RunSettings(inputs: paths, outputDirectory: out)
         options.apply(to: &settings)
-        let runner = BatchRunner(settings: settings, logger: RunProcess.logger(level: options.quiet ? .warning : .info))
+        let runner = BatchRunner(settings: settings, logger: RunProcess.logger(level: options.quiet ? .warning : .info),
+                                 engines: BatchRunner.networkEngines(defaultModelOverride: RunProcess.defaultModelOverride))
         let summary: RunSummary
         do {
             summary = try await RunProcess.run(runner, logger: runner.logger) { try await runner.run() }

@@ -34,10 +34,15 @@ public final class BatchRunner: Sendable {
 
     /// Loads the run's engine for its settings (the model file, or the bundled model). Runs on a blocking pool.
     public typealias EngineLoader = @Sendable (RunSettings) throws -> any EngineFactory
-    /// The network on oneDNN, from the settings' model or the bundled one, at the settings' precision: fp32, an
-    /// int8 file, or an fp32 model quantised from the run's first slides (`Int8EngineFactory`).
-    public static let networkEngines: EngineLoader = { settings in
-        let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url()
+    /// The network on oneDNN, from the settings' model or the default one (`DefaultModel.url(override:)`, looked for
+    /// at `defaultModelOverride` first), at the settings' precision: fp32, an int8 file, or an fp32 model quantised
+    /// from the run's first slides (`Int8EngineFactory`).
+    public static func networkEngines(defaultModelOverride: String? = nil) -> EngineLoader {
+        { settings in try networkEngines(settings, defaultModelOverride: defaultModelOverride) }
+    }
+
+    private static func networkEngines(_ settings: RunSettings, defaultModelOverride: String?) throws -> any EngineFactory {
+        let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url(override: defaultModelOverride)
         let model = try SegmentationModel.load(contentsOf: modelURL)
         switch try settings.precision(for: model.identity) {
         case .fp32: return FP32EngineFactory(model: model)
@@ -52,7 +57,7 @@ public final class BatchRunner: Sendable {
     ///   - source: opens the slides (OpenSlide; the graph's unit tests pass synthetic slides).
     ///   - engines: loads the network (oneDNN at the settings' precision; the unit tests pass a fake).
     public init(settings: RunSettings, logger: Logger, locking: Locking = .acquire(.current()),
-                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.networkEngines) {
+                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.networkEngines()) {
         self.settings = settings
         self.logger = logger
         self.locking = locking
