@@ -74,8 +74,8 @@ extension HeatmapWriter {
         guard colours.count == classNames.count, probabilities.count == classNames.count else {
             throw invalid("\(classNames.count) class names, \(colours.count) colours and \(probabilities.count) probability maps: they must match")
         }
-        guard Set(names.probabilities).count == names.probabilities.count else {
-            throw invalid("class names \(classNames) give clashing file names once made file-name safe")
+        if let clash = clashingClassNames(classNames).first {
+            throw invalid("class names \(clash) give the same file name once made file-name safe")
         }
         guard classMap.channels == 1 else { throw invalid("the class map has \(classMap.channels) channels, not 1") }
         for (index, map) in probabilities.enumerated()
@@ -123,6 +123,19 @@ extension HeatmapWriter {
             throw error
         }
         return files
+    }
+
+    /// The class names whose probability heatmaps would share a file name ("α x" and "β x" are both "__x"), in
+    /// groups in class order; empty when every class gets its own file. A run checks this before its first slide.
+    public static func clashingClassNames(_ classNames: [String]) -> [[String]] {
+        var byFileName: [String: [String]] = [:]
+        for name in classNames { byFileName[fileNameSafe(name), default: []].append(name) }
+        var seen = Set<String>()
+        return classNames.compactMap { name in
+            let safe = fileNameSafe(name)
+            guard let group = byFileName[safe], group.count > 1, seen.insert(safe).inserted else { return nil }
+            return group
+        }
     }
 
     /// Letters, digits, '-', '_' and '.' are kept; anything else becomes '_'.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import TesseraCore
+import TesseraHeatmap
 import TesseraNetwork
 import TesseraSlide
 import TesseraStore
@@ -84,6 +85,13 @@ public final class BatchRunner: Sendable {
         let settings = settings
         var engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
         let resolved = try settings.resolve(model: engines.model)
+        // Before any slide is read: a clash would fail each slide at its heatmaps, after its whole inference.
+        if resolved.writeHeatmaps, let clash = HeatmapWriter.clashingClassNames(engines.identity.classNames).first {
+            throw RunError.invalidParameter(
+                "model \(engines.model.path): the classes \(clash.map { "\"\($0)\"" }.joined(separator: " and ")) would "
+                + "write their probability heatmaps to one file (\(HeatmapWriter.fileNames(slideFileName: "SLIDE", classNames: [clash[0]]).probabilities[0])): "
+                + "rename one in the model's metadata (class_names), or run with --no-heatmaps")
+        }
         try RunError.creatingDirectory(resolved.outputDirectory)
         var lock: OutputLock?
         if case .acquire(let holder) = locking {
