@@ -204,6 +204,9 @@ extension RunSummary {
                                       stage.waitingOnInputSeconds, stage.waitingOnOutputSeconds))
             }
         }
+        if let stopReason {
+            lines.append("the run stopped: \(stopReason); run it again once that is fixed: it resumes where it stopped")
+        }
         lines.append("")
         if let precision {
             lines.append("precision: \(precision)" + (quantizedModelSHA256.map { " (quantised model sha256 \($0))" } ?? ""))

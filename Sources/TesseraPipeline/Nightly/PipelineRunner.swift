@@ -83,7 +83,7 @@ public struct PipelineRunner: Sendable {
                                                        + "that the share is mounted)"))
             } catch {
                 report = couldNotRun(PipelineError(kind: .runnerFailed, file: definition.file.path,
-                                                   message: "the run stopped before processing slides: \(error)"))
+                                                   message: "the run stopped before processing slides: \(describe(error))"))
             }
         }
         writeReport(&report, logger: logger)

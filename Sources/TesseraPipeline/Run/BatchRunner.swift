@@ -155,6 +155,10 @@ public final class BatchRunner: Sendable {
             oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt, precision: engine.precision,
             quantizedModelSHA256: engine.quantizedModelSHA256, calibrationJSON: engine.calibrationJSON)
         let run = try await setupPool.run { try store.startRun(provenance) }
+        // Held until the run's end is recorded (`-reserve` beside the results file, as SQLite's `-wal`): a disk that
+        // fills during the run still has room for the interrupted slides and the run's status.
+        let reserve = DiskReserve.hold(at: resolved.resultsDatabase + "-reserve")
+        defer { reserve?.release() }
         // The output's lock is held: 'running' rows of other runs and scratch files of other processes are a dead
         // process's. Its rows read 'interrupted'; its scratch goes, except the canvases of resumable slide runs.
         let abandoned = try await setupPool.run { try store.markAbandonedRunsInterrupted(except: run.id) }
@@ -184,21 +188,36 @@ public final class BatchRunner: Sendable {
         progress.runStarted(slides: slides.count)
         defer { progress.finish() }
         let outcomes: [SlideOutcome]
+        var stopReason: String?
         do {
             outcomes = try await graph.process()
+        } catch where Self.isResourceFailure(error) {
+            // A full disk or an I/O error stops the run, but nothing recorded is wrong: the slides in progress keep
+            // their committed tiles and canvas checkpoints, and the run ends interrupted, resumable once space is
+            // freed. Slides finished before it stay done.
+            reserve?.release()
+            let reason = describe(error)
+            logger.error("the run stopped: \(reason)")
+            stopReason = reason
+            outcomes = await graph.interruptSlidesInProgress(reason: reason)
         } catch {
-            // A full disk or an I/O error stops the run, but nothing recorded is wrong: it stays resumable (its
-            // committed tiles and checkpoints are kept), like an interrupted run.
-            let resource = Self.isResourceFailure(error)
-            try? await ledger.finishRun(status: resource ? .interrupted : .failed, error: describe(error), stages: [])
+            try? await ledger.finishRun(status: .failed, error: describe(error), stages: [])
             throw error
         }
 
         let stages = graph.allMetrics.map(\.snapshot)
         let interrupted = graph.isStopping
-        try await ledger.finishRun(status: interrupted ? .interrupted : .finished, stages: stages)
+        reserve?.release()
+        do {
+            try await ledger.finishRun(status: interrupted ? .interrupted : .finished, error: stopReason, stages: stages)
+        } catch where Self.isResourceFailure(error) {
+            // The slides' results are committed; the disk filled as the run's end was recorded. A run row left
+            // 'running' is marked interrupted by the next run on the output.
+            logger.error("could not record the end of the run: \(describe(error))")
+        }
         var summary = RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
                                  finishedAt: Date(), interrupted: interrupted, slides: outcomes, stages: stages)
+        summary.stopReason = stopReason
         summary.precision = engine.precision
         summary.quantizedModelSHA256 = engine.quantizedModelSHA256
         summary.calibrationReport = calibrationReport
@@ -223,14 +242,12 @@ public final class BatchRunner: Sendable {
     }
 
     /// Disk full, quota or I/O errors (SQLite's, libtiff's through the heatmap writer, or the system's): the run is
-    /// resumable once space is freed.
+    /// resumable once space is freed. Told by the error's code (SQLite's result code, errno), never by its text.
     static func isResourceFailure(_ error: any Error) -> Bool {
         if let store = error as? StoreError, let code = store.sqliteCode {
             return [13, 10].contains(code & 0xff)   // SQLITE_FULL, SQLITE_IOERR
         }
-        if let code = SystemErrorText.posixCode(of: error) { return [ENOSPC, EDQUOT, EIO].contains(code) }
-        let text = describe(error).lowercased()
-        return text.contains("no space left") || text.contains("disk is full") || text.contains("database or disk is full")
+        return SystemErrorText.posixCode(of: error).map { [ENOSPC, EDQUOT, EIO].contains($0) } ?? false
     }
 }
 
