@@ -136,7 +136,7 @@ public final class BatchRunner: Sendable {
                 let report = "int8: every slide is already done with this model and parameters; \(engines.model.path) was not quantised"
                 calibrationReport = report
                 logger.info("\(report)")
-                engines = NothingToInferEngineFactory(engines)
+                engines = NothingToInferEngineFactory(engines, reason: "every slide was done when the run started")
             }
         }
         let engine = engines.identity
@@ -251,25 +251,37 @@ public final class BatchRunner: Sendable {
     }
 }
 
-/// The engines of an int8 run on an fp32 model whose slides were all done when it started, so nothing was quantised:
-/// the run records its identity (int8, no quantised model) and its engine is never asked for tiles. A slide that
-/// changed after the check (and so is planned after all) fails with this error, and the next run analyses it.
+/// The engines of an int8 run on an fp32 model that was not quantised because no slide needed the network: every
+/// slide was done when it started, or none gave a tissue tile. The run records its identity (int8, no quantised
+/// model) and its engine is never asked for tiles. A slide that changed after the check (and so is planned after
+/// all) fails with this error, and the next run analyses it.
 struct NothingToInferEngineFactory: EngineFactory {
     let wrapped: any EngineFactory
+    /// Why nothing was quantised ("every slide was done when the run started").
+    let reason: String
 
-    init(_ wrapped: any EngineFactory) { self.wrapped = wrapped }
+    init(_ wrapped: any EngineFactory, reason: String) {
+        self.wrapped = wrapped
+        self.reason = reason
+    }
 
     var model: SegmentationModelIdentity { wrapped.model }
     var identity: EngineIdentity { wrapped.identity }
 
-    func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine { Engine(path: wrapped.model.path) }
+    func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine {
+        Engine(path: wrapped.model.path, reason: reason)
+    }
 
     final class Engine: SegmentationEngine {
         let path: String
-        init(path: String) { self.path = path }
+        let reason: String
+        init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
 
         func probabilities(_ tiles: [RGBImage]) throws -> [Float] {
-            throw RunError.invalidParameter("int8: \(path) was not quantised because every slide was done when the run started; "
+            throw RunError.invalidParameter("int8: \(path) was not quantised because \(reason); "
                 + "a slide changed since: run again to analyse it")
         }
     }
