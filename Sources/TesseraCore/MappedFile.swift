@@ -127,17 +127,19 @@ public final class MappedFile: @unchecked Sendable {
 }
 
 /// A file could not be created, mapped or synchronised.
-public struct MappedFileError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct MappedFileError: Error, Sendable, Equatable, CustomStringConvertible, SystemCodedError {
     /// The file, or nil for anonymous memory.
     public var path: String?
     public var operation: String
     /// The system's message for the error number ("No space left on device"), or nil.
     public var systemMessage: String?
+    public var systemErrorCode: Int32?
 
     public init(path: String?, operation: String, code: Int32) {
         self.path = path
         self.operation = operation
         self.systemMessage = code == 0 ? nil : String(cString: strerror(code))
+        self.systemErrorCode = code == 0 ? nil : code
     }
 
     public var description: String {

@@ -1,5 +1,12 @@
 import Foundation
 
+/// An error of Tessera's own that records the system error number behind it (errno from a write, libtiff's call),
+/// so that callers decide by the code (a full disk is resumable) rather than by matching the message.
+public protocol SystemCodedError: Error {
+    /// The POSIX error number (ENOSPC, EIO...), or nil when the failure was not the system's.
+    var systemErrorCode: Int32? { get }
+}
+
 /// Plain words for errors from Foundation and the C library, which on Linux describe themselves as
 /// `Error Domain=NSCocoaErrorDomain Code=512 "(null)"`. Every message that passes such an error on to a person goes
 /// through `describe`: it gives what went wrong (from the POSIX error underneath when there is one), the file when the
@@ -17,10 +24,19 @@ public enum SystemErrorText {
         return what + place + todo
     }
 
-    /// The POSIX error code underneath a Foundation or POSIX error (ENOSPC, EIO...), when there is one.
+    /// The POSIX error code underneath an error (ENOSPC, EIO...), when there is one: a Foundation or POSIX error's,
+    /// or the one a Tessera error recorded (`SystemCodedError`). Foundation's "out of space" with no POSIX error
+    /// under it counts as ENOSPC.
     public static func posixCode(of error: any Error) -> Int32? {
-        guard let (code, domain, _) = details(of: error), domain == NSPOSIXErrorDomain else { return nil }
-        return Int32(code)
+        if let coded = error as? any SystemCodedError { return coded.systemErrorCode }
+        guard let (code, domain, _) = details(of: error) else { return nil }
+        if domain == NSPOSIXErrorDomain { return Int32(code) }
+        return code == CocoaError.fileWriteOutOfSpace.rawValue ? ENOSPC : nil
+    }
+
+    /// Whether `error` is a full disk or an exhausted quota (ENOSPC, EDQUOT), told by its code, never by its text.
+    public static func isOutOfSpace(_ error: any Error) -> Bool {
+        posixCode(of: error).map { [ENOSPC, EDQUOT].contains($0) } ?? false
     }
 
     /// True for errors whose own description would be Foundation's raw text.

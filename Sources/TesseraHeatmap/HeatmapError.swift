@@ -1,7 +1,8 @@
 import Foundation
+import TesseraCore
 
 /// A heatmap could not be written (or read back). Names the file, what failed, and what libtiff said.
-public struct HeatmapError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct HeatmapError: Error, Sendable, Equatable, CustomStringConvertible, SystemCodedError {
     public enum Kind: String, Sendable, Equatable {
         /// The image or class table handed to the writer is inconsistent (wrong sizes, channel counts).
         case invalidInput
@@ -26,8 +27,12 @@ public struct HeatmapError: Error, Sendable, Equatable, CustomStringConvertible 
     public var libraryMessages: String?
     /// Where in the file it happened, for example "level 2 tile (3, 1)".
     public var context: String?
+    /// The system's error number behind the failure (ENOSPC on a full disk), when the system reported one.
+    public var systemErrorCode: Int32?
 
-    public init(kind: Kind, path: String, message: String, libraryMessages: String? = nil, context: String? = nil) {
+    public init(kind: Kind, path: String, message: String, libraryMessages: String? = nil, context: String? = nil,
+                systemErrorCode: Int32? = nil) {
+        self.systemErrorCode = systemErrorCode
         self.kind = kind
         self.path = path
         self.message = message

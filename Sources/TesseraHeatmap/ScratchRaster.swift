@@ -29,7 +29,8 @@ final class ScratchRaster: HeatmapRaster {
         guard descriptor >= 0 else {
             throw HeatmapError(kind: .cannotOpen, path: reportedPath,
                                message: "cannot create a scratch file for the pyramid; check that the directory is writable",
-                               libraryMessages: "system: " + String(cString: strerror(errno)), context: path)
+                               libraryMessages: "system: " + String(cString: strerror(errno)), context: path,
+                               systemErrorCode: errno)
         }
     }
 
@@ -50,7 +51,8 @@ final class ScratchRaster: HeatmapRaster {
                 guard written > 0 else {
                     throw HeatmapError(kind: .writeFailed, path: reportedPath,
                                        message: "could not write a pyramid level's scratch data; check free disk space",
-                                       libraryMessages: "system: " + String(cString: strerror(errno)), context: path)
+                                       libraryMessages: "system: " + String(cString: strerror(errno)), context: path,
+                                       systemErrorCode: errno)
                 }
                 done += written
             }

@@ -107,7 +107,8 @@ final class TIFFFile {
         let fullContext = path == reportedPath
             ? context : [context, "while writing \(path)"].compactMap { $0 }.joined(separator: ", ")
         return HeatmapError(kind: kind, path: reportedPath, message: message,
-                            libraryMessages: reported.isEmpty ? nil : reported, context: fullContext)
+                            libraryMessages: reported.isEmpty ? nil : reported, context: fullContext,
+                            systemErrorCode: systemError == 0 ? nil : systemError)
     }
 }
 

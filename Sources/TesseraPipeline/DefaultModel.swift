@@ -17,9 +17,11 @@ public enum DefaultModel {
         }
     }
 
-    public static func url() throws -> URL {
+    /// The default model's file: `override` first (the command line passes `TESSERA_DEFAULT_MODEL`: the library
+    /// reads nothing of the process's environment), then beside the binary, then the installed layout.
+    public static func url(override: String? = nil) throws -> URL {
         var candidates: [URL] = []
-        if let override = ProcessInfo.processInfo.environment["TESSERA_DEFAULT_MODEL"], !override.isEmpty {
+        if let override, !override.isEmpty {
             candidates.append(URL(fileURLWithPath: override))
         }
         let executableDirectory = Bundle.main.executableURL?.deletingLastPathComponent() ?? Bundle.main.bundleURL

@@ -52,6 +52,55 @@ public enum CalibrationTiles {
         }
     }
 
+    /// Why `tile` cannot calibrate an int8 network, or nil when it can. A tile given as an image (a PNG tile, a
+    /// tile of a .npy stack) at `micronsPerPixel` passes the test a slide's tiles pass to be planned: its tissue
+    /// (`TissueMask`, on the tile shrunk to the tissue thumbnail's resolution) must cover at least the minimum
+    /// fraction. Regions are not filtered by area: one tile shows only part of its regions. A tile of one flat colour
+    /// is refused too (it would pass as "tissue" when the colour is saturated): its activations have no range.
+    public static func unusableReason(_ tile: RGBImage, micronsPerPixel: Double,
+                                      tissue: TissueSettings = TissueSettings()) -> String? {
+        guard tile.width > 0, tile.height > 0 else { return "the tile is empty" }
+        let first = tile.pixels.prefix(3)
+        if stride(from: 0, to: tile.pixels.count, by: 3).allSatisfy({ tile.pixels[$0..<($0 + 3)].elementsEqual(first) }) {
+            return "every pixel is the same colour (RGB \(first.map(String.init).joined(separator: ", "))), no image"
+        }
+        let factor = max(1, Int((tissue.thumbnailMPP / micronsPerPixel).rounded()))
+        let thumbnail = shrunk(tile, by: factor)
+        var parameters = tissue
+        parameters.minimumRegionAreaMM2 = 0
+        let mask = TissueMask.detect(thumbnail: thumbnail, level0PerPixel: Double(factor),
+                                     micronsPerPixel: micronsPerPixel * Double(factor), slideWidth: tile.width,
+                                     slideHeight: tile.height, parameters: parameters)
+        let fraction = mask.slideTissueFraction
+        guard fraction > 0, fraction >= tissue.minimumTissueFraction else {
+            return String(format: "no tissue (%.0f%% of the tile, under the %.0f%% a slide's tile needs)", fraction * 100,
+                          tissue.minimumTissueFraction * 100)
+        }
+        return nil
+    }
+
+    /// `image` shrunk by a whole `factor` (box average; a partial block at the edge averages what it holds).
+    static func shrunk(_ image: RGBImage, by factor: Int) -> RGBImage {
+        if factor == 1 { return image }
+        let width = (image.width + factor - 1) / factor, height = (image.height + factor - 1) / factor
+        var pixels = [UInt8](repeating: 0, count: width * height * 3)
+        for y in 0..<height {
+            for x in 0..<width {
+                var sums = (0, 0, 0), count = 0
+                for yy in (y * factor)..<min(image.height, (y + 1) * factor) {
+                    for xx in (x * factor)..<min(image.width, (x + 1) * factor) {
+                        let i = (yy * image.width + xx) * 3
+                        sums.0 += Int(image.pixels[i]); sums.1 += Int(image.pixels[i + 1]); sums.2 += Int(image.pixels[i + 2])
+                        count += 1
+                    }
+                }
+                let o = (y * width + x) * 3
+                pixels[o] = UInt8(sums.0 / count); pixels[o + 1] = UInt8(sums.1 / count); pixels[o + 2] = UInt8(sums.2 / count)
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
     /// A fingerprint for a calibration source, recorded in the int8 file: OpenSlide's quickhash-1 (a hash of the
     /// slide's content) where the slide has one, else the file's size and name.
     public static func fingerprint(of slide: Slide) -> String {

@@ -54,16 +54,17 @@ public struct OutputLayout: Sendable, Equatable {
                              classNames: classNames)
     }
 
-    /// Checks, before any slide is analysed, that the classes give one probability file each once made file-name
-    /// safe ("α x" and "β x" would both be "_ x"); returns the clashing names otherwise.
-    public static func clashingProbabilityNames(classNames: [String]) -> [String] {
-        var seen: [String: String] = [:]
-        var clashes: [String] = []
-        for name in classNames {
+    /// The class names whose probability heatmaps would share a file name ("α x" and "β x" are both "__x"), in
+    /// groups in class order; empty when every class gets its own file. A run checks this before its first slide.
+    public static func clashingClassNames(_ classNames: [String]) -> [[String]] {
+        var byFileName: [String: [String]] = [:]
+        for name in classNames { byFileName[fileNameSafe(name), default: []].append(name) }
+        var seen = Set<String>()
+        return classNames.compactMap { name in
             let safe = fileNameSafe(name)
-            if let first = seen[safe] { clashes.append("\(first) and \(name) both become \(safe)") } else { seen[safe] = name }
+            guard let group = byFileName[safe], group.count > 1, seen.insert(safe).inserted else { return nil }
+            return group
         }
-        return clashes
     }
 
     /// Letters, digits, '-', '_' and '.' are kept; anything else becomes '_'.

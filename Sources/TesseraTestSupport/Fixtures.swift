@@ -11,6 +11,9 @@ public enum Fixtures {
     public static let invalidSlides = slides.appendingPathComponent("invalid")
     public static let reference = directory.appendingPathComponent("reference")
     public static let models = directory.appendingPathComponent("models")
+    /// The numerical reference's weights (random, seed 7: fixtures/reference/README.md), the model the network,
+    /// int8 and command tests run. One copy: fixtures/reference holds its cases, meta.json and ONNX export.
+    public static let referenceModel = models.appendingPathComponent("reference-random.safetensors")
 
     public static func slide(_ name: String) -> URL { slides.appendingPathComponent(name) }
     public static func invalidSlide(_ name: String) -> URL { invalidSlides.appendingPathComponent(name) }

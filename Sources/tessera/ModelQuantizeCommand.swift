@@ -11,8 +11,9 @@ struct ModelQuantizeCommand: ParsableCommand {
         commandName: "quantize",
         abstract: "Quantise a model to int8, calibrated on tissue tiles of real slides (or PNG tiles).",
         discussion: """
-            Tiles are drawn from each slide's tissue with the same planner and reader as `tessera run`, picked by a fixed \
-            seed, spread evenly over the slides. PNG inputs are used as tiles (cropped to --tile). The output holds int8 \
+            Tiles are drawn from each slide's tissue by the code that draws `tessera run --precision int8`'s (its planner, \
+            tiling, tissue settings, reader and stain normalisation), picked by a fixed seed, spread evenly over the \
+            slides. PNG inputs are used as tiles (cropped to --tile); PNG and .npy tiles must show tissue. The output holds int8 \
             convolutions with per-output-channel scales, float biases, the fp32 layers kept, and each activation's scale; \
             its metadata records the fp32 model's SHA-256, the calibration slides' fingerprints, the tile count and method.
             """)
@@ -26,6 +27,8 @@ struct ModelQuantizeCommand: ParsableCommand {
     @Option(name: .customLong("slide-mpp"), help: "The slides' own resolution in µm/px, for files that do not state it (a file's own resolution wins).")
     var slideMPP: Double?
     @Option(name: .long, help: "Tile width and height (default: the model's, else 512).") var tile: Int?
+    @Option(name: .long, help: "Pixels shared by neighbouring tiles of a slide, as `tessera run --overlap` (default: the run's, 64; 0 for tiles of 64 px or less).")
+    var overlap: Int?
     @Option(name: .long, help: "Range of the activations with one scale: minmax, percentile or entropy (per-channel ones take each channel's largest |x|).") var method = Int8Calibration.defaultMethod.rawValue
     @Option(name: .long, help: "Stain normalisation of the calibration tiles: none, reinhard or macenko (default: the model's stain_reference method, as `tessera run` applies it).")
     var stain: StainOption?
@@ -43,11 +46,23 @@ struct ModelQuantizeCommand: ParsableCommand {
     func run() throws {
         let source = try SegmentationModel.load(contentsOf: URL(fileURLWithPath: model))
         guard source.int8 == nil else { throw ValidationError("\(model) is already an int8 model") }
-        let size = tile ?? source.tileSize ?? 512, resolution = mpp ?? source.micronsPerPixel ?? 0.5
+        // The tiles a run with these options would hand the network (`tessera run`'s defaults for the rest).
+        var run = RunSettings()
+        run.targetMPP = mpp
+        run.tileSize = tile
+        // A run's overlap would not fit a tile of its size or less: such tiles (image tiles, say) are cut without one.
+        let size = tile ?? source.tileSize ?? RunSettings.fallbackTileSize
+        run.overlap = overlap ?? (size <= run.overlap ? 0 : run.overlap)
+        run.slideMPP = slideMPP
+        run.stain = stain
+        run.calibrationTiles = tiles
+        run.threads = threads
+        let settings = try run.resolve(model: source.identity)
+        let resolution = settings.targetMPP
         let start = Date()
         let normalisation = try CalibrationStain(option: stain, model: source.identity)
-        let (calibrationTiles, sources, warnings) = try drawCalibrationTiles(try calibrationInputs(calibrate), count: tiles, tileSize: size, mpp: resolution,
-                                                                             seed: seed, stain: normalisation, slideMPP: slideMPP)
+        let (calibrationTiles, sources, warnings) = try drawCalibrationTiles(try calibrationInputs(calibrate), settings: settings,
+                                                                             seed: seed, stain: normalisation)
         for warning in warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         var metadata = try SafetensorsFile(contentsOf: source.url).metadata
         metadata["calibration_stain"] = normalisation.method
@@ -77,17 +92,26 @@ func calibrationInputs(_ inputs: [String]) throws -> [String] {
     return paths
 }
 
-/// Calibration tiles from slides (tissue tiles, evenly spread), PNG tiles (cropped to `tileSize`) and .npy stacks of
-/// tiles (N x tile x tile x 3 uint8, as `model bench --tiles` takes), stain-normalised by `stain`: each slide's tiles
-/// with that slide's statistics, the PNG tiles together, each .npy stack on its own. The warnings name a source whose
-/// stain could not be estimated (its tiles are used as read).
-func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Double, seed: UInt64,
-                          stain: CalibrationStain, slideMPP: Double? = nil) throws -> ([RGBImage], [CalibrationSource], [String]) {
+/// Calibration tiles from slides, PNG tiles (cropped to the tile size) and .npy stacks of tiles (N x tile x tile x 3
+/// uint8, as `model bench --tiles` takes). The slides' tiles are drawn by `CalibrationSlides`, the code that draws a
+/// run's (`settings`: the run's planner, tissue settings, overlap and stain), spread evenly over the slides; a slide
+/// that gives none is an error naming it. Image tiles must pass the tissue test a slide's tiles pass
+/// (`CalibrationTiles.unusableReason`): a PNG tile without tissue is an error naming it, tiles of a stack without
+/// tissue are left out with a warning, and a stack with none is an error. Images are stain-normalised by `stain`,
+/// the PNG tiles together, each stack on its own. Images take their share first, the slides the rest.
+func drawCalibrationTiles(_ paths: [String], settings: RunSettings.Resolved, seed: UInt64,
+                          stain: CalibrationStain) throws -> ([RGBImage], [CalibrationSource], [String]) {
+    let count = settings.calibrationTiles, tileSize = settings.tileSize
     var tiles: [RGBImage] = []
     var sources: [CalibrationSource] = []
     var warnings: [String] = []
     var pngTiles: [RGBImage] = []
-    for (index, path) in paths.enumerated() {
+    let isImage = { (path: String) in ["npy", "png"].contains(URL(fileURLWithPath: path).pathExtension.lowercased()) }
+    let images = paths.filter(isImage), slides = paths.filter { !isImage($0) }
+    func unusable(_ tile: RGBImage) -> String? {
+        CalibrationTiles.unusableReason(tile, micronsPerPixel: settings.targetMPP, tissue: settings.tissue)
+    }
+    for (index, path) in images.enumerated() {
         let url = URL(fileURLWithPath: path)
         let remainingSources = paths.count - index, wanted = (count - tiles.count - pngTiles.count + remainingSources - 1) / remainingSources
         guard wanted > 0 else { break }
@@ -96,13 +120,23 @@ func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Dou
             guard shape.count == 4, shape[1] == tileSize, shape[2] == tileSize, shape[3] == 3 else {
                 throw ValidationError("\(path) has shape \(shape); expected N x \(tileSize) x \(tileSize) x 3 tiles")
             }
-            let bytes = tileSize * tileSize * 3, used = min(wanted, shape[0])
-            let stack = (0..<used).map { RGBImage(width: tileSize, height: tileSize, pixels: Array(values[($0 * bytes)..<(($0 + 1) * bytes)])) }
-            let (normalised, warning) = stain.normalise(stack)
+            let bytes = tileSize * tileSize * 3
+            let stack = (0..<shape[0]).map { RGBImage(width: tileSize, height: tileSize, pixels: Array(values[($0 * bytes)..<(($0 + 1) * bytes)])) }
+            let reasons = stack.map(unusable)
+            let usable = zip(stack, reasons).filter { $0.1 == nil }.map(\.0)
+            guard !usable.isEmpty else {
+                throw ValidationError("\(path): no tissue tiles to calibrate on: none of its \(stack.count) tiles passes the "
+                    + "tissue test a slide's tiles pass (the first: \(reasons.first.flatMap { $0 } ?? "no tiles")); calibrate on tiles of tissue")
+            }
+            if usable.count < stack.count {
+                warnings.append("\(path): \(stack.count - usable.count) of its \(stack.count) tiles show no tissue and are left out")
+            }
+            let used = Array(usable.prefix(wanted))
+            let (normalised, warning) = stain.normalise(used)
             tiles += normalised
             if let warning { warnings.append("\(path): \(warning)") }
-            sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: used))
-        } else if url.pathExtension.lowercased() == "png" {
+            sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: used.count))
+        } else {
             let image = try PNGImage.readRGB(from: url)
             guard image.width >= tileSize, image.height >= tileSize else {
                 throw ValidationError("\(path) is \(image.width)x\(image.height), smaller than the \(tileSize)x\(tileSize) tile")
@@ -111,25 +145,27 @@ func drawCalibrationTiles(_ paths: [String], count: Int, tileSize: Int, mpp: Dou
             for y in 0..<tileSize {
                 pixels.replaceSubrange((y * tileSize * 3)..<((y + 1) * tileSize * 3), with: image.pixels[(y * image.width * 3)..<((y * image.width + tileSize) * 3)])
             }
-            pngTiles.append(RGBImage(width: tileSize, height: tileSize, pixels: pixels))
-            sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: 1))
-        } else {
-            let slide = try Slide(contentsOf: url)
-            let (plan, drawn) = try CalibrationTiles.draw(from: slide, resolution: try slide.resolution(userStatedMPP: slideMPP), targetMPP: mpp, tileSize: tileSize,
-                                                          count: wanted, seed: seed)
-            guard !drawn.isEmpty else { throw ValidationError("\(path): no tissue tiles to calibrate on at \(mpp) µm/px") }
-            let (normalised, warning) = stain.normalise(drawn.map(\.image), plan: plan) { tile in
-                try slide.read(level0Window: tile.readWindow, outputWidth: tileSize, outputHeight: tileSize)
+            let tile = RGBImage(width: tileSize, height: tileSize, pixels: pixels)
+            if let reason = unusable(tile) {
+                throw ValidationError("\(path): no tissue to calibrate on: \(reason); calibrate on tiles of tissue")
             }
-            tiles += normalised
-            if let warning { warnings.append("\(path): \(warning)") }
-            sources.append(CalibrationSource(path: path, fingerprint: CalibrationTiles.fingerprint(of: slide), tiles: drawn.count))
+            pngTiles.append(tile)
+            sources.append(CalibrationSource(path: path, fingerprint: "sha256:\(try CalibrationSource.sha256(of: url))", tiles: 1))
         }
     }
     if !pngTiles.isEmpty {
         let (normalised, warning) = stain.normalise(pngTiles)
         tiles += normalised
         if let warning { warnings.append("the PNG tiles: \(warning)") }
+    }
+    if !slides.isEmpty, tiles.count < count {
+        let drawn = CalibrationSlides.draw(from: slides.map { URL(fileURLWithPath: $0) }, settings: settings,
+                                           count: count - tiles.count, seed: seed, spreadOver: slides.count)
+        // Each slide was named to calibrate on: one that gives no tiles is a mistake to report, not to pass over.
+        if let skipped = drawn.skipped.first { throw ValidationError(skipped.description) }
+        tiles += drawn.tiles
+        sources += drawn.sources
+        warnings += drawn.warnings
     }
     return (tiles, sources, warnings)
 }

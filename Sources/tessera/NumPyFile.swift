@@ -34,6 +34,7 @@ enum NumPyFile {
             throw fail("not a .npy file")
         }
         let major = data[6]
+        guard data.count >= (major == 1 ? 10 : 12) else { throw fail("header is truncated") }
         let headerLength = major == 1 ? Int(data[8]) | Int(data[9]) << 8
                                       : Int(data[8]) | Int(data[9]) << 8 | Int(data[10]) << 16 | Int(data[11]) << 24
         let start = major == 1 ? 10 : 12
@@ -45,9 +46,30 @@ enum NumPyFile {
         guard let open = header.range(of: "'shape': ("), let close = header[open.upperBound...].firstIndex(of: ")") else {
             throw fail("no shape in header")
         }
-        let shape = header[open.upperBound..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let count = shape.reduce(1, *)
-        guard start + headerLength + count <= data.count else { throw fail("data is truncated") }
+        let shape = try shape(header[open.upperBound..<close], fail: fail)
+        // The header is the file's word only: a negative or overflowing shape is refused here, before it sizes a read.
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw fail("the header's shape \(shape) has more elements than can be addressed") }
+            count = product
+        }
+        let available = data.count - (start + headerLength)
+        guard count <= available else {
+            throw fail("the header's shape \(shape) needs \(count) bytes of data but the file holds \(available)")
+        }
         return (shape, [UInt8](data[(start + headerLength)..<(start + headerLength + count)]))
+    }
+
+    /// The dimensions between the shape's parentheses ("4, 256, 256, 3" or "5,"): each a whole number, at least 0.
+    private static func shape(_ text: Substring, fail: (String) -> NumPyFileError) throws -> [Int] {
+        var parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count > 1, parts.last == "" { parts.removeLast() }   // "(5,)": a one-element tuple
+        if parts == [""] { return [] }                                 // "()": a scalar
+        return try parts.map { part in
+            guard let dimension = Int(part) else { throw fail("the header's shape (\(text)) has \"\(part)\", not a whole number") }
+            guard dimension >= 0 else { throw fail("the header's shape (\(text)) has the negative dimension \(dimension)") }
+            return dimension
+        }
     }
 }

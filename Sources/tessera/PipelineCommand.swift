@@ -86,7 +86,7 @@ struct PipelineCommand: AsyncParsableCommand {
             // Signals stop the batch runner the pipeline runner makes, once it has made it.
             let target = LateStopTarget()
             let runner = PipelineRunner(definition: definition, logger: logger,
-                                        runBatch: PipelineRunner.batchRunner { batch in
+                                        runBatch: PipelineRunner.batchRunner(defaultModelOverride: RunProcess.defaultModelOverride) { batch in
                                             target.register(batch)
                                             if isatty(STDERR_FILENO) == 1 {
                                                 Task { await ProgressLine.draw(batch.progress.updates) }

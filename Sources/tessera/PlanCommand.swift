@@ -35,7 +35,7 @@ struct PlanCommand: ParsableCommand {
         do {
             var settings = RunSettings()
             tiling.apply(to: &settings)
-            let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url()
+            let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url(override: RunProcess.defaultModelOverride)
             let resolved = try settings.resolve(model: SegmentationModel.load(contentsOf: modelURL).identity)
             let mpp = resolved.targetMPP, tile = resolved.tileSize, overlap = resolved.overlap
             let minTissue = resolved.tissue.minimumTissueFraction

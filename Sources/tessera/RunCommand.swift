@@ -39,7 +39,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = RunSettings(inputs: paths, outputDirectory: out)
         options.apply(to: &settings)
-        let runner = BatchRunner(settings: settings, logger: RunProcess.logger(level: options.quiet ? .warning : .info))
+        let runner = BatchRunner(settings: settings, logger: RunProcess.logger(level: options.quiet ? .warning : .info),
+                                 engines: BatchRunner.networkEngines(defaultModelOverride: RunProcess.defaultModelOverride))
         let summary: RunSummary
         do {
             summary = try await RunProcess.run(runner, logger: runner.logger) { try await runner.run() }
@@ -223,6 +224,9 @@ extension RunSummary {
                              + String(format: " %6d %10.2f %11.2f %11.2f", stage.items, stage.busySeconds,
                                       stage.waitingOnInputSeconds, stage.waitingOnOutputSeconds))
             }
+        }
+        if let stopReason {
+            lines.append("the run stopped: \(stopReason); run it again once that is fixed: it resumes where it stopped")
         }
         lines.append("")
         if let precision {

@@ -7,6 +7,12 @@ import TesseraPipeline
 /// What a run needs of the process, owned by the CLI: the OpenMP wait policy and the allocator policy, stop
 /// signals turned into `BatchRunner.requestStop()`, and the live progress line on a terminal.
 enum RunProcess {
+    /// `TESSERA_DEFAULT_MODEL`: the model used when none is given, before the bundled one (the libraries read no
+    /// environment; the command line hands it to `DefaultModel.url(override:)`).
+    static var defaultModelOverride: String? {
+        ProcessInfo.processInfo.environment["TESSERA_DEFAULT_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// Call from `validate()`, before any other work: oneDNN's OpenMP threads must sleep, not spin, while the slide
     /// readers share the cores (this may re-execute the process); and the allocator must give large blocks back, so
     /// memory stays flat from slide to slide.

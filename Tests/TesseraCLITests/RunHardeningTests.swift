@@ -36,6 +36,34 @@ import TesseraTestSupport
         #expect(Set(statuses.compactMap { $0["status"] as? String }) == ["skipped", "duplicate"])
     }
 
+    /// A slide that will not open because it is still being written (a scanner exporting it, a copy under way:
+    /// here the first 40 KB of CMU-1) is reported as such, not as a format to convert, and stays to be tried by the
+    /// next run. (Before: "OpenSlide does not recognise this file's format … convert the slide".) The same bytes
+    /// untouched for an hour are a broken file, and keep OpenSlide's own words.
+    @Test func aSlideStillBeingWrittenIsToldAsSuchNotAsAFormatError() throws {
+        let directory = try Fixtures.temporaryDirectory("still-writing")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let partial = directory.appendingPathComponent("incoming/scan.svs")
+        try FileManager.default.createDirectory(at: partial.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(contentsOf: Fixtures.slide("CMU-1-Small-Region.svs")).prefix(40_000).write(to: partial)
+        let out = directory.appendingPathComponent("out").path
+        let run = try TesseraCLI.run(["run", partial.path, "--out", out, "--json"] + Self.tiling)
+        #expect(run.status == 1, "\(run.stderr)")
+        let slide = try #require(((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["slides"]
+                                  as? [[String: Any]])?.first)
+        let error = slide["error"] as? String ?? ""
+        #expect(error.contains(partial.path) && error.contains("is still being written (modified")
+                && error.contains("s ago); it will be picked up by the next run"), "\(error)")
+        #expect(!error.contains("convert"), "\(error)")
+        #expect(try TesseraCLI.csv(out + "/results.sqlite", "SELECT status, error LIKE '%still being written%' FROM slide_runs")
+                == "status,error LIKE '%still being written%'\r\nfailed,1\r\n")
+
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: partial.path)
+        let old = try TesseraCLI.run(["run", partial.path, "--out", out, "--json"] + Self.tiling)
+        #expect(old.status == 1)
+        #expect(!old.stdout.contains("still being written"), "\(old.stdout)")
+    }
+
     /// Scratch files of a process killed while writing heatmaps, and the canvas of a slide run that can no longer be
     /// resumed, are removed at the next start (the output's lock tells they are a dead process's).
     @Test func debrisOfAKilledRunIsSweptAtTheNextStart() throws {

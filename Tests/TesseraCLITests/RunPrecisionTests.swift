@@ -99,16 +99,35 @@ import TesseraTestSupport
         #expect(named.stdout.contains("precision") && named.stdout.contains(String(quantized.prefix(12))), "\(named.stdout)")
     }
 
-    /// Calibration passes over slides that cannot give tissue tiles; when no slide can, the run stops before it
-    /// records anything, naming each slide and why.
-    @Test func int8WithNoSlideToCalibrateOnIsAClearError() throws {
+    /// When no slide gives a tissue tile to calibrate on, no slide has a tile for the network either: nothing is
+    /// quantised and the run goes on as at fp32. A slide without tissue (small.svs at 2 µm/px) is done with no tiles,
+    /// as at fp32; unreadable ones fail with their errors. (Before: exit 2, "could not run", nothing recorded, while
+    /// fp32 marked the blank slide done.)
+    @Test func int8WithNoSlideToCalibrateOnRunsAsFp32Would() throws {
+        let blank = Fixtures.slide("small.svs").path
+        for precision in ["fp32", "int8"] {
+            let out = try Fixtures.temporaryDirectory("precision-blank-\(precision)").path
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let run = try TesseraCLI.run(["run", blank, "--out", out, "--precision", precision, "--json"] + Self.tiling)
+            #expect(run.status == 0, "\(precision): \(run.stderr)")
+            let summary = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+            let slide = try #require((summary["slides"] as? [[String: Any]])?.first)
+            #expect(slide["status"] as? String == "done" && slide["tilesPlanned"] as? Int == 0, "\(precision): \(slide)")
+            #expect(try rows(out + "/results.sqlite", "SELECT r.precision, sr.status, sr.tiles_planned FROM slide_runs sr JOIN runs r ON r.id = sr.run_id")
+                    == [[precision, "done", "0"]])
+            if precision == "int8" {
+                #expect((summary["calibrationReport"] as? String)?.contains("nothing was quantised") == true, "\(summary)")
+            }
+        }
+
         let out = try Fixtures.temporaryDirectory("precision-none").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let unreadable = Fixtures.invalidSlide("unreadable.svs").path, unopenable = Fixtures.invalidSlide("unopenable.tiff").path
-        let run = try TesseraCLI.run(["run", unreadable, unopenable, "--out", out, "--precision", "int8"] + Self.tiling)
-        #expect(run.status == 2, "\(run.stderr)")
-        #expect(run.stderr.contains("no slide gave tissue tiles") && run.stderr.contains("tessera model quantize"), "\(run.stderr)")
-        #expect(run.stderr.contains(unreadable + ":") && run.stderr.contains(unopenable + ":"), "\(run.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: out + "/results.sqlite"))
+        let run = try TesseraCLI.run(["run", unreadable, unopenable, blank, "--out", out, "--precision", "int8"] + Self.tiling)
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stdout.contains("no slide gave tissue tiles") && run.stdout.contains(unreadable + ":"), "\(run.stdout)")
+        #expect(try rows(out + "/results.sqlite", "SELECT status FROM slide_runs ORDER BY slide_path")
+                == [["failed"], ["failed"], ["done"]])
     }
 
     @Test func anInt8ModelFileRunsAtInt8AndRefusesFp32() throws {

@@ -22,7 +22,7 @@ import TesseraTestSupport
     let commit = version.stdout.split(separator: "\n").first { $0.hasPrefix("commit ") }.map { String($0.dropFirst(7)) }
     let run = try TesseraCLI.run([
         "run", Fixtures.slide("small.svs").path, "--out", directory.path,
-        "--model", Fixtures.models.appendingPathComponent("reference-random.safetensors").path, "--quiet",
+        "--model", Fixtures.referenceModel.path, "--quiet",
     ])
     #expect(run.status == 0, "\(run.stderr)")
     let recorded = try TesseraCLI.csv(directory.appendingPathComponent("results.sqlite").path,

@@ -126,9 +126,8 @@ import TesseraTestSupport
     @Test func vipsReadsSizesPagesAndPixels() throws {
         guard let vips = ChildProcess.onPath("vips"), let vipsheader = ChildProcess.onPath("vipsheader") else {
             // libvips-tools is not installed here: only the libtiff and OpenSlide checks ran. CI installs it.
-            if TestEnvironment.isCI { Issue.record("vips is not on PATH: install libvips-tools (.ci/run does)") }
-            else { withKnownIssue("vips is not on PATH; skipped the vips checks") { throw CancellationError() } }
-            return
+            if TestEnvironment.isCI { Issue.record("vips is not on PATH: install libvips-tools (.ci/run does)"); return }
+            try Test.cancel("vips is not on PATH; skipped the vips checks")   // reported as skipped
         }
         #expect(try Tools.run(vips, ["--vips-version"]).hasPrefix("libvips"))
         #expect(try Tools.run(vipsheader, ["-f", "width", files.overlay.path]) == "1000")

@@ -198,12 +198,12 @@ import TesseraTestSupport
         }
 
         // Quantised from another model: the reference network's random weights are not the default model's.
-        let other = try SegmentationModel.load(contentsOf: Fixtures.reference.appendingPathComponent("model.safetensors"))
+        let other = try SegmentationModel.load(contentsOf: Fixtures.referenceModel)
         #expect(other.classCount != quantized.classCount || other.sha256 != quantized.int8!.metadata["source_sha256"])
         let loaded = try SegmentationModel.load(contentsOf: url)
         #expect { try loaded.int8!.verifySource(other, file: url.path) } throws: { error in
             guard let error = error as? WeightsError, let tensor = error.tensor else { return false }
-            return tensor.hasSuffix(".weight") && "\(error)".contains("model.safetensors")
+            return tensor.hasSuffix(".weight") && "\(error)".contains("reference-random.safetensors")
         }
     }
 }

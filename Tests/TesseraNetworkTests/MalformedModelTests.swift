@@ -6,7 +6,7 @@ import TesseraTestSupport
 /// Hostile safetensors files and model metadata: each is a clear error naming the file (and the tensor or key),
 /// never a trap.
 @Suite struct MalformedModelTests {
-    static let modelURL = Fixtures.reference.appendingPathComponent("model.safetensors")
+    static let modelURL = Fixtures.referenceModel
 
     /// A safetensors file from a header (JSON text) and data bytes, with the header length as written.
     static func file(header: String, data: [UInt8] = [], headerLength: UInt64? = nil) -> Data {

@@ -6,7 +6,7 @@ import TesseraTestSupport
 
 /// `tessera model info|run|bench`, run as the built binary.
 @Suite(.serialized) struct ModelCommandTests {
-    static let modelPath = Fixtures.models.appendingPathComponent("reference-random.safetensors").path
+    static let modelPath = Fixtures.referenceModel.path
 
     static func tessera(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, error: String) {
         let result = try TesseraCLI.run(arguments, environment: environment)
@@ -132,5 +132,45 @@ import TesseraTestSupport
         #expect(!kernels.contains { $0.hasPrefix("ref") }, "\(Set(kernels))")
         let avx512 = ActivationLayout.preferredChannelBlock == 16
         #expect(kernels.contains { $0.contains("avx512") } == avx512, "\(Set(kernels))")
+    }
+
+    /// A .npy file (version 1.0, uint8) with `shapeText` in its header and `payload` bytes of data: the header is
+    /// written as given, valid or not.
+    static func writeNumPy(_ url: URL, shapeText: String, payload: Int) throws {
+        var header = "{'descr': '|u1', 'fortran_order': False, 'shape': \(shapeText), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(header.utf8.count & 0xff), UInt8(header.utf8.count >> 8)])
+        data.append(contentsOf: Array(header.utf8))
+        data.append(Data(repeating: 128, count: payload))
+        try data.write(to: url)
+    }
+
+    /// A malformed .npy header (a negative dimension, a shape that overflows, one larger than the data, a word
+    /// where a number belongs) is an error naming the file and the problem, for `model quantize --calibrate` and
+    /// `model bench --tiles` alike. (Before: "Range requires lowerBound <= upperBound", a trap, exit 132.)
+    @Test(arguments: [
+        ("(-4, 64, 64, 3)", "negative dimension -4"),
+        ("(4611686018427387904, 4611686018427387904, 64, 3)", "more elements than can be addressed"),
+        ("(9223372036854775807, 2, 64, 3)", "more elements than can be addressed"),
+        ("(400, 64, 64, 3)", "needs 4915200 bytes of data but the file holds 49152"),
+        ("(4, sixty-four, 64, 3)", "\"sixty-four\", not a whole number"),
+    ])
+    func aMalformedNumPyHeaderIsAnErrorNamingTheFile(shape: String, problem: String) throws {
+        let directory = try Fixtures.temporaryDirectory("npy-header")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let tiles = directory.appendingPathComponent("tiles.npy")
+        try Self.writeNumPy(tiles, shapeText: shape, payload: 4 * 64 * 64 * 3)
+        let commands = [
+            ["model", "quantize", Self.modelPath, "--calibrate", tiles.path, "--tile", "64", "--tiles", "4",
+             "--out", directory.appendingPathComponent("int8.safetensors").path],
+            ["model", "bench", Self.modelPath, "--tiles", tiles.path, "--size", "64", "--batch", "1", "--seconds", "0.1"],
+        ]
+        for command in commands {
+            let result = try TesseraCLI.run(command)
+            #expect(result.status == 1, "\(command[1]): \(result.status) \(result.stderr)")
+            #expect(result.stderr.contains(tiles.path) && result.stderr.contains(problem), "\(command[1]): \(result.stderr)")
+            #expect(!result.stderr.contains("Range requires"), "\(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("int8.safetensors").path))
     }
 }

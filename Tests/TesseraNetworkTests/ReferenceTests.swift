@@ -6,7 +6,7 @@ import TesseraTestSupport
 
 /// The network against segmentation_models_pytorch's outputs (fixtures/reference).
 @Suite(.serialized) struct ReferenceTests {
-    static let model = Result { try SegmentationModel.load(contentsOf: Fixtures.reference.appendingPathComponent("model.safetensors")) }
+    static let model = Result { try SegmentationModel.load(contentsOf: Fixtures.referenceModel) }
     static let cases = Result { try SafetensorsFile(contentsOf: Fixtures.reference.appendingPathComponent("cases.safetensors")) }
 
     static func tile(_ name: String, height: Int, width: Int) throws -> RGBImage {

@@ -4,7 +4,7 @@ import TesseraNetwork
 import TesseraTestSupport
 
 @Suite struct WeightsTests {
-    static let modelURL = Fixtures.reference.appendingPathComponent("model.safetensors")
+    static let modelURL = Fixtures.referenceModel
 
     @Test func loadsTheReferenceModel() throws {
         let model = try SegmentationModel.load(contentsOf: Self.modelURL)

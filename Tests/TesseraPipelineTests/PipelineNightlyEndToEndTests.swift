@@ -25,7 +25,7 @@ private func report(of result: CommandOutput) throws -> PipelineRunReport {
             version: 1
             name: nightly-e2e
             inputs: [incoming/**/*.svs, incoming/**/*.tiff]
-            model: \(Fixtures.models.appendingPathComponent("reference-random.safetensors").path)
+            model: \(Fixtures.referenceModel.path)
             tiling: {slide_mpp: 0.5}
             tissue: {min_tissue_fraction: \(minimumTissue)}
             outputs: {directory: out, heatmaps: false}

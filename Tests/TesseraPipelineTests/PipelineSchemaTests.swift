@@ -111,9 +111,8 @@ private struct PythonVerdict: Decodable {
     guard let python = schemaCheckPython else {
         let reason = "neither python3 nor tools/.venv has jsonschema and PyYAML: run scripts/check-pipeline-schema"
         // In CI the check must run: scripts/test makes the venv first.
-        if TestEnvironment.isCI { Issue.record(Comment(rawValue: reason)) }
-        else { withKnownIssue(Comment(rawValue: reason)) { throw CancellationError() } }
-        return
+        if TestEnvironment.isCI { Issue.record(Comment(rawValue: reason)); return }
+        try Test.cancel(Comment(rawValue: reason))   // reported as skipped, with the reason
     }
     let files = try yamlFiles(in: pipelinesDirectory) + yamlFiles(in: invalidPipelines)
     let result = try ChildProcess.run(python, ["tools/check_pipeline_schema.py", schemaFile.path] + files.map(\.path),

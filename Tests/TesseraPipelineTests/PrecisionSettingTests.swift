@@ -103,8 +103,9 @@ import TesseraTestSupport
                                                                              micronsPerPixel: 0.5, tileSize: 32))
         let urls = ["missing.svs", "corrupt.svs", "a.svs", "b.svs", "c.svs", "d.svs", "e.svs"]
             .map { URL(fileURLWithPath: "/fake/\($0)") }
-        let (tiles, sources, skipped) = OnTheFlyQuantization.drawTiles(slides: urls, source: source, settings: resolved,
-                                                                      count: 20)
+        let drawn = CalibrationSlides.draw(from: urls, source: source, settings: resolved, count: 20,
+                                           seed: OnTheFlyQuantization.seed, spreadOver: OnTheFlyQuantization.slidesToSpreadOver)
+        let (tiles, sources, skipped) = (drawn.tiles, drawn.sources, drawn.skipped)
         #expect(skipped.map(\.path) == ["/fake/missing.svs", "/fake/corrupt.svs"])
         #expect(skipped[0].reason.contains("not a slide") && skipped[1].reason.contains("corrupt region"))
         // 20 over four slides: a.svs has only 4 tiles (of the 5 asked) and gives them all; b, c and d share the other

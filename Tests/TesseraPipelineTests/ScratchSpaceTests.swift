@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TesseraHeatmap
 import TesseraCore
 import TesseraStore
 @testable import TesseraPipeline
@@ -59,5 +60,24 @@ import TesseraStore
             NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])))
         #expect(!BatchRunner.isResourceFailure(StoreError(.sqlite, "constraint failed", sqliteCode: 19)))
         #expect(!BatchRunner.isResourceFailure(RunError.noSlides(inputs: ["x"])))
+    }
+
+    /// A full disk is told by the error's code (errno, SQLite's result code), never by its text: libtiff's and the
+    /// canvas's errors carry the errno, Foundation's "out of space" (Code=640) counts with or without a POSIX error
+    /// under it, and a message that merely says "no space left" is not a full disk.
+    @Test func aFullDiskIsToldByItsCodeNotItsText() {
+        let heatmap = HeatmapError(kind: .writeFailed, path: "/out/a.svs.classes.tif", message: "could not write",
+                                   libraryMessages: "system: No space left on device", systemErrorCode: ENOSPC)
+        #expect(BatchRunner.isResourceFailure(heatmap))
+        #expect(SystemErrorText.isOutOfSpace(heatmap))
+        #expect(BatchRunner.isResourceFailure(MappedFileError(path: "/out/.partial/x.canvas", operation: "synchronise", code: EDQUOT)))
+        #expect(BatchRunner.isResourceFailure(CocoaError(.fileWriteOutOfSpace)))
+        #expect(SystemErrorText.isOutOfSpace(CocoaError(.fileWriteOutOfSpace)))
+        var wordsOnly = heatmap
+        wordsOnly.systemErrorCode = nil
+        #expect(!BatchRunner.isResourceFailure(wordsOnly))
+        #expect(!BatchRunner.isResourceFailure(RunError.invalidParameter("no space left on device, database or disk is full")))
+        #expect(!BatchRunner.isResourceFailure(HeatmapError(kind: .cannotOpen, path: "/out/x.tif", message: "cannot create",
+                                                            systemErrorCode: EACCES)))
     }
 }

@@ -114,6 +114,7 @@ struct FakeEngines: EngineFactory {
     let counter: ReadCounter
     var delay: Duration = .zero
     var failAtBatch: Int?
+    var classNames = ["background", "tissue"]
     let values = ValuesBox()
 
     final class ValuesBox: Sendable { let values = Mutex<[UInt8]>([]) }
@@ -124,7 +125,7 @@ struct FakeEngines: EngineFactory {
     }
     var identity: EngineIdentity {
         EngineIdentity(precision: "fake", modelName: "fake", modelSHA256: model.sha256,
-                       classNames: ["background", "tissue"], classColours: ["#FFFFFF", "#FF0000"])
+                       classNames: classNames, classColours: ["#FFFFFF", "#FF0000"])
     }
     func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine {
         FakeEngine(tileSize: tileSize, counter: counter, delay: delay, failAtBatch: failAtBatch, values: values)
@@ -174,6 +175,26 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
 }
 
 @Suite(.serialized) struct StageGraphTests {
+    /// Class names that share a heatmap file once made file-safe ("α x" and "β x" are both "__x") stop the run
+    /// before any slide is read, naming both classes. (Before: each slide was inferred whole, then failed at its
+    /// heatmaps; a nightly job repeated that every night.) Without heatmaps the names are no problem.
+    @Test func classNamesThatClashAsFileNamesStopTheRunBeforeAnySlide() async throws {
+        let (settings, source, counter, out) = try fakeRun([("a.svs", 3, 2)], heatmaps: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        var engines = FakeEngines(counter: counter)
+        engines.classNames = ["α x", "β x"]
+        let error = await #expect(throws: RunError.self) { try await runner(settings, source, engines).run() }
+        let message = error.map(String.init(describing:)) ?? ""
+        #expect(message.contains("\"α x\"") && message.contains("\"β x\"") && message.contains("--no-heatmaps"), "\(message)")
+        #expect(counter.reads == 0)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("results.sqlite").path))
+
+        var withoutHeatmaps = settings
+        withoutHeatmaps.writeHeatmaps = false
+        let summary = try await runner(withoutHeatmaps, source, engines).run()
+        #expect(summary.slides.map(\.status) == [.done] && counter.tilesInferred == 6)
+    }
+
     @Test func everyTileOfEverySlideIsInferredOnceAndItsRowHoldsItsOwnNumbers() async throws {
         let (settings, source, counter, out) = try fakeRun([("b.svs", 5, 3), ("a.svs", 4, 4), ("c.svs", 1, 1)])
         let summary = try await runner(settings, source, FakeEngines(counter: counter)).run()

@@ -12,7 +12,7 @@ import TesseraTestSupport
 
     static func copyOfModel(in directory: URL) throws -> URL {
         let copy = directory.appendingPathComponent("model.safetensors")
-        try FileManager.default.copyItem(at: Fixtures.models.appendingPathComponent("reference-random.safetensors"), to: copy)
+        try FileManager.default.copyItem(at: Fixtures.referenceModel, to: copy)
         return copy
     }
 

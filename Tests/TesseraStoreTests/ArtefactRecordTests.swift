@@ -33,7 +33,7 @@ import TesseraTestSupport
         #expect(OutputLayout.relativePath(of: "/data/shards/a/heatmaps/x.tif", from: "/data/out")
                 == "../shards/a/heatmaps/x.tif")
         #expect(layout.resolve("../shards/a/heatmaps/x.tif").path == "/data/shards/a/heatmaps/x.tif")
-        #expect(OutputLayout.clashingProbabilityNames(classNames: ["α x", "β x", "y"]) == ["α x and β x both become __x"])
+        #expect(OutputLayout.clashingClassNames(["α x", "β x", "y"]) == [["α x", "β x"]])
     }
 
     @Test func newContentAtAPathSupersedesTheOldSlideRunAndKeepsItsFiles() throws {

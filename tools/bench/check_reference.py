@@ -37,7 +37,7 @@ def write_png(path, rgb):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tessera", default=".build/release/tessera")
-    parser.add_argument("--model", default="fixtures/reference/model.safetensors")
+    parser.add_argument("--model", default="fixtures/models/reference-random.safetensors")
     parser.add_argument("--cases", default="fixtures/reference/cases.safetensors")
     args = parser.parse_args()
     cases = read_safetensors(args.cases)

@@ -189,7 +189,7 @@ def main():
               f"{len(held_out)} held out", flush=True)
 
         onnx_fp32 = os.path.join(directory, "model.onnx")
-        onnx_with_weights(args.onnx_template, os.path.join(os.path.dirname(args.onnx_template), "model.safetensors"), args.model, onnx_fp32)
+        onnx_with_weights(args.onnx_template, os.path.join(os.path.dirname(args.onnx_template), "..", "models", "reference-random.safetensors"), args.model, onnx_fp32)
         tessera_int8 = os.path.join(directory, "model-int8.safetensors")
         start = time.perf_counter()
         subprocess.run([args.tessera, "model", "quantize", args.model, "--calibrate", calibration_path, "--tiles", str(len(calibration)),

@@ -59,6 +59,9 @@ public struct PipelineRunReport: Sendable, Codable {
             for slide in summary?.slides ?? [] where slide.status == .failed {
                 lines.append("FAILED \(slide.path): \(slide.error ?? "no reason given")")
             }
+            if let reason = summary?.stopReason {
+                lines.append("STOPPED: \(reason); run again once that is fixed: it resumes where it stopped")
+            }
             if let report = summary?.calibrationReport { lines.append(report) }
             if let summary { lines.append("results: \(summary.resultsDatabase)") }
         }
@@ -94,12 +97,13 @@ public struct PipelineRunReport: Sendable, Codable {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(self).write(to: URL(fileURLWithPath: reportFiles[0]), options: .withoutOverwriting)
-            try Data(humanSummary.utf8).write(to: URL(fileURLWithPath: reportFiles[1]), options: .withoutOverwriting)
+            // Complete or absent under their final names: a full disk leaves no empty report for cron to read.
+            try AtomicFile.create(try encoder.encode(self), at: URL(fileURLWithPath: reportFiles[0]))
+            try AtomicFile.create(Data(humanSummary.utf8), at: URL(fileURLWithPath: reportFiles[1]))
         } catch {
             throw PipelineError(kind: .outputNotWritable, file: directory,
-                                message: "cannot write the run report (\(error.localizedDescription)); "
-                                    + "check that the output directory is writable")
+                                message: "cannot write the run report (\(describe(error))); "
+                                    + "check that the output directory is writable and has space")
         }
     }
 }

@@ -15,9 +15,11 @@ public struct PipelineRunner: Sendable {
 
     /// The real runner, under the lock `run()` holds. `register` receives the runner before it starts, so that
     /// the caller can stop it (`requestStop()`) or follow its progress.
-    public static func batchRunner(register: @escaping @Sendable (BatchRunner) -> Void = { _ in }) -> BatchFunction {
+    public static func batchRunner(defaultModelOverride: String? = nil,
+                                   register: @escaping @Sendable (BatchRunner) -> Void = { _ in }) -> BatchFunction {
         { settings, logger in
-            let runner = BatchRunner(settings: settings, logger: logger, locking: .heldByCaller)
+            let runner = BatchRunner(settings: settings, logger: logger, locking: .heldByCaller,
+                                     engines: BatchRunner.networkEngines(defaultModelOverride: defaultModelOverride))
             register(runner)
             return try await runner.run()
         }
@@ -82,7 +84,7 @@ public struct PipelineRunner: Sendable {
                                                        + "that the share is mounted)"))
             } catch {
                 report = couldNotRun(PipelineError(kind: .runnerFailed, file: definition.file.path,
-                                                   message: "the run stopped before processing slides: \(error)"))
+                                                   message: "the run stopped before processing slides: \(describe(error))"))
             }
         }
         writeReport(&report, logger: logger)

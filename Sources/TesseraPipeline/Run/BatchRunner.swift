@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import TesseraCore
+import TesseraHeatmap
 import TesseraNetwork
 import TesseraSlide
 import TesseraStore
@@ -34,10 +35,15 @@ public final class BatchRunner: Sendable {
 
     /// Loads the run's engine for its settings (the model file, or the bundled model). Runs on a blocking pool.
     public typealias EngineLoader = @Sendable (RunSettings) throws -> any EngineFactory
-    /// The network on oneDNN, from the settings' model or the bundled one, at the settings' precision: fp32, an
-    /// int8 file, or an fp32 model quantised from the run's first slides (`Int8EngineFactory`).
-    public static let networkEngines: EngineLoader = { settings in
-        let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url()
+    /// The network on oneDNN, from the settings' model or the default one (`DefaultModel.url(override:)`, looked for
+    /// at `defaultModelOverride` first), at the settings' precision: fp32, an int8 file, or an fp32 model quantised
+    /// from the run's first slides (`Int8EngineFactory`).
+    public static func networkEngines(defaultModelOverride: String? = nil) -> EngineLoader {
+        { settings in try networkEngines(settings, defaultModelOverride: defaultModelOverride) }
+    }
+
+    private static func networkEngines(_ settings: RunSettings, defaultModelOverride: String?) throws -> any EngineFactory {
+        let modelURL = try settings.modelPath.map { URL(fileURLWithPath: $0) } ?? DefaultModel.url(override: defaultModelOverride)
         let model = try SegmentationModel.load(contentsOf: modelURL)
         switch try settings.precision(for: model.identity) {
         case .fp32: return FP32EngineFactory(model: model)
@@ -52,7 +58,7 @@ public final class BatchRunner: Sendable {
     ///   - source: opens the slides (OpenSlide; the graph's unit tests pass synthetic slides).
     ///   - engines: loads the network (oneDNN at the settings' precision; the unit tests pass a fake).
     public init(settings: RunSettings, logger: Logger, locking: Locking = .acquire(.current()),
-                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.networkEngines) {
+                source: any SlideSource = OpenSlideSource(), engines: @escaping EngineLoader = BatchRunner.networkEngines()) {
         self.settings = settings
         self.logger = logger
         self.locking = locking
@@ -79,6 +85,13 @@ public final class BatchRunner: Sendable {
         let settings = settings
         var engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
         let resolved = try settings.resolve(model: engines.model)
+        // Before any slide is read: a clash would fail each slide at its heatmaps, after its whole inference.
+        if resolved.writeHeatmaps, let clash = OutputLayout.clashingClassNames(engines.identity.classNames).first {
+            throw RunError.invalidParameter(
+                "model \(engines.model.path): the classes \(clash.map { "\"\($0)\"" }.joined(separator: " and ")) would "
+                + "write their probability heatmaps to one file (SLIDE.prob-\(OutputLayout.fileNameSafe(clash[0])).tif): "
+                + "rename one in the model's metadata (class_names), or run with --no-heatmaps")
+        }
         let slides = try await setupPool.run {
             try SlideDiscovery.slides(in: settings.inputs, excluding: [resolved.outputDirectory])
         }
@@ -128,7 +141,7 @@ public final class BatchRunner: Sendable {
                 let report = "int8: every slide is already done with this model and parameters; \(engines.model.path) was not quantised"
                 calibrationReport = report
                 logger.info("\(report)")
-                engines = NothingToInferEngineFactory(engines)
+                engines = NothingToInferEngineFactory(engines, reason: "every slide was done when the run started")
             }
         }
         let engine = engines.identity
@@ -149,6 +162,10 @@ public final class BatchRunner: Sendable {
         // Files an earlier Tessera wrote, before each was recorded, are recorded once (given to the latest slide run).
         try await setupPool.run { try store.adoptLegacyArtefacts(layout: resolved.layout) }
         let run = try await setupPool.run { try store.startRun(provenance) }
+        // Held until the run's end is recorded (`-reserve` beside the results file, as SQLite's `-wal`): a disk that
+        // fills during the run still has room for the interrupted slides and the run's status.
+        let reserve = DiskReserve.hold(at: resolved.resultsDatabase + "-reserve")
+        defer { reserve?.release() }
         // The output's lock is held: 'running' rows of other runs and scratch files of other processes are a dead
         // process's. Its rows read 'interrupted'; its scratch goes, except the canvases of resumable slide runs.
         let abandoned = try await setupPool.run { try store.markAbandonedRunsInterrupted(except: run.id) }
@@ -178,13 +195,20 @@ public final class BatchRunner: Sendable {
         progress.runStarted(slides: slides.count)
         defer { progress.finish() }
         let outcomes: [SlideOutcome]
+        var stopReason: String?
         do {
             outcomes = try await graph.process()
+        } catch where Self.isResourceFailure(error) {
+            // A full disk or an I/O error stops the run, but nothing recorded is wrong: the slides in progress keep
+            // their committed tiles and canvas checkpoints, and the run ends interrupted, resumable once space is
+            // freed. Slides finished before it stay done.
+            reserve?.release()
+            let reason = describe(error)
+            logger.error("the run stopped: \(reason)")
+            stopReason = reason
+            outcomes = await graph.interruptSlidesInProgress(reason: reason)
         } catch {
-            // A full disk or an I/O error stops the run, but nothing recorded is wrong: it stays resumable (its
-            // committed tiles and checkpoints are kept), like an interrupted run.
-            let resource = Self.isResourceFailure(error)
-            try? await ledger.finishRun(status: resource ? .interrupted : .failed, error: describe(error), stages: [])
+            try? await ledger.finishRun(status: .failed, error: describe(error), stages: [])
             throw error
         }
 
@@ -196,9 +220,17 @@ public final class BatchRunner: Sendable {
             guard withAreas[index].status == .done, let id = withAreas[index].slideRunID else { continue }
             withAreas[index].areas = try? await setupPool.run { try store.areas(slideRun: SlideRunID(rawValue: id)) }
         }
-        try await ledger.finishRun(status: interrupted ? .interrupted : .finished, stages: stages)
+        reserve?.release()
+        do {
+            try await ledger.finishRun(status: interrupted ? .interrupted : .finished, error: stopReason, stages: stages)
+        } catch where Self.isResourceFailure(error) {
+            // The slides' results are committed; the disk filled as the run's end was recorded. A run row left
+            // 'running' is marked interrupted by the next run on the output.
+            logger.error("could not record the end of the run: \(describe(error))")
+        }
         var summary = RunSummary(runUID: run.runUID, resultsDatabase: resolved.resultsDatabase, startedAt: startedAt,
                                  finishedAt: Date(), interrupted: interrupted, slides: withAreas, stages: stages)
+        summary.stopReason = stopReason
         summary.precision = engine.precision
         summary.quantizedModelSHA256 = engine.quantizedModelSHA256
         summary.calibrationReport = calibrationReport
@@ -223,36 +255,46 @@ public final class BatchRunner: Sendable {
     }
 
     /// Disk full, quota or I/O errors (SQLite's, libtiff's through the heatmap writer, or the system's): the run is
-    /// resumable once space is freed.
+    /// resumable once space is freed. Told by the error's code (SQLite's result code, errno), never by its text.
     static func isResourceFailure(_ error: any Error) -> Bool {
         if let store = error as? StoreError, let code = store.sqliteCode {
             return [13, 10].contains(code & 0xff)   // SQLITE_FULL, SQLITE_IOERR
         }
-        if let code = SystemErrorText.posixCode(of: error) { return [ENOSPC, EDQUOT, EIO].contains(code) }
-        let text = describe(error).lowercased()
-        return text.contains("no space left") || text.contains("disk is full") || text.contains("database or disk is full")
+        return SystemErrorText.posixCode(of: error).map { [ENOSPC, EDQUOT, EIO].contains($0) } ?? false
     }
 }
 
-/// The engines of an int8 run on an fp32 model whose slides were all done when it started, so nothing was quantised:
-/// the run records its identity (int8, no quantised model) and its engine is never asked for tiles. A slide that
-/// changed after the check (and so is planned after all) fails with this error, and the next run analyses it.
+/// The engines of an int8 run on an fp32 model that was not quantised because no slide needed the network: every
+/// slide was done when it started, or none gave a tissue tile. The run records its identity (int8, no quantised
+/// model) and its engine is never asked for tiles. A slide that changed after the check (and so is planned after
+/// all) fails with this error, and the next run analyses it.
 struct NothingToInferEngineFactory: EngineFactory {
     let wrapped: any EngineFactory
+    /// Why nothing was quantised ("every slide was done when the run started").
+    let reason: String
 
-    init(_ wrapped: any EngineFactory) { self.wrapped = wrapped }
+    init(_ wrapped: any EngineFactory, reason: String) {
+        self.wrapped = wrapped
+        self.reason = reason
+    }
 
     var model: SegmentationModelIdentity { wrapped.model }
     var identity: EngineIdentity { wrapped.identity }
 
-    func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine { Engine(path: wrapped.model.path) }
+    func makeEngine(batch: Int, tileSize: Int, threads: Int) throws -> any SegmentationEngine {
+        Engine(path: wrapped.model.path, reason: reason)
+    }
 
     final class Engine: SegmentationEngine {
         let path: String
-        init(path: String) { self.path = path }
+        let reason: String
+        init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
 
         func probabilities(_ tiles: [RGBImage]) throws -> [Float] {
-            throw RunError.invalidParameter("int8: \(path) was not quantised because every slide was done when the run started; "
+            throw RunError.invalidParameter("int8: \(path) was not quantised because \(reason); "
                 + "a slide changed since: run again to analyse it")
         }
     }

@@ -18,13 +18,7 @@ public enum OnTheFlyQuantization {
         "\(Int8Calibration.defaultMethod.rawValue), \(tiles) tiles, seed \(seed)"
     }
 
-    /// A slide passed over for calibration, and why.
-    public struct SkippedSlide: Sendable, Equatable, CustomStringConvertible {
-        public var path: String
-        public var reason: String
-        /// The reason, led by the path unless the reason (a slide error) names it already.
-        public var description: String { reason.contains(path) ? reason : "\(path): \(reason)" }
-    }
+    public typealias SkippedSlide = CalibrationSlides.SkippedSlide
 
     /// How a model quantised on the fly was calibrated: recorded with the run (`runs.calibration_json`).
     public struct Calibration: Sendable, Equatable {
@@ -82,59 +76,32 @@ public enum OnTheFlyQuantization {
 
     /// Quantises `model` (fp32) from tissue tiles of the run's first slides: `settings.calibrationTiles` tiles,
     /// spread over up to `slidesToSpreadOver` slides. A slide that cannot give tiles (unreadable, no tissue, no
-    /// resolution) is passed over for the next; when none gives any, the run cannot start.
+    /// resolution) is passed over for the next. When none gives any, no slide has a tile for the network either
+    /// (the draw plans every slide as the run does): nothing is quantised, and the report says why (`.nothingToInfer`),
+    /// so the run goes on as at fp32: slides without tissue are done with no tiles, unreadable ones fail.
     static func quantize(_ model: SegmentationModel, slides: [URL], source: any SlideSource,
-                         settings: RunSettings.Resolved) throws -> (SegmentationModel, Calibration, String) {
+                         settings: RunSettings.Resolved) throws -> Quantized {
         let started = ContinuousClock.now
-        let (tiles, sources, skipped) = drawTiles(slides: slides, source: source, settings: settings,
-                                                  count: settings.calibrationTiles)
+        let drawn = CalibrationSlides.draw(from: slides, source: source, settings: settings,
+                                           count: settings.calibrationTiles, seed: seed, spreadOver: slidesToSpreadOver)
+        let (tiles, sources, skipped) = (drawn.tiles, drawn.sources, drawn.skipped)
         guard !tiles.isEmpty else {
-            throw RunError.invalidParameter(
-                "int8: no slide gave tissue tiles to quantise \(model.url.path) on ("
+            return .nothingToInfer(report: "int8: no slide gave tissue tiles to quantise \(model.url.path) on ("
                 + skipped.map(\.description).joined(separator: "; ")
-                + "); quantise it once with `tessera model quantize --calibrate SLIDE...` and run the int8 file")
+                + "), so no slide has a tile for the network: nothing was quantised")
         }
         let calibration = Calibration(method: Int8Calibration.defaultMethod, seed: seed, sources: sources, skipped: skipped)
         let quantized = try quantize(model, tiles: tiles, sources: sources, threads: settings.threads)
         var text = report(model: model, tiles: tiles.count, what: calibration.slideList,
                           seconds: (ContinuousClock.now - started).seconds)
         for slide in skipped { text += "\nint8: a slide passed over for calibration: \(slide)" }
-        return (quantized, calibration, text)
+        return .quantized(quantized, calibration, report: text)
     }
 
-    /// Up to `count` calibration tiles from `slides` in order, spread evenly over the first `slidesToSpreadOver` that
-    /// give tiles; a slide with too few tissue tiles leaves the rest to the slides after it.
-    static func drawTiles(slides: [URL], source: any SlideSource, settings: RunSettings.Resolved,
-                          count: Int) -> (tiles: [RGBImage], sources: [CalibrationSource], skipped: [SkippedSlide]) {
-        var tiles: [RGBImage] = []
-        var sources: [CalibrationSource] = []
-        var skipped: [SkippedSlide] = []
-        for (index, url) in slides.enumerated() where tiles.count < count {
-            // The slides still to give tiles: the spread's remaining places, or the slides left when they are fewer.
-            let slots = max(1, min(slidesToSpreadOver - sources.count, slides.count - index))
-            let wanted = (count - tiles.count + slots - 1) / slots
-            do {
-                let slide = try source.open(url)
-                let resolution = try slide.resolution(userStatedMPP: settings.slideMPP, overrideMPP: settings.overrideSlideMPP)
-                let plan = try slide.planTiles(resolution: resolution, targetMPP: settings.targetMPP, tileSize: settings.tileSize,
-                                               overlap: settings.overlap, tissue: settings.tissue)
-                let read = { (tile: PlannedTile) in
-                    try slide.read(level0Window: tile.readWindow, outputWidth: settings.tileSize, outputHeight: settings.tileSize)
-                }
-                // The network sees the tiles as the run hands them over: stain-normalised when the run normalises.
-                let stain = settings.stain.planSlide(plan, read: read)
-                let drawn = try CalibrationTiles.read(from: plan, count: wanted, seed: seed, read).map(\.image)
-                guard !drawn.isEmpty else {
-                    skipped.append(SkippedSlide(path: url.path, reason: "no tissue tiles at \(settings.targetMPP) µm/px"))
-                    continue
-                }
-                tiles += stain.normalised(drawn)
-                sources.append(CalibrationSource(path: url.path, fingerprint: CalibrationTiles.fingerprint(
-                    quickhash: slide.quickhash, url: url), tiles: drawn.count))
-            } catch {
-                skipped.append(SkippedSlide(path: url.path, reason: describe(error)))
-            }
-        }
-        return (tiles, sources, skipped)
+    /// What quantising from a run's slides gave.
+    enum Quantized {
+        case quantized(SegmentationModel, Calibration, report: String)
+        /// No slide gave a tissue tile: the run has nothing for the network.
+        case nothingToInfer(report: String)
     }
 }

@@ -18,6 +18,9 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var quantizedModelSHA256: String?
     /// What quantising an fp32 model on the fly did (tiles, slides, time), for people; nil when nothing was quantised.
     public var calibrationReport: String?
+    /// Why the run stopped before its end when nobody asked it to (a full disk, an I/O error); nil otherwise. The
+    /// run is interrupted and resumes where it stopped once the cause is fixed.
+    public var stopReason: String?
 
     public init(runUID: String, resultsDatabase: String, startedAt: Date, finishedAt: Date,
                 interrupted: Bool, slides: [SlideOutcome], stages: [StageMetrics] = []) {
@@ -71,7 +74,8 @@ public enum RunOutcome: String, Sendable, Codable {
     /// Could not run at all: a bad option or pipeline, the lock held, the model missing or invalid, no slides, the
     /// output not writable. Exit 2.
     case couldNotRun = "could-not-run"
-    /// Stopped (SIGINT/SIGTERM, `requestStop()`) before every slide was done; the next run continues. Exit 3.
+    /// Stopped (SIGINT/SIGTERM, `requestStop()`, a full disk) before every slide was done; the next run continues.
+    /// Exit 3.
     case interrupted = "interrupted"
 
     public var exitCode: Int32 {

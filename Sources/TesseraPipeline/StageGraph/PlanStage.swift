@@ -58,7 +58,13 @@ struct PlanStage: Sendable {
         // What is known of the file before it is opened, for recording a slide that will not open.
         var record = SlideRecord.unreadable(path: url.path, sizeBytes: sizeBytes, mtime: mtime)
         do {
-            let slide = try await pool.run { [source] in try source.open(url) }
+            let slide: any SourceSlide
+            do {
+                slide = try await pool.run { [source] in try source.open(url) }
+            } catch {
+                // A scanner or a copy still writing the file: no format error, and the next run picks it up.
+                throw SlideBeingWritten.check(path: url.path, sizeBytes: sizeBytes, mtime: mtime) ?? error
+            }
             record = SlideRecord(path: url.path, sizeBytes: sizeBytes, mtime: mtime, quickhash: slide.quickhash,
                                  vendor: slide.vendor, width: slide.width, height: slide.height,
                                  mppX: slide.micronsPerPixel?.x, mppY: slide.micronsPerPixel?.y,
@@ -171,5 +177,30 @@ extension SlideRecord {
     static func fileFacts(path: String) -> (sizeBytes: Int64, mtime: Date) {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         return ((attributes?[.size] as? NSNumber)?.int64Value ?? 0, attributes?[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0))
+    }
+}
+
+/// A slide file that would not open while it was still being written: a scanner exporting it, or a copy onto the
+/// share, not yet done. Its format error would mislead (the next run reads the finished file), so a slide that fails
+/// to open is told to be one when it changed within `quietSeconds`, or its size changed while it was being opened.
+struct SlideBeingWritten: Error, CustomStringConvertible {
+    /// A file untouched for this long is taken as complete (scanners and copies write continuously).
+    static let quietSeconds = 60.0
+
+    let path: String
+    let secondsSinceModified: Double
+
+    var description: String {
+        "\(path): the file is still being written (modified \(Int(secondsSinceModified.rounded())) s ago); "
+            + "it will be picked up by the next run"
+    }
+
+    /// Whether the file at `path`, of `sizeBytes` and `mtime` when the run first looked, is still being written.
+    static func check(path: String, sizeBytes: Int64, mtime: Date, now: Date = Date()) -> SlideBeingWritten? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let (sizeNow, mtimeNow) = SlideRecord.fileFacts(path: path)
+        let age = now.timeIntervalSince(mtimeNow)
+        guard sizeNow != sizeBytes || mtimeNow != mtime || (0..<quietSeconds).contains(age) else { return nil }
+        return SlideBeingWritten(path: path, secondsSinceModified: max(0, age))
     }
 }

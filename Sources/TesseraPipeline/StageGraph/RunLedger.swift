@@ -94,13 +94,20 @@ final class RunLedger: Sendable {
         }
     }
 
-    /// Records the stage figures and how the run ended, and closes the store.
+    /// Records how the run ended, then its stage figures, and closes the store. The status goes first: on a full
+    /// disk it is the write that matters (a row left `running` reads as a run still going until the next run), and
+    /// the space a failed commit took in the log usually holds it.
     func finishRun(status: RunStatus, error: String? = nil, stages: [StageMetrics]) async throws {
         try await thread.run { [store, run] in
-            if !stages.isEmpty {
-                try store.recordStageMetrics(stages, run: run.id)
+            do {
+                try store.finishRun(run.id, status: status, error: error)
+                if !stages.isEmpty {
+                    try store.recordStageMetrics(stages, run: run.id)
+                }
+            } catch {
+                try? store.close()
+                throw error
             }
-            try store.finishRun(run.id, status: status, error: error)
             try store.close()
         }
     }

@@ -127,9 +127,13 @@ public struct Int8EngineFactory: SlideCalibratedEngineFactory {
     public func calibrated(on slides: [URL], source: any SlideSource,
                            settings: RunSettings.Resolved) throws -> (engines: any EngineFactory, report: String) {
         if quantized != nil { return (self, "") }
-        let (quantized, calibration, report) = try OnTheFlyQuantization.quantize(
-            file, slides: slides, source: source, settings: settings)
-        return (Int8EngineFactory(file: file, quantized: quantized, calibration: calibration), report)
+        switch try OnTheFlyQuantization.quantize(file, slides: slides, source: source, settings: settings) {
+        case .quantized(let quantized, let calibration, let report):
+            return (Int8EngineFactory(file: file, quantized: quantized, calibration: calibration), report)
+        case .nothingToInfer(let report):
+            return (NothingToInferEngineFactory(self, reason: "no slide gave tissue tiles to quantise it on when the run started"),
+                    report)
+        }
     }
 }
 

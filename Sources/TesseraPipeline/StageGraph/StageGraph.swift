@@ -119,6 +119,25 @@ final class StageGraph: Sendable {
     }
 }
 
+extension StageGraph {
+    /// After a full disk or an I/O error stopped the graph: each slide still in progress is recorded interrupted with
+    /// `reason` (its committed rows and canvas checkpoint stay, so the next run resumes it), and every slide gets its
+    /// outcome. A slide the results file cannot record (it may be on the full disk) is still reported interrupted;
+    /// the next run marks its row.
+    func interruptSlidesInProgress(reason: String) async -> [SlideOutcome] {
+        for job in outcomes.unsettled {
+            do {
+                try await write.apply(.slideInterrupted(job, processed: 0, error: reason))
+            } catch {
+                outcomes.record(job.ordinal, SlideOutcome(path: job.url.path, status: .interrupted, error: reason,
+                                                          tilesPlanned: job.plan.tiles.count, tilesProcessed: 0,
+                                                          seconds: job.seconds))
+            }
+        }
+        return outcomes.all(slides)
+    }
+}
+
 /// A flag set once, read from any thread.
 final class StopFlag: Sendable {
     private let state = Mutex(false)

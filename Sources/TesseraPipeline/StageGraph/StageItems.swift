@@ -102,7 +102,8 @@ enum WriteRequest: Sendable {
     case tiles(SlideJob, [TileResult])
     case slideFinished(SlideJob, processed: Int)
     case slideFailed(SlideJob, String, processed: Int)
-    case slideInterrupted(SlideJob, processed: Int)
+    /// `error`: why the run stopped, when it was not asked to (a full disk).
+    case slideInterrupted(SlideJob, processed: Int, error: String? = nil)
     /// The slide's heatmap canvas as stitched so far, made durable with the tiles it holds before those tiles'
     /// rows are committed.
     case checkpoint(SlideJob, paintedTiles: Set<Int>)

@@ -46,9 +46,21 @@ struct WriteStage: Sendable {
                 do {
                     try await pool.run { try writeHeatmaps(canvas, for: job, files: files) }
                     written += files.heatmapArtefacts
+                } catch where BatchRunner.isResourceFailure(error) {
+                    // A full disk: the slide's inference is sound. It is interrupted with its rows and canvas
+                    // checkpoint kept, so the next run only writes its heatmaps; the error stops the run. The
+                    // checkpoint is brought up to every tile (the last rows are committed without one): the canvas
+                    // file is allocated already, and the failed heatmaps' files are gone, so it usually fits.
+                    let everyTile = Set(job.plan.tiles.map(\.index))
+                    try? await pool.run { [settings] in
+                        try HeatmapCheckpoint.save(canvas, paintedTiles: everyTile, parametersHash: settings.parametersHash,
+                                                   directory: settings.heatmapDirectory, key: job.checkpointKey)
+                    }
+                    try await apply(.slideInterrupted(job, processed: processed, error: "writing heatmaps: \(describe(error))"))
+                    throw error
                 } catch {
                     // The slide's rows are committed, but without its heatmaps it is not done: it is recorded as
-                    // failed with the reason (a full disk, say), and the next run does it again.
+                    // failed with the reason, and the next run does it again.
                     return try await apply(.slideFailed(job, "writing heatmaps: \(describe(error))", processed: processed))
                 }
                 HeatmapCheckpoint.remove(directory: settings.heatmapDirectory, key: job.checkpointKey)
@@ -99,10 +111,10 @@ struct WriteStage: Sendable {
             outcomes.record(job.ordinal, SlideOutcome(path: job.url.path, status: .failed, error: message,
                                                       tilesPlanned: job.plan.tiles.count, tilesProcessed: processed,
                                                       seconds: seconds))
-        case .slideInterrupted(let job, let processed):
+        case .slideInterrupted(let job, let processed, let error):
             let seconds = job.seconds
-            try await ledger.finishSlide(job.slideRun, status: .interrupted, seconds: seconds)
-            outcomes.record(job.ordinal, SlideOutcome(path: job.url.path, status: .interrupted,
+            try await ledger.finishSlide(job.slideRun, status: .interrupted, error: error, seconds: seconds)
+            outcomes.record(job.ordinal, SlideOutcome(path: job.url.path, status: .interrupted, error: error,
                                                       tilesPlanned: job.plan.tiles.count, tilesProcessed: processed,
                                                       seconds: seconds))
         }
