@@ -15,14 +15,17 @@ import TesseraCore
         let a = try store.startSlideRun(run: run, slide: S.slide("a.tiff"),
                                         resolution: SlideResolution(mppX: 0.5, mppY: 0.5, source: .file), tilesPlanned: 2)
         try store.write(tiles: [
-            S.tile(0, PixelRect(x: 0, y: 0, width: 1000, height: 1000), tissue: 0.5, [(0.2, 0.3), (0.8, 0.9)]),
-            S.tile(1, PixelRect(x: 1000, y: 0, width: 1000, height: 500), tissue: 1.0, [(0.6, 0.5), (0.4, 0.7)]),
+            S.tile(0, PixelRect(x: 0, y: 0, width: 1000, height: 1000), tissue: 0.5, [(0.2, 0.3), (0.8, 0.9)],
+                   inTissue: [0.1, 0.4]),
+            S.tile(1, PixelRect(x: 1000, y: 0, width: 1000, height: 500), tissue: 1.0, [(0.6, 0.5), (0.4, 0.7)],
+                   inTissue: [0.6, 0.4]),
         ], slideRun: a.id)
         try store.finishSlideRun(a.id, status: .done, seconds: 2)
         let b = try store.startSlideRun(run: run, slide: S.slide("b.tiff", width: 400, height: 400),
                                         resolution: SlideResolution(mppX: 0.25, mppY: 0.25, source: .userStated),
                                         tilesPlanned: 1)
-        try store.write(tiles: [S.tile(0, PixelRect(x: 0, y: 0, width: 400, height: 400), tissue: 0.25, [(1, 0.75), (0, 0.25)])],
+        try store.write(tiles: [S.tile(0, PixelRect(x: 0, y: 0, width: 400, height: 400), tissue: 0.25, [(1, 0.75), (0, 0.25)],
+                                       inTissue: [0.25, 0])],
                         slideRun: b.id)
         try store.finishSlideRun(b.id, status: .failed, error: "read error", seconds: 1)
         try store.finishRun(run, status: .finished)
@@ -56,18 +59,22 @@ import TesseraCore
             try Row.fetchAll($0, sql: "SELECT * FROM slide_class_areas ORDER BY slide_path, class_index")
         }
         #expect(rows.count == 4)
-        // class 0 on a: 1e6*0.2 + 5e5*0.6 = 5e5 px -> 0.125 mm²; half the 1e6 px of tissue, a third of 1.5e6 analysed
+        // class 0 on a: 1e6*0.2 + 5e5*0.6 = 5e5 px -> 0.125 mm², a third of 1.5e6 analysed; inside the tissue
+        // 1e6*0.1 + 5e5*0.6 = 4e5 px -> 0.1 mm², 0.4 of the 1e6 px of tissue
         #expect(rows[0]["class_name"] as String == "background")
         #expect(abs(rows[0]["class_mm2"] as Double - 0.125) < 1e-12)
-        #expect(abs(rows[0]["fraction_of_tissue"] as Double - 0.5) < 1e-12)
+        #expect(abs(rows[0]["class_tissue_mm2"] as Double - 0.1) < 1e-12)
+        #expect(abs(rows[0]["fraction_of_tissue"] as Double - 0.4) < 1e-12)
         #expect(abs(rows[0]["fraction_of_analysed"] as Double - 1.0 / 3.0) < 1e-12)
         // mean probability weighted by own-window area: (1e6*0.3 + 5e5*0.5) / 1.5e6
         #expect(abs(rows[0]["mean_probability"] as Double - 0.55 / 1.5) < 1e-12)
-        // class 1 on a: 1e6*0.8 + 5e5*0.4 = 1e6 px -> 0.25 mm²
+        // class 1 on a: 1e6*0.8 + 5e5*0.4 = 1e6 px -> 0.25 mm²; inside the tissue 6e5 px, 0.6: a's shares add up to 1
         #expect(abs(rows[1]["class_mm2"] as Double - 0.25) < 1e-12)
-        // class 0 on b: 400*400*1 px * 0.0625 / 1e6 = 0.01 mm²; tissue is 40000 px, so 4x the tissue
+        #expect(abs(rows[1]["fraction_of_tissue"] as Double - 0.6) < 1e-12)
+        // class 0 on b: 400*400*1 px * 0.0625 / 1e6 = 0.01 mm² over the analysed tile, but only its 40000 px of
+        // tissue count for the share of tissue: 1, not the 4 that dividing the whole tile's area gave
         #expect(abs(rows[2]["class_mm2"] as Double - 0.01) < 1e-12)
-        #expect(abs(rows[2]["fraction_of_tissue"] as Double - 4.0) < 1e-12)
+        #expect(abs(rows[2]["fraction_of_tissue"] as Double - 1.0) < 1e-12)
         #expect(rows[3]["class_mm2"] as Double == 0)
     }
 
@@ -85,9 +92,11 @@ import TesseraCore
         // 0.25 + 0.0025 mm² of tissue; 0.375 + 400*400*0.0625/1e6 = 0.385 mm² analysed
         #expect(abs(total["tissue_mm2"] as Double - 0.2525) < 1e-12)
         #expect(abs(total["analysed_mm2"] as Double - 0.385) < 1e-12)
-        // class 0: 0.125 + 0.01 mm², of 0.2525 mm² of tissue
+        // class 0: 0.125 + 0.01 mm² over the analysed tiles; inside the tissue 0.1 + 40000*0.0625/1e6 = 0.1025 mm²,
+        // of 0.2525 mm² of tissue
         #expect(abs(classes[0]["class_mm2"] as Double - 0.135) < 1e-12)
-        #expect(abs(classes[0]["fraction_of_tissue"] as Double - 0.135 / 0.2525) < 1e-12)
+        #expect(abs(classes[0]["class_tissue_mm2"] as Double - 0.1025) < 1e-12)
+        #expect(abs(classes[0]["fraction_of_tissue"] as Double - 0.1025 / 0.2525) < 1e-12)
         #expect(classes[1]["slides"] as Int == 2)
     }
 }

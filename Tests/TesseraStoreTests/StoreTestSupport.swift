@@ -31,9 +31,14 @@ enum StoreTestSupport {
                     mppX: 0.5, mppY: 0.5, objectivePower: 20)
     }
 
-    static func tile(_ index: Int, _ rect: PixelRect, tissue: Double, _ classes: [(Double, Double)]) -> TileResult {
+    /// `inTissue`: each class's fraction of the own window inside the tissue (they add up to `tissue`).
+    static func tile(_ index: Int, _ rect: PixelRect, tissue: Double, _ classes: [(Double, Double)],
+                     inTissue: [Double]? = nil) -> TileResult {
         TileResult(index: index, ownWindow: rect, tissueFraction: tissue,
-                   classes: classes.map { ClassPrediction(areaFraction: $0.0, meanProbability: $0.1) })
+                   classes: classes.indices.map {
+                       ClassPrediction(areaFraction: classes[$0].0, meanProbability: classes[$0].1,
+                                       tissueAreaFraction: inTissue?[$0])
+                   })
     }
 
     /// A read-only connection for checking what the store wrote.
