@@ -167,6 +167,13 @@ public struct GeoJSONExporter {
         slideRun.fingerprint == slide || slideRun.slideFileName == slide || slideRun.slidePath == slide
     }
 
+    /// Removes what killed exports left in `directory` (their temporaries, when their process is gone); the names
+    /// removed.
+    @discardableResult
+    public static func removeAbandonedTemporaries(in directory: URL) -> [String] {
+        AtomicOutputFile.removeAbandoned(in: directory)
+    }
+
     /// Creates the output folder (and its parents), or says in plain words why it cannot be written.
     public static func createOutputDirectory(_ url: URL) throws {
         var isDirectory: ObjCBool = false

@@ -44,6 +44,27 @@ final class AtomicOutputFile {
     /// Bytes written to the file so far (compressed when gzip).
     private(set) var bytesWritten = 0
 
+    /// Removes the temporaries (`.<name>.partial-PID-XXXXXXXX`) that killed exports left in `directory`: those whose
+    /// process no longer runs (a live one may be another export writing now). Returns the names removed.
+    @discardableResult
+    static func removeAbandoned(in directory: URL) -> [String] {
+        var removed: [String] = []
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+            guard let pid = partialPID(name), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if unlink(directory.appendingPathComponent(name).path) == 0 { removed.append(name) }
+        }
+        return removed
+    }
+
+    /// The PID in a temporary's name `.<name>.partial-PID-XXXXXXXX`; nil for any other name.
+    static func partialPID(_ name: String) -> Int32? {
+        guard name.hasPrefix("."), let marker = name.range(of: ".partial-", options: .backwards) else { return nil }
+        let parts = name[marker.upperBound...].split(separator: "-")
+        guard parts.count == 2, parts[1].count == 8, parts[1].allSatisfy(\.isHexDigit),
+              let pid = Int32(parts[0]), pid > 0 else { return nil }
+        return pid
+    }
+
     init(path: String, gzip: Bool) throws {
         finalPath = path
         let url = URL(fileURLWithPath: path)

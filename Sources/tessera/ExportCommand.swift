@@ -97,6 +97,7 @@ struct GeoJSONExportCommand: ParsableCommand {
                                        options: options)
             selected = try exporter.selectSlideRuns(slides: slides, run: runUID)
             try GeoJSONExporter.createOutputDirectory(outputDirectory)
+            GeoJSONExporter.removeAbandonedTemporaries(in: outputDirectory)
         } catch {
             FileHandle.standardError.write(Data("tessera export geojson: \(error)\n".utf8))
             throw ExitCode(2)

@@ -255,4 +255,23 @@ import TesseraTestSupport
                                           "--geojson", "--no-heatmaps"] + coarse)
         #expect(refused.status == 2 && refused.stderr.contains("heatmaps"))
     }
+
+    /// Killed exports leave their temporaries; the next export into the folder removes those whose process is gone,
+    /// and leaves a live process's and every other file (issue 28, item 5).
+    @Test func anExportRemovesTheTemporariesOfKilledExports() throws {
+        let (out, results) = try run()
+        let geo = out.appendingPathComponent("geo-debris")
+        try FileManager.default.createDirectory(at: geo, withIntermediateDirectories: true)
+        let dead = ".CMU-1-Small-Region.svs.sr1.geojson.partial-999999-0A1B2C3D"
+        let live = ".CMU-1-Small-Region.svs.sr1.geojson.partial-\(getpid())-0A1B2C3D"
+        for name in [dead, live, "notes.txt"] {
+            FileManager.default.createFile(atPath: geo.appendingPathComponent(name).path, contents: Data(repeating: 7, count: 4096))
+        }
+        let export = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--slide", "CMU-1-Small-Region.svs"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let names = Set(try FileManager.default.contentsOfDirectory(atPath: geo.path))
+        #expect(!names.contains(dead))
+        #expect(names.contains(live) && names.contains("notes.txt"))
+        #expect((try? Self.exported(geo, "CMU-1-Small-Region.svs")) != nil)
+    }
 }

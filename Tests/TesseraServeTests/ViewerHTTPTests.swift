@@ -24,7 +24,7 @@ import TesseraTestSupport
         let cmuID = try slideRunID(fixture.results, pathEndingWith: "CMU-1-Small-Region.svs")
         let failedID = try slideRunID(fixture.results, pathEndingWith: "unreadable.svs")
         let areas = try ResultsQuery.run(databasePath: fixture.results, sql: """
-            SELECT a.tissue_mm2, c.class_mm2 FROM slide_areas a JOIN slide_class_areas c USING (slide_run_id)
+            SELECT a.tissue_mm2, c.class_tissue_mm2 FROM slide_areas a JOIN slide_class_areas c USING (slide_run_id)
             WHERE a.slide_run_id = :id AND c.class_name = 'nuclei'
             """, parameters: ["id": "\(cmuID)"])
         guard case .real(let tissue) = areas.rows[0][0], case .real(let nuclei) = areas.rows[0][1] else {
@@ -37,8 +37,10 @@ import TesseraTestSupport
             #expect(page.status == 200)
             #expect(page.headers["content-type"] == "text/html; charset=utf-8")
             let html = page.text
-            #expect(html.contains("<a href=\"/slides/\(cmuID)\">CMU-1-Small-Region.svs</a>"))
-            #expect(html.contains("<a href=\"/slides/\(failedID)\">unreadable.svs</a>"))
+            // Each slide links to its viewer, with its thumbnail.
+            let thumbnail = { (id: Int) in "<a href=\"/slides/\(id)\"><img class=\"thumbnail\" loading=\"lazy\" alt=\"\" src=\"/slides/\(id)/thumbnail.jpg\">" }
+            #expect(html.contains(thumbnail(cmuID) + "CMU-1-Small-Region.svs</a>"))
+            #expect(html.contains(thumbnail(failedID) + "unreadable.svs</a>"))
             #expect(html.contains("status-failed"))
             // The failed slide's error, as recorded, HTML-escaped.
             let error = try ResultsQuery.run(databasePath: fixture.results,
@@ -47,7 +49,8 @@ import TesseraTestSupport
             #expect(html.contains("<div class=\"error\">" + message.replacingOccurrences(of: "&", with: "&amp;")
                 .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
                 .replacingOccurrences(of: "\"", with: "&quot;").replacingOccurrences(of: "'", with: "&#39;")))
-            // Tissue and nuclei areas as the views give them, 3 decimals; the class columns carry the model's colours.
+            // Tissue and nuclei (inside the tissue) areas as the views give them, 3 decimals; the class columns carry
+            // the model's colours.
             #expect(html.contains(String(format: ">%.3f</td>", tissue)))
             #expect(html.contains(String(format: ">%.3f <span class=\"share\">", nuclei)))
             #expect(html.contains("background:#3B4CC0") || html.contains("background:#3b4cc0"))
@@ -125,15 +128,16 @@ import TesseraTestSupport
             #expect(served.pixels == overlay.pixels, "overlay tile differs from the TIFF")
             #expect(served.pixels.enumerated().contains { $0.offset % 4 == 3 && $0.element > 0 }, "overlay is empty")
 
-            // Probability of nuclei: viridis of the TIFF's value where the class map has a prediction, clear elsewhere.
+            // Probability of nuclei: viridis of the TIFF's value where the class map has a prediction and the
+            // probability reaches the layer's threshold (0.1 by default: 26 of 255), clear elsewhere.
             let probability = try PNGImage.decode(
                 try await RawHTTP.get(port: port, "/slides/\(id)/layers/prob-1/image_files/\(maxLevel)/0_0.png").body)
             var predicted = 0
             for pixel in 0..<(classes.width * classes.height) {
                 let alpha = probability.pixels[pixel * 4 + 3]
-                if classes.pixels[pixel] == 255 { #expect(alpha == 0); continue }
-                predicted += 1
                 let value = Int(nuclei.pixels[pixel])
+                if classes.pixels[pixel] == 255 || value < 26 { #expect(alpha == 0); continue }
+                predicted += 1
                 #expect(Array(probability.pixels[(pixel * 4)..<(pixel * 4 + 3)])
                         == Array(ColourMap.viridis[(value * 3)..<(value * 3 + 3)]))
                 #expect(alpha == 255)

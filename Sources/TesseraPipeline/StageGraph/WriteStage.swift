@@ -153,6 +153,7 @@ struct WriteStage: Sendable {
             throw ExportError(.invalidInput, "\(job.slideRun) is not in the results file", path: settings.resultsDatabase)
         }
         try GeoJSONExporter.createOutputDirectory(settings.geojsonDirectory)
+        GeoJSONExporter.removeAbandonedTemporaries(in: settings.geojsonDirectory)
         let heatmaps = GeoJSONExporter.SlideRunHeatmaps(classMap: files.classMap, probabilities: files.probabilities)
         let exporter = GeoJSONExporter(reader: reader, layout: settings.layout, options: options)
         return URL(fileURLWithPath: try exporter.export(slideRun, heatmaps: heatmaps, modelSHA256: provenance(job).modelSHA256,
