@@ -96,6 +96,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Synthetic workloads and benchmark drivers for the tests, scripts/ and tools/, and `tessera-dev`, which runs
+        // them from the command line. In no product: scripts/install and scripts/package-deb ship `tessera` only.
+        .target(name: "TesseraDevSupport", dependencies: [
+            "TesseraCore", "TesseraSlide", "TesseraStore", "TesseraHeatmap", "TesseraExport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "tessera-dev", dependencies: [
+            "TesseraDevSupport", "TesseraSlide", "TesseraStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Locates fixtures/ and the built binary for tests; never reads ../shared.
         .target(name: "TesseraTestSupport", dependencies: ["TesseraCore"], path: "Sources/TesseraTestSupport"),
 
@@ -109,7 +121,8 @@ let package = Package(
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
-            "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "CJPEG",
+            "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "TesseraDevSupport",
+            "CJPEG",
         ]),
     ]
 )

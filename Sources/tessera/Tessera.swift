@@ -12,14 +12,11 @@ struct Tessera: AsyncParsableCommand {
             RunCommand.self,
             InspectCommand.self,
             PlanCommand.self,
-            BenchReadCommand.self,
             QueryCommand.self,
             MergeCommand.self,
             PipelineCommand.self,
-            DebugWriteStoreCommand.self,
             ModelCommand.self,
             ExportCommand.self,
-            DebugSyntheticResultsCommand.self,
             ServeCommand.self,
         ]
     )
