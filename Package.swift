@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // NIO itself for one channel handler of `tessera serve` (CloseAfterParseError); Hummingbird depends on both.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // Thin system-library targets: a module map and a shim header each, nothing else.
@@ -84,6 +87,10 @@ let package = Package(
         .target(name: "TesseraServe", dependencies: [
             "CJPEG", "TesseraCore", "TesseraSlide", "TesseraStore", "TesseraHeatmap",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
@@ -94,6 +101,8 @@ let package = Package(
             "TesseraServe", "TesseraStain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            // `tessera serve` stops on SIGINT and SIGTERM through a ServiceGroup (the library installs no handlers).
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // Synthetic workloads and benchmark drivers for the tests, scripts/ and tools/, and `tessera-dev`, which runs
