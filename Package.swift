@@ -49,6 +49,9 @@ let package = Package(
         ], plugins: ["TesseraBuildInfo"]),
         // Records the commit, dirty state and build date into TesseraCore's BuildInfo at every build.
         .plugin(name: "TesseraBuildInfo", capability: .buildTool()),
+        // Compiles a folder of data files inside a target (TesseraServe/Viewer) into it at build time, as base64 in a
+        // generated enum (scripts/generate-embedded-files): no generated copy is checked in.
+        .plugin(name: "TesseraEmbeddedFiles", capability: .buildTool()),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -94,7 +97,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["Viewer"], plugins: ["TesseraEmbeddedFiles"]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             "TesseraExport",
