@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // NIO itself for one channel handler of `tessera serve` (CloseAfterParseError); Hummingbird depends on both.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.34.1"),
     ],
     targets: [
         // Thin system-library targets: a module map and a shim header each, nothing else.
@@ -46,6 +49,9 @@ let package = Package(
         ], plugins: ["TesseraBuildInfo"]),
         // Records the commit, dirty state and build date into TesseraCore's BuildInfo at every build.
         .plugin(name: "TesseraBuildInfo", capability: .buildTool()),
+        // Compiles a folder of data files inside a target (TesseraServe/Viewer) into it at build time, as base64 in a
+        // generated enum (scripts/generate-embedded-files): no generated copy is checked in.
+        .plugin(name: "TesseraEmbeddedFiles", capability: .buildTool()),
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
@@ -84,14 +90,32 @@ let package = Package(
         .target(name: "TesseraServe", dependencies: [
             "CJPEG", "TesseraCore", "TesseraSlide", "TesseraStore", "TesseraHeatmap",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["Viewer"], plugins: ["TesseraEmbeddedFiles"]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
             "TesseraExport",
             "TesseraServe", "TesseraStain",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            // `tessera serve` stops on SIGINT and SIGTERM through a ServiceGroup (the library installs no handlers).
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // Synthetic workloads and benchmark drivers for the tests, scripts/ and tools/, and `tessera-dev`, which runs
+        // them from the command line. In no product: scripts/install and scripts/package-deb ship `tessera` only.
+        .target(name: "TesseraDevSupport", dependencies: [
+            "TesseraCore", "TesseraSlide", "TesseraStore", "TesseraHeatmap", "TesseraExport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "tessera-dev", dependencies: [
+            "TesseraDevSupport", "TesseraSlide", "TesseraStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -109,7 +133,8 @@ let package = Package(
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
-            "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "CJPEG",
+            "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "TesseraDevSupport",
+            "CJPEG",
         ]),
     ]
 )

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Peer for the results-store write benchmark: the same synthetic tiles as `tessera debug-write-store`
-(SyntheticRun.swift), inserted with Python's built-in sqlite3 module (a C loop over executemany) into the same
+"""Peer for the results-store write benchmark: the same synthetic tiles as `tessera-dev write-store`
+(Sources/TesseraDevSupport/SyntheticRun.swift), inserted with Python's built-in sqlite3 module (a C loop over executemany) into the same
 schema (schemas/results.sql), same batch size, WAL and synchronous=NORMAL. Only the write transactions are timed.
 
 Standard library only (see requirements-store-benchmark.txt). Usage:

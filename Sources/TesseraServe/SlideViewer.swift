@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import TesseraCore
@@ -23,9 +25,13 @@ public struct ViewerOptions: Sendable {
     public var readerThreads: Int
     /// JPEG quality of slide tiles (openslide-python's DeepZoom server uses 75).
     public var jpegQuality: Int
+    /// A connection that sends no request (or only part of one) for this long is closed, so idle and half-open
+    /// sockets do not pile up. Browsers open a new connection when they need one.
+    public var idleTimeout: Duration
 
     public init(outputDirectory: URL, resultsPath: String? = nil, host: String = "127.0.0.1", port: Int = 8642,
-                cacheBytes: Int = 256 << 20, readerThreads: Int? = nil, jpegQuality: Int = 75) {
+                cacheBytes: Int = 256 << 20, readerThreads: Int? = nil, jpegQuality: Int = 75,
+                idleTimeout: Duration = .seconds(30)) {
         self.outputDirectory = outputDirectory.standardizedFileURL
         self.resultsPath = resultsPath ?? outputDirectory.appendingPathComponent("results.sqlite").path
         self.host = host
@@ -33,6 +39,7 @@ public struct ViewerOptions: Sendable {
         self.cacheBytes = cacheBytes
         self.readerThreads = readerThreads ?? max(2, ProcessInfo.processInfo.activeProcessorCount)
         self.jpegQuality = jpegQuality
+        self.idleTimeout = idleTimeout
     }
 }
 
@@ -95,17 +102,34 @@ public final class SlideViewer: Sendable {
                          heatmapReads: heatmapReads.load(ordering: .relaxed))
     }
 
-    /// Serves until SIGINT or SIGTERM (graceful shutdown: requests in progress finish) or until the calling task is
-    /// cancelled. `onRunning` receives the port once the server listens.
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router(context: BasicRequestContext.self)
+    /// Limits on a request's head. NIO's decoder counts the request line's URL as a header field; beyond a limit it
+    /// stops reading, and the server answers 400 and closes the connection (`CloseAfterParseError`), so memory stays
+    /// bounded however much a client sends. The viewer's own URLs are under 200 bytes; browsers' headers rarely pass
+    /// a few KiB.
+    static let headerLimits = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: 16 << 10, maxHeaderListSize: 64 << 10, maxHeaderFieldCount: 100)
+
+    /// The server as a service, for the caller's `ServiceGroup`: the caller decides which signals stop it (the
+    /// library leaves the process's signal handling alone). A graceful shutdown of the group lets requests in progress
+    /// finish. `onRunning` receives the port once the server listens.
+    public func service(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        // HEAD answers wherever GET does: the same status and headers, no body.
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         routes(router)
-        let app = Application(
+        return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [CloseAfterParseError()],
+                                                idleTimeout: TimeAmount(options.idleTimeout),
+                                                httpDecoderConfiguration: Self.headerLimits)),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "tessera"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    /// Serves until the calling task is cancelled. Installs no signal handlers: to stop on SIGINT or SIGTERM, run
+    /// `service(onRunning:)` in a `ServiceGroup` with `gracefulShutdownSignals`, as `tessera serve` does.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await service(onRunning: onRunning).run()
     }
 
     // MARK: Routes
@@ -279,8 +303,16 @@ public final class SlideViewer: Sendable {
             try await self.readers.run {
                 self.slideReads.add(1, ordering: .relaxed)
                 let tile = layout.tileRect(level: level, column: column, row: row)
-                let image = try slide.read(level0Window: layout.fullSizeRect(level: level, column: column, row: row),
+                let image: RGBImage
+                do {
+                    image = try slide.read(level0Window: layout.fullSizeRect(level: level, column: column, row: row),
                                            outputWidth: tile.width, outputHeight: tile.height)
+                } catch {
+                    // OpenSlide keeps a handle whose read failed in its error state for good (every later read
+                    // fails too): drop it, so that the next request opens the file again, which may be whole by then.
+                    self.slides.forget(slide, of: id)
+                    throw error
+                }
                 return ByteBuffer(bytes: try JPEGCodec.encode(image, quality: quality))
             }
         }
@@ -508,8 +540,9 @@ public final class SlideViewer: Sendable {
 }
 
 /// The open slides, by slide run, and the slide runs already looked up. A slide that could not be opened is
-/// tried again after `retryAfter` seconds, so a file put back is served without a restart; an open slide whose file
-/// changed (size, modification time or inode) is opened and checked again.
+/// tried again after `retryAfter` seconds, and a handle whose read failed is forgotten (`forget`), so a file put
+/// back is served without a restart; an open slide whose file changed (size, modification time or inode) is opened
+/// and checked again.
 final class SlideHandles: Sendable {
     private enum Entry {
         case open(Slide, FileState?)
@@ -541,6 +574,13 @@ final class SlideHandles: Sendable {
     func detail(_ id: Int64) -> SlideRunDetail? { state.withLock { $0.details[id] } }
 
     func remember(_ detail: SlideRunDetail) { state.withLock { $0.details[detail.id] = detail } }
+
+    /// Drops `slide` as the open slide of run `id` (unless another handle has replaced it already).
+    func forget(_ slide: Slide, of id: Int64) {
+        state.withLock { state in
+            if case .open(let known, _) = state.slides[id], known === slide { state.slides[id] = nil }
+        }
+    }
 
     func slide(for detail: SlideRunDetail, pool: BlockingThreadPool) async throws -> Slide {
         let known: Entry? = state.withLock { $0.slides[detail.id] }

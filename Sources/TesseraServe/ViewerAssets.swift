@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 /// The viewer's static files (pages, scripts, styles, the vendored OpenSeadragon), held in memory by path. They
-/// come from the binary itself (`EmbeddedViewerFiles`), never from the file system, so no URL can name a file.
+/// come from the binary itself (`EmbeddedViewerFiles`, which the TesseraEmbeddedFiles build-tool plugin generates
+/// from Sources/TesseraServe/Viewer/ at build time), never from the file system, so no URL can name a file.
 struct ViewerAssets: Sendable {
     struct Asset: Sendable {
         var bytes: ByteBuffer
@@ -11,7 +12,7 @@ struct ViewerAssets: Sendable {
 
     struct DecodingError: Error, CustomStringConvertible {
         var path: String
-        var description: String { "the embedded viewer file \(path) is not valid base64: run scripts/embed-viewer" }
+        var description: String { "the embedded viewer file \(path) is not valid base64 (a bug in scripts/generate-embedded-files)" }
     }
 
     private let files: [String: Asset]

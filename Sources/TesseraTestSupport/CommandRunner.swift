@@ -65,6 +65,18 @@ public enum TesseraCLI {
     }
 }
 
+/// Runs the built `tessera-dev` binary: `write-store` (a synthetic run written the way the runner writes it).
+public enum TesseraDevCLI {
+    public static func run(_ arguments: [String]) throws -> CommandOutput {
+        try ChildProcess.run(Fixtures.tesseraDevExecutable, arguments)
+    }
+
+    /// Starts `tessera-dev` without waiting, for tests that kill it mid-write.
+    public static func start(_ arguments: [String]) throws -> RunningCommand {
+        try ChildProcess.start(Fixtures.tesseraDevExecutable, arguments)
+    }
+}
+
 /// A child process. Its standard output and error go to files, so neither can fill a pipe and block the child
 /// while the test waits, and the test can read what it has printed so far.
 public final class RunningCommand {

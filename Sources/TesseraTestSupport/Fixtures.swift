@@ -27,10 +27,16 @@ public enum Fixtures {
     }
 
     /// The built `tessera` binary next to the test bundle (debug or release, whichever is running the tests).
-    public static var tesseraExecutable: URL {
+    public static var tesseraExecutable: URL { builtExecutable("tessera") }
+
+    /// The built `tessera-dev` binary (synthetic workloads and benchmark drivers; not installed).
+    public static var tesseraDevExecutable: URL { builtExecutable("tessera-dev") }
+
+    /// A binary the package builds, next to the test bundle.
+    static func builtExecutable(_ name: String) -> URL {
         let buildDirectory = Bundle.main.bundleURL
-        let candidates = [buildDirectory.appendingPathComponent("tessera"),
-                          buildDirectory.deletingLastPathComponent().appendingPathComponent("tessera")]
+        let candidates = [buildDirectory.appendingPathComponent(name),
+                          buildDirectory.deletingLastPathComponent().appendingPathComponent(name)]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 }

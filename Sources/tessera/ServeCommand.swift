@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import TesseraServe
 import TesseraStore
 
@@ -66,9 +67,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let host = host.contains(":") ? "[\(host)]" : host
-        try await viewer.run { port in
+        let server = viewer.service { port in
             // Written unbuffered: scripts wait for this line to learn the port.
             FileHandle.standardOutput.write(Data("serving \(options.resultsPath) at http://\(host):\(port)/ (Ctrl-C stops)\n".utf8))
         }
+        // The command, not the library, owns the process's signals: SIGINT or SIGTERM shuts the server down
+        // gracefully (requests in progress finish, then the command returns and exits 0).
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
     }
 }

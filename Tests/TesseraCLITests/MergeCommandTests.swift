@@ -9,8 +9,8 @@ import TesseraTestSupport
         let b = directory.appendingPathComponent("b.sqlite").path
         let out = directory.appendingPathComponent("out.sqlite").path
         // Two machines, two runs (different parameters): 2 x 6 and 3 x 4 tiles, 2 classes each.
-        #expect(try TesseraCLI.run(["debug-write-store", a, "--slides", "2", "--tiles", "6", "--classes", "2"]).status == 0)
-        #expect(try TesseraCLI.run(["debug-write-store", b, "--slides", "3", "--tiles", "4", "--classes", "2"]).status == 0)
+        #expect(try TesseraDevCLI.run(["write-store", a, "--slides", "2", "--tiles", "6", "--classes", "2"]).status == 0)
+        #expect(try TesseraDevCLI.run(["write-store", b, "--slides", "3", "--tiles", "4", "--classes", "2"]).status == 0)
         let merged = try TesseraCLI.run(["merge", out, a, b])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("\(a): 1 runs added, 0 runs updated, 2 slide runs added, 0 updated, 12 tiles and 24 predictions added"))

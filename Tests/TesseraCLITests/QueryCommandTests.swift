@@ -6,7 +6,7 @@ import TesseraTestSupport
     /// A results file with one synthetic run: 2 slides x 5 tiles x 2 classes.
     func database() throws -> String {
         let path = try Fixtures.temporaryDirectory("query").appendingPathComponent("results.sqlite").path
-        let output = try TesseraCLI.run(["debug-write-store", path, "--slides", "2", "--tiles", "5", "--classes", "2"])
+        let output = try TesseraDevCLI.run(["write-store", path, "--slides", "2", "--tiles", "5", "--classes", "2"])
         #expect(output.status == 0, "\(output.stderr)")
         return path
     }

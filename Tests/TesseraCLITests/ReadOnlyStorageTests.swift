@@ -18,7 +18,7 @@ import TesseraTestSupport
         let directory = try Fixtures.temporaryDirectory("ro-query")
         defer { try? FileManager.default.removeItem(at: directory) }
         let database = directory.appendingPathComponent("results.sqlite").path
-        #expect(try TesseraCLI.run(["debug-write-store", database, "--slides", "2", "--tiles", "5", "--classes", "2"]).status == 0)
+        #expect(try TesseraDevCLI.run(["write-store", database, "--slides", "2", "--tiles", "5", "--classes", "2"]).status == 0)
         let sql = "SELECT COUNT(*) AS tiles, (SELECT COUNT(*) FROM tile_predictions) AS predictions FROM tiles"
         // A cleanly closed results file stands alone: SQLite can make no -shm beside it on read-only storage.
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["results.sqlite"])
@@ -45,8 +45,8 @@ import TesseraTestSupport
             try? FileManager.default.removeItem(at: output)
         }
         let a = shards.appendingPathComponent("a.sqlite").path, b = shards.appendingPathComponent("b.sqlite").path
-        #expect(try TesseraCLI.run(["debug-write-store", a, "--slides", "2", "--tiles", "6", "--classes", "2"]).status == 0)
-        #expect(try TesseraCLI.run(["debug-write-store", b, "--slides", "3", "--tiles", "4", "--classes", "2"]).status == 0)
+        #expect(try TesseraDevCLI.run(["write-store", a, "--slides", "2", "--tiles", "6", "--classes", "2"]).status == 0)
+        #expect(try TesseraDevCLI.run(["write-store", b, "--slides", "3", "--tiles", "4", "--classes", "2"]).status == 0)
         let merged = output.appendingPathComponent("all.sqlite").path
         let result = try ReadOnlyMount.run(shards.path, ["merge", merged, a, b])
         Self.requireMount(result)
@@ -60,7 +60,7 @@ import TesseraTestSupport
         let directory = try Fixtures.temporaryDirectory("merge-inputs")
         defer { try? FileManager.default.removeItem(at: directory) }
         let a = directory.appendingPathComponent("a.sqlite").path
-        #expect(try TesseraCLI.run(["debug-write-store", a, "--slides", "1", "--tiles", "3"]).status == 0)
+        #expect(try TesseraDevCLI.run(["write-store", a, "--slides", "1", "--tiles", "3"]).status == 0)
         let notResults = directory.appendingPathComponent("notes.sqlite").path
         try Data("not a database at all, just text that is long enough to be read as a header".utf8)
             .write(to: URL(fileURLWithPath: notResults))

@@ -4,7 +4,7 @@ import TesseraTestSupport
 
 /// A run killed with SIGKILL at any moment and started again ends with exactly the rows of an uninterrupted run.
 ///
-/// `tessera debug-write-store` drives ResultsStore the way the runner does (skip done slides, resume an interrupted
+/// `tessera-dev write-store` drives ResultsStore the way the runner does (skip done slides, resume an interrupted
 /// slide from its committed tiles). The child prints a line after each committed step; the test kills it right after
 /// reading the k-th line, while it is already writing the next batch, or after a fixed delay, then restarts it.
 @Suite(.serialized) struct StoreCrashSafetyTests {
@@ -14,7 +14,7 @@ import TesseraTestSupport
     /// Starts the writer, kills it once it has printed `lines` lines (or after `delay`), and waits for it to die.
     /// Returns whether the kill came before the child finished on its own.
     func killWriter(_ database: String, afterLines lines: Int?, orAfter delay: Double? = nil) throws -> Bool {
-        let writer = try TesseraCLI.start(["debug-write-store", database, "--progress"] + Self.workload)
+        let writer = try TesseraDevCLI.start(["write-store", database, "--progress"] + Self.workload)
         if let delay { Thread.sleep(forTimeInterval: delay) }
         if let lines {
             // Polled every millisecond; stops when the child finished before the kill point.
@@ -36,7 +36,7 @@ import TesseraTestSupport
     }
 
     func finish(_ database: String) throws {
-        let output = try TesseraCLI.run(["debug-write-store", database] + Self.workload)
+        let output = try TesseraDevCLI.run(["write-store", database] + Self.workload)
         #expect(output.status == 0, "\(output.stderr)")
     }
 

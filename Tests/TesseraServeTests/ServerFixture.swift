@@ -24,27 +24,37 @@ enum RawHTTP {
 
     static let pool = BlockingThreadPool(name: "test-http", threads: 8)
 
-    static func get(port: Int, _ path: String) async throws -> HTTPAnswer {
-        try await pool.run { try getBlocking(port: port, path) }
+    static func get(port: Int, _ path: String, method: String = "GET") async throws -> HTTPAnswer {
+        try await pool.run { try getBlocking(port: port, path, method: method) }
     }
 
-    static func getBlocking(port: Int, _ path: String) throws -> HTTPAnswer {
+    /// A connected loopback socket whose reads and writes give up after `timeout` seconds.
+    static func connect(port: Int, timeout: Int = 60) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        guard connected == 0 else { throw Failure(description: "connect to port \(port): errno \(errno)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
+        guard connected == 0 else {
+            close(socket)
+            throw Failure(description: "connect to port \(port): errno \(errno)")
+        }
+        return socket
+    }
+
+    static func getBlocking(port: Int, _ path: String, method: String = "GET") throws -> HTTPAnswer {
+        let socket = try connect(port: port)
+        defer { close(socket) }
+        let request = Array("\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(socket, $0.baseAddress, $0.count, 0) }) == request.count else {
             throw Failure(description: "send failed")
         }

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import TesseraCore
+import TesseraDevSupport
 import TesseraServe
 import TesseraSlide
 import TesseraStore

@@ -99,21 +99,35 @@ struct JPEGCodecTests {
 }
 
 struct EmbeddedViewerFilesTests {
-    /// The binary serves viewer/static/ as embedded by scripts/embed-viewer: the two must not drift apart.
-    @Test func embeddedFilesMatchViewerStatic() throws {
-        let root = Fixtures.repositoryRoot.appendingPathComponent("viewer/static")
+    /// The build embeds every file of Sources/TesseraServe/Viewer/ (the TesseraEmbeddedFiles plugin), byte for byte.
+    @Test func theBuildEmbedsEveryFileOfTheViewerFolder() throws {
+        let root = Fixtures.repositoryRoot.appendingPathComponent("Sources/TesseraServe/Viewer")
         let onDisk = try FileManager.default.subpathsOfDirectory(atPath: root.path).filter {
             var isDirectory: ObjCBool = false
             _ = FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path, isDirectory: &isDirectory)
             return !isDirectory.boolValue
         }.sorted()
         let assets = try ViewerAssets.embedded()
-        #expect(EmbeddedViewerFiles.files.map(\.path).sorted() == onDisk, "run scripts/embed-viewer")
+        #expect(EmbeddedViewerFiles.files.map(\.path) == onDisk)
         for path in onDisk {
             let data = try Data(contentsOf: root.appendingPathComponent(path))
-            #expect(assets.data(path) == data, "\(path) changed: run scripts/embed-viewer")
+            #expect(assets.data(path) == data, "\(path) differs from what the build embedded")
         }
         #expect(onDisk.contains("vendor/openseadragon/LICENSE.openseadragon"))
+    }
+
+    /// The viewer loads the minified OpenSeadragon (346,694 bytes, see PROVENANCE.md), not the 1.35 MB source.
+    @Test func theViewerLoadsTheMinifiedOpenSeadragon() throws {
+        let assets = try ViewerAssets.embedded()
+        let page = String(decoding: try #require(assets.data("viewer.html")), as: UTF8.self)
+        #expect(page.contains(#"<script src="/static/vendor/openseadragon/openseadragon.min.js"></script>"#))
+        let script = try #require(assets.data("vendor/openseadragon/openseadragon.min.js"))
+        #expect(script.count == 346_694)
+        #expect(String(decoding: script.prefix(24), as: UTF8.self) == "//! openseadragon 6.1.1\n")
+        #expect(!assets.contains("vendor/openseadragon/openseadragon.js"))
+        #expect(!FileManager.default.fileExists(atPath: Fixtures.repositoryRoot
+            .appendingPathComponent("Sources/TesseraServe/EmbeddedViewerFiles.swift").path),
+            "the embedded copy is generated at build time, not checked in")
     }
 }
 

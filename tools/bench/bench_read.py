@@ -1,12 +1,12 @@
-"""Level-0 tile read throughput: `tessera bench-read` next to openslide-python, same tiles, same run.
+"""Level-0 tile read throughput: `tessera-dev bench-read` next to openslide-python, same tiles, same run.
 
 Each measurement is a fresh process (cold OpenSlide cache on both sides) reading the same tiles: with
 columns = width // size, rows = height // size, total = columns * rows, tile k of n is grid cell k * total // n,
-row-major (ReadBenchmark.tileOrigins in Sources/TesseraSlide/ReadBenchmark.swift). The sides alternate, round after
+row-major (ReadBenchmark.tileOrigins in Sources/TesseraDevSupport/ReadBenchmark.swift). The sides alternate, round after
 round, so background load hits both alike; medians are printed.
 
     tools/.venv/bin/python tools/bench/bench_read.py out/synthetic-50000x40000.large.tiff \
-        --tessera .build/release/tessera --tiles 400 --rounds 5
+        --tessera-dev .build/release/tessera-dev --tiles 400 --rounds 5
 
 openslide-python's read_region returns an un-premultiplied RGBA PIL image (its C helper does the conversion);
 Tessera returns RGB composited onto white. Both are "a usable 512x512 tile".
@@ -69,7 +69,7 @@ def measure(command):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("slide")
-    parser.add_argument("--tessera", default=".build/release/tessera")
+    parser.add_argument("--tessera-dev", default=".build/release/tessera-dev")
     parser.add_argument("--tiles", type=int, default=400)
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--rounds", type=int, default=5)
@@ -86,7 +86,7 @@ def main():
     for round_index in range(args.rounds):
         for threads in thread_counts:
             sides = [
-                ("tessera", [args.tessera, "bench-read", args.slide, "--threads", str(threads),
+                ("tessera", [args.tessera_dev, "bench-read", args.slide, "--threads", str(threads),
                              "--tiles", str(args.tiles), "--size", str(args.size)]),
                 ("openslide-python", [sys.executable, __file__, args.slide, "--python-worker", str(threads),
                                       "--tiles", str(args.tiles), "--size", str(args.size)]),

@@ -2,22 +2,26 @@
 # Time and peak RSS of `tessera export geojson` (release build) on large slides, next to `tessera run`'s time for the
 # same slides measured in the same session.
 #
-#   tools/bench/geojson-export.sh          (TESSERA=path/to/release/tessera to skip the build)
+#   tools/bench/geojson-export.sh          (TESSERA=path/to/release/tessera and TESSERA_DEV=path/to/release/tessera-dev
+#                                          to skip the build)
 #
 # 1. `tessera run` on the 20,000² synthetic slide (tools/make-large-slide.sh; tile 512, batch 4, 2 threads, as in the
 #    end-to-end benchmark): its tiles/s, and real class maps of a 20,000² slide to export.
-# 2. The maps of larger slides without hours of inference: `tessera debug-synthetic-results` repeats the fixture
+# 2. The maps of larger slides without hours of inference: `tessera-dev synthetic-results` repeats the fixture
 #    slide's real class and probability maps (a default-settings run, d = 8) as a mosaic over 10,000², 20,000² and
 #    50,000 x 40,000 slides and writes them through the real writers (ResultsStore rows, HeatmapWriter TIFFs).
 # 3. Each export (regions, tiles, both) under /usr/bin/time -v. A slide's run time is its planned tiles
 #    (`tessera plan` on the synthetic slide of that size) divided by the tiles/s of step 1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [ -z "${TESSERA:-}" ]; then
+if [ -z "${TESSERA:-}" ] || [ -z "${TESSERA_DEV:-}" ]; then
     swift build -c release --product tessera >/dev/null
-    TESSERA="$(swift build -c release --show-bin-path)/tessera"
+    swift build -c release --product tessera-dev >/dev/null
+    TESSERA="${TESSERA:-$(swift build -c release --show-bin-path)/tessera}"
+    TESSERA_DEV="${TESSERA_DEV:-$(swift build -c release --show-bin-path)/tessera-dev}"
 fi
 tessera=$TESSERA
+tessera_dev=$TESSERA_DEV
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 work=out/bench-geojson
 mkdir -p "$work"
@@ -37,7 +41,7 @@ rm -rf "$work/source"
 "$tessera" run fixtures/slides/CMU-1-Small-Region.svs --out "$work/source" --quiet >/dev/null
 for size in 10000x10000 20000x20000 50000x40000; do
     rm -rf "$work/synthetic-$size"
-    "$tessera" debug-synthetic-results "$work/source/results.sqlite" --out "$work/synthetic-$size" \
+    "$tessera_dev" synthetic-results "$work/source/results.sqlite" --out "$work/synthetic-$size" \
         --width "${size%x*}" --height "${size#*x}" >/dev/null
 done
 

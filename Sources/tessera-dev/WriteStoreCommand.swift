@@ -1,15 +1,15 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TesseraDevSupport
 import TesseraStore
 
-/// `tessera debug-write-store DB`: writes a deterministic synthetic run the way the runner would (resuming an
-/// unfinished one). Hidden: the crash-safety tests kill it mid-write, and the write benchmark times it.
-struct DebugWriteStoreCommand: ParsableCommand {
+/// `tessera-dev write-store DB`: writes a deterministic synthetic run the way the runner would (resuming an
+/// unfinished one). The crash-safety tests kill it mid-write, and the write benchmark (scripts/bench-store) times it.
+struct WriteStoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "debug-write-store",
-        abstract: "Write a synthetic run into a results file (for tests and the write benchmark).",
-        shouldDisplay: false)
+        commandName: "write-store",
+        abstract: "Write a synthetic run into a results file (for tests and the write benchmark).")
 
     @Argument(help: "The results file; created when missing.")
     var database: String
@@ -21,7 +21,7 @@ struct DebugWriteStoreCommand: ParsableCommand {
     @Flag(help: "Print one line per committed step (the crash tests wait for these).") var progress = false
 
     func run() throws {
-        var logger = Logger(label: "tessera.debug-write-store")
+        var logger = Logger(label: "tessera-dev.write-store")
         logger.logLevel = .warning
         let store = try ResultsStore(path: database, logger: logger)
         let synthetic = SyntheticRun(slides: slides, tilesPerSlide: tiles, classes: classes, batchSize: batch)

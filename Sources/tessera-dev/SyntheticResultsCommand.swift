@@ -1,14 +1,13 @@
 import ArgumentParser
 import Foundation
-import TesseraExport
+import TesseraDevSupport
 
-/// `tessera debug-synthetic-results`: the results and heatmaps of a slide of any size without running the network,
-/// for the GeoJSON export benchmark (see SyntheticSlideResults). Hidden.
-struct DebugSyntheticResultsCommand: ParsableCommand {
+/// `tessera-dev synthetic-results`: the results and heatmaps of a slide of any size without running the network,
+/// for the GeoJSON export benchmark (tools/bench/geojson-export.sh; see SyntheticSlideResults).
+struct SyntheticResultsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "debug-synthetic-results",
-        abstract: "Write results and heatmaps of a large slide as a mosaic of a real run's maps (for benchmarks).",
-        shouldDisplay: false)
+        commandName: "synthetic-results",
+        abstract: "Write results and heatmaps of a large slide as a mosaic of a real run's maps (for benchmarks).")
 
     @Argument(help: "A results file of a finished run (its heatmaps beside it, in heatmaps/).")
     var source: String

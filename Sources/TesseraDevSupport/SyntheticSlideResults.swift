@@ -1,13 +1,14 @@
 import Foundation
 import Logging
 import TesseraCore
+import TesseraExport
 import TesseraHeatmap
 import TesseraStore
 
 /// Results of a large slide made without running the network, for the export benchmark: a real run's class and
 /// probability maps (the model's output on a real slide) repeated as a mosaic over a slide of any size, written
 /// through the real writers (ResultsStore rows, HeatmapWriter TIFFs), with each tile's fractions and mean
-/// probabilities measured on the mosaic. `tessera debug-synthetic-results` runs it.
+/// probabilities measured on the mosaic. `tessera-dev synthetic-results` runs it.
 public struct SyntheticSlideResults {
     public var sourceResults: String
     public var sourceHeatmaps: URL
@@ -94,7 +95,7 @@ public struct SyntheticSlideResults {
         logger.logLevel = .warning
         let store = try ResultsStore(path: directory.appendingPathComponent("results.sqlite").path, logger: logger)
         let mpp = 0.5
-        let parameters = #"{"heatmapModelPixels":\#(JSONNumber.text(downsample)),"synthetic":true,"targetMPP":\#(mpp)}"#
+        let parameters = #"{"heatmapModelPixels":\#(Self.jsonNumber(downsample)),"synthetic":true,"targetMPP":\#(mpp)}"#
         let run = try store.startRun(RunProvenance(
             gitCommit: nil, modelName: "synthetic mosaic of \(sourceRun.slideFileName)", modelSHA256: "synthetic",
             classes: sourceRun.classes, parametersJSON: parameters, parametersHash: "synthetic-\(width)x\(height)",
@@ -138,7 +139,7 @@ public struct SyntheticSlideResults {
         }
         try store.write(tiles: batch, slideRun: slideRun.id)
         let colours = sourceRun.classes.map { info -> ClassColour in
-            let (r, g, b) = QuPathFeature.colour(hex: info.colour)
+            let (r, g, b) = Self.colour(hex: info.colour)
             return (r, g, b)
         }
         let layout = OutputLayout(outputDirectory: directory)
@@ -153,5 +154,18 @@ public struct SyntheticSlideResults {
         try store.finishRun(run.id, status: .finished)
         try store.close()
         return slideFileName
+    }
+
+    /// JSON number text as the export writes it (TesseraExport's JSONNumber, which is internal there): whole values
+    /// without a fraction.
+    static func jsonNumber(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : "\(value)"
+    }
+
+    /// "#rrggbb" as a colour, grey when the text is not one (as TesseraExport's QuPathFeature reads class colours).
+    static func colour(hex: String) -> ClassColour {
+        let digits = hex.hasPrefix("#") ? String(hex.dropFirst()) : hex
+        guard digits.count == 6, let value = UInt32(digits, radix: 16) else { return (128, 128, 128) }
+        return (UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
     }
 }

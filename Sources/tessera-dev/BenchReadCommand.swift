@@ -1,13 +1,13 @@
 import ArgumentParser
 import Foundation
+import TesseraDevSupport
 import TesseraSlide
 
-/// Hidden: used by tools/bench/bench_read.py, which runs it next to openslide-python.
+/// `tessera-dev bench-read SLIDE`: tools/bench/bench_read.py runs it next to openslide-python.
 struct BenchReadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-read",
-        abstract: "Time level-0 tile reads from one slide handle (for tools/bench/bench_read.py).",
-        shouldDisplay: false)
+        abstract: "Time level-0 tile reads from one slide handle (for tools/bench/bench_read.py).")
 
     @Argument(help: "The slide file.")
     var slide: String
@@ -38,7 +38,7 @@ struct BenchReadCommand: ParsableCommand {
                          result.threads, result.tiles, result.tileSize, result.seconds, result.tilesPerSecond,
                          result.cpuSeconds, result.tilesPerCPUSecond, result.checksum))
         } catch let error as SlideError {
-            SlideCommandOutput.printError("error: \(error)")
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
     }

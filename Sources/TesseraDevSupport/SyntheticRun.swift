@@ -1,8 +1,9 @@
 import Foundation
 import TesseraCore
+import TesseraStore
 
 /// A deterministic run with made-up tiles, driven through ResultsStore the way the runner drives it (skip slides
-/// already done, resume interrupted ones from their committed tiles). `tessera debug-write-store` runs it for the
+/// already done, resume interrupted ones from their committed tiles). `tessera-dev write-store` runs it for the
 /// crash-safety tests, which kill it mid-write, and for the write benchmark.
 public struct SyntheticRun: Sendable {
     public var slides: Int

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 import TesseraCore
+import TesseraSlide
 
-/// Times level-0 tile reads from one slide handle on dedicated threads (`tessera bench-read`).
+/// Times level-0 tile reads from one slide handle on dedicated threads (`tessera-dev bench-read`).
 ///
 /// The tiles are spread over the whole slide in a fixed pattern that tools/bench/bench_read.py repeats exactly for
 /// openslide-python: with `columns = width / size`, `rows = height / size`, `total = columns * rows`, tile k of n is
