@@ -71,11 +71,24 @@ def scalar(database, sql):
 
 
 def heatmaps(directory):
-    """Name -> SHA-256 of every heatmap file (hidden scratch files are not heatmaps)."""
+    """Name -> SHA-256 of every heatmap file (hidden scratch files are not heatmaps). Each file names the run that
+    wrote it (its run_uid, in the TIFF description): that uid is read as a placeholder, so a resumed run's files equal
+    an uninterrupted run's byte for byte but for the uid."""
     folder = Path(directory) / "heatmaps"
     if not folder.is_dir():
         return {}
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+    database = Path(directory) / "results.sqlite"
+    uids = []
+    if database.is_file():
+        with connect(database) as db:
+            uids = [row[0] for row in db.execute("SELECT run_uid FROM runs")]
+
+    def digest(data):
+        for uid in uids:
+            data = data.replace(uid.encode(), b"RUN-UID")
+        return hashlib.sha256(data).hexdigest()
+
+    return {p.name: digest(p.read_bytes())
             for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")}
 
 
