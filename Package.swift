@@ -67,7 +67,7 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
+        ], exclude: ["Schemas"], plugins: ["TesseraEmbeddedFiles"]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
         // Stain normalisation (Reinhard, Macenko): estimation, the per-slide transform, model references.
         .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
@@ -78,7 +78,7 @@ let package = Package(
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
-        ], resources: [.copy("Resources/default.safetensors")]),
+        ], exclude: ["Schemas"], resources: [.copy("Resources/default.safetensors")], plugins: ["TesseraEmbeddedFiles"]),
         // QuPath GeoJSON: regions traced from the class-map heatmaps, tiles from the results file.
         .target(name: "TesseraExport", dependencies: [
             "CZlib", "TesseraCore", "TesseraHeatmap", "TesseraStore",

@@ -16,6 +16,10 @@ struct TesseraEmbeddedFiles: BuildToolPlugin {
     static let embeddings: [String: (folder: String, enumName: String)] = [
         // The viewer's pages, scripts and the vendored OpenSeadragon, which `tessera serve` serves from memory.
         "TesseraServe": ("Sources/TesseraServe/Viewer", "EmbeddedViewerFiles"),
+        // The results schema and the named queries (schemas/ at the root links to them).
+        "TesseraStore": ("Sources/TesseraStore/Schemas", "EmbeddedSchemaFiles"),
+        // The pipeline files' JSON Schema.
+        "TesseraPipeline": ("Sources/TesseraPipeline/Schemas", "EmbeddedPipelineSchemaFiles"),
     ]
 
     func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] {

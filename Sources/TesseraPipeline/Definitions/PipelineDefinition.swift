@@ -236,8 +236,8 @@ public struct PipelineDefinition: Sendable {
 
 }
 
-/// The pipeline JSON Schema compiled into the binary (PipelineSchemaText.swift, generated from
-/// schemas/pipeline.schema.json by scripts/embed-pipeline-schema).
+/// The pipeline JSON Schema compiled into the binary (schemas/pipeline.schema.json, by the TesseraEmbeddedFiles
+/// build-tool plugin).
 public enum PipelineSchema {
     /// The schema file's text.
     public static var text: String { PipelineSchemaText.json }
