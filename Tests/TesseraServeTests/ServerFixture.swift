@@ -29,7 +29,7 @@ enum RawHTTP {
     }
 
     /// A connected loopback socket whose reads and writes give up after `timeout` seconds.
-    static func connect(port: Int, timeout: Int = 60) throws -> Int32 {
+    static func connect(port: Int, timeout: Int = 120) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw Failure(description: "socket: \(errno)") }
         var limit = timeval(tv_sec: timeout, tv_usec: 0)

@@ -4,9 +4,8 @@ import Testing
 import TesseraServe
 import TesseraTestSupport
 
-/// `tessera serve` lays over a slide only the files its results file records for that slide run, only while the
-/// slide file holds the content the run analysed, and never a file that a link takes out of the output (issue 23).
-@Suite(.serialized) struct ViewerRecordsTests {
+/// Runs of their own for the records tests below.
+enum RecordsRun {
     static let coarse = ["--mpp", "4", "--tile", "64", "--overlap", "16", "--slide-mpp", "0.499", "--quiet"]
 
     /// A run of a copy of CMU-1-Small-Region.svs with its GeoJSON, in a folder of its own.
@@ -24,16 +23,21 @@ import TesseraTestSupport
     static func layerIDs(_ info: [String: Any]) -> [String] {
         (info["layers"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
     }
+}
 
+/// `tessera serve` lays over a slide only the files its results file records for that slide run, only while the
+/// slide file holds the content the run analysed, and never a file that a link takes out of the output (issue 23).
+/// Part of the serialized HTTP suite: its servers never share the machine with the hardening tests' connections.
+extension ViewerHTTPTests {
     @Test func overlaysOnlyWhileTheSlideHoldsTheContentTheRunAnalysed() async throws {
-        let (out, slide) = try Self.run("serve-rescan")
+        let (out, slide) = try RecordsRun.run("serve-rescan")
         let original = slide.deletingLastPathComponent().appendingPathComponent("original.keep")
         try FileManager.default.copyItem(at: slide, to: original)
         let flipped = slide.deletingLastPathComponent().appendingPathComponent("flipped.tif")
         try SlideEdits.writeFlippedCopy(of: slide, to: flipped)
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let before = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(Self.layerIDs(before) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(RecordsRun.layerIDs(before) == ["overlay", "prob-0", "prob-1", "prob-2"])
             #expect(before["regions"] as? String == "/api/slides/1/regions.geojson")
             #expect(try await RawHTTP.get(port: port, "/slides/1/layers/overlay/image.dzi").status == 200)
 
@@ -41,7 +45,7 @@ import TesseraTestSupport
             try FileManager.default.removeItem(at: slide)
             try FileManager.default.copyItem(at: flipped, to: slide)
             let after = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(Self.layerIDs(after).isEmpty)
+            #expect(RecordsRun.layerIDs(after).isEmpty)
             #expect(after["regions"] == nil || after["regions"] is NSNull)
             let image = after["slide"] as? [String: Any] ?? [:]
             #expect(image["available"] as? Bool == false)
@@ -55,12 +59,12 @@ import TesseraTestSupport
             try FileManager.default.removeItem(at: slide)
             try FileManager.default.copyItem(at: original, to: slide)
             let restored = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(Self.layerIDs(restored) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(RecordsRun.layerIDs(restored) == ["overlay", "prob-0", "prob-1", "prob-2"])
         }
     }
 
     @Test func linksPlantedInTheOutputAreNeverServed() async throws {
-        let (out, _) = try Self.run("serve-links")
+        let (out, _) = try RecordsRun.run("serve-links")
         let results = out.appendingPathComponent("results.sqlite").path
         func recorded(_ kind: String) throws -> URL {
             let path = try TesseraCLI.csv(results, "SELECT path FROM artefacts WHERE kind = '\(kind)' LIMIT 1")
@@ -79,8 +83,8 @@ import TesseraTestSupport
         }
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(!Self.layerIDs(info).contains("prob-0"))
-            #expect(Self.layerIDs(info).contains("overlay"))
+            #expect(!RecordsRun.layerIDs(info).contains("prob-0"))
+            #expect(RecordsRun.layerIDs(info).contains("overlay"))
             #expect(info["regions"] == nil || info["regions"] is NSNull)
             for path in ["/api/slides/1/regions.geojson", "/slides/1/layers/prob-0/image.dzi",
                          "/slides/1/layers/prob-0/image_files/0/0_0.png"] {
@@ -96,7 +100,7 @@ import TesseraTestSupport
         try FileManager.default.createSymbolicLink(at: heatmaps, withDestinationURL: elsewhere)
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(Self.layerIDs(info).isEmpty)
+            #expect(RecordsRun.layerIDs(info).isEmpty)
             for path in ["/slides/1/layers/overlay/image.dzi", "/slides/1/layers/overlay/image_files/0/0_0.png"] {
                 #expect(try await RawHTTP.get(port: port, path).status == 404, "\(path)")
             }
@@ -131,14 +135,14 @@ import TesseraTestSupport
         #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE path LIKE 'maps/%'") == "COUNT(*)\r\n5\r\n")
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(Self.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(RecordsRun.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2"])
             #expect(try await RawHTTP.get(port: port, "/slides/1/layers/overlay/image.dzi").status == 200)
         }
     }
 
     @Test func aReplacedResultsFileIsReadWithoutARestart() async throws {
-        let (out, _) = try Self.run("serve-replaced-results")
-        let (other, _) = try Self.run("serve-replaced-results-2", extra: ["--stain", "none"])
+        let (out, _) = try RecordsRun.run("serve-replaced-results")
+        let (other, _) = try RecordsRun.run("serve-replaced-results-2", extra: ["--stain", "none"])
         let otherUID = try TesseraCLI.csv(other.appendingPathComponent("results.sqlite").path, "SELECT run_uid FROM runs")
             .split(separator: "\r\n")[1]
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
@@ -152,7 +156,7 @@ import TesseraTestSupport
     }
 
     @Test func hoverThumbnailCSVAndThresholdRoutesAnswerFromTheRecords() async throws {
-        let (out, _) = try Self.run("serve-extras")
+        let (out, _) = try RecordsRun.run("serve-extras")
         let results = out.appendingPathComponent("results.sqlite").path
         let centre = try TesseraCLI.csv(results, "SELECT x + width / 2, y + height / 2 FROM tiles ORDER BY tissue_fraction DESC LIMIT 1")
             .split(separator: "\r\n")[1].split(separator: ",").map { Int($0)! }
