@@ -109,14 +109,11 @@ extension ResultsStore {
                     let classes = try String.fetchAll(db, sql: """
                         SELECT name FROM classes WHERE run_id = ? ORDER BY class_index
                         """, arguments: [slideRun.run])
-                    var files = [ArtefactFile(kind: .classMap, url: layout.heatmapDirectory.appendingPathComponent(stem + ".classes.tif")),
-                                 ArtefactFile(kind: .overlay, url: layout.heatmapDirectory.appendingPathComponent(stem + ".overlay.tif"))]
-                    for (index, name) in classes.enumerated() {
-                        files.append(ArtefactFile(kind: .probability, classIndex: index, url: layout.heatmapDirectory
-                            .appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe(name) + ".tif")))
-                    }
-                    for suffix in [".geojson", ".geojson.gz"] {
-                        files.append(ArtefactFile(kind: .geojson, url: layout.geojsonDirectory.appendingPathComponent(stem + suffix)))
+                    // The same names a slide run's files have, with the slide's stem alone (no slide-run number).
+                    let named = SlideRunFiles(stem: stem, heatmapDirectory: layout.heatmapDirectory,
+                                              geojsonDirectory: layout.geojsonDirectory, classNames: classes)
+                    let files = named.heatmapArtefacts + [false, true].map {
+                        ArtefactFile(kind: .geojson, url: named.geojson(gzip: $0))
                     }
                     for file in files {
                         // Only plain files: a link is a newer Tessera's "latest" name, not a legacy file.
