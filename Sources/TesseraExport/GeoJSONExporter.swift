@@ -87,19 +87,27 @@ public struct GeoJSONExporter {
         self.options = options
     }
 
-    /// The heatmap files a slide run's regions are traced from.
+    /// The heatmap files a slide run's regions are traced from: its model-resolution class map where it has one
+    /// (so that the regions' areas are the tile table's), else the class map (results written before it existed).
     public struct SlideRunHeatmaps: Sendable, Equatable {
         public var classMap: URL
-        /// One per class of the run, in class order (a missing one is reported, not fatal).
+        /// One per class of the run, in class order (a missing one is reported, not fatal). Their grid may be
+        /// coarser than the traced map's: a region's mean probability is then read at each pixel's centre.
         public var probabilities: [URL?]
-        /// The class map's SHA-256 as recorded, checked before it is traced; nil for files just written.
+        /// The traced map's SHA-256 as recorded, checked before it is traced; nil for files just written.
         public var classMapSHA256: String?
+        /// The class map at the model's resolution; traced instead of `classMap` when present.
+        public var modelClassMap: URL?
 
-        public init(classMap: URL, probabilities: [URL?], classMapSHA256: String? = nil) {
+        public init(classMap: URL, probabilities: [URL?], classMapSHA256: String? = nil, modelClassMap: URL? = nil) {
             self.classMap = classMap
             self.probabilities = probabilities
             self.classMapSHA256 = classMapSHA256
+            self.modelClassMap = modelClassMap
         }
+
+        /// The map regions are traced from.
+        public var traced: URL { modelClassMap ?? classMap }
     }
 
     /// The heatmaps the results file records for `slideRun`: never found by name, so a later run's files (a rescan,
@@ -110,6 +118,7 @@ public struct GeoJSONExporter {
             let recorded = layout.resolve(artefact.path)
             return relocatedHeatmaps.map { $0.appendingPathComponent(recorded.lastPathComponent) } ?? recorded
         }
+        let model = artefacts.first { $0.kind == .modelClassMap && $0.removedAt == nil }
         guard let classMap = artefacts.first(where: { $0.kind == .classMap }) else {
             throw ExportError(.invalidInput, "the results file records no class map for this slide run (\(slideRun.slideRunID) "
                               + "of run \(slideRun.runUID)): was the run made with --no-heatmaps?", path: slideRun.slidePath)
@@ -121,7 +130,8 @@ public struct GeoJSONExporter {
         let probabilities = slideRun.classes.map { info in
             artefacts.first { $0.kind == .probability && $0.classIndex == info.index && $0.removedAt == nil }.map(file)
         }
-        return SlideRunHeatmaps(classMap: file(classMap), probabilities: probabilities, classMapSHA256: classMap.sha256)
+        return SlideRunHeatmaps(classMap: file(classMap), probabilities: probabilities,
+                                classMapSHA256: model?.sha256 ?? classMap.sha256, modelClassMap: model.map(file))
     }
 
     /// The slide runs to export: the latest finished run of each slide, narrowed to `run` (a run UID) and `slides`
@@ -261,6 +271,7 @@ public struct GeoJSONExporter {
     // MARK: Heatmaps
 
     struct OpenHeatmaps {
+        /// The map regions are traced from.
         var classMap: HeatmapFileReader
         /// Per exported class, its probability map when present.
         var probabilities: [HeatmapFileReader?]
@@ -270,7 +281,8 @@ public struct GeoJSONExporter {
     private func openHeatmaps(_ slideRun: StoredSlideRun, heatmaps: SlideRunHeatmaps, classes: [ClassInfo],
                               summary: inout SlideExportSummary) throws -> OpenHeatmaps {
         let classNames = slideRun.classes.map(\.name)
-        let classMapURL = heatmaps.classMap
+        let classMapURL = heatmaps.traced
+        let expectedKind = heatmaps.modelClassMap == nil ? "classes" : "model-classes"
         guard FileManager.default.fileExists(atPath: classMapURL.path) else {
             throw ExportError(.invalidInput, "no class map at \(classMapURL.path): the file recorded for this slide run "
                               + "does not exist (moved? give --heatmaps DIR if the heatmaps are elsewhere)",
@@ -291,9 +303,9 @@ public struct GeoJSONExporter {
             ExportError(.invalidInput, "this class map does not belong to slide \(slideRun.slidePath) in run "
                         + "\(slideRun.runUID): \(what)", path: classMapURL.path)
         }
-        guard metadata.kind == "classes", let downsample = metadata.downsample, downsample > 0,
+        guard metadata.kind == expectedKind, let downsample = metadata.downsample, downsample > 0,
               classMap.channels == 1 else {
-            throw mismatch("it is not a Tessera class map (its description names no kind \"classes\" and downsample)")
+            throw mismatch("it is not a Tessera class map (its description names no kind \"\(expectedKind)\" and downsample)")
         }
         if let written = metadata.slideRunID, written != slideRun.slideRunID.rawValue {
             throw mismatch("it was written by slide run \(written)")
@@ -307,16 +319,21 @@ public struct GeoJSONExporter {
             throw mismatch("it is \(classMap.width)x\(classMap.height) pixels at downsample \(JSONNumber.text(downsample)); "
                            + "the slide needs \(expectedWidth)x\(expectedHeight)")
         }
-        if let expected = Self.expectedDownsample(parametersJSON: slideRun.parametersJSON, slideMPP: slideRun.mppX),
-           expected != downsample {
+        // The runner sizes maps by the mean of the two axes' resolutions (`SlideResolution.mpp`).
+        let slideMPP = slideRun.mppX.flatMap { x in slideRun.mppY.map { (x + $0) / 2 } }
+        if let expected = Self.expectedDownsample(parametersJSON: slideRun.parametersJSON, slideMPP: slideMPP,
+                                                  modelResolution: heatmaps.modelClassMap != nil),
+           abs(expected - downsample) > 1e-9 * expected {
             throw mismatch("its downsample is \(JSONNumber.text(downsample)), the run's \(JSONNumber.text(expected)) "
                            + "(a later run may have replaced it)")
         }
         var probabilities: [HeatmapFileReader?] = []
         for info in classes {
             let url = info.index < heatmaps.probabilities.count ? heatmaps.probabilities[info.index] : nil
-            if let url, let map = try? HeatmapFileReader(url: url), map.width == classMap.width,
-               map.height == classMap.height, map.channels == 1, map.bandHeight == classMap.bandHeight {
+            if let url, let map = try? HeatmapFileReader(url: url), map.channels == 1,
+               let mapDownsample = map.metadata.downsample, mapDownsample > 0,
+               map.width == Int((Double(slideRun.slideWidth) / mapDownsample).rounded(.up)),
+               map.height == Int((Double(slideRun.slideHeight) / mapDownsample).rounded(.up)) {
                 probabilities.append(map)
             } else {
                 probabilities.append(nil)
@@ -329,12 +346,14 @@ public struct GeoJSONExporter {
                                               slideHeight: slideRun.slideHeight))
     }
 
-    /// The heatmap downsample the run's parameters give for a slide (as the runner computes it), when they say.
-    static func expectedDownsample(parametersJSON: String, slideMPP: Double?) -> Double? {
+    /// The heatmap downsample the run's parameters give for a slide (as the runner computes it), when they say:
+    /// of the class map (rounded to whole level-0 pixels), or of the model-resolution class map (one model pixel).
+    static func expectedDownsample(parametersJSON: String, slideMPP: Double?, modelResolution: Bool = false) -> Double? {
         guard let slideMPP, slideMPP > 0,
               let object = (try? JSONSerialization.jsonObject(with: Data(parametersJSON.utf8))) as? [String: Any],
-              let pixels = (object["heatmapModelPixels"] as? NSNumber)?.doubleValue,
               let target = (object["targetMPP"] as? NSNumber)?.doubleValue else { return nil }
+        if modelResolution { return target / slideMPP }
+        guard let pixels = (object["heatmapModelPixels"] as? NSNumber)?.doubleValue else { return nil }
         return Swift.max(1, (pixels * target / slideMPP).rounded())
     }
 
@@ -393,7 +412,7 @@ public struct GeoJSONExporter {
             }
         }
 
-        try Self.feed(tracer, classMap: maps.classMap, probabilities: maps.probabilities) {
+        try Self.feed(tracer, classMap: maps.classMap, downsample: grid.downsample, probabilities: maps.probabilities) {
             for feature in pendingFeatures { try writer.add(feature) }
             pendingFeatures.removeAll(keepingCapacity: true)
         }
@@ -408,32 +427,28 @@ public struct GeoJSONExporter {
         summary.polygonsLeftUnsimplified = unsimplified
     }
 
-    /// Feeds a class map (and the exported classes' probability maps) to `tracer` one band of tile rows at a time,
-    /// calling `afterRow` after each row, then finishes it. Memory: one band per map.
-    static func feed(_ tracer: RegionTracer, classMap: HeatmapFileReader, probabilities: [HeatmapFileReader?],
-                     afterRow: () throws -> Void) throws {
+    /// Feeds a class map at `downsample` (and the exported classes' probability maps, on its grid or a coarser
+    /// one) to `tracer` one band of tile rows at a time, calling `afterRow` after each row, then finishes it.
+    /// Memory: one band per map.
+    static func feed(_ tracer: RegionTracer, classMap: HeatmapFileReader, downsample: Double,
+                     probabilities: [HeatmapFileReader?], afterRow: () throws -> Void) throws {
         let width = classMap.width, bandBytes = width * classMap.bandHeight
         // Buffers of our own, so the rows handed to the tracer stay valid for the whole band.
         let band = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bandBytes)
-        let probabilityBands = probabilities.map { $0 == nil ? nil : UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bandBytes) }
-        defer {
-            band.deallocate()
-            for buffer in probabilityBands { buffer?.deallocate() }
-        }
+        let samplers = probabilities.map { $0.map { ProbabilityRowSampler(map: $0, width: width, downsample: downsample) } }
+        defer { band.deallocate() }
         for bandIndex in 0..<classMap.bandCount {
             do {
                 try classMap.readBand(bandIndex, into: band)
-                for (map, buffer) in zip(probabilities, probabilityBands) {
-                    if let map, let buffer { try map.readBand(bandIndex, into: buffer) }
-                }
             } catch {
                 throw ExportError(.cannotRead, "\(error)")
             }
             let rows = Swift.min(classMap.bandHeight, classMap.height - bandIndex * classMap.bandHeight)
             for row in 0..<rows {
                 let range = (row * width)..<((row + 1) * width)
-                try tracer.addRow(UnsafeBufferPointer(rebasing: band[range]),
-                                  probabilities: probabilityBands.map { $0.map { UnsafeBufferPointer(rebasing: $0[range]) } })
+                let y = bandIndex * classMap.bandHeight + row
+                let probabilityRows = try samplers.map { try $0?.row(y) }
+                try tracer.addRow(UnsafeBufferPointer(rebasing: band[range]), probabilities: probabilityRows)
                 try afterRow()
             }
         }
@@ -547,5 +562,43 @@ final class MultiPolygonScratch {
             offset += read
         }
         try writer.output.write("]}" + parts[1])
+    }
+}
+
+/// The rows of a probability map as seen from a class map's grid (the same or finer): row y of the class map at
+/// downsample d takes, for each pixel, the probability map's pixel under its level-0 centre. Reads the probability
+/// map band by band as the rows go down; the row it hands out stays valid until the next call.
+final class ProbabilityRowSampler {
+    private let map: HeatmapFileReader
+    private let band: UnsafeMutableBufferPointer<UInt8>
+    private let row: UnsafeMutableBufferPointer<UInt8>
+    /// The probability map's column under each class map column.
+    private let sourceColumns: [Int]
+    private let scale: Double
+    private var loadedBand = -1
+
+    init(map: HeatmapFileReader, width: Int, downsample: Double) {
+        self.map = map
+        scale = downsample / (map.metadata.downsample ?? downsample)
+        band = .allocate(capacity: map.width * map.bandHeight)
+        row = .allocate(capacity: width)
+        sourceColumns = (0..<width).map { [scale] in Swift.min(map.width - 1, Int((Double($0) + 0.5) * scale)) }
+    }
+
+    deinit {
+        band.deallocate()
+        row.deallocate()
+    }
+
+    func row(_ y: Int) throws -> UnsafeBufferPointer<UInt8> {
+        let sourceRow = Swift.min(map.height - 1, Int((Double(y) + 0.5) * scale))
+        let bandIndex = sourceRow / map.bandHeight
+        if bandIndex != loadedBand {
+            do { try map.readBand(bandIndex, into: band) } catch { throw ExportError(.cannotRead, "\(error)") }
+            loadedBand = bandIndex
+        }
+        let start = (sourceRow - bandIndex * map.bandHeight) * map.width
+        for (x, column) in sourceColumns.enumerated() { row[x] = band[start + column] }
+        return UnsafeBufferPointer(row)
     }
 }

@@ -16,6 +16,9 @@ public enum HeatmapCheckpoint {
         var height: Int
         var downsample: Double
         var classCount: Int
+        /// The model-resolution class map's grid (absent in records written before it existed: such a canvas is
+        /// not reused).
+        var modelGrid: CanvasGrid?
         var paintedTiles: [Int]
     }
 
@@ -26,15 +29,17 @@ public enum HeatmapCheckpoint {
     /// The canvas an earlier attempt left for `key` with the tiles it holds, when its record matches these
     /// parameters and the file is intact; otherwise a new, empty canvas file (and no tiles).
     public static func openOrCreate(directory: URL, key: String, parametersHash: String, slideWidth: Int, slideHeight: Int,
-                             downsample: Double, classCount: Int) throws -> (canvas: HeatmapCanvas, paintedTiles: Set<Int>) {
+                             downsample: Double, classCount: Int,
+                             modelDownsample: Double? = nil) throws -> (canvas: HeatmapCanvas, paintedTiles: Set<Int>) {
         let canvasURL = canvasURL(directory: directory, key: key), recordURL = recordURL(directory: directory, key: key)
         let (width, height) = HeatmapCanvas.size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
+        let modelGrid = modelDownsample.map { CanvasGrid(slideWidth: slideWidth, slideHeight: slideHeight, downsample: $0) }
         if let data = try? Data(contentsOf: recordURL),
            let record = try? JSONDecoder().decode(Record.self, from: data),
            record.parametersHash == parametersHash, record.width == width, record.height == height,
-           record.downsample == downsample, record.classCount == classCount,
+           record.downsample == downsample, record.classCount == classCount, record.modelGrid == modelGrid,
            let canvas = try? HeatmapCanvas.open(at: canvasURL, width: width, height: height, downsample: downsample,
-                                                classCount: classCount) {
+                                                classCount: classCount, modelGrid: modelGrid) {
             return (canvas, Set(record.paintedTiles))
         }
         // No usable checkpoint: the record goes first, so a crash while the new file is made never pairs an old
@@ -43,7 +48,8 @@ public enum HeatmapCheckpoint {
         try? FileManager.default.removeItem(at: recordURL)
         do {
             let canvas = try HeatmapCanvas.create(at: canvasURL, slideWidth: slideWidth, slideHeight: slideHeight,
-                                                  downsample: downsample, classCount: classCount)
+                                                  downsample: downsample, classCount: classCount,
+                                                  modelDownsample: modelDownsample)
             return (canvas, [])
         } catch {
             remove(directory: directory, key: key) // a full disk leaves no empty canvas or folder behind
@@ -58,7 +64,7 @@ public enum HeatmapCheckpoint {
         try canvas.synchronize()
         let record = Record(parametersHash: parametersHash, width: canvas.width, height: canvas.height,
                             downsample: canvas.downsample, classCount: canvas.classCount,
-                            paintedTiles: paintedTiles.sorted())
+                            modelGrid: canvas.modelGrid, paintedTiles: paintedTiles.sorted())
         let url = recordURL(directory: directory, key: key)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(key).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {

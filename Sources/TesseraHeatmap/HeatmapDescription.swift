@@ -5,6 +5,9 @@ import TesseraCore
 public enum HeatmapKind: Sendable, Equatable {
     /// The class index per pixel (uint8); `HeatmapWriter.noPrediction` (255) marks pixels never predicted.
     case classes
+    /// The class index per pixel at the model's own resolution (to the nearest whole level-0 pixel), as
+    /// `classes`: the map regions are traced and measured on, where the class areas agree with the tile table's.
+    case modelClasses
     /// One class's probability per pixel, uint8 = round(p * 255); 0 where there is no prediction.
     case probability(className: String)
     /// RGBA colour overlay in the class colours.
@@ -13,6 +16,7 @@ public enum HeatmapKind: Sendable, Equatable {
     var name: String {
         switch self {
         case .classes: "classes"
+        case .modelClasses: "model-classes"
         case .probability: "probability"
         case .overlay: "overlay"
         }
@@ -73,7 +77,7 @@ public struct HeatmapDescription: Sendable, Equatable {
             "classes": classNames,
         ]
         switch kind {
-        case .classes: object["no_prediction"] = Int(HeatmapWriter.noPrediction)
+        case .classes, .modelClasses: object["no_prediction"] = Int(HeatmapWriter.noPrediction)
         case .probability(let className): object["class"] = className
         case .overlay: break
         }

@@ -12,13 +12,16 @@ public struct SlideHeatmapFiles: Sendable, Equatable {
     public var overlay: URL
     /// <slide>.prob-<class>.tif, one per class, in class order.
     public var probabilities: [URL]
+    /// <slide>.model-classes.tif: the class map at the model's resolution, when one is written.
+    public var modelClassMap: URL?
 
-    public var all: [URL] { [classMap, overlay] + probabilities }
+    public var all: [URL] { [classMap, overlay] + probabilities + (modelClassMap.map { [$0] } ?? []) }
 
-    public init(classMap: URL, overlay: URL, probabilities: [URL]) {
+    public init(classMap: URL, overlay: URL, probabilities: [URL], modelClassMap: URL? = nil) {
         self.classMap = classMap
         self.overlay = overlay
         self.probabilities = probabilities
+        self.modelClassMap = modelClassMap
     }
 }
 
@@ -50,6 +53,8 @@ extension HeatmapWriter {
     ///   - classMap: 1 channel, class index 0..<classNames.count per pixel, or 255 for no prediction.
     ///   - probabilities: one 1-channel image per class, uint8 = round(p * 255), the class map's size. Pixels
     ///     where the class map says 255 are written as 0 whatever these hold.
+    ///   - modelClassMap: the class map at the model's resolution and its downsample, written when `files` names a
+    ///     file for it (the file regions are traced from).
     ///   - colours: one colour per class, in class order.
     ///   - files: where each file goes (TesseraStore's `OutputLayout` names them); one probability file per class.
     ///   - slideName: the slide's file name, for example "CMU-1.svs", named in each file's description.
@@ -57,6 +62,7 @@ extension HeatmapWriter {
     ///   - downsample: level-0 pixels per heatmap pixel.
     ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
     public static func writeSlideHeatmaps(classMap: any HeatmapRaster, probabilities: [any HeatmapRaster],
+                                          modelClassMap: (raster: any HeatmapRaster, downsample: Double)? = nil,
                                           colours: [ClassColour], classNames: [String], files: SlideHeatmapFiles,
                                           slideName: String, downsample: Double,
                                           micronsPerPixelX: Double? = nil, micronsPerPixelY: Double? = nil,
@@ -81,6 +87,9 @@ extension HeatmapWriter {
             throw invalid("the heatmap files' names clash: \(files.all.map(\.lastPathComponent))")
         }
         guard classMap.channels == 1 else { throw invalid("the class map has \(classMap.channels) channels, not 1") }
+        guard (modelClassMap == nil) == (files.modelClassMap == nil), modelClassMap?.raster.channels ?? 1 == 1 else {
+            throw invalid("a model-resolution class map needs one channel and a file to go to")
+        }
         for (index, map) in probabilities.enumerated()
         where map.channels != 1 || map.width != classMap.width || map.height != classMap.height {
             throw invalid("probability map of \(classNames[index]) is \(map.width)x\(map.height)x\(map.channels), "
@@ -93,7 +102,7 @@ extension HeatmapWriter {
                                message: "cannot create the heatmap directory: \(SystemErrorText.describe(error))")
         }
 
-        func description(_ kind: HeatmapKind) -> HeatmapDescription {
+        func description(_ kind: HeatmapKind, downsample: Double = downsample) -> HeatmapDescription {
             HeatmapDescription(slideName: slideName, kind: kind, downsample: downsample,
                                micronsPerPixelX: micronsPerPixelX, micronsPerPixelY: micronsPerPixelY,
                                micronsPerPixelSource: micronsPerPixelSource, classNames: classNames,
@@ -119,6 +128,12 @@ extension HeatmapWriter {
                           description: description(.probability(className: classNames[index])),
                           downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
                 written.append(files.probabilities[index])
+            }
+            if let modelClassMap, let url = files.modelClassMap {
+                try write(CheckedClassMap(source: modelClassMap.raster, classCount: classNames.count, reportedPath: url.path),
+                          to: url, description: description(.modelClasses, downsample: modelClassMap.downsample),
+                          downsampling: .majority, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+                written.append(url)
             }
         } catch {
             for url in written { try? FileManager.default.removeItem(at: url) }

@@ -46,7 +46,7 @@ public struct OutputLayout: Sendable, Equatable {
         "\(outputStem).sr\(slideRun.rawValue)"
     }
 
-    /// The files of one slide run: `<stem>.sr<N>.classes.tif`, `.overlay.tif`, `.prob-<class>.tif` (one per class,
+    /// The files of one slide run: `<stem>.sr<N>.classes.tif`, `.model-classes.tif`, `.overlay.tif`, `.prob-<class>.tif` (one per class,
     /// in class order) in the heatmap folder, and `<stem>.sr<N>.geojson` in the GeoJSON folder.
     public func slideRunFiles(outputStem: String, slideRun: SlideRunID, classNames: [String]) -> SlideRunFiles {
         let stem = Self.slideRunStem(outputStem: outputStem, slideRun: slideRun)
@@ -151,6 +151,8 @@ public struct SlideRunFiles: Sendable, Equatable {
     /// `<slide output stem>.sr<slide run>`.
     public var stem: String
     public var classMap: URL
+    /// The class map at the model's resolution, where regions are traced and measured.
+    public var modelClassMap: URL
     public var overlay: URL
     /// One per class, in class order.
     public var probabilities: [URL]
@@ -159,6 +161,7 @@ public struct SlideRunFiles: Sendable, Equatable {
     init(stem: String, heatmapDirectory: URL, geojsonDirectory: URL, classNames: [String]) {
         self.stem = stem
         classMap = heatmapDirectory.appendingPathComponent(stem + ".classes.tif")
+        modelClassMap = heatmapDirectory.appendingPathComponent(stem + ".model-classes.tif")
         overlay = heatmapDirectory.appendingPathComponent(stem + ".overlay.tif")
         probabilities = classNames.map {
             heatmapDirectory.appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe($0) + ".tif")
@@ -173,7 +176,8 @@ public struct SlideRunFiles: Sendable, Equatable {
 
     /// The heatmaps with their kinds, for `ResultsStore.recordArtefacts`.
     public var heatmapArtefacts: [ArtefactFile] {
-        [ArtefactFile(kind: .classMap, url: classMap), ArtefactFile(kind: .overlay, url: overlay)]
+        [ArtefactFile(kind: .classMap, url: classMap), ArtefactFile(kind: .modelClassMap, url: modelClassMap),
+         ArtefactFile(kind: .overlay, url: overlay)]
             + probabilities.enumerated().map { ArtefactFile(kind: .probability, classIndex: $0.offset, url: $0.element) }
     }
 }
@@ -182,6 +186,8 @@ public struct SlideRunFiles: Sendable, Equatable {
 public struct Artefact: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case classMap = "class_map"
+        /// The class map at the model's resolution (from schema v6).
+        case modelClassMap = "model_class_map"
         case overlay
         case probability
         case geojson

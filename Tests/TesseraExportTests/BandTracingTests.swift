@@ -26,7 +26,7 @@ import TesseraTestSupport
 
         var banded: [TracedRegion] = []
         try GeoJSONExporter.feed(RegionTracer(width: width, height: height, classes: [1, 2]) { banded.append($0) },
-                                 classMap: reader, probabilities: [nil, nil]) {}
+                                 classMap: reader, downsample: 4, probabilities: [nil, nil]) {}
         var whole: [TracedRegion] = []
         let tracer = RegionTracer(width: width, height: height, classes: [1, 2]) { whole.append($0) }
         for y in 0..<height {

@@ -132,7 +132,7 @@ extension ViewerHTTPTests {
         let reports = try TesseraCLI.csv(results, "SELECT path FROM artefacts WHERE kind = 'report' AND slide_run_id IS NULL ORDER BY path")
             .split(separator: "\r\n").dropFirst().map(String.init)
         #expect(reports.count == 2 && reports.allSatisfy { $0.hasPrefix("reports/") }, "\(reports)")
-        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE path LIKE 'maps/%'") == "COUNT(*)\r\n5\r\n")
+        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE path LIKE 'maps/%'") == "COUNT(*)\r\n6\r\n")
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
             #expect(RecordsRun.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2"])

@@ -15,6 +15,7 @@ import TesseraStore
         ("v3-slide-run-warning", "c325bab776b3df16e5cfa4c2c00544578f7b3227b5d229d9cc59e43d0d511fe6"),
         ("v4-run-precision", "b311194f044e1608e808c83fd602885de9921fefa4dd5e14374e2769bcc0deaf"),
         ("v5-outputs-shares-review", "05895f5d80021c4f434fe5eea702ceb8437cfc108d9e7597d34e51e0052f9c54"),
+        ("v6-model-class-map", "2f2f215d62a689d28cbb7feac5f07bd01428422c0364b1d31c6a1af5899413d9"),
     ]
 
     @Test func shippedMigrationsKeepTheirNamesOrderAndText() {

@@ -13,10 +13,14 @@ import TesseraHeatmap
 public enum ScratchSpace {
     /// Bytes a slide needs beside its heatmaps while in progress: the canvas, plus as much again for the pyramid
     /// levels and the heatmap files being written (deflate makes them smaller; this is the bound to check against).
-    public static func bytesNeeded(slideWidth: Int, slideHeight: Int, downsample: Double, classCount: Int) -> Int {
+    public static func bytesNeeded(slideWidth: Int, slideHeight: Int, downsample: Double, classCount: Int,
+                                   modelDownsample: Double? = nil) -> Int {
         let (width, height) = HeatmapCanvas.size(slideWidth: slideWidth, slideHeight: slideHeight, downsample: downsample)
+        let model = modelDownsample.map { CanvasGrid(slideWidth: slideWidth, slideHeight: slideHeight, downsample: $0) }
         let canvas = width.multipliedReportingOverflow(by: height).partialValue
             .multipliedReportingOverflow(by: classCount + 1).partialValue
+            .addingReportingOverflow(model.map { $0.width.multipliedReportingOverflow(by: $0.height).partialValue } ?? 0)
+            .partialValue
         return canvas.multipliedReportingOverflow(by: 2).overflow ? Int.max : canvas * 2
     }
 

@@ -142,18 +142,21 @@ struct PlanStage: Sendable {
         var done = slideRun.committedTileIndices
         if settings.writeHeatmaps {
             let downsample = settings.heatmapDownsample(slideMPP: resolution.mpp)
+            let modelDownsample = settings.modelClassMapDownsample(slideMPP: resolution.mpp)
             let key = "slide-run-\(slideRun.id.rawValue)"
             let canvasExists = FileManager.default.fileExists(
                 atPath: HeatmapCheckpoint.canvasURL(directory: settings.heatmapDirectory, key: key).path)
             let needed = ScratchSpace.bytesNeeded(slideWidth: slide.width, slideHeight: slide.height,
-                                                  downsample: downsample, classCount: classCount)
+                                                  downsample: downsample, classCount: classCount,
+                                                  modelDownsample: modelDownsample)
             if !canvasExists, let shortage = ScratchSpace.shortage(of: needed, in: settings.heatmapDirectory) {
                 throw ScratchSpaceError(message: shortage)   // recorded as the slide's failure by plan(ordinal:url:)
             }
             let checkpoint = try await pool.run { [classCount] in
                 try HeatmapCheckpoint.openOrCreate(
                     directory: settings.heatmapDirectory, key: key, parametersHash: settings.parametersHash,
-                    slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: classCount)
+                    slideWidth: slide.width, slideHeight: slide.height, downsample: downsample, classCount: classCount,
+                    modelDownsample: modelDownsample)
             }
             canvas = checkpoint.canvas
             done.formIntersection(checkpoint.paintedTiles)

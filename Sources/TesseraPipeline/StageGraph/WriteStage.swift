@@ -139,8 +139,10 @@ struct WriteStage: Sendable {
         let mpp: (x: Double, y: Double)? = source == nil ? nil : (job.resolution.mppX, job.resolution.mppY)
         _ = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
+            modelClassMap: canvas.modelClassMapRaster.map { ($0, canvas.modelGrid!.downsample) },
             colours: engine.classColours.map(Self.rgb), classNames: engine.classNames,
-            files: SlideHeatmapFiles(classMap: files.classMap, overlay: files.overlay, probabilities: files.probabilities),
+            files: SlideHeatmapFiles(classMap: files.classMap, overlay: files.overlay, probabilities: files.probabilities,
+                                     modelClassMap: canvas.modelGrid == nil ? nil : files.modelClassMap),
             slideName: job.url.lastPathComponent, downsample: canvas.downsample,
             micronsPerPixelX: mpp?.x, micronsPerPixelY: mpp?.y,
             micronsPerPixelSource: source, provenance: provenance(job))
@@ -154,7 +156,8 @@ struct WriteStage: Sendable {
         }
         try GeoJSONExporter.createOutputDirectory(settings.geojsonDirectory)
         GeoJSONExporter.removeAbandonedTemporaries(in: settings.geojsonDirectory)
-        let heatmaps = GeoJSONExporter.SlideRunHeatmaps(classMap: files.classMap, probabilities: files.probabilities)
+        let heatmaps = GeoJSONExporter.SlideRunHeatmaps(classMap: files.classMap, probabilities: files.probabilities,
+                                                        modelClassMap: files.modelClassMap)
         let exporter = GeoJSONExporter(reader: reader, layout: settings.layout, options: options)
         return URL(fileURLWithPath: try exporter.export(slideRun, heatmaps: heatmaps, modelSHA256: provenance(job).modelSHA256,
                                                         to: files.geojson(gzip: options.gzip)).file)

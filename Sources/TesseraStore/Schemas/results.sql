@@ -400,3 +400,30 @@ CREATE INDEX slide_runs_by_path ON slide_runs(slide_path);
 CREATE VIEW latest_slide_runs AS
 SELECT sr.* FROM slide_runs sr
 WHERE sr.id = (SELECT MAX(other.id) FROM slide_runs other WHERE other.slide_path = sr.slide_path);
+
+-- migration: v6-model-class-map
+
+-- Artefacts gain the kind 'model_class_map': the class map at the model's own resolution (one pixel per model pixel,
+-- to the nearest whole level-0 pixel), which `tessera export` traces regions from, so that the regions' areas are the
+-- tile table's (issue 24). The coarser 'class_map' stays for looking (the overlay and probabilities share its grid).
+-- SQLite cannot change a CHECK constraint in place: the table is made again and its rows copied.
+CREATE TABLE artefacts_v6 (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    slide_run_id INTEGER REFERENCES slide_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('class_map', 'model_class_map', 'overlay', 'probability', 'geojson', 'report')),
+    class_index INTEGER,
+    path TEXT NOT NULL UNIQUE,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    adopted INTEGER NOT NULL DEFAULT 0,
+    removed_at TEXT
+) STRICT;
+INSERT INTO artefacts_v6 (id, run_id, slide_run_id, kind, class_index, path, size_bytes, sha256, written_at, adopted,
+                          removed_at)
+SELECT id, run_id, slide_run_id, kind, class_index, path, size_bytes, sha256, written_at, adopted, removed_at
+FROM artefacts;
+DROP TABLE artefacts;
+ALTER TABLE artefacts_v6 RENAME TO artefacts;
+CREATE INDEX artefacts_by_slide_run ON artefacts(slide_run_id);
