@@ -79,6 +79,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], exclude: ["Schemas"], resources: [.copy("Resources/default.safetensors")], plugins: ["TesseraEmbeddedFiles"]),
+        // Nuclei as objects (issue 27): instances from the model's nuclei probability, and their measurements.
+        .target(name: "TesseraNuclei", swiftSettings: [
+            // Per-pixel loops over every tile: optimised in debug builds too, as the network's kernels are.
+            .unsafeFlags(["-O"], .when(configuration: .debug)),
+        ]),
         // QuPath GeoJSON: regions traced from the class-map heatmaps, tiles from the results file.
         .target(name: "TesseraExport", dependencies: [
             "CZlib", "TesseraCore", "TesseraHeatmap", "TesseraStore",
@@ -131,6 +136,7 @@ let package = Package(
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraNucleiTests", dependencies: ["TesseraNuclei"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
             "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "TesseraDevSupport",
