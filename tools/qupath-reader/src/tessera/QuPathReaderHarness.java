@@ -35,6 +35,7 @@ import org.locationtech.jts.geom.Polygon;
 import qupath.lib.common.ColorTools;
 import qupath.lib.common.GeneralTools;
 import qupath.lib.io.GsonTools;
+import qupath.lib.images.servers.ImageServerBuilder.ServerBuilder;
 import qupath.lib.io.PathIO;
 import qupath.lib.objects.PathObject;
 import qupath.lib.projects.ProjectIO;
@@ -179,6 +180,9 @@ public final class QuPathReaderHarness {
     }
 
     static JsonObject project(File file) throws Exception {
+        // ImageServers' static initialiser registers the server builders' JSON adapters with GsonTools, as it has
+        // run in QuPath long before a project is opened (the GUI and the image server providers load it first).
+        Class.forName("qupath.lib.images.servers.ImageServers");
         var project = ProjectIO.loadProject(file, BufferedImage.class);
         var gson = GsonTools.getInstance();
         JsonObject summary = new JsonObject();
@@ -189,7 +193,7 @@ public final class QuPathReaderHarness {
             JsonObject image = new JsonObject();
             image.addProperty("name", entry.getImageName());
             image.addProperty("id", entry.getID());
-            image.add("server_builder", gson.toJsonTree(entry.getServerBuilder()));
+            image.add("server_builder", gson.toJsonTree(entry.getServerBuilder(), ServerBuilder.class));
             JsonArray uris = new JsonArray();
             for (var uri : entry.getURIs()) uris.add(uri.toString());
             image.add("uris", uris);
