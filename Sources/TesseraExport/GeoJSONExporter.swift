@@ -29,12 +29,15 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     public var gzip: Bool
     /// One MultiPolygon feature per class instead of one Polygon feature per region.
     public var multipolygonPerClass: Bool
+    /// At most this many objects per file (`<name>.part0001.geojson`, …), so QuPath's reader, which parses a whole
+    /// file into one JSON tree before making objects, never holds more than that many objects' tree; nil: one file.
+    public var objectsPerFile: Int?
     /// Each class's object type and QuPath class (`QuPathClassMap`: stated ones, then the defaults).
     public var qupath: QuPathClassMap
 
     public init(objects: ExportedObjects = .regions, classNames: [String]? = nil, minimumAreaMicrons2: Double = 0,
                 simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false,
-                qupath: QuPathClassMap = QuPathClassMap()) {
+                qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil) {
         self.objects = objects
         self.classNames = classNames
         self.minimumAreaMicrons2 = minimumAreaMicrons2
@@ -42,10 +45,12 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
         self.gzip = gzip
         self.multipolygonPerClass = multipolygonPerClass
         self.qupath = qupath
+        self.objectsPerFile = objectsPerFile
     }
 
     private enum CodingKeys: String, CodingKey {
         case objects, classNames, minimumAreaMicrons2, simplifyMicrons, gzip, multipolygonPerClass, objectTypes, qupathClasses
+        case objectsPerFile
     }
 
     // Settings written before the QuPath class map was added decode with its defaults.
@@ -59,7 +64,8 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
                   multipolygonPerClass: try container.decode(Bool.self, forKey: .multipolygonPerClass),
                   qupath: QuPathClassMap(
                     objectTypes: try container.decodeIfPresent([String: QuPathObjectType].self, forKey: .objectTypes) ?? [:],
-                    qupathClasses: try container.decodeIfPresent([String: String].self, forKey: .qupathClasses) ?? [:]))
+                    qupathClasses: try container.decodeIfPresent([String: String].self, forKey: .qupathClasses) ?? [:]),
+                  objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile))
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -72,6 +78,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
         try container.encode(multipolygonPerClass, forKey: .multipolygonPerClass)
         if !qupath.objectTypes.isEmpty { try container.encode(qupath.objectTypes, forKey: .objectTypes) }
         if !qupath.qupathClasses.isEmpty { try container.encode(qupath.qupathClasses, forKey: .qupathClasses) }
+        try container.encodeIfPresent(objectsPerFile, forKey: .objectsPerFile)
     }
 }
 
@@ -91,7 +98,9 @@ public struct SlideExportSummary: Sendable, Equatable {
     public var slidePath: String
     public var fingerprint: String
     public var runUID: String
+    /// The first (or only) file; `files` lists every part when the objects were split.
     public var file: String
+    public var files: [String] = []
     public var classes: [ClassFigures]
     public var tilesWritten = 0
     /// The frame the coordinates are in (QuPath's for this slide), and regions written per object type.
@@ -287,12 +296,14 @@ public struct GeoJSONExporter {
         }
         for info in classes { summary.objectTypes[info.name] = options.multipolygonPerClass ? .annotation : options.qupath.objectType(of: info.name) }
 
-        let output = try AtomicOutputFile(path: url.path, gzip: options.gzip)
-        var writer = FeatureStream(output: output)
-        try output.write(#"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
-                         + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
-                         + #""slide_run_id":\#(slideRun.slideRunID.rawValue),"model_sha256":\#(JSONText.quoted(modelSHA256)),"#
-                         + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))],\#(frame.json)},"features":["# + "\n")
+        let header = #"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
+            + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
+            + #""slide_run_id":\#(slideRun.slideRunID.rawValue),"model_sha256":\#(JSONText.quoted(modelSHA256)),"#
+            + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))],\#(frame.json)},"features":["# + "\n"
+        let gzip = options.gzip
+        var writer = try FeatureStream(header: header, limit: options.objectsPerFile) { part in
+            try AtomicOutputFile(path: Self.partURL(url, part: part, of: options.objectsPerFile).path, gzip: gzip)
+        }
         if let maps {
             try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), frame: frame, writer: &writer,
                              directory: directory, summary: &summary)
@@ -300,12 +311,23 @@ public struct GeoJSONExporter {
         if options.objects.tiles {
             try writeTiles(slideRun, frame: frame, writer: &writer, summary: &summary)
         }
-        try output.write("\n]}\n")
-        try output.commit()
-        summary.bytes = output.bytesWritten
+        let outputs = try writer.finish()
+        summary.files = outputs.map(\.finalPath)
+        summary.file = summary.files[0]
+        summary.bytes = outputs.reduce(0) { $0 + $1.bytesWritten }
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return summary
+    }
+
+    /// Part `part` (from 0) of a slide's objects written `limit` to a file: `url` itself when there is no limit,
+    /// `<name>.part<k>.geojson` (k from 1, four digits) beside it otherwise.
+    static func partURL(_ url: URL, part: Int, of limit: Int?) -> URL {
+        guard limit != nil else { return url }
+        let name = url.lastPathComponent
+        let suffix = [".geojson.gz", ".geojson"].first { name.hasSuffix($0) } ?? ""
+        let stem = String(name.dropLast(suffix.count))
+        return url.deletingLastPathComponent().appendingPathComponent(stem + String(format: ".part%04d", part + 1) + suffix)
     }
 
     /// QuPath's frame for the slide at `slidePath` (its OpenSlide bounds), read with OpenSlide; level-0 pixels,
@@ -535,16 +557,42 @@ public struct GeoJSONExporter {
     }
 }
 
-/// Writes features one a line, with the commas between them.
+/// Writes features one a line, with the commas between them, into one FeatureCollection, or into a new one (the
+/// same header) every `limit` features. Every file is committed at the end, together: a failure leaves none.
 struct FeatureStream {
-    let output: AtomicOutputFile
+    private(set) var output: AtomicOutputFile
+    private var outputs: [AtomicOutputFile]
     private var count = 0
+    private let header: String
+    private let limit: Int?
+    private let open: (Int) throws -> AtomicOutputFile
 
-    init(output: AtomicOutputFile) { self.output = output }
+    init(header: String, limit: Int?, open: @escaping (Int) throws -> AtomicOutputFile) throws {
+        self.header = header
+        self.limit = limit
+        self.open = open
+        output = try open(0)
+        outputs = [output]
+        try output.write(header)
+    }
 
     mutating func add(_ feature: String) throws {
+        if let limit, count >= limit {
+            try output.write("\n]}\n")
+            output = try open(outputs.count)
+            outputs.append(output)
+            try output.write(header)
+            count = 0
+        }
         try output.write(count == 0 ? feature : ",\n" + feature)
         count += 1
+    }
+
+    /// Ends the last collection and commits every file, in order.
+    mutating func finish() throws -> [AtomicOutputFile] {
+        try output.write("\n]}\n")
+        for file in outputs { try file.commit() }
+        return outputs
     }
 }
 

@@ -17,13 +17,17 @@ public enum QuPathProject {
     /// QuPath's OpenSlide image server: it crops to the slide's OpenSlide bounds, the frame Tessera's GeoJSON is in.
     public static let openSlideServerBuilder = "qupath.lib.images.servers.openslide.OpenslideServerBuilder"
     public static let scriptName = "Import Tessera objects.groovy"
-    /// The image entry metadata key naming the entry's GeoJSON, relative to the project folder.
+    /// The image entry metadata key naming the folder of the entry's GeoJSON files, relative to the project folder.
     public static let geojsonKey = "tessera.geojson"
+    /// Objects per GeoJSON file by default: QuPath's reader parses a whole file into one JSON tree (about 9 bytes of
+    /// heap per byte of file) before making its objects, so a slide's objects come in parts whose trees stay small
+    /// next to the objects themselves (BENCHMARKS.md).
+    public static let objectsPerFile = 50_000
 
     public struct Image: Sendable, Equatable {
         public var slidePath: String
         public var name: String
-        /// The GeoJSON, relative to the project folder.
+        /// The folder of the slide's GeoJSON files, relative to the project folder.
         public var geojson: String
         public var metadata: [(String, String)]
 
@@ -102,8 +106,8 @@ public enum QuPathProject {
     /// The Groovy script that imports each image's GeoJSON (QuPath's `PathIO.readObjects`, as File > Import objects).
     static let script = #"""
         /*
-         * Imports the objects Tessera found in this image (written by `tessera export qupath`), once: objects already
-         * in the image (by their ids) are not added again. Run it for every image of the project:
+         * Imports the objects Tessera found in this image (written by `tessera export qupath`): every GeoJSON file of
+         * the image's folder, one after another, once (objects already in the image, by id, are not added again). Run it for every image of the project:
          *   QuPath: Automate > Project scripts > Import Tessera objects, then Run > Run for project (the data is saved);
          *   command line: QuPath script -p PROJECT/project.qpproj -s "PROJECT/scripts/Import Tessera objects.groovy"
          * Set RESOLVE_HIERARCHY to true to put detections inside the annotations that contain them (QuPath's
@@ -120,9 +124,10 @@ public enum QuPathProject {
             println "Tessera: no objects recorded for this image"
             return
         }
-        def file = new File(buildFilePath(PROJECT_BASE_DIR, relative))
-        if (!file.isFile()) {
-            println "Tessera: ${file} is missing"
+        def folder = new File(buildFilePath(PROJECT_BASE_DIR, relative))
+        def files = folder.isDirectory() ? folder.listFiles().findAll { it.getName() ==~ /.*\.geojson(\.gz)?/ }.sort { it.getName() } : []
+        if (files.isEmpty()) {
+            println "Tessera: no GeoJSON in ${folder}"
             return
         }
         def imageData = getCurrentImageData()
@@ -130,11 +135,16 @@ public enum QuPathProject {
             setImageType('BRIGHTFIELD_H_E')
         def hierarchy = imageData.getHierarchy()
         def existing = hierarchy.getAllObjects(false).collect { it.getID() } as Set
-        def objects = PathIO.readObjects(file).findAll { !existing.contains(it.getID()) }
-        hierarchy.addObjects(objects)
+        def count = 0
+        for (file in files) {
+            // One file at a time: QuPath's reader holds a file's whole JSON while it makes the objects.
+            def objects = PathIO.readObjects(file).findAll { !existing.contains(it.getID()) }
+            hierarchy.addObjects(objects)
+            count += objects.size()
+        }
         if (RESOLVE_HIERARCHY)
             hierarchy.resolveHierarchy()
-        println "Tessera: ${objects.size()} objects imported from ${file.getName()} into ${entry.getImageName()}"
+        println "Tessera: ${count} objects imported from ${files.size()} files into ${entry.getImageName()}"
         """#
 
     /// Writes the project's files into `directory` (created when missing; must hold no project), the GeoJSON files

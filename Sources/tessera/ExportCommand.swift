@@ -57,6 +57,11 @@ struct GeoJSONOptionGroup: ParsableArguments {
                                valueName: "class=name"))
     var qupathClasses: [String] = []
 
+    @Option(name: .customLong("objects-per-file"),
+            help: ArgumentHelp("Split each slide's objects into files of at most N objects (<name>.part0001.geojson, …): QuPath's reader holds a whole file's JSON before making objects (default: one file for geojson; 50000 for qupath; 0: one file).",
+                               valueName: "N"))
+    var objectsPerFile: Int?
+
     @Option(help: ArgumentHelp("A folder the run's heatmaps were moved to, where each recorded file is looked for by its name (default: where the results file records them).",
                                valueName: "dir"))
     var heatmaps: String?
@@ -66,6 +71,7 @@ struct GeoJSONOptionGroup: ParsableArguments {
         guard simplify >= 0, simplify.isFinite else { throw ValidationError("--simplify-um must be 0 or more") }
         if let classes, classes.split(separator: ",").isEmpty { throw ValidationError("--classes names no class") }
         _ = try qupathClassMap()
+        if let objectsPerFile, objectsPerFile < 0 { throw ValidationError("--objects-per-file must be 0 or more") }
     }
 
     /// The QuPath class map `--object-type` and `--qupath-class` state.
@@ -88,12 +94,14 @@ struct GeoJSONOptionGroup: ParsableArguments {
         return map
     }
 
-    func exportOptions(defaultObjects: ExportedObjects) throws -> GeoJSONExportOptions {
-        GeoJSONExportOptions(
+    func exportOptions(defaultObjects: ExportedObjects, defaultObjectsPerFile: Int? = nil) throws -> GeoJSONExportOptions {
+        let perFile = objectsPerFile ?? defaultObjectsPerFile
+        return GeoJSONExportOptions(
             objects: objects ?? defaultObjects,
             classNames: classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             minimumAreaMicrons2: minimumArea, simplifyMicrons: simplify, gzip: gzip,
-            multipolygonPerClass: multipolygonPerClass, qupath: try qupathClassMap())
+            multipolygonPerClass: multipolygonPerClass, qupath: try qupathClassMap(),
+            objectsPerFile: perFile == 0 ? nil : perFile)
     }
 
     /// The exporter and the slide runs it exports, or a plain error (exit status 2).
@@ -179,7 +187,7 @@ struct GeoJSONExportCommand: ParsableCommand {
                                              logger: Logger(label: "tessera.export") { _ in SwiftLogNoOpLogHandler() })
                 defer { try? store.close() }
                 for (slideRun, summary) in written {
-                    try store.recordArtefacts([ArtefactFile(kind: .geojson, url: URL(fileURLWithPath: summary.file))],
+                    try store.recordArtefacts(summary.files.map { ArtefactFile(kind: .geojson, url: URL(fileURLWithPath: $0)) },
                                               run: nil, slideRun: slideRun.slideRunID, layout: layout)
                 }
             } catch {
@@ -221,6 +229,7 @@ struct GeoJSONExportCommand: ParsableCommand {
         if summary.polygonsLeftUnsimplified > 0 {
             lines.append("  \(summary.polygonsLeftUnsimplified) regions kept as traced (simplifying them would make them invalid)")
         }
+        if summary.files.count > 1 { lines.append("  \(summary.files.count) files of at most \(options.objectsPerFile ?? 0) objects") }
         lines.append(String(format: "  %.1f MB in %.2f s", Double(summary.bytes) / 1e6, summary.seconds))
         return lines.joined(separator: "\n")
     }
@@ -228,7 +237,7 @@ struct GeoJSONExportCommand: ParsableCommand {
     static func json(_ summaries: [SlideExportSummary], failures: [(StoredSlideRun, String)]) -> String {
         let slides: [[String: Any]] = summaries.map { summary in
             ["slide": summary.slidePath, "fingerprint": summary.fingerprint, "run_uid": summary.runUID,
-             "file": summary.file, "tiles": summary.tilesWritten, "bytes": summary.bytes, "seconds": summary.seconds,
+             "file": summary.file, "files": summary.files, "tiles": summary.tilesWritten, "bytes": summary.bytes, "seconds": summary.seconds,
              "regions_left_unsimplified": summary.polygonsLeftUnsimplified, "warnings": summary.warnings,
              "qupath_frame": ["offset": [summary.frame.offsetX, summary.frame.offsetY], "source": summary.frame.source.rawValue] as [String: Any],
              "object_types": summary.objectTypes.mapValues(\.rawValue),
@@ -275,7 +284,7 @@ struct QuPathExportCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: results, isDirectory: &isDirectory), isDirectory.boolValue {
             resultsFile = URL(fileURLWithPath: results, isDirectory: true).appendingPathComponent("results.sqlite").path
         }
-        let options = try geojson.exportOptions(defaultObjects: .both)
+        let options = try geojson.exportOptions(defaultObjects: .both, defaultObjectsPerFile: QuPathProject.objectsPerFile)
         let directory = URL(fileURLWithPath: project, isDirectory: true).standardizedFileURL
         do { try QuPathProject.checkEmpty(directory) } catch {
             FileHandle.standardError.write(Data("tessera export qupath: \(error)\n".utf8))
@@ -284,14 +293,29 @@ struct QuPathExportCommand: ParsableCommand {
         let objectsDirectory = directory.appendingPathComponent("tessera", isDirectory: true)
         let (exporter, selected, _) = try geojson.exporter(results: resultsFile, options: options,
                                                            outputDirectory: objectsDirectory, command: "qupath")
-        let (written, failures) = GeoJSONOptionGroup.exportAll(exporter, selected, into: objectsDirectory, command: "qupath")
+        // Each slide's objects in a folder of their own (one file, or parts): the script imports the whole folder.
+        var written: [(StoredSlideRun, SlideExportSummary)] = []
+        var failures: [(StoredSlideRun, String)] = []
+        var folders: [String] = []
+        for slideRun in selected {
+            do {
+                let single = try exporter.outputURL(for: slideRun, in: objectsDirectory).lastPathComponent
+                let folder = String(single.dropLast(single.hasSuffix(".gz") ? ".geojson.gz".count : ".geojson".count))
+                let url = objectsDirectory.appendingPathComponent(folder, isDirectory: true)
+                try GeoJSONExporter.createOutputDirectory(url)
+                written.append((slideRun, try exporter.export(slideRun, into: url)))
+                folders.append(folder)
+            } catch {
+                failures.append((slideRun, "\(error)"))
+                FileHandle.standardError.write(Data("tessera export qupath: \(slideRun.slidePath): \(error)\n".utf8))
+            }
+        }
         guard !written.isEmpty else { throw ExitCode(2) }
         var images: [QuPathProject.Image] = []
         var classes: [QuPathFeature.Classification] = []
-        for (slideRun, summary) in written {
+        for ((slideRun, _), folder) in zip(written, folders) {
             images.append(QuPathProject.Image(
-                slidePath: slideRun.slidePath, name: slideRun.slideFileName,
-                geojson: "tessera/" + URL(fileURLWithPath: summary.file).lastPathComponent,
+                slidePath: slideRun.slidePath, name: slideRun.slideFileName, geojson: "tessera/" + folder,
                 metadata: [("tessera.run_uid", slideRun.runUID), ("tessera.slide_fingerprint", slideRun.fingerprint)]))
             for info in slideRun.classes {
                 let classification = options.qupath.classification(of: info)

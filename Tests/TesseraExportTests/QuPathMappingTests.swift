@@ -91,7 +91,7 @@ import TesseraTestSupport
         let directory = URL(fileURLWithPath: "/data/my project", isDirectory: true)
         let text = QuPathProject.projectJSON(
             directory: directory,
-            images: [QuPathProject.Image(slidePath: "/slides/a b.svs", name: "a b.svs", geojson: "tessera/a b.svs.sr1.geojson",
+            images: [QuPathProject.Image(slidePath: "/slides/a b.svs", name: "a b.svs", geojson: "tessera/a b.svs.sr1",
                                          metadata: [("tessera.run_uid", "r1")])],
             milliseconds: 1_700_000_000_000)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
@@ -105,7 +105,7 @@ import TesseraTestSupport
         #expect(builder["builderType"] as? String == "uri")
         #expect(builder["providerClassName"] as? String == "qupath.lib.images.servers.openslide.OpenslideServerBuilder")
         #expect(builder["uri"] as? String == "file:/slides/a%20b.svs" && (builder["args"] as? [String]) == [])
-        #expect(image["metadata"] as? [String: String] == ["tessera.geojson": "tessera/a b.svs.sr1.geojson", "tessera.run_uid": "r1"])
+        #expect(image["metadata"] as? [String: String] == ["tessera.geojson": "tessera/a b.svs.sr1", "tessera.run_uid": "r1"])
 
         // classes.json: QuPath's packed colours (ColorTools.packRGB: alpha 255, signed 32-bit).
         let classes = QuPathProject.classesJSON([.init(name: "Tumor", colour: (200, 0, 0)), .init(name: "nuclei", colour: (59, 76, 192))])

@@ -1,9 +1,10 @@
 /*
  * Tessera's harness around QuPath's own readers (qupath-core v0.5.1, GPL-3; see ../README.md).
  *
- *   java -cp JAR tessera.QuPathReaderHarness objects FILE.geojson[.gz]
- *       Reads the file with qupath.lib.io.PathIO.readObjects(Path), the call behind QuPath's
- *       File > Import objects, and prints one JSON summary on stdout: objects per type and class
+ *   java -cp JAR tessera.QuPathReaderHarness objects FILE.geojson[.gz]|FOLDER...
+ *       Reads each file (a folder: its .geojson and .geojson.gz files in name order) with
+ *       qupath.lib.io.PathIO.readObjects(Path), the call behind QuPath's File > Import objects, one after
+ *       another, keeping every object (as an import into one image does), and prints one JSON summary on stdout: objects per type and class
  *       (children included), measurement names per type, class colours, locked and named counts,
  *       polygons with holes, invalid geometries (JTS isValid on each ROI's geometry), the bounds of
  *       each type's and class's ROIs, the read time and the heap.
@@ -26,8 +27,11 @@ import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -43,12 +47,24 @@ import qupath.lib.projects.ProjectIO;
 public final class QuPathReaderHarness {
 
     public static void main(String[] args) {
-        if (args.length != 2 || !(args[0].equals("objects") || args[0].equals("project"))) {
-            System.err.println("usage: QuPathReaderHarness objects FILE.geojson | project DIR/project.qpproj");
+        if (args.length < 2 || !(args[0].equals("objects") || (args[0].equals("project") && args.length == 2))) {
+            System.err.println("usage: QuPathReaderHarness objects FILE.geojson|FOLDER... | project DIR/project.qpproj");
             System.exit(2);
         }
         try {
-            JsonObject summary = args[0].equals("objects") ? objects(Path.of(args[1])) : project(new File(args[1]));
+            JsonObject summary;
+            if (args[0].equals("objects")) {
+                List<Path> files = new ArrayList<>();
+                for (int i = 1; i < args.length; i++) {
+                    Path path = Path.of(args[i]);
+                    if (Files.isDirectory(path)) {
+                        try (var listing = Files.list(path)) {
+                            listing.filter(p -> p.getFileName().toString().matches(".*\\.geojson(\\.gz)?")).sorted().forEach(files::add);
+                        }
+                    } else files.add(path);
+                }
+                summary = objects(files);
+            } else summary = project(new File(args[1]));
             summary.addProperty("qupath_core_version", GeneralTools.getVersion());
             System.out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(summary));
         } catch (Throwable error) {
@@ -97,9 +113,10 @@ public final class QuPathReaderHarness {
         }
     }
 
-    static JsonObject objects(Path path) throws Exception {
+    static JsonObject objects(List<Path> paths) throws Exception {
         long start = System.nanoTime();
-        var objects = PathIO.readObjects(path);
+        List<PathObject> objects = new ArrayList<>();
+        for (Path path : paths) objects.addAll(PathIO.readObjects(path));
         double seconds = (System.nanoTime() - start) / 1e9;
         // The heap the imported objects hold (the parsed JSON tree is garbage by now), then the peak of the read.
         System.gc();
@@ -151,7 +168,9 @@ public final class QuPathReaderHarness {
         }
 
         JsonObject summary = new JsonObject();
-        summary.addProperty("file", path.toString());
+        JsonArray files = new JsonArray();
+        for (Path path : paths) files.add(path.toString());
+        summary.add("files", files);
         summary.addProperty("objects", total);
         summary.addProperty("top_level_objects", objects.size());
         summary.addProperty("invalid_geometries", invalid);
