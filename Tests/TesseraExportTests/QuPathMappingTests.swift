@@ -87,6 +87,29 @@ import TesseraTestSupport
         #expect(QuPathFeature.polygonCoordinates(polygon, frame: frame) == "[[[2,4],[12,4],[12,14],[2,4]]]")
     }
 
+    @Test func partsAreNamedBesideTheOneFileAndEachIsAWholeCollection() throws {
+        let url = URL(fileURLWithPath: "/out/a.svs.sr3.geojson")
+        #expect(GeoJSONExporter.partURL(url, part: 0, of: nil) == url)
+        #expect(GeoJSONExporter.partURL(url, part: 0, of: 10).lastPathComponent == "a.svs.sr3.part0001.geojson")
+        #expect(GeoJSONExporter.partURL(URL(fileURLWithPath: "/out/a.svs.sr3.geojson.gz"), part: 11, of: 10)
+                    .lastPathComponent == "a.svs.sr3.part0012.geojson.gz")
+
+        // Five features, two a file: three FeatureCollections, each with the header, all written at the end.
+        let directory = try Fixtures.temporaryDirectory("feature-parts")
+        var stream = try FeatureStream(header: #"{"type":"FeatureCollection","features":["#, limit: 2) { part in
+            try AtomicOutputFile(path: directory.appendingPathComponent("p\(part).geojson").path, gzip: false)
+        }
+        for n in 0..<5 { try stream.add(#"{"n":\#(n)}"#) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { !$0.hasPrefix(".") }.isEmpty)
+        let files = try stream.finish().map(\.finalPath)
+        #expect(files.map { URL(fileURLWithPath: $0).lastPathComponent } == ["p0.geojson", "p1.geojson", "p2.geojson"])
+        let counts = try files.map { file -> [Int] in
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+            return (object?["features"] as? [[String: Int]] ?? []).compactMap { $0["n"] }
+        }
+        #expect(counts == [[0, 1], [2, 3], [4]])
+    }
+
     @Test func projectFilesHaveTheFieldsDefaultProjectReads() throws {
         let directory = URL(fileURLWithPath: "/data/my project", isDirectory: true)
         let text = QuPathProject.projectJSON(
