@@ -19,9 +19,9 @@ sizes=("$@")
 ((${#sizes[@]})) || sizes=(10000x10000 20000x20000 50000x50000)
 work=out/bench-qupath-reader
 mkdir -p "$work"
-[ -f "$work/source/results.sqlite" ] || "$tessera" run fixtures/slides/CMU-1-Small-Region.svs --out "$work/source" --quiet
+[ -f "$work/source/results.sqlite" ] || "$tessera" run fixtures/slides/CMU-1-Small-Region.svs --out "$work/source" --quiet > /dev/null
 tools/qupath-reader/build.sh > /dev/null
-printf '%-13s %10s %10s %10s %8s %9s %9s %10s %10s\n' slide gigapixels objects detections tiles "file MB" "read s" "live MiB" "peak MiB"
+printf '%-17s %10s %10s %10s %8s %9s %9s %10s %10s\n' slide gigapixels objects detections tiles "file MB" "read s" "live MiB" "peak MiB"
 for size in "${sizes[@]}"; do
   w=${size%x*} h=${size#*x}
   [ -f "$work/s$size/results.sqlite" ] || "$tessera_dev" synthetic-results "$work/source/results.sqlite" \
@@ -39,7 +39,7 @@ d = json.load(open(sys.argv[1]))
 w, h = map(int, sys.argv[2].split("x"))
 count = lambda t: sum(g["count"] for g in d["types"].get(t, {}).values())
 size = sum(os.path.getsize(f) for f in d["files"])
-print(f"{sys.argv[2] + ' ' + sys.argv[3]:<13} {w * h / 1e9:10.2f} {d['objects']:10,} {count('detection'):10,} "
+print(f"{sys.argv[2] + ' ' + sys.argv[3]:<17} {w * h / 1e9:10.2f} {d['objects']:10,} {count('detection'):10,} "
       f"{count('tile'):8,} {size / 1e6:9.1f} {d['read_seconds']:9.1f} {d['heap_live_bytes'] / 2**20:10.0f} "
       f"{d['heap_peak_bytes'] / 2**20:10.0f}")
 PY
