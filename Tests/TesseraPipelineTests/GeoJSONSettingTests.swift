@@ -29,11 +29,16 @@ import TesseraExport
                 simplify_um: 2
                 gzip: true
                 multipolygon_per_class: true
+                object_types: {tumour: detection}
+                qupath_classes: {stroma: Stroma}
+                objects_per_file: 50000
 
             """, file: Self.file)
         #expect(full.settings.geojson == GeoJSONExportOptions(
             objects: .both, classNames: ["tumour", "stroma"], minimumAreaMicrons2: 50, simplifyMicrons: 2, gzip: true,
-            multipolygonPerClass: true))
+            multipolygonPerClass: true,
+            qupath: QuPathClassMap(objectTypes: ["tumour": .detection], qupathClasses: ["stroma": "Stroma"]),
+            objectsPerFile: 50000))
         #expect(plain.hash == defaults.hash && plain.hash == full.hash)
     }
 
@@ -43,6 +48,12 @@ import TesseraExport
         }
         #expect(throws: PipelineError.self) {
             try PipelineDefinition.parse(text: Self.base + "  geojson: {simplify: 2}\n", file: Self.file)
+        }
+        #expect(throws: PipelineError.self) {
+            try PipelineDefinition.parse(text: Self.base + "  geojson: {object_types: {nuclei: cell}}\n", file: Self.file)
+        }
+        #expect(throws: PipelineError.self) {
+            try PipelineDefinition.parse(text: Self.base + "  geojson: {objects_per_file: 0}\n", file: Self.file)
         }
     }
 
