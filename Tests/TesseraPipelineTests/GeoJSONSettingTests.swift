@@ -31,14 +31,12 @@ import TesseraExport
                 multipolygon_per_class: true
                 object_types: {tumour: detection}
                 qupath_classes: {stroma: Stroma}
-                objects_per_file: 50000
 
             """, file: Self.file)
         #expect(full.settings.geojson == GeoJSONExportOptions(
             objects: .both, classNames: ["tumour", "stroma"], minimumAreaMicrons2: 50, simplifyMicrons: 2, gzip: true,
             multipolygonPerClass: true,
-            qupath: QuPathClassMap(objectTypes: ["tumour": .detection], qupathClasses: ["stroma": "Stroma"]),
-            objectsPerFile: 50000))
+            qupath: QuPathClassMap(objectTypes: ["tumour": .detection], qupathClasses: ["stroma": "Stroma"])))
         #expect(plain.hash == defaults.hash && plain.hash == full.hash)
     }
 
@@ -53,7 +51,7 @@ import TesseraExport
             try PipelineDefinition.parse(text: Self.base + "  geojson: {object_types: {nuclei: cell}}\n", file: Self.file)
         }
         #expect(throws: PipelineError.self) {
-            try PipelineDefinition.parse(text: Self.base + "  geojson: {objects_per_file: 0}\n", file: Self.file)
+            try PipelineDefinition.parse(text: Self.base + "  geojson: {object_types: [nuclei]}\n", file: Self.file)
         }
     }
 

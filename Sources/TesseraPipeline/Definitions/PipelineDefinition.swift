@@ -150,8 +150,7 @@ public struct PipelineDefinition: Sendable {
                     }, uniquingKeysWith: { $1 }),
                     qupathClasses: Dictionary((geojson["qupath_classes"]?.members ?? []).compactMap { member in
                         member.value.stringValue.map { (member.key, $0) }
-                    }, uniquingKeysWith: { $1 })),
-                objectsPerFile: geojson["objects_per_file"]?.intValue)
+                    }, uniquingKeysWith: { $1 })))
         }
         settings.targetMPP = tiling?["mpp"]?.doubleValue
         settings.tileSize = tiling?["tile"]?.intValue
