@@ -86,7 +86,7 @@ let package = Package(
         ]),
         // QuPath GeoJSON: regions traced from the class-map heatmaps, tiles from the results file.
         .target(name: "TesseraExport", dependencies: [
-            "CZlib", "TesseraCore", "TesseraHeatmap", "TesseraStore",
+            "CZlib", "TesseraCore", "TesseraHeatmap", "TesseraSlide", "TesseraStore",
             .product(name: "DequeModule", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),

@@ -62,7 +62,7 @@ def check_structure(path, text):
         except (KeyError, ValueError):
             fail(f"{where}: id {feature.get('id')!r} is not a UUID (QuPath ignores it)")
         properties = feature.get("properties", {})
-        if properties.get("objectType") not in ("annotation", "detection"):
+        if properties.get("objectType") not in ("annotation", "detection", "tile"):
             fail(f"{where}: objectType {properties.get('objectType')!r}")
         classification = properties.get("classification", {})
         colour = classification.get("color")
@@ -93,6 +93,10 @@ def check_geometry(path, collection):
     return shapes
 
 
+# The model's class names Tessera writes as one of QuPath's standard classes (QuPathClassMap).
+QUPATH_NAMES = {"background": "Ignore*"}
+
+
 def main():
     tessera, slide = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="tessera-geojson-") as work:
@@ -113,8 +117,8 @@ def main():
         stem = f"{name}.sr{slide_run}"
         exact_path = os.path.join(work, "exact", stem + ".geojson")
         exact = check_geometry(exact_path, check_structure(exact_path, load(exact_path)))
-        regions = [(f, g) for f, g in exact if f["properties"]["objectType"] == "annotation"]
-        tiles = [(f, g) for f, g in exact if f["properties"]["objectType"] == "detection"]
+        regions = [(f, g) for f, g in exact if f["properties"]["objectType"] != "tile"]
+        tiles = [(f, g) for f, g in exact if f["properties"]["objectType"] == "tile"]
 
         # Areas against the pixels of the map the regions are traced from, the model-resolution class map (its pixel
         # is one model pixel, 1/0.499 level-0 pixels here): each pixel counts for its part inside the slide. Its
@@ -131,13 +135,15 @@ def main():
         traced = defaultdict(float)
         for feature, geometry in regions:
             traced[feature["properties"]["classification"]["name"]] += geometry.area
-            measured = feature["properties"]["measurements"]["Area µm^2"]
+            measured = feature["properties"]["measurements"]["Tessera: area µm^2"]
             rounding = 0.01 * geometry.length * mpp_x * mpp_y
             if abs(measured - geometry.area * mpp_x * mpp_y) > 1e-9 * measured + rounding:
                 fail(f"{exact_path}: measured area {measured} µm² is not the polygon's {geometry.area * mpp_x * mpp_y}")
-        stored = dict(database.execute("SELECT class_name, class_px FROM slide_class_areas WHERE slide_run_id = ?",
-                                       (slide_run,)))
-        for index, class_name in classes.items():
+        stored_areas = dict(database.execute("SELECT class_name, class_px FROM slide_class_areas WHERE slide_run_id = ?",
+                                             (slide_run,)))
+        for index, stored_name in classes.items():
+            class_name = QUPATH_NAMES.get(stored_name, stored_name)  # background is QuPath's Ignore*
+            stored = {class_name: stored_areas[stored_name]}
             expected = float(pixel_area[class_map == index].sum())
             if not math.isclose(traced[class_name], expected, rel_tol=1e-5):
                 fail(f"{exact_path}: {class_name}: regions cover {traced[class_name]} px², the class map {expected}")
@@ -160,7 +166,7 @@ def main():
         clipped = sum(max(0, min(x + w, width) - x) * max(0, min(y + h, height) - y) for x, y, w, h in stored_tiles)
         if not math.isclose(sum(g.area for _, g in tiles), clipped, rel_tol=1e-12):
             fail(f"{exact_path}: tile areas {sum(g.area for _, g in tiles)}, own windows {clipped}")
-        print(f"  tiles: {len(tiles)} detections, own windows as stored")
+        print(f"  tiles: {len(tiles)} QuPath tiles, own windows as stored")
 
         # 2. Simplified, filtered, gzip: still valid, classes still apart.
         run(tessera, "export", "geojson", results, "--out", os.path.join(work, "simple"), "--simplify-um", "8",
@@ -186,8 +192,8 @@ def main():
                 else:
                     fail(f"{simple_path}: simplified regions {i} and {j} overlap by {geometries[i].intersection(geometries[j]).area} px²")
         vertices = lambda shapes: sum(len(shapely.get_coordinates(g)) for _, g in shapes)
-        exact_regions = [(f, g) for f, g in regions if f["properties"]["classification"]["name"] != "background"
-                         and f["properties"]["measurements"]["Area µm^2"] >= 200]
+        exact_regions = [(f, g) for f, g in regions if f["properties"]["classification"]["name"] != "Ignore*"
+                         and f["properties"]["measurements"]["Tessera: area µm^2"] >= 200]
         print(f"  simplified (8 µm, >= 200 µm², gzip): {len(simple)} regions valid, "
               f"{vertices(simple)} vertices (as traced: {vertices(exact_regions)}); "
               f"{kept_as_traced} overlaps next to regions kept as traced")

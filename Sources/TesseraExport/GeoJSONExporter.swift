@@ -1,6 +1,7 @@
 import Foundation
 import TesseraCore
 import TesseraHeatmap
+import TesseraSlide
 import TesseraStore
 #if canImport(Glibc)
 import Glibc
@@ -28,15 +29,56 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     public var gzip: Bool
     /// One MultiPolygon feature per class instead of one Polygon feature per region.
     public var multipolygonPerClass: Bool
+    /// At most this many objects per file (`<name>.part0001.geojson`, …), so QuPath's reader, which parses a whole
+    /// file into one JSON tree before making objects, never holds more than that many objects' tree; nil: one file.
+    public var objectsPerFile: Int?
+    /// Each class's object type and QuPath class (`QuPathClassMap`: stated ones, then the defaults).
+    public var qupath: QuPathClassMap
 
     public init(objects: ExportedObjects = .regions, classNames: [String]? = nil, minimumAreaMicrons2: Double = 0,
-                simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false) {
+                simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false,
+                qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil) {
         self.objects = objects
         self.classNames = classNames
         self.minimumAreaMicrons2 = minimumAreaMicrons2
         self.simplifyMicrons = simplifyMicrons
         self.gzip = gzip
         self.multipolygonPerClass = multipolygonPerClass
+        self.qupath = qupath
+        self.objectsPerFile = objectsPerFile
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case objects, classNames, minimumAreaMicrons2, simplifyMicrons, gzip, multipolygonPerClass, objectTypes, qupathClasses
+        case objectsPerFile
+    }
+
+    // Settings written before the QuPath class map was added decode with its defaults.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(objects: try container.decode(ExportedObjects.self, forKey: .objects),
+                  classNames: try container.decodeIfPresent([String].self, forKey: .classNames),
+                  minimumAreaMicrons2: try container.decode(Double.self, forKey: .minimumAreaMicrons2),
+                  simplifyMicrons: try container.decode(Double.self, forKey: .simplifyMicrons),
+                  gzip: try container.decode(Bool.self, forKey: .gzip),
+                  multipolygonPerClass: try container.decode(Bool.self, forKey: .multipolygonPerClass),
+                  qupath: QuPathClassMap(
+                    objectTypes: try container.decodeIfPresent([String: QuPathObjectType].self, forKey: .objectTypes) ?? [:],
+                    qupathClasses: try container.decodeIfPresent([String: String].self, forKey: .qupathClasses) ?? [:]),
+                  objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(objects, forKey: .objects)
+        try container.encodeIfPresent(classNames, forKey: .classNames)
+        try container.encode(minimumAreaMicrons2, forKey: .minimumAreaMicrons2)
+        try container.encode(simplifyMicrons, forKey: .simplifyMicrons)
+        try container.encode(gzip, forKey: .gzip)
+        try container.encode(multipolygonPerClass, forKey: .multipolygonPerClass)
+        if !qupath.objectTypes.isEmpty { try container.encode(qupath.objectTypes, forKey: .objectTypes) }
+        if !qupath.qupathClasses.isEmpty { try container.encode(qupath.qupathClasses, forKey: .qupathClasses) }
+        try container.encodeIfPresent(objectsPerFile, forKey: .objectsPerFile)
     }
 }
 
@@ -56,9 +98,14 @@ public struct SlideExportSummary: Sendable, Equatable {
     public var slidePath: String
     public var fingerprint: String
     public var runUID: String
+    /// The first (or only) file; `files` lists every part when the objects were split.
     public var file: String
+    public var files: [String] = []
     public var classes: [ClassFigures]
     public var tilesWritten = 0
+    /// The frame the coordinates are in (QuPath's for this slide), and regions written per object type.
+    public var frame = QuPathFrame(source: .noBounds)
+    public var objectTypes: [String: QuPathObjectType] = [:]
     /// Polygons written as traced because simplifying them would have made them invalid.
     public var polygonsLeftUnsimplified = 0
     public var bytes = 0
@@ -241,31 +288,65 @@ public struct GeoJSONExporter {
             throw ExportError(.invalidInput, "the run recorded no resolution for this slide", path: slideRun.slidePath)
         }
         let classes = options.objects.regions ? try exportedClasses(slideRun) : []
+        let known = Set(slideRun.classes.map(\.name))
+        for name in Set(options.qupath.objectTypes.keys).union(options.qupath.qupathClasses.keys) where !known.contains(name) {
+            throw ExportError(.invalidInput, "the run's model has no class \(name) (named by --object-type or --qupath-class); "
+                              + "its classes are: " + slideRun.classes.map(\.name).joined(separator: ", "), path: reader.path)
+        }
         var summary = SlideExportSummary(slidePath: slideRun.slidePath, fingerprint: slideRun.fingerprint,
                                          runUID: slideRun.runUID, file: url.path,
                                          classes: classes.map { SlideExportSummary.ClassFigures(name: $0.name) })
         // Open the heatmaps before creating the output, so a missing class map leaves no file behind.
         let maps = try heatmaps.map { try openHeatmaps(slideRun, heatmaps: $0, classes: classes, summary: &summary) }
+        let frame = Self.qupathFrame(slidePath: slideRun.slidePath)
+        summary.frame = frame
+        if frame.source == .slideUnreadable {
+            summary.warnings.append("the slide could not be opened to read its bounds: coordinates are level-0 pixels, "
+                                    + "which QuPath shifts for a slide that states openslide.bounds-x/-y (MIRAX, Leica)")
+        }
+        for info in classes { summary.objectTypes[info.name] = options.multipolygonPerClass ? .annotation : options.qupath.objectType(of: info.name) }
 
-        let output = try AtomicOutputFile(path: url.path, gzip: options.gzip)
-        var writer = FeatureStream(output: output)
-        try output.write(#"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
-                         + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
-                         + #""slide_run_id":\#(slideRun.slideRunID.rawValue),"model_sha256":\#(JSONText.quoted(modelSHA256)),"#
-                         + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))]},"features":["# + "\n")
+        let header = #"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
+            + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
+            + #""slide_run_id":\#(slideRun.slideRunID.rawValue),"model_sha256":\#(JSONText.quoted(modelSHA256)),"#
+            + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))],\#(frame.json)},"features":["# + "\n"
+        let gzip = options.gzip
+        var writer = try FeatureStream(header: header, limit: options.objectsPerFile) { part in
+            try AtomicOutputFile(path: Self.partURL(url, part: part, of: options.objectsPerFile).path, gzip: gzip)
+        }
         if let maps {
-            try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), writer: &writer,
+            try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), frame: frame, writer: &writer,
                              directory: directory, summary: &summary)
         }
         if options.objects.tiles {
-            try writeTiles(slideRun, mpp: (mppX, mppY), writer: &writer, summary: &summary)
+            try writeTiles(slideRun, frame: frame, writer: &writer, summary: &summary)
         }
-        try output.write("\n]}\n")
-        try output.commit()
-        summary.bytes = output.bytesWritten
+        let outputs = try writer.finish()
+        summary.files = outputs.map(\.finalPath)
+        summary.file = summary.files[0]
+        summary.bytes = outputs.reduce(0) { $0 + $1.bytesWritten }
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return summary
+    }
+
+    /// Part `part` (from 0) of a slide's objects written `limit` to a file: `url` itself when there is no limit,
+    /// `<name>.part<k>.geojson` (k from 1, four digits) beside it otherwise.
+    static func partURL(_ url: URL, part: Int, of limit: Int?) -> URL {
+        guard limit != nil else { return url }
+        let name = url.lastPathComponent
+        let suffix = [".geojson.gz", ".geojson"].first { name.hasSuffix($0) } ?? ""
+        let stem = String(name.dropLast(suffix.count))
+        return url.deletingLastPathComponent().appendingPathComponent(stem + String(format: ".part%04d", part + 1) + suffix)
+    }
+
+    /// QuPath's frame for the slide at `slidePath` (its OpenSlide bounds), read with OpenSlide; level-0 pixels,
+    /// marked as such, when the slide cannot be opened (results moved to a machine without the slides).
+    public static func qupathFrame(slidePath: String) -> QuPathFrame {
+        guard let slide = try? Slide(contentsOf: URL(fileURLWithPath: slidePath)) else {
+            return QuPathFrame(source: .slideUnreadable)
+        }
+        return QuPathFrame(openSlideProperties: slide.properties)
     }
 
     // MARK: Heatmaps
@@ -360,7 +441,7 @@ public struct GeoJSONExporter {
     // MARK: Regions
 
     private func writeRegions(_ slideRun: StoredSlideRun, classes: [ClassInfo], maps: OpenHeatmaps,
-                              mpp: (Double, Double), writer: inout FeatureStream, directory: URL,
+                              mpp: (Double, Double), frame: QuPathFrame, writer: inout FeatureStream, directory: URL,
                               summary: inout SlideExportSummary) throws {
         let grid = maps.grid
         let pixelMicrons2 = mpp.0 * mpp.1
@@ -368,7 +449,9 @@ public struct GeoJSONExporter {
         let minimumArea = options.minimumAreaMicrons2
         let slot = Dictionary(uniqueKeysWithValues: classes.enumerated().map { (UInt8($0.element.index), $0.offset) })
         let perClass = options.multipolygonPerClass
-            ? try classes.map { _ in try MultiPolygonScratch(directory: directory) } : []
+            ? try classes.map { _ in try MultiPolygonScratch(directory: directory, frame: frame) } : []
+        let classifications = classes.map { options.qupath.classification(of: $0) }
+        let objectTypes = classes.map { options.qupath.objectType(of: $0.name) }
         var regionNumbers = [Int](repeating: 0, count: classes.count)
         var figures = summary.classes
         var unsimplified = 0
@@ -398,14 +481,13 @@ public struct GeoJSONExporter {
             figures[k].regionsWritten += 1
             let meanProbability = region.probabilitySum.map { Double($0) / 255 / Double(Swift.max(region.pixelCount, 1)) }
             if perClass.isEmpty {
-                var measurements = [("Area µm^2", areaMicrons2)]
-                if let meanProbability { measurements.append(("Mean probability", meanProbability)) }
+                var measurements = [(QuPathMeasurement.area, areaMicrons2)]
+                if let meanProbability { measurements.append((QuPathMeasurement.meanProbability, meanProbability)) }
                 let info = classes[k]
                 pendingFeatures.append(QuPathFeature.text(
                     id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/region/\(info.index)/\(number)"),
-                    geometry: QuPathFeature.polygonGeometry(polygon), objectType: .annotation,
-                    classification: .init(name: info.name, colour: QuPathFeature.colour(hex: info.colour)),
-                    measurements: measurements))
+                    geometry: QuPathFeature.polygonGeometry(polygon, frame: frame), objectType: objectTypes[k],
+                    classification: classifications[k], measurements: measurements))
             } else {
                 try perClass[k].add(polygon, area: areaMicrons2, pixels: region.pixelCount,
                                     probabilitySum: region.probabilitySum)
@@ -421,7 +503,7 @@ public struct GeoJSONExporter {
             let info = classes[k]
             try scratch.writeFeature(
                 to: &writer, id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/class/\(info.index)"),
-                classification: .init(name: info.name, colour: QuPathFeature.colour(hex: info.colour)))
+                classification: classifications[k])
         }
         summary.classes = figures
         summary.polygonsLeftUnsimplified = unsimplified
@@ -457,33 +539,32 @@ public struct GeoJSONExporter {
 
     // MARK: Tiles
 
-    private func writeTiles(_ slideRun: StoredSlideRun, mpp: (Double, Double), writer: inout FeatureStream,
+    private func writeTiles(_ slideRun: StoredSlideRun, frame: QuPathFrame, writer: inout FeatureStream,
                             summary: inout SlideExportSummary) throws {
         let classes = slideRun.classes
-        let slideBounds = PixelRect(x: 0, y: 0, width: slideRun.slideWidth, height: slideRun.slideHeight)
+        let classifications = classes.map { options.qupath.classification(of: $0) }
+        // The part of the slide QuPath shows: all of it, or its OpenSlide bounds.
+        let slideBounds = frame.imageRect(slideWidth: slideRun.slideWidth, slideHeight: slideRun.slideHeight)
         var written = 0
         var stream = writer
         try reader.forEachTile(of: slideRun.slideRunID, classCount: classes.count) { tile in
-            // The tile's own window, cut at the slide's edge like the regions.
+            // The tile's own window, cut at the edge of the image QuPath shows (the slide's, or its bounds').
             let window = tile.ownWindow.intersection(slideBounds)
             guard !window.isEmpty else { return }
             let dominant = tile.classes.indices.max { tile.classes[$0].areaFraction < tile.classes[$1].areaFraction }
-            var measurements: [(String, Double)] = [("Area µm^2", Double(window.area) * mpp.0 * mpp.1),
-                                                    ("Tissue fraction", tile.tissueFraction)]
+            // QuPath measures a tile's area itself; Tessera's measurements carry its prefix.
+            var measurements: [(String, Double)] = [(QuPathMeasurement.tissueFraction, tile.tissueFraction)]
             for info in classes where info.index < tile.classes.count {
-                measurements.append(("\(info.name) fraction", tile.classes[info.index].areaFraction))
-                measurements.append(("\(info.name) mean probability", tile.classes[info.index].meanProbability))
+                measurements.append((QuPathMeasurement.fraction(info.name), tile.classes[info.index].areaFraction))
+                measurements.append((QuPathMeasurement.meanProbability(info.name), tile.classes[info.index].meanProbability))
             }
-            let (x0, y0, x1, y1) = (window.x, window.y, window.maxX, window.maxY)
+            let (x0, y0) = (window.x - frame.offsetX, window.y - frame.offsetY)
+            let (x1, y1) = (window.maxX - frame.offsetX, window.maxY - frame.offsetY)
             let geometry = #"{"type":"Polygon","coordinates":[[[\#(x0),\#(y0)],[\#(x1),\#(y0)],[\#(x1),\#(y1)],[\#(x0),\#(y1)],[\#(x0),\#(y0)]]]}"#
-            let classification = dominant.flatMap { index in
-                classes.first { $0.index == index }.map {
-                    QuPathFeature.Classification(name: $0.name, colour: QuPathFeature.colour(hex: $0.colour))
-                }
-            }
+            let classification = dominant.flatMap { index in classes.firstIndex { $0.index == index }.map { classifications[$0] } }
             try stream.add(QuPathFeature.text(
                 id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/tile/\(tile.index)"),
-                geometry: geometry, objectType: .detection, classification: classification, measurements: measurements))
+                geometry: geometry, objectType: .tile, classification: classification, measurements: measurements))
             written += 1
         }
         writer = stream
@@ -491,16 +572,42 @@ public struct GeoJSONExporter {
     }
 }
 
-/// Writes features one a line, with the commas between them.
+/// Writes features one a line, with the commas between them, into one FeatureCollection, or into a new one (the
+/// same header) every `limit` features. Every file is committed at the end, together: a failure leaves none.
 struct FeatureStream {
-    let output: AtomicOutputFile
+    private(set) var output: AtomicOutputFile
+    private var outputs: [AtomicOutputFile]
     private var count = 0
+    private let header: String
+    private let limit: Int?
+    private let open: (Int) throws -> AtomicOutputFile
 
-    init(output: AtomicOutputFile) { self.output = output }
+    init(header: String, limit: Int?, open: @escaping (Int) throws -> AtomicOutputFile) throws {
+        self.header = header
+        self.limit = limit
+        self.open = open
+        output = try open(0)
+        outputs = [output]
+        try output.write(header)
+    }
 
     mutating func add(_ feature: String) throws {
+        if let limit, count >= limit {
+            try output.write("\n]}\n")
+            output = try open(outputs.count)
+            outputs.append(output)
+            try output.write(header)
+            count = 0
+        }
         try output.write(count == 0 ? feature : ",\n" + feature)
         count += 1
+    }
+
+    /// Ends the last collection and commits every file, in order.
+    mutating func finish() throws -> [AtomicOutputFile] {
+        try output.write("\n]}\n")
+        for file in outputs { try file.commit() }
+        return outputs
     }
 }
 
@@ -512,8 +619,10 @@ final class MultiPolygonScratch {
     private var area = 0.0
     private var pixels: Int64 = 0
     private var probabilitySum: Int64? = 0
+    private let frame: QuPathFrame
 
-    init(directory: URL) throws {
+    init(directory: URL, frame: QuPathFrame) throws {
+        self.frame = frame
         let path = directory.appendingPathComponent(".geojson-scratch-\(getpid())-\(UUID().uuidString.prefix(8))").path
         descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
@@ -525,7 +634,7 @@ final class MultiPolygonScratch {
     deinit { close(descriptor) }
 
     func add(_ polygon: SlidePolygon, area: Double, pixels: Int64, probabilitySum: Int64?) throws {
-        var text = (polygons == 0 ? "" : ",") + QuPathFeature.polygonCoordinates(polygon)
+        var text = (polygons == 0 ? "" : ",") + QuPathFeature.polygonCoordinates(polygon, frame: frame)
         try text.withUTF8 { bytes in
             var done = 0
             while done < bytes.count {
@@ -544,8 +653,8 @@ final class MultiPolygonScratch {
     }
 
     func writeFeature(to writer: inout FeatureStream, id: UUID, classification: QuPathFeature.Classification) throws {
-        var measurements = [("Area µm^2", area), ("Regions", Double(polygons))]
-        if let probabilitySum { measurements.append(("Mean probability", Double(probabilitySum) / 255 / Double(Swift.max(pixels, 1)))) }
+        var measurements = [(QuPathMeasurement.area, area), (QuPathMeasurement.regions, Double(polygons))]
+        if let probabilitySum { measurements.append((QuPathMeasurement.meanProbability, Double(probabilitySum) / 255 / Double(Swift.max(pixels, 1)))) }
         let placeholder = "\u{1}GEOMETRY\u{1}"
         let text = QuPathFeature.text(id: id, geometry: placeholder, objectType: .annotation,
                                       classification: classification, measurements: measurements)

@@ -5,15 +5,17 @@ import TesseraCore
 /// QuPath's GeoJSON object form (qupath-core PathObjectTypeAdapters, 0.4+):
 /// `{"type":"Feature","id":<UUID>,"geometry":…,"properties":{"objectType":…,"classification":{"name":…,"color":[r,g,b]},
 /// "isLocked":true,"measurements":{…}}}`.
-enum QuPathFeature {
-    enum ObjectType: String {
-        case annotation
-        case detection
-    }
+public enum QuPathFeature {
+    typealias ObjectType = QuPathObjectType
 
-    struct Classification {
-        var name: String
-        var colour: (UInt8, UInt8, UInt8)
+    public struct Classification: Sendable {
+        public var name: String
+        public var colour: (UInt8, UInt8, UInt8)
+
+        public init(name: String, colour: (UInt8, UInt8, UInt8)) {
+            self.name = name
+            self.colour = colour
+        }
     }
 
     /// One feature as a line of JSON. `geometry` is the geometry object's text.
@@ -31,22 +33,24 @@ enum QuPathFeature {
         return text + "}}}"
     }
 
-    /// Polygon coordinates `[[[x,y],…],…]`: each ring closed (first point repeated), shell first, holes after.
-    static func polygonCoordinates(_ polygon: SlidePolygon) -> String {
+    /// Polygon coordinates `[[[x,y],…],…]`: each ring closed (first point repeated), shell first, holes after, in
+    /// `frame` (level-0 pixels less its offset).
+    static func polygonCoordinates(_ polygon: SlidePolygon, frame: QuPathFrame) -> String {
+        let dx = Double(frame.offsetX), dy = Double(frame.offsetY)
         var text = "["
         for (index, ring) in ([polygon.shell] + polygon.holes).enumerated() {
             if index > 0 { text += "," }
             text += "["
             for point in ring.points {
-                text += "[\(JSONNumber.coordinate(point.x)),\(JSONNumber.coordinate(point.y))],"
+                text += "[\(JSONNumber.coordinate(point.x - dx)),\(JSONNumber.coordinate(point.y - dy))],"
             }
-            text += "[\(JSONNumber.coordinate(ring.points[0].x)),\(JSONNumber.coordinate(ring.points[0].y))]]"
+            text += "[\(JSONNumber.coordinate(ring.points[0].x - dx)),\(JSONNumber.coordinate(ring.points[0].y - dy))]]"
         }
         return text + "]"
     }
 
-    static func polygonGeometry(_ polygon: SlidePolygon) -> String {
-        #"{"type":"Polygon","coordinates":\#(polygonCoordinates(polygon))}"#
+    static func polygonGeometry(_ polygon: SlidePolygon, frame: QuPathFrame) -> String {
+        #"{"type":"Polygon","coordinates":\#(polygonCoordinates(polygon, frame: frame))}"#
     }
 
     /// "#rrggbb" as a colour; grey when the text is not one.

@@ -68,9 +68,16 @@ import TesseraTestSupport
                                          "--classes", "background,nuclei,eosin-stroma", "--slide", "CMU-1-Small-Region.svs"])
         #expect(export.status == 0, "\(export.stderr)")
         let features = try Self.features(Self.exported(geo, "CMU-1-Small-Region.svs"))
-        let regions = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "annotation" }
-        let tiles = features.filter { ($0["properties"] as? [String: Any])?["objectType"] as? String == "detection" }
+        func objectType(_ feature: [String: Any]) -> String { (feature["properties"] as? [String: Any])?["objectType"] as? String ?? "" }
+        let regions = features.filter { objectType($0) != "tile" }
+        let tiles = features.filter { objectType($0) == "tile" }
         #expect(regions.count > 10)
+        // Nuclei are detections (numerous, small), the stroma compartment annotations; background is QuPath's Ignore*.
+        #expect(Set(regions.filter { Self.className($0) == "nuclei" }.map(objectType)) == ["detection"])
+        #expect(Set(regions.filter { Self.className($0) == "eosin-stroma" }.map(objectType)) == ["annotation"])
+        #expect(Set(regions.filter { Self.className($0) == "Ignore*" }.map(objectType)) == ["annotation"])
+        let ignore = try #require(regions.first { Self.className($0) == "Ignore*" })
+        #expect(((ignore["properties"] as? [String: Any])?["classification"] as? [String: Any])?["color"] as? [Int] == [180, 180, 180])
 
         // QuPath's form: a UUID id, objectType, classification {name, color}, locked, measurements as an object.
         for feature in features {
@@ -103,7 +110,9 @@ import TesseraTestSupport
         func pixelArea(_ x: Int, _ y: Int) -> Double {
             (min(Double(x + 1) * d, 2220) - Double(x) * d) * (min(Double(y + 1) * d, 2967) - Double(y) * d)
         }
-        let classIndex = ["background": 0, "nuclei": 1, "eosin-stroma": 2]
+        // Class names as written (background as QuPath's Ignore*) and their index in the class map.
+        let classIndex = ["Ignore*": 0, "nuclei": 1, "eosin-stroma": 2]
+        let storedName = ["Ignore*": "background", "nuclei": "nuclei", "eosin-stroma": "eosin-stroma"]
         let storedAreas = try TesseraCLI.csv(results, "SELECT class_name, class_px FROM slide_class_areas WHERE slide_path LIKE '%CMU-1-Small-Region.svs' ORDER BY class_index")
             .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
         let mpp = try TesseraCLI.csv(results, "SELECT mpp_x, mpp_y FROM slide_runs WHERE slide_path LIKE '%CMU-1-Small-Region.svs'").split(separator: "\r\n")[1]
@@ -132,7 +141,8 @@ import TesseraTestSupport
             #expect(abs(traced - expected) <= 1e-5 * expected, "\(name): regions \(traced) px², class map \(expected) px²")
             // Every region's measured area is its polygon's, within the rounding of its vertices to 0.005 pixel.
             for region in regions where Self.className(region) == name {
-                let measured = Self.measurements(region)["Area µm^2"] ?? -1
+                #expect(Self.measurements(region)["Area µm^2"] == nil)
+                let measured = Self.measurements(region)["Tessera: area µm^2"] ?? -1
                 let perimeter = Self.coordinates(region).reduce(0.0) { total, ring in
                     total + zip(ring, ring.dropFirst()).reduce(0.0) { $0 + hypot($1.1[0] - $1.0[0], $1.1[1] - $1.0[1]) }
                 }
@@ -141,14 +151,14 @@ import TesseraTestSupport
             }
             // Against the tiles' own figures (slide_class_areas, counted on the model's pixels): each map pixel takes
             // one model pixel, so they agree within 1% (and never by more than the pixels along the class's boundary).
-            let stored = try #require(storedAreas.first { $0[0] == Substring(name) }.flatMap { Double($0[1]) })
+            let stored = try #require(storedAreas.first { $0[0] == Substring(storedName[name]!) }.flatMap { Double($0[1]) })
             let tolerance = Double(boundary) * d * d
             #expect(abs(traced - stored) <= tolerance,
                     "\(name): regions \(traced) px², tiles \(stored) px², tolerance \(boundary) boundary pixels = \(tolerance) px²")
             #expect(abs(traced - stored) <= 0.01 * stored, "\(name): regions \(traced) px², tiles \(stored) px²")
         }
 
-        // Tiles: one detection per stored tile, with its fractions and mean probabilities.
+        // Tiles: one QuPath tile per stored tile, with its fractions and mean probabilities under Tessera's prefix.
         let storedTiles = try TesseraCLI.csv(results, """
             SELECT COUNT(*) FROM tiles t JOIN slide_runs sr ON sr.id = t.slide_run_id
             WHERE sr.slide_path LIKE '%CMU-1-Small-Region.svs'
@@ -156,11 +166,12 @@ import TesseraTestSupport
         #expect(tiles.count == Int(storedTiles))
         let tile = try #require(tiles.first)
         let keys = Set(Self.measurements(tile).keys)
-        #expect(keys == ["Area µm^2", "Tissue fraction", "background fraction", "background mean probability",
-                         "nuclei fraction", "nuclei mean probability", "eosin-stroma fraction", "eosin-stroma mean probability"])
-        let fractions = ["background", "nuclei", "eosin-stroma"].map { Self.measurements(tile)["\($0) fraction"]! }
+        #expect(keys == ["Tessera: tissue fraction", "Tessera: background fraction", "Tessera: background mean probability",
+                         "Tessera: nuclei fraction", "Tessera: nuclei mean probability", "Tessera: eosin-stroma fraction",
+                         "Tessera: eosin-stroma mean probability"])
+        let fractions = ["background", "nuclei", "eosin-stroma"].map { Self.measurements(tile)["Tessera: \($0) fraction"]! }
         #expect(abs(fractions.reduce(0, +) - 1) < 1e-9)
-        #expect(Self.className(tile) == ["background", "nuclei", "eosin-stroma"][fractions.indices.max { fractions[$0] < fractions[$1] }!])
+        #expect(Self.className(tile) == ["Ignore*", "nuclei", "eosin-stroma"][fractions.indices.max { fractions[$0] < fractions[$1] }!])
     }
 
     @Test func minimumAreaDropsAndCountsRegionsAndBackgroundIsLeftOutByDefault() throws {
@@ -170,7 +181,7 @@ import TesseraTestSupport
         let all = try Self.features(Self.exported(exact, "CMU-1-Small-Region.svs"))
         #expect(Set(all.map(Self.className)) == ["nuclei", "eosin-stroma"])
         let threshold = 1000.0
-        let small = all.filter { Self.measurements($0)["Area µm^2"]! < threshold }
+        let small = all.filter { Self.measurements($0)["Tessera: area µm^2"]! < threshold }
         #expect(!small.isEmpty && small.count < all.count)
 
         let output = try TesseraCLI.run(["export", "geojson", results, "--out", filtered.path, "--min-area-um2", "1000",
@@ -182,7 +193,7 @@ import TesseraTestSupport
         #expect(dropped == small.count)
         let kept = try Self.features(Self.exported(filtered, "CMU-1-Small-Region.svs"))
         #expect(kept.count == all.count - small.count)
-        #expect(kept.allSatisfy { Self.measurements($0)["Area µm^2"]! >= threshold })
+        #expect(kept.allSatisfy { Self.measurements($0)["Tessera: area µm^2"]! >= threshold })
         // Same results, same ids: an export run again names its objects the same.
         let ids = Set(all.compactMap { $0["id"] as? String })
         #expect(kept.allSatisfy { ids.contains($0["id"] as? String ?? "") })

@@ -34,9 +34,10 @@ import TesseraTestSupport
             var regionCounts: [String: Int] = [:]
             for feature in object?["features"] as? [[String: Any]] ?? [] {
                 let properties = feature["properties"] as? [String: Any] ?? [:]
-                guard properties["objectType"] as? String == "annotation",
+                // Regions: nuclei as detections, stroma as annotations; not the tiles.
+                guard properties["objectType"] as? String != "tile",
                       let name = (properties["classification"] as? [String: Any])?["name"] as? String,
-                      let area = (properties["measurements"] as? [String: NSNumber])?["Area µm^2"]?.doubleValue
+                      let area = (properties["measurements"] as? [String: NSNumber])?["Tessera: area µm^2"]?.doubleValue
                 else { continue }
                 regionAreas[name, default: 0] += area / 1e6
                 regionCounts[name, default: 0] += 1

@@ -29,11 +29,14 @@ import TesseraExport
                 simplify_um: 2
                 gzip: true
                 multipolygon_per_class: true
+                object_types: {tumour: detection}
+                qupath_classes: {stroma: Stroma}
 
             """, file: Self.file)
         #expect(full.settings.geojson == GeoJSONExportOptions(
             objects: .both, classNames: ["tumour", "stroma"], minimumAreaMicrons2: 50, simplifyMicrons: 2, gzip: true,
-            multipolygonPerClass: true))
+            multipolygonPerClass: true,
+            qupath: QuPathClassMap(objectTypes: ["tumour": .detection], qupathClasses: ["stroma": "Stroma"])))
         #expect(plain.hash == defaults.hash && plain.hash == full.hash)
     }
 
@@ -43,6 +46,12 @@ import TesseraExport
         }
         #expect(throws: PipelineError.self) {
             try PipelineDefinition.parse(text: Self.base + "  geojson: {simplify: 2}\n", file: Self.file)
+        }
+        #expect(throws: PipelineError.self) {
+            try PipelineDefinition.parse(text: Self.base + "  geojson: {object_types: {nuclei: cell}}\n", file: Self.file)
+        }
+        #expect(throws: PipelineError.self) {
+            try PipelineDefinition.parse(text: Self.base + "  geojson: {object_types: [nuclei]}\n", file: Self.file)
         }
     }
 

@@ -143,7 +143,14 @@ public struct PipelineDefinition: Sendable {
                 minimumAreaMicrons2: geojson["min_area_um2"]?.doubleValue ?? 0,
                 simplifyMicrons: geojson["simplify_um"]?.doubleValue ?? 0,
                 gzip: geojson["gzip"]?.boolValue ?? false,
-                multipolygonPerClass: geojson["multipolygon_per_class"]?.boolValue ?? false)
+                multipolygonPerClass: geojson["multipolygon_per_class"]?.boolValue ?? false,
+                qupath: QuPathClassMap(
+                    objectTypes: Dictionary((geojson["object_types"]?.members ?? []).compactMap { member in
+                        member.value.stringValue.flatMap(QuPathObjectType.init(rawValue:)).map { (member.key, $0) }
+                    }, uniquingKeysWith: { $1 }),
+                    qupathClasses: Dictionary((geojson["qupath_classes"]?.members ?? []).compactMap { member in
+                        member.value.stringValue.map { (member.key, $0) }
+                    }, uniquingKeysWith: { $1 })))
         }
         settings.targetMPP = tiling?["mpp"]?.doubleValue
         settings.tileSize = tiling?["tile"]?.intValue

@@ -88,6 +88,10 @@ public struct SchemaValidator: Sendable {
                 if let propertySchema = properties.first(where: { $0.key == member.key })?.value {
                     check(member.value, against: propertySchema, keyPath: childPath, keyLine: member.keyLine,
                           into: &diagnostics)
+                } else if let valueSchema = schema["additionalProperties"], valueSchema.members != nil {
+                    // A map (class name to value): every member's value checked against the one schema.
+                    check(member.value, against: valueSchema, keyPath: childPath, keyLine: member.keyLine,
+                          into: &diagnostics)
                 } else if schema["additionalProperties"]?.boolValue == false {
                     let allowed = properties.map(\.key)
                     var message = "unknown key"

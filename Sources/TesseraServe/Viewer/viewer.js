@@ -266,13 +266,15 @@
       svg.setAttribute('preserveAspectRatio', 'none');
       svg.style.pointerEvents = 'none';
       var count = 0;
+      // The file is in QuPath's frame: level-0 less the slide's OpenSlide bounds (tessera.qupath_frame.offset).
+      var offset = ((collection.tessera || {}).qupath_frame || {}).offset || [0, 0];
       (collection.features || []).forEach(function (feature) {
         var classification = (feature.properties || {}).classification || {};
         var colour = Array.isArray(classification.color) ? 'rgb(' + classification.color.join(',') + ')' : '#ffb000';
         polygonsOf(feature.geometry).forEach(function (rings) {
           var path = document.createElementNS(svgNS, 'path');
           path.setAttribute('d', rings.map(function (ring) {
-            return 'M' + ring.map(function (p) { return p[0] + ' ' + p[1]; }).join('L') + 'Z';
+            return 'M' + ring.map(function (p) { return (p[0] + offset[0]) + ' ' + (p[1] + offset[1]); }).join('L') + 'Z';
           }).join(''));
           path.setAttribute('fill', 'none');
           path.setAttribute('stroke', colour);
