@@ -54,7 +54,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     }
 
     // Settings written before the QuPath class map was added decode with its defaults.
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(objects: try container.decode(ExportedObjects.self, forKey: .objects),
                   classNames: try container.decodeIfPresent([String].self, forKey: .classNames),
@@ -68,7 +68,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
                   objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile))
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(objects, forKey: .objects)
         try container.encodeIfPresent(classNames, forKey: .classNames)

@@ -107,9 +107,10 @@ import TesseraTestSupport
         let outputs = try SmallDisk.run(disk, steps: [
             // A first night on a roomy disk: the results file and its tables exist.
             SmallDisk.Step(size: "64m", run),
-            // Two new slides; the disk has room for the run's reserve (256 KB), the first slide and the second's
-            // canvas, not for all the second's rows.
-            SmallDisk.Step(size: SmallDisk.usedPlus(500, on: disk), run,
+            // Two new slides; the disk has room for the run's reserve (256 KB), the first slide and twice the
+            // second's canvas (what a slide must find free to start: 2 x 436 KB, most of it the class map at the
+            // model's 4 µm/px here), not for all the second's rows and heatmaps.
+            SmallDisk.Step(size: SmallDisk.usedPlus(1320, on: disk), run,
                            shell: "cp '\(Fixtures.slide("small.svs").path)' '\(inputs.path)/b-small.svs' && "
                                + "cp '\(Self.cmu)' '\(inputs.path)/c-cmu.svs'"),
             // How the runs table reads after the full disk, before anything else runs.
