@@ -24,19 +24,21 @@ public struct SyntheticSlideResults {
         self.height = height
     }
 
-    /// A source map repeated over the target size, read band by band like any raster.
+    /// A source map repeated over the target size every `periodX` x `periodY` pixels (the rest `empty`), read band
+    /// by band like any raster.
     struct Mosaic: HeatmapRaster {
         let source: [UInt8]
         let sourceWidth: Int
         let sourceHeight: Int
-        let gap: Int
+        let periodX: Int
+        let periodY: Int
         let width: Int
         let height: Int
         let empty: UInt8
         var channels: Int { 1 }
 
         func value(_ x: Int, _ y: Int) -> UInt8 {
-            let sx = x % (sourceWidth + gap), sy = y % (sourceHeight + gap)
+            let sx = x % periodX, sy = y % periodY
             return sx < sourceWidth && sy < sourceHeight ? source[sy * sourceWidth + sx] : empty
         }
 
@@ -84,8 +86,8 @@ public struct SyntheticSlideResults {
         let probabilityPixels = try names.probabilities.map { try load($0).1 }
         let mapWidth = Int((Double(width) / downsample).rounded(.up)), mapHeight = Int((Double(height) / downsample).rounded(.up))
         func mosaic(_ pixels: [UInt8], empty: UInt8) -> Mosaic {
-            Mosaic(source: pixels, sourceWidth: sourceWidth, sourceHeight: sourceHeight, gap: gap, width: mapWidth,
-                   height: mapHeight, empty: empty)
+            Mosaic(source: pixels, sourceWidth: sourceWidth, sourceHeight: sourceHeight, periodX: sourceWidth + gap,
+                   periodY: sourceHeight + gap, width: mapWidth, height: mapHeight, empty: empty)
         }
         let classMap = mosaic(classPixels, empty: HeatmapWriter.noPrediction)
         let probabilities = probabilityPixels.map { mosaic($0, empty: 0) }
@@ -144,12 +146,30 @@ public struct SyntheticSlideResults {
         }
         let layout = OutputLayout(outputDirectory: directory)
         let files = layout.slideRunFiles(outputStem: slideFileName, slideRun: slideRun.id, classNames: classNames)
+        // The model-resolution class map (what the export traces), when the source has one: its copies start where
+        // the class map's do, one model pixel (target mpp / slide mpp = 1 here) per level-0 pixel.
+        var modelClassMap: (raster: any HeatmapRaster, downsample: Double)? = nil
+        if let modelName = recorded.first(where: { $0.kind == .modelClassMap })
+            .map({ URL(fileURLWithPath: $0.path).lastPathComponent }) {
+            let (modelReader, modelPixels) = try load(modelName)
+            let modelDownsample = 1.0
+            let period = { (mapPixels: Int) in Int((Double(mapPixels) * downsample / modelDownsample).rounded()) }
+            modelClassMap = (Mosaic(source: modelPixels, sourceWidth: modelReader.width, sourceHeight: modelReader.height,
+                                    periodX: Swift.max(modelReader.width, period(sourceWidth + gap)),
+                                    periodY: Swift.max(modelReader.height, period(sourceHeight + gap)),
+                                    width: Int((Double(width) / modelDownsample).rounded(.up)),
+                                    height: Int((Double(height) / modelDownsample).rounded(.up)),
+                                    empty: HeatmapWriter.noPrediction), modelDownsample)
+        }
         _ = try HeatmapWriter.writeSlideHeatmaps(
-            classMap: classMap, probabilities: probabilities, colours: colours, classNames: classNames,
-            files: SlideHeatmapFiles(classMap: files.classMap, overlay: files.overlay, probabilities: files.probabilities),
+            classMap: classMap, probabilities: probabilities, modelClassMap: modelClassMap, colours: colours,
+            classNames: classNames,
+            files: SlideHeatmapFiles(classMap: files.classMap, overlay: files.overlay, probabilities: files.probabilities,
+                                     modelClassMap: modelClassMap == nil ? nil : files.modelClassMap),
             slideName: slideFileName, downsample: downsample, micronsPerPixelX: mpp, micronsPerPixelY: mpp,
             micronsPerPixelSource: "file")
-        try store.recordArtefacts(files.heatmapArtefacts, run: run.id, slideRun: slideRun.id, layout: layout)
+        try store.recordArtefacts(files.heatmapArtefacts.filter { $0.kind != .modelClassMap || modelClassMap != nil },
+                                  run: run.id, slideRun: slideRun.id, layout: layout)
         try store.finishSlideRun(slideRun.id, status: .done, seconds: 0)
         try store.finishRun(run.id, status: .finished)
         try store.close()

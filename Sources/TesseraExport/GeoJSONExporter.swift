@@ -494,7 +494,12 @@ public struct GeoJSONExporter {
             }
         }
 
-        try Self.feed(tracer, classMap: maps.classMap, downsample: grid.downsample, probabilities: maps.probabilities) {
+        // A slide with OpenSlide bounds: QuPath shows only them, and the tiles read past them (white there), so
+        // regions keep only the map pixels wholly inside the bounds.
+        let within = frame.source == .openslideBounds
+            ? frame.imageRect(slideWidth: slideRun.slideWidth, slideHeight: slideRun.slideHeight) : nil
+        try Self.feed(tracer, classMap: maps.classMap, downsample: grid.downsample, probabilities: maps.probabilities,
+                      within: within) {
             for feature in pendingFeatures { try writer.add(feature) }
             pendingFeatures.removeAll(keepingCapacity: true)
         }
@@ -512,9 +517,17 @@ public struct GeoJSONExporter {
     /// Feeds a class map at `downsample` (and the exported classes' probability maps, on its grid or a coarser
     /// one) to `tracer` one band of tile rows at a time, calling `afterRow` after each row, then finishes it.
     /// Memory: one band per map.
+    /// With `within` (level-0), map pixels not wholly inside it are fed as no prediction.
     static func feed(_ tracer: RegionTracer, classMap: HeatmapFileReader, downsample: Double,
-                     probabilities: [HeatmapFileReader?], afterRow: () throws -> Void) throws {
+                     probabilities: [HeatmapFileReader?], within: PixelRect? = nil,
+                     afterRow: () throws -> Void) throws {
         let width = classMap.width, bandBytes = width * classMap.bandHeight
+        // The map columns and rows wholly inside `within`.
+        func wholly(_ start: Int, _ end: Int) -> Range<Int> {
+            let first = Int((Double(start) / downsample).rounded(.up)), last = Int((Double(end) / downsample).rounded(.down))
+            return first..<Swift.max(first, last)
+        }
+        let inside = within.map { (columns: wholly($0.x, $0.maxX), rows: wholly($0.y, $0.maxY)) }
         // Buffers of our own, so the rows handed to the tracer stay valid for the whole band.
         let band = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bandBytes)
         let samplers = probabilities.map { $0.map { ProbabilityRowSampler(map: $0, width: width, downsample: downsample) } }
@@ -529,6 +542,11 @@ public struct GeoJSONExporter {
             for row in 0..<rows {
                 let range = (row * width)..<((row + 1) * width)
                 let y = bandIndex * classMap.bandHeight + row
+                if let inside {
+                    for x in 0..<width where !inside.rows.contains(y) || !inside.columns.contains(x) {
+                        band[row * width + x] = HeatmapWriter.noPrediction
+                    }
+                }
                 let probabilityRows = try samplers.map { try $0?.row(y) }
                 try tracer.addRow(UnsafeBufferPointer(rebasing: band[range]), probabilities: probabilityRows)
                 try afterRow()
