@@ -52,7 +52,8 @@ let package = Package(
         // Compiles a folder of data files inside a target (TesseraServe/Viewer) into it at build time, as base64 in a
         // generated enum (scripts/generate-embedded-files): no generated copy is checked in.
         .plugin(name: "TesseraEmbeddedFiles", capability: .buildTool()),
-        .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
+        // CTIFF and CJPEG: level-0 JPEG tiles decoded without OpenSlide (TesseraSlide/JPEGTileReader.swift).
+        .target(name: "TesseraSlide", dependencies: ["COpenSlide", "CTIFF", "CJPEG", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
             .product(name: "Crypto", package: "swift-crypto"),
