@@ -37,7 +37,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // glibc's mallopt (TesseraCore/MallocPolicy.swift), which the Glibc module does not expose.
         .systemLibrary(name: "CMalloc"),
-        // libjpeg (libjpeg-turbo on Debian) for the viewer's JPEG tiles (TesseraServe/JPEGEncoder.swift).
+        // libjpeg (libjpeg-turbo on Debian) for the viewer's JPEG tiles (TesseraServe/JPEGEncoder.swift) and for decoding
+        // slides' level-0 JPEG tiles directly (TesseraSlide/JPEGTileReader.swift).
         .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
 
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
