@@ -114,7 +114,10 @@ def main():
                       f"{wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
         ref_out = os.path.join(args.out, f"{os.path.basename(slide)}-{reference[0]}-{reference[1]}-r0")
         ref_classes = class_map(ref_out, slide)
-        area_mm2 = np.count_nonzero(ref_classes != 255) * mpp * mpp / 1e6
+        # A class-map pixel covers d x d level-0 pixels (d = round(target mpp / slide mpp), the heatmap's downsample).
+        d = handle.dimensions[0] / ref_classes.shape[1]
+        d = round(d) if abs(d - round(d)) < 0.05 else d
+        area_mm2 = np.count_nonzero(ref_classes != 255) * (mpp * d) ** 2 / 1e6
         for tile, overlap in configs:
             out = os.path.join(args.out, f"{os.path.basename(slide)}-{tile}-{overlap}-r0")
             classes = class_map(out, slide)
