@@ -37,7 +37,8 @@ let package = Package(
         .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
         // glibc's mallopt (TesseraCore/MallocPolicy.swift), which the Glibc module does not expose.
         .systemLibrary(name: "CMalloc"),
-        // libjpeg (libjpeg-turbo on Debian) for the viewer's JPEG tiles (TesseraServe/JPEGEncoder.swift).
+        // libjpeg (libjpeg-turbo on Debian) for the viewer's JPEG tiles (TesseraServe/JPEGEncoder.swift) and for decoding
+        // slides' level-0 JPEG tiles directly (TesseraSlide/JPEGTileReader.swift).
         .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg62-turbo-dev"])]),
 
         // Shared value types (images, level-0 geometry) and the thread pool for blocking C calls.
@@ -52,7 +53,8 @@ let package = Package(
         // Compiles a folder of data files inside a target (TesseraServe/Viewer) into it at build time, as base64 in a
         // generated enum (scripts/generate-embedded-files): no generated copy is checked in.
         .plugin(name: "TesseraEmbeddedFiles", capability: .buildTool()),
-        .target(name: "TesseraSlide", dependencies: ["COpenSlide", "TesseraCore"]),
+        // CTIFF and CJPEG: level-0 JPEG tiles decoded without OpenSlide (TesseraSlide/JPEGTileReader.swift).
+        .target(name: "TesseraSlide", dependencies: ["COpenSlide", "CTIFF", "CJPEG", "TesseraCore"]),
         .target(name: "TesseraNetwork", dependencies: [
             "CDNNL", "TesseraCore",
             .product(name: "Crypto", package: "swift-crypto"),

@@ -112,6 +112,60 @@ static inline int CJPEG_decompress(const unsigned char *data, unsigned long size
     return 0;
 }
 
+/// Decodes one JPEG-compressed TIFF tile to RGB: first `tables` (the TIFF's JPEGTables tag, an abbreviated
+/// table-specification stream; NULL or 0 bytes when each tile carries its own tables), then the tile's stream
+/// `data`. `ycbcr` 1: the stream's components are YCbCr (TIFF photometric YCbCr) and become RGB; 0: they are
+/// RGB already (photometric RGB, as Aperio writes its "JPEG/RGB" tiles, with no Adobe marker) and pass unconverted.
+/// Everything else is libjpeg's default (islow DCT, fancy upsampling): what libtiff's JPEG codec uses under
+/// OpenSlide 3.4.1's TIFFRGBAImage reads, so the pixels are the same. Writes `width` x `height` pixels, rows
+/// `stride` bytes apart. Returns 0 on success; 1 with libjpeg's message for a libjpeg error; 2 when the tile is not
+/// `width` x `height` x 3 components; 3 when libjpeg warned (a corrupt or truncated stream it patched up).
+static inline int CJPEG_decompressTile(const unsigned char *tables, unsigned long tablesSize,
+                                       const unsigned char *data, unsigned long size, int ycbcr,
+                                       unsigned int width, unsigned int height, unsigned char *pixels,
+                                       size_t stride, char *message, size_t messageCapacity) {
+    struct jpeg_decompress_struct info;
+    CJPEG_ErrorManager errors;
+    memset(&info, 0, sizeof info);
+    info.err = jpeg_std_error(&errors.base);
+    errors.base.error_exit = CJPEG_errorExit;
+    errors.base.output_message = CJPEG_outputMessage;
+    errors.message[0] = 0;
+    if (setjmp(errors.escape)) {
+        snprintf(message, messageCapacity, "%s", errors.message);
+        jpeg_destroy_decompress(&info);
+        return 1;
+    }
+    jpeg_create_decompress(&info);
+    if (tables != NULL && tablesSize > 0) {
+        jpeg_mem_src(&info, tables, tablesSize);
+        jpeg_read_header(&info, FALSE);
+    }
+    jpeg_mem_src(&info, data, size);
+    if (jpeg_read_header(&info, TRUE) != JPEG_HEADER_OK || info.num_components != 3 || info.image_width != width
+        || info.image_height != height) {
+        snprintf(message, messageCapacity, "the tile's JPEG is %ux%u with %d components, not %ux%u RGB",
+                 info.image_width, info.image_height, info.num_components, width, height);
+        jpeg_destroy_decompress(&info);
+        return 2;
+    }
+    info.jpeg_color_space = ycbcr ? JCS_YCbCr : JCS_RGB;
+    info.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&info);
+    while (info.output_scanline < info.output_height) {
+        JSAMPROW row = pixels + (size_t)info.output_scanline * stride;
+        jpeg_read_scanlines(&info, &row, 1);
+    }
+    jpeg_finish_decompress(&info);
+    long warnings = errors.base.num_warnings;
+    jpeg_destroy_decompress(&info);
+    if (warnings > 0) {
+        snprintf(message, messageCapacity, "libjpeg warned %ld time(s) while decoding the tile", warnings);
+        return 3;
+    }
+    return 0;
+}
+
 static inline void CJPEG_free(unsigned char *buffer) { free(buffer); }
 
 #endif

@@ -90,4 +90,9 @@ static inline int CTIFF_getExtraSamples(TIFF *tiff, uint16_t *count, const uint1
     return TIFFGetFieldDefaulted(tiff, TIFFTAG_EXTRASAMPLES, count, types);
 }
 
+/// The JPEGTables tag: a JPEG stream holding only the tables a JPEG-compressed file's tiles share.
+static inline int CTIFF_getJPEGTables(TIFF *tiff, uint32_t *count, const void **data) {
+    return TIFFGetField(tiff, TIFFTAG_JPEGTABLES, count, data);
+}
+
 #endif

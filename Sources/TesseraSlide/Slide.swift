@@ -50,6 +50,9 @@ public final class Slide: Sendable {
     public let associatedImageNames: [String]
     /// Width and height of each associated image, by name.
     public let associatedImageSizes: [String: ImageSize]
+    /// Level 0 decoded straight from the file's JPEG tiles (Aperio SVS, generic tiled TIFF), bypassing OpenSlide's
+    /// compositing; nil where OpenSlide reads everything.
+    let jpegTiles: JPEGTileReader?
 
     /// What is missing of a multi-file slide OpenSlide would not open: a MIRAX slide keeps its tiles in a folder named
     /// after the .mrxs file (without the extension), next to it, holding Slidedat.ini.
@@ -67,7 +70,12 @@ public final class Slide: Sendable {
     }
 
     /// Opens the slide at `url`. Throws `SlideError` (.fileNotFound, .unsupportedFormat, .openFailed).
-    public init(contentsOf url: URL) throws {
+    ///
+    /// With `directTileDecoding` (the default), level-0 reads of Aperio SVS and generic tiled TIFF slides whose
+    /// tiles are JPEG decode those tiles directly with libjpeg-turbo (`JPEGTileReader`: the same pixels as
+    /// OpenSlide's, for a fraction of the CPU); everything else, and any tile the direct reader cannot decode, is
+    /// read by OpenSlide. `false` reads everything through OpenSlide (tests and benchmarks compare the two).
+    public init(contentsOf url: URL, directTileDecoding: Bool = true) throws {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else {
             throw SlideError(kind: .fileNotFound, message: "no such file", path: path, context: "opening the slide")
@@ -115,6 +123,10 @@ public final class Slide: Sendable {
                                      downsample: openslide_get_level_downsample(pointer, Int32(level))))
         }
         self.levels = levels
+        self.jpegTiles = directTileDecoding && !levels.isEmpty
+            ? JPEGTileReader.open(url: url, vendor: properties["openslide.vendor"], level0Width: levels[0].width,
+                                  level0Height: levels[0].height)
+            : nil
         // Init cannot call the instance check before all stored properties exist; deinit closes the handle.
         if let error = openslide_get_error(pointer) {
             throw SlideError(kind: .openFailed, message: String(cString: error), path: path,
@@ -149,6 +161,10 @@ public final class Slide: Sendable {
     /// The file name, for messages.
     public var name: String { url.lastPathComponent }
 
+    /// How level 0 is read: "jpeg-direct" (the file's JPEG tiles decoded by Tessera, OpenSlide for the rest) or
+    /// "openslide" (`tessera-dev bench-read` prints it).
+    public var level0Reader: String { jpegTiles == nil ? "openslide" : "jpeg-direct" }
+
     // MARK: Reading
 
     /// Reads `width` x `height` pixels of `level`, starting at `level0Origin` (level-0 coordinates, OpenSlide's
@@ -166,6 +182,14 @@ public final class Slide: Sendable {
                              path: url.path, context: context)
         }
         if width == 0 || height == 0 { return RGBImage(width: width, height: height) }
+        if level == 0, let jpegTiles {
+            // A handle OpenSlide has put in its error state stays failed, whichever reader would serve the read.
+            try checkError(context)
+            let region = PixelRect(x: level0Origin.x, y: level0Origin.y, width: width, height: height)
+            // On any DirectReadError (an unscanned Aperio tile, a damaged stream) OpenSlide reads the region below:
+            // it reads what it can, and its own error, in its words, is the one users see.
+            if let image = try? jpegTiles.read(region: region) { return image }
+        }
         let argb = [UInt32](unsafeUninitializedCapacity: width * height) { buffer, count in
             openslide_read_region(handle.pointer, buffer.baseAddress, Int64(level0Origin.x), Int64(level0Origin.y),
                                   Int32(level), Int64(width), Int64(height))

@@ -24,19 +24,23 @@ struct BenchReadCommand: ParsableCommand {
     @Option(help: "Read level-0 windows this many times the tile size, resampled to the tile size (1: no resampling).")
     var windowScale: Double = 1
 
+    @Option(help: "Level-0 reader: 'default' (Aperio and generic TIFF JPEG tiles decoded directly) or 'openslide'.")
+    var reader: String = "default"
+
     func validate() throws {
         guard threads > 0, tiles > 0, size > 0 else { throw ValidationError("--threads, --tiles, --size must be > 0") }
+        guard ["default", "openslide"].contains(reader) else { throw ValidationError("--reader: default or openslide") }
     }
 
     func run() throws {
         do {
-            let handle = try Slide(contentsOf: URL(fileURLWithPath: slide))
+            let handle = try Slide(contentsOf: URL(fileURLWithPath: slide), directTileDecoding: reader == "default")
             let result = try ReadBenchmark.run(slide: handle, threads: threads, tiles: tiles, tileSize: size,
                                                  windowScale: windowScale)
             print(String(format: "tessera threads=%d tiles=%d size=%d seconds=%.4f tiles_per_second=%.2f "
                 + "cpu_seconds=%.4f tiles_per_cpu_second=%.2f checksum=%llu",
                          result.threads, result.tiles, result.tileSize, result.seconds, result.tilesPerSecond,
-                         result.cpuSeconds, result.tilesPerCPUSecond, result.checksum))
+                         result.cpuSeconds, result.tilesPerCPUSecond, result.checksum) + " reader=\(handle.level0Reader)")
         } catch let error as SlideError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -8,6 +8,9 @@ round, so background load hits both alike; medians are printed.
     tools/.venv/bin/python tools/bench/bench_read.py out/synthetic-50000x40000.large.tiff \
         --tessera-dev .build/release/tessera-dev --tiles 400 --rounds 5
 
+Tessera decodes the JPEG tiles of Aperio and generic TIFF slides itself (Sources/TesseraSlide/JPEGTileReader.swift);
+`--with-openslide-reader` adds a third side, Tessera reading through OpenSlide (`bench-read --reader openslide`).
+
 openslide-python's read_region returns an un-premultiplied RGBA PIL image (its C helper does the conversion);
 Tessera returns RGB composited onto white. Both are "a usable 512x512 tile".
 """
@@ -74,6 +77,8 @@ def main():
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--with-openslide-reader", action="store_true",
+                        help="also time Tessera with --reader openslide (OpenSlide for every tile)")
     parser.add_argument("--python-worker", type=int, metavar="THREADS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.python_worker:
@@ -91,6 +96,8 @@ def main():
                 ("openslide-python", [sys.executable, __file__, args.slide, "--python-worker", str(threads),
                                       "--tiles", str(args.tiles), "--size", str(args.size)]),
             ]
+            if args.with_openslide_reader:
+                sides.append(("tessera-openslide", sides[0][1] + ["--reader", "openslide"]))
             if round_index % 2:
                 sides.reverse()
             for name, command in sides:
@@ -102,7 +109,9 @@ def main():
 
     print(f"\n{args.tiles} tiles of {args.size}x{args.size} at level 0, median of {args.rounds} rounds:")
     for threads in thread_counts:
-        for name in ("tessera", "openslide-python"):
+        for name in ("tessera", "tessera-openslide", "openslide-python"):
+            if (name, threads) not in results:
+                continue
             values = results[(name, threads)]
             print(f"  {name:16} threads={threads}: {statistics.median(values):8.1f} tiles/s "
                   f"(min {min(values):.1f}, max {max(values):.1f}); "
@@ -114,6 +123,10 @@ def main():
           f"{base / statistics.median(results[('openslide-python', 1)]):.2f}x wall, "
           f"{statistics.median(cpu_results[('tessera', 1)]) / statistics.median(cpu_results[('openslide-python', 1)]):.2f}x "
           f"per CPU-second")
+    python_cpu = statistics.median(cpu_results[('openslide-python', 1)])
+    print(f"  CPU per tile, 1 thread: tessera {1000 / statistics.median(cpu_results[('tessera', 1)]):.2f} ms, "
+          f"openslide-python {1000 / python_cpu:.2f} ms: openslide-python takes "
+          f"{statistics.median(cpu_results[('tessera', 1)]) / python_cpu:.2f}x tessera's CPU per tile")
     print(f"  load average at the end: {open('/proc/loadavg').read().split()[:3]} on {os.cpu_count()} CPUs")
 
 
