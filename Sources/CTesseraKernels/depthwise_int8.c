@@ -91,8 +91,17 @@ static inline int8_t requantise(int32_t sum, float bias, float scale, float mult
 }
 
 /// The input row of each tap of output pixel (oy, ox), or the zero row where the tap lies in the padding.
-static inline void tapRows(const TesseraDepthwiseInt8 *p, int32_t oy, int32_t ox, const uint8_t **rows) {
+/// `offsets`: each tap's byte offset from the first tap (`tapOffsets`), for pixels whose taps all lie inside.
+static inline void tapRows(const TesseraDepthwiseInt8 *p, int32_t oy, int32_t ox, const uint8_t **rows, const int64_t *offsets) {
     const uint8_t *source = (const uint8_t *)p->source;
+    const int32_t sy0 = oy * p->stride - p->padTop, sx0 = ox * p->stride - p->padLeft, extent = (p->kernel - 1) * p->dilation;
+    if (sy0 >= 0 && sy0 + extent < p->height && sx0 >= 0 && sx0 + extent < p->width) {
+        const uint8_t *first = source + ((int64_t)sy0 * p->width + sx0) * p->channels;
+        const int32_t taps = p->kernel * p->kernel;
+        for (int32_t t = 0; t < taps; t++) rows[t] = first + offsets[t];
+        rows[taps] = zeroRow;
+        return;
+    }
     int32_t t = 0;
     for (int32_t ky = 0; ky < p->kernel; ky++) {
         const int32_t sy = oy * p->stride - p->padTop + ky * p->dilation;
@@ -103,6 +112,14 @@ static inline void tapRows(const TesseraDepthwiseInt8 *p, int32_t oy, int32_t ox
         }
     }
     rows[t] = zeroRow;  // the partner of an odd kernel's last tap
+}
+
+static inline void tapOffsets(const TesseraDepthwiseInt8 *p, int64_t *offsets) {
+    for (int32_t ky = 0, t = 0; ky < p->kernel; ky++) {
+        for (int32_t kx = 0; kx < p->kernel; kx++, t++) {
+            offsets[t] = ((int64_t)ky * p->dilation * p->width + (int64_t)kx * p->dilation) * p->channels;
+        }
+    }
 }
 
 static inline int32_t inputAt(const TesseraDepthwiseInt8 *p, const uint8_t *row, int32_t c) {
@@ -121,9 +138,11 @@ static void scalarChannels(const TesseraDepthwiseInt8 *p, const uint8_t **rows, 
 
 void tessera_depthwise_int8_reference(const TesseraDepthwiseInt8 *p, int32_t rowBegin, int32_t rowEnd) {
     const uint8_t *rows[26];
+    int64_t offsets[25];
+    tapOffsets(p, offsets);
     for (int32_t oy = rowBegin; oy < rowEnd; oy++) {
         for (int32_t ox = 0; ox < p->outWidth; ox++) {
-            tapRows(p, oy, ox, rows);
+            tapRows(p, oy, ox, rows, offsets);
             scalarChannels(p, rows, p->destination + ((int64_t)oy * p->outWidth + ox) * p->channels, 0);
         }
     }
@@ -166,9 +185,11 @@ AVX2 static inline __m256i requantise8(__m256i sum, const float *bias, const flo
 AVX2 void tessera_depthwise_int8_avx2(const TesseraDepthwiseInt8 *p, int32_t rowBegin, int32_t rowEnd) {
     const uint8_t *rows[26];
     const int32_t pairs = pairsOf(p->kernel), chunks = p->channels / 16, swish = p->swish, sourceSigned = p->sourceSigned;
+    int64_t offsets[25];
+    tapOffsets(p, offsets);
     for (int32_t oy = rowBegin; oy < rowEnd; oy++) {
         for (int32_t ox = 0; ox < p->outWidth; ox++) {
-            tapRows(p, oy, ox, rows);
+            tapRows(p, oy, ox, rows, offsets);
             int8_t *out = p->destination + ((int64_t)oy * p->outWidth + ox) * p->channels;
             const __m256i *w = (const __m256i *)p->packed;
             for (int32_t chunk = 0; chunk < chunks; chunk++) {
