@@ -55,8 +55,11 @@ let package = Package(
         .plugin(name: "TesseraEmbeddedFiles", capability: .buildTool()),
         // CTIFF and CJPEG: level-0 JPEG tiles decoded without OpenSlide (TesseraSlide/JPEGTileReader.swift).
         .target(name: "TesseraSlide", dependencies: ["COpenSlide", "CTIFF", "CJPEG", "TesseraCore"]),
+        // Tessera's int8 kernels in C (scalar references and AVX2 versions compiled per function, chosen at run time):
+        // where oneDNN 2.6's int8 kernels lose to its fp32 ones on machines without VNNI.
+        .target(name: "CTesseraKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(name: "TesseraNetwork", dependencies: [
-            "CDNNL", "TesseraCore",
+            "CDNNL", "CTesseraKernels", "TesseraCore",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: [
             // The network's SIMD kernels (int8 requantisation, squeeze-excitation, upsampling) run ~100x slower
@@ -132,7 +135,7 @@ let package = Package(
 
         .testTarget(name: "TesseraCoreTests", dependencies: ["TesseraCore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraSlideTests", dependencies: ["TesseraSlide", "TesseraTestSupport"]),
-        .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "TesseraSlide", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "CTesseraKernels", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),

@@ -39,14 +39,20 @@ public enum TestEnvironment {
 
 /// Runs the built `tessera` binary for end-to-end tests.
 public enum TesseraCLI {
+    /// What every test run of `tessera` gets unless the test says otherwise: `--precision auto` (the default of `run`
+    /// and pipelines) given figures with int8 slower, so that runs are fp32, as the tests expect, on every machine kind
+    /// (measured, auto would pick int8 on VNNI Xeons). RunPrecisionTests gives other figures.
+    public static let defaultEnvironment = ["TESSERA_PRECISION_AUTO_MEASUREMENT": "fp32=2,int8=1"]
+
     /// Runs `tessera arguments...` and waits for it.
     public static func run(_ arguments: [String], environment: [String: String] = [:], unsetting unset: [String] = []) throws -> CommandOutput {
-        try ChildProcess.run(Fixtures.tesseraExecutable, arguments, environment: environment, unsetting: unset)
+        try ChildProcess.run(Fixtures.tesseraExecutable, arguments, environment: defaultEnvironment.merging(environment) { $1 },
+                             unsetting: unset)
     }
 
     /// Starts `tessera` without waiting, for tests that signal or kill it.
     public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> RunningCommand {
-        try ChildProcess.start(Fixtures.tesseraExecutable, arguments, environment: environment)
+        try ChildProcess.start(Fixtures.tesseraExecutable, arguments, environment: defaultEnvironment.merging(environment) { $1 })
     }
 
     /// `tessera query DB SQL --format csv`, failing loudly when the query fails.

@@ -38,6 +38,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = RunSettings(inputs: paths, outputDirectory: out)
+        settings.precisionIsAutomatic = true
         options.apply(to: &settings)
         let runner = BatchRunner(settings: settings, logger: RunProcess.logger(level: options.quiet ? .warning : .info),
                                  engines: BatchRunner.networkEngines(defaultModelOverride: RunProcess.defaultModelOverride))
@@ -140,8 +141,8 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("stain-estimate"), help: "Stain statistics per slide (one transform for every tile) or per tile (for comparison). Default: slide.")
     var stainEstimate: StainEstimationMode?
 
-    @Option(name: .long, help: "The network's arithmetic: fp32 or int8. Default: the model file's own (int8 for a file `tessera model quantize` wrote). int8 with an fp32 model quantises it first from tissue tiles of the first slides.")
-    var precision: Precision?
+    @Option(name: .long, help: "The network's arithmetic: fp32, int8 or auto. Default: auto: an int8 file (written by `tessera model quantize`) runs int8; an fp32 model runs int8 only where int8 measured faster on this machine (a few seconds, cached per machine in $XDG_CACHE_HOME/tessera). int8 with an fp32 model quantises it first from tissue tiles of the first slides.")
+    var precision: PrecisionOption?
 
     @Option(name: .customLong("calibration-tiles"), help: "Tiles an fp32 model run at int8 is calibrated on (from the first slides, fixed seed). Default: 64.")
     var calibrationTiles: Int?
@@ -153,7 +154,10 @@ struct RunOptions: ParsableArguments {
         tiling.apply(to: &settings)
         if let stain { settings.stain = stain }
         if let stainEstimate { settings.stainEstimation = stainEstimate }
-        if let precision { settings.precision = precision }
+        if let precision {
+            settings.precision = precision.precision
+            settings.precisionIsAutomatic = precision == .auto
+        }
         if let calibrationTiles { settings.calibrationTiles = calibrationTiles }
         if let threads { settings.threads = threads }
         if let readers { settings.readers = readers }
@@ -241,3 +245,10 @@ extension RunSummary {
 
 extension StainOption: ExpressibleByArgument {}
 extension StainEstimationMode: ExpressibleByArgument {}
+
+/// `--precision`: a precision, or auto (`RunSettings.precision` nil: `AutomaticPrecision`).
+enum PrecisionOption: String, ExpressibleByArgument, CaseIterable {
+    case fp32, int8, auto
+
+    var precision: Precision? { self == .auto ? nil : Precision(rawValue: rawValue) }
+}

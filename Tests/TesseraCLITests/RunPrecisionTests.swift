@@ -154,4 +154,33 @@ import TesseraTestSupport
                 == [["int8", fileSHA256, fileSHA256, "1"]])
         #expect(try rows(work + "/int8/results.sqlite", "SELECT COUNT(*) > 15 FROM tiles") == [["1"]])
     }
+
+    /// `--precision auto` (the default): fp32 where int8 was measured slower (figures forced through
+    /// TESSERA_PRECISION_AUTO_MEASUREMENT, which the tests' `tessera` runs otherwise set to an fp32 win), int8 quantised on the
+    /// fly where it was faster; the choice and the figures are recorded in the run's parameters.
+    @Test func autoChoosesFp32WhereInt8MeasuredSlowerAndRecordsWhy() throws {
+        let work = try Fixtures.temporaryDirectory("auto").path
+        let query = """
+            SELECT precision, json_extract(parameters_json, '$.precisionAuto.precision'),
+                   json_extract(parameters_json, '$.precisionAuto.measurement.fp32TilesPerSecond'),
+                   json_extract(parameters_json, '$.precisionAuto.measurement.int8TilesPerSecond'),
+                   json_extract(parameters_json, '$.precisionAuto.reason') LIKE '%0.79x%', quantized_model_sha256 IS NULL FROM runs
+            """
+        let slower = try TesseraCLI.run(["run", cmu, "--out", work + "/slower"] + Self.tiling,
+                                        environment: ["TESSERA_PRECISION_AUTO_MEASUREMENT": "fp32=10.5,int8=8.25"])
+        #expect(slower.status == 0, "\(slower.stderr)")
+        #expect(try rows(work + "/slower/results.sqlite", query) == [["fp32", "fp32", "10.5", "8.25", "1", "1"]])
+
+        let faster = try TesseraCLI.run(["run", cmu, "--out", work + "/faster", "--calibration-tiles", "8"] + Self.tiling,
+                                        environment: ["TESSERA_PRECISION_AUTO_MEASUREMENT": "fp32=10,int8=15"])
+        #expect(faster.status == 0, "\(faster.stderr)")
+        let int8 = try rows(work + "/faster/results.sqlite", "SELECT precision, json_extract(parameters_json, '$.precisionAuto.precision'), quantized_model_sha256 IS NOT NULL FROM runs")
+        #expect(int8 == [["int8", "int8", "1"]])
+
+        // Asked for explicitly, no measurement is made or recorded.
+        let asked = try TesseraCLI.run(["run", cmu, "--out", work + "/asked", "--precision", "fp32"] + Self.tiling)
+        #expect(asked.status == 0, "\(asked.stderr)")
+        #expect(try rows(work + "/asked/results.sqlite", "SELECT precision, json_extract(parameters_json, '$.precisionAuto') IS NULL FROM runs")
+                == [["fp32", "1"]])
+    }
 }

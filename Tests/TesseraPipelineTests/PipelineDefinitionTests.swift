@@ -89,6 +89,7 @@ private let minimal = """
     expected.threads = 8
     expected.readers = 3
     expected.batchSize = 16
+    expected.precisionIsAutomatic = true  // no `precision` key: auto, the pipelines' default
     expected.pipeline = PipelineProvenance(name: "full", hash: pipeline.hash, text: text)
     #expect(pipeline.settings == expected)
     #expect(pipeline.name == "full")

@@ -8,14 +8,14 @@ import TesseraTestSupport
         let root = Fixtures.slides.resolvingSymlinksInPath().path + "/"
         let found = try SlideDiscovery.slides(in: [Fixtures.slides.path]).map { $0.path.replacingOccurrences(of: root, with: "") }
         // boxes_0.dcm is not a slide extension OpenSlide 3.4 reads; PROVENANCE.md is not a slide.
-        #expect(found == ["CMU-1-Small-Region.svs", "CMU-1-crop-ycbcr.tiff", "OS-1-detail.tiff", "boxes.tiff",
+        #expect(found == ["CMU-1-Small-Region.svs", "CMU-1-crop-ycbcr.tiff", "OS-1-detail.tiff", "bounds-leica.scn", "boxes.tiff",
                           "invalid/unopenable.tiff", "invalid/unreadable.svs",
                           "small.svs", "test3-DAPI-2-387.ndpi", "yb10kx5k.zstd.tiff"])
     }
 
     @Test func excludesTheOutputDirectoryAndExpandsGlobs() throws {
         let found = try SlideDiscovery.slides(in: [Fixtures.slides.path], excluding: [Fixtures.invalidSlides])
-        #expect(found.count == 6)
+        #expect(found.count == 8)
         let globbed = try SlideDiscovery.slides(in: [Fixtures.slides.path + "/*.svs"])
         #expect(globbed.map(\.lastPathComponent) == ["CMU-1-Small-Region.svs", "small.svs"])
     }

@@ -113,6 +113,10 @@ extension PlanBuilder {
     func int8Convolution(_ label: String, input: QuantizedActivation, conv quantized: QuantizedConvolution, kernel: Int, stride: Int = 1,
                          dilation: Int = 1, padding: [Int] = [0, 0, 0, 0], groups: Int = 1, eltwise: QuantizedEltwise? = nil,
                          outputType: dnnl_data_type_t, outputScales: [Float], accumulateInto: QuantizedActivation? = nil) throws -> QuantizedActivation {
+        if groups > 1, groups == input.channels, accumulateInto == nil, outputType == dnnl_s8, eltwise != .relu, Int8Depthwise.replacesOneDNN {
+            return try int8DepthwiseConvolution(label, input: input, conv: quantized, kernel: kernel, stride: stride, dilation: dilation,
+                                                padding: padding, eltwise: eltwise, outputScales: outputScales)
+        }
         var conv = quantized, inputScales = input.scales
         if groups == 1, Set(inputScales).count > 1 {
             conv = conv.foldingInputScales(inputScales)

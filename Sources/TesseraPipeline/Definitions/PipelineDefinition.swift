@@ -130,6 +130,7 @@ public struct PipelineDefinition: Sendable {
         settings.inputs = (normalised["inputs"]?.arrayValue ?? []).compactMap { resolve($0) }
         settings.modelPath = resolve(normalised["model"])
         settings.precision = normalised["precision"]?.stringValue.flatMap(Precision.init(rawValue:))
+        settings.precisionIsAutomatic = settings.precision == nil
         settings.outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
         settings.resultsDatabase = resolve(outputs?["results"])
         settings.heatmapDirectory = resolve(outputs?["heatmap_directory"])
@@ -213,8 +214,8 @@ public struct PipelineDefinition: Sendable {
             // keep their hash; the run's parameters hash holds the resolved method and target either way.
             if member.key == "stain", member.value["method"]?.stringValue == nil,
                member.value["estimate"]?.stringValue ?? "slide" == "slide" { return nil }
-            // Likewise `precision` at its default (the model file's own).
-            if member.key == "precision", member.value.stringValue == nil { return nil }
+            // Likewise `precision` at its default (auto, written or not).
+            if member.key == "precision", member.value.stringValue == nil || member.value.stringValue == "auto" { return nil }
             guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }
             var trimmed = member
             trimmed.value = DocumentValue(.object(outputs.filter { resultDefiningOutputs.contains($0.key) }))

@@ -84,16 +84,17 @@ public final class BatchRunner: Sendable {
         let startedAt = Date()
         let settings = settings
         var engines = try await setupPool.run { [loadEngines] in try loadEngines(settings) }
-        let resolved = try settings.resolve(model: engines.model)
+        // Everything but the precision's share of the parameters, which `--precision auto` may decide below.
+        let base = try settings.resolve(model: engines.model)
         // Before any slide is read: a clash would fail each slide at its heatmaps, after its whole inference.
-        if resolved.writeHeatmaps, let clash = OutputLayout.clashingClassNames(engines.identity.classNames).first {
+        if base.writeHeatmaps, let clash = OutputLayout.clashingClassNames(engines.identity.classNames).first {
             throw RunError.invalidParameter(
                 "model \(engines.model.path): the classes \(clash.map { "\"\($0)\"" }.joined(separator: " and ")) would "
                 + "write their probability heatmaps to one file (SLIDE.prob-\(OutputLayout.fileNameSafe(clash[0])).tif): "
                 + "rename one in the model's metadata (class_names), or run with --no-heatmaps")
         }
         let slides = try await setupPool.run {
-            try SlideDiscovery.slides(in: settings.inputs, excluding: [resolved.outputDirectory])
+            try SlideDiscovery.slides(in: settings.inputs, excluding: [base.outputDirectory])
         }
         if slides.isEmpty {
             throw RunError.noSlides(inputs: settings.inputs)
@@ -103,20 +104,39 @@ public final class BatchRunner: Sendable {
         if missing.count == slides.count {
             throw RunError.missingSlides(missing.map(\.path))
         }
-        try RunError.creatingDirectory(resolved.outputDirectory)
+        try RunError.creatingDirectory(base.outputDirectory)
         var lock: OutputLock?
         if case .acquire(let holder) = locking {
-            try RunError.creatingDirectory(URL(fileURLWithPath: resolved.lockPath).deletingLastPathComponent())
-            lock = try OutputLock.acquire(path: resolved.lockPath, holder: holder)
+            try RunError.creatingDirectory(URL(fileURLWithPath: base.lockPath).deletingLastPathComponent())
+            lock = try OutputLock.acquire(path: base.lockPath, holder: holder)
         }
         defer { lock?.release() }
 
-        if resolved.writeHeatmaps { try RunError.creatingDirectory(resolved.heatmapDirectory) }
+        if base.writeHeatmaps { try RunError.creatingDirectory(base.heatmapDirectory) }
         let openStore = { [setupPool, logger] in
-            try await setupPool.run { try ResultsStore(path: resolved.resultsDatabase, logger: logger) }
+            try await setupPool.run { try ResultsStore(path: base.resultsDatabase, logger: logger) }
         }
         // The results of earlier runs, if any: a run that cannot start (no slide to calibrate on) creates no database.
-        let earlierStore = FileManager.default.fileExists(atPath: resolved.resultsDatabase) ? try await openStore() : nil
+        let earlierStore = FileManager.default.fileExists(atPath: base.resultsDatabase) ? try await openStore() : nil
+        // `--precision auto` on an fp32 model: int8 only where it measured faster on this machine (cached per
+        // machine kind; measured on a batch of the run's first tissue tiles otherwise).
+        let resolved: RunSettings.Resolved
+        if settings.precision == nil, settings.precisionIsAutomatic, let fp32 = engines as? FP32EngineFactory {
+            let choice = try await setupPool.run { [source] in
+                try AutomaticPrecision.choose(for: fp32.network, slides: slides, source: source, settings: base)
+            }
+            logger.info("precision auto: \(choice.precision.rawValue)", metadata: [
+                "precision.reason": "\(choice.reason)", "precision.machine": "\(choice.machine)"])
+            var chosen = settings
+            chosen.automaticPrecision = choice
+            if choice.precision == .int8 {
+                chosen.precision = .int8
+                engines = Int8EngineFactory(model: fp32.network)
+            }
+            resolved = try chosen.resolve(model: engines.model)
+        } else {
+            resolved = base
+        }
         // An fp32 model run at int8 is quantised here, from the run's first slides, before the run is recorded;
         // not when every slide is already done (a nightly run with nothing new), where it would cost a minute for
         // nothing.

@@ -60,9 +60,17 @@ public struct RunSettings: Sendable, Codable, Equatable {
     // MARK: Precision
 
     /// The network's arithmetic; nil means the model file's own (int8 for a file `tessera model quantize` wrote, else
-    /// fp32). int8 with an fp32 model quantises it at the start of the run, calibrated on tissue tiles of the run's
-    /// first slides; fp32 with an int8 file is an error (the file holds no fp32 weights).
+    /// fp32), or with `precisionIsAutomatic`, int8 for an fp32 model where int8 measured faster on this machine.
+    /// int8 with an fp32 model quantises it at the start of the run, calibrated on tissue tiles of the run's first
+    /// slides; fp32 with an int8 file is an error (the file holds no fp32 weights).
     public var precision: Precision?
+    /// `--precision auto` (the default of `tessera run` and pipelines; off for `RunSettings()`): with `precision` nil,
+    /// the run measures both precisions on an fp32 model (`AutomaticPrecision`, cached per machine kind) and runs int8
+    /// only where it is faster.
+    public var precisionIsAutomatic = false
+    /// What auto chose and from which measurement, set by the run (`BatchRunner`) when it decided: recorded in the
+    /// run's parameters (`precisionAuto`), not hashed (either choice hashes as that precision asked for explicitly).
+    public var automaticPrecision: AutomaticPrecision.Choice?
     /// Tiles an fp32 model run at int8 is calibrated on, drawn with a fixed seed from the run's first slides.
     public var calibrationTiles = 64
 
@@ -268,6 +276,8 @@ private struct HashedParameters: Codable {
     /// must not make every slide done already count as not done.
     var precision: String?
     var calibration: String?
+    /// What `--precision auto` chose and its measurement; left out when the precision was asked for, and not hashed.
+    var precisionAuto: AutomaticPrecision.Choice?
 
     init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain,
          precision: Precision) {
@@ -290,6 +300,7 @@ private struct HashedParameters: Codable {
             self.precision = precision.rawValue
             calibration = OnTheFlyQuantization.recipe(tiles: settings.calibrationTiles)
         }
+        precisionAuto = settings.automaticPrecision
     }
 
     var json: String {
@@ -304,6 +315,7 @@ private struct HashedParameters: Codable {
         identity.batchSize = 0
         identity.readers = 0
         identity.threads = 0
+        identity.precisionAuto = nil
         return sha256Hex(Data(identity.json.utf8))
     }
 }
