@@ -19,6 +19,7 @@ public enum ReadOnlyMount {
             exec \(command)
             """
         let namespace = getuid() == 0 ? ["--mount"] : ["--mount", "--map-root-user"]
-        return try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/unshare"), namespace + ["/bin/sh", "-c", script])
+        return try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/unshare"), namespace + ["/bin/sh", "-c", script],
+                                    environment: TesseraCLI.defaultEnvironment)
     }
 }

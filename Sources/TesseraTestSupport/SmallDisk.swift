@@ -57,7 +57,10 @@ public enum SmallDisk {
         }
         script += "cp -a \(folder)/. \(quoted(copy.path))/\n"
         let namespace = getuid() == 0 ? ["--mount"] : ["--mount", "--map-root-user"]
-        let wrapper = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/unshare"), namespace + ["/bin/sh", "-c", script])
+        // The steps' `tessera` runs get what every test run gets (TesseraCLI.defaultEnvironment: auto precision told
+        // int8 is slower), so a resumed run makes the same precision choice as the run it resumes.
+        let wrapper = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/unshare"), namespace + ["/bin/sh", "-c", script],
+                                           environment: TesseraCLI.defaultEnvironment)
         if wrapper.status == setupFailed { return [wrapper] }
         return steps.indices.map { index in
             let read = { (suffix: String) in

@@ -13,7 +13,7 @@ import TesseraTestSupport
                        Fixtures.slide("test3-DAPI-2-387.ndpi").path, "--out", out.path,
                        "--mpp", "1", "--tile", "128", "--overlap", "16"]
             .map { "'\($0)'" }.joined(separator: " ")
-        let run = try ChildProcess.run(script, ["-qec", command, "/dev/null"])
+        let run = try ChildProcess.run(script, ["-qec", command, "/dev/null"], environment: TesseraCLI.defaultEnvironment)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
         // The terminal turns each "\n" into "\r\n": that carriage return ends the line, it does not rewrite it.
         let lines = run.stdout.replacingOccurrences(of: "\u{1B}[K", with: "").replacingOccurrences(of: "\r\n", with: "\n")
