@@ -12,7 +12,7 @@ tools that share no code with Tessera:
 - vips: each file's size, bands and SubIFD levels, and the class map shown in the class colours;
 - OpenSlide (openslide-python on the system's libopenslide): each file opens, the class map in the class colours
   and the overlay white (never black) where it is transparent;
-- the GeoJSON each run wrote from its own maps: the same regions from both formats.
+- the GeoJSON each run wrote from its own maps, and `tessera export geojson`'s: the same regions from both formats.
 Exits non-zero, naming the file, on any failure.
 
 usage: check_ome_tiff.py TESSERA_BINARY SLIDE
@@ -200,8 +200,8 @@ def check_openslide(path, kind, level0, facts):
     slide.close()
 
 
-def geometries(out):
-    folder = os.path.join(out, "geojson")
+def geometries(out, folder="geojson"):
+    folder = os.path.join(out, folder)
     names = [n for n in os.listdir(folder) if n.endswith(".geojson") and not os.path.islink(os.path.join(folder, n))]
     with open(os.path.join(folder, names[0])) as f:
         document = json.load(f)
@@ -235,6 +235,13 @@ def main():
             check_openslide(path, kind, level0, facts)
         # The GeoJSON the run traced from its OME model-resolution map: the same regions as from the plain TIFF.
         check(geometries(ome_out) == geometries(plain_out), "the GeoJSON from the OME-TIFF maps differs from the plain run's")
+        # `tessera export geojson` finds the OME maps through the artefacts table and traces the same regions.
+        for out in (plain_out, ome_out):
+            run(tessera, "export", "geojson", os.path.join(out, "results.sqlite"), "--out", os.path.join(out, "export"),
+                "--objects", "both")
+        check(geometries(ome_out, "export") == geometries(plain_out, "export"),
+              "tessera export geojson traces other regions from the OME-TIFF maps")
+        check(len(geometries(ome_out, "export")) > 0, "tessera export geojson wrote no features")
         print(f"checked {len(ome_files)} OME-TIFF heatmaps of {os.path.basename(slide)}: "
               f"{', '.join(kinds)}; {len(failures)} failure(s)")
     for failure in failures:

@@ -130,6 +130,24 @@ import TesseraTestSupport
         #expect(!classes.contains("{\"classes\""))
     }
 
+    @Test func bigTIFFKeepsTheSubIFDPyramid() throws {
+        // SubIFD offsets are 64-bit in BigTIFF: the same levels and values come back.
+        let url = directory.appendingPathComponent("big.ome.tif")
+        try HeatmapWriter.write(Patterns.ramp, to: url, description: Patterns.description(.probability(className: "tumour")),
+                                downsampling: .average, forceBigTIFF: true, format: .omeTIFF)
+        #expect(try TIFFFile(path: url.path, mode: .read).isBigTIFF)
+        let reader = try HeatmapFileReader(url: url)
+        #expect(reader.format == .omeTIFF)
+        #expect(try reader.levels().map(\.width) == [1000, 500, 250])
+        var expected = Patterns.ramp
+        for level in 0..<3 {
+            if level > 0 { expected = expected.halved(using: .average) }
+            let tile = try reader.readTile(level: level, column: 0, row: 0)
+            #expect(tile.pixel(x: 7, y: 5) == expected.pixel(x: 7, y: 5), "level \(level)")
+            #expect(tile.pixel(x: 200, y: 100) == expected.pixel(x: 200, y: 100), "level \(level)")
+        }
+    }
+
     @Test func noPhysicalSizeWithoutAStatedResolution() {
         let description = HeatmapDescription(slideName: "a.svs", kind: .classes, downsample: 16, classNames: ["x"])
         let xml = description.omeXML(width: 10, height: 10, channels: 1)
