@@ -81,6 +81,33 @@ static inline int CTIFF_setExtraSamples(TIFF *tiff, uint16_t count, const uint16
     return TIFFSetField(tiff, TIFFTAG_EXTRASAMPLES, (int)count, types);
 }
 
+/// Declares `count` SubIFDs on the current directory: the next `count` directories written become its SubIFDs
+/// (libtiff fills in their offsets). The offsets passed are placeholders.
+static inline int CTIFF_setSubIFDs(TIFF *tiff, uint16_t count) {
+    toff_t offsets[64] = {0};
+    if (count > 64) return 0;
+    return TIFFSetField(tiff, TIFFTAG_SUBIFD, (int)count, offsets);
+}
+/// A palette (Photometric = palette): three 2^bitsPerSample-entry tables of 16-bit red, green and blue.
+static inline int CTIFF_setColorMap(TIFF *tiff, const uint16_t *red, const uint16_t *green, const uint16_t *blue) {
+    return TIFFSetField(tiff, TIFFTAG_COLORMAP, red, green, blue);
+}
+/// The SubIFD offsets of the current directory; `*count` is 0 when it has none.
+static inline int CTIFF_getSubIFDs(TIFF *tiff, uint16_t *count, const uint64_t **offsets) {
+    uint64_t *values = NULL;
+    *count = 0;
+    if (TIFFGetField(tiff, TIFFTAG_SUBIFD, count, &values) != 1) { *count = 0; *offsets = NULL; return 0; }
+    *offsets = values;
+    return 1;
+}
+/// The palette of the current directory (three 256-entry tables for 8-bit samples).
+static inline int CTIFF_getColorMap(TIFF *tiff, const uint16_t **red, const uint16_t **green, const uint16_t **blue) {
+    uint16_t *r = NULL, *g = NULL, *b = NULL;
+    int ok = TIFFGetField(tiff, TIFFTAG_COLORMAP, &r, &g, &b);
+    *red = r; *green = g; *blue = b;
+    return ok;
+}
+
 static inline int CTIFF_getUInt16(TIFF *tiff, uint32_t tag, uint16_t *value) { return TIFFGetFieldDefaulted(tiff, tag, value); }
 static inline int CTIFF_getUInt32(TIFF *tiff, uint32_t tag, uint32_t *value) { return TIFFGetFieldDefaulted(tiff, tag, value); }
 /// Rational tags such as XResolution are kept as float by libtiff 4.x.

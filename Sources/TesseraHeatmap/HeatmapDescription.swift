@@ -103,3 +103,89 @@ public struct HeatmapDescription: Sendable, Equatable {
         return (10_000 / (micronsPerPixelX * scale), 10_000 / (micronsPerPixelY * scale))
     }
 }
+
+// MARK: OME-XML
+
+extension HeatmapDescription {
+    /// The MapAnnotation key whose value is `imageDescription`, Tessera's own JSON, in an OME-TIFF's OME-XML.
+    static let omeJSONKey = "tessera"
+
+    /// The OME-XML (schema 2016-06) ImageDescription of an OME-TIFF heatmap whose level 0 is `width` x `height` x
+    /// `channels`: one image, its physical pixel size (the slide's level-0 microns per pixel times the downsample,
+    /// only when the run had a stated resolution), channel names (a probability map's class; the class map's
+    /// classes are listed in the annotation) and a MapAnnotation with the run's provenance and Tessera's JSON
+    /// description, which `HeatmapFileReader` reads back.
+    public func omeXML(width: Int, height: Int, channels: Int) -> String {
+        let channelName: String = switch kind {
+        case .classes, .modelClasses: "class"
+        case .probability(let className): className
+        case .overlay: "overlay"
+        }
+        var pixels = "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" Type=\"uint8\" SignificantBits=\"8\""
+            + " Interleaved=\"true\" SizeX=\"\(width)\" SizeY=\"\(height)\" SizeC=\"\(channels)\" SizeZ=\"1\" SizeT=\"1\""
+        if let micronsPerPixelX, let micronsPerPixelY, micronsPerPixelX > 0, micronsPerPixelY > 0, downsample > 0 {
+            // PhysicalSizeXUnit defaults to µm: left out, the XML stays ASCII (TIFF's ImageDescription type).
+            pixels += " PhysicalSizeX=\"\(micronsPerPixelX * downsample)\" PhysicalSizeY=\"\(micronsPerPixelY * downsample)\""
+        }
+        pixels += ">"
+        var entries: [(String, String)] = [(Self.omeJSONKey, imageDescription), ("kind", kind.name),
+                                           ("slide", slideName), ("downsample", "\(downsample)")]
+        if let provenance {
+            entries += [("run_uid", provenance.runUID), ("slide_run_id", "\(provenance.slideRunID)"),
+                        ("slide_fingerprint", provenance.slideFingerprint), ("model_sha256", provenance.modelSHA256)]
+        }
+        if let micronsPerPixelSource { entries.append(("mpp_source", micronsPerPixelSource)) }
+        for (index, name) in classNames.enumerated() { entries.append(("class \(index)", name)) }
+        if case .classes = kind { entries.append(("class \(HeatmapWriter.noPrediction)", "no prediction")) }
+        if case .modelClasses = kind { entries.append(("class \(HeatmapWriter.noPrediction)", "no prediction")) }
+        let values = entries.map { "<M K=\"\(Self.xmlEscaped($0.0))\">\(Self.xmlEscaped($0.1))</M>" }.joined()
+        let what = "Tessera \(kind.name) heatmap of \(slideName), \(downsample) level-0 pixels per pixel"
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>\
+            <OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06" \
+            xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" \
+            xsi:schemaLocation="http://www.openmicroscopy.org/Schemas/OME/2016-06 \
+            http://www.openmicroscopy.org/Schemas/OME/2016-06/ome.xsd" \
+            Creator="Tessera \(Self.xmlEscaped(TesseraVersion.string))">\
+            <Image ID="Image:0" Name="\(Self.xmlEscaped(slideName + " " + kind.name))">\
+            <Description>\(Self.xmlEscaped(what))</Description>\
+            \(pixels)\
+            <Channel ID="Channel:0:0" Name="\(Self.xmlEscaped(channelName))" SamplesPerPixel="\(channels)"/>\
+            <TiffData IFD="0" PlaneCount="1"/>\
+            </Pixels>\
+            <AnnotationRef ID="Annotation:0"/>\
+            </Image>\
+            <StructuredAnnotations>\
+            <MapAnnotation ID="Annotation:0" Namespace="tessera.heatmap"><Value>\(values)</Value></MapAnnotation>\
+            </StructuredAnnotations>\
+            </OME>
+            """
+    }
+
+    static func xmlEscaped(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&apos;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// Tessera's JSON description inside an OME-XML ImageDescription written by `omeXML`, or nil.
+    static func jsonInOMEXML(_ xml: String) -> String? {
+        let open = "<M K=\"\(omeJSONKey)\">"
+        guard let start = xml.range(of: open), let end = xml.range(of: "</M>", range: start.upperBound..<xml.endIndex)
+        else { return nil }
+        return String(xml[start.upperBound..<end.lowerBound])
+            .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+            .replacingOccurrences(of: "&amp;", with: "&")
+    }
+}

@@ -1,9 +1,12 @@
 import CTIFF
 import Foundation
+import TesseraCore
 
 /// Reads level 0 of a heatmap TIFF written by `HeatmapWriter` one band of tile rows at a time, for consumers that
 /// must not hold a slide's whole map (the GeoJSON export traces regions band by band), or any pyramid level one tile
-/// at a time (`tessera serve` shows heatmaps as deep-zoom layers).
+/// at a time (`tessera serve` shows heatmaps as deep-zoom layers). Reads both formats `HeatmapWriter` writes: the
+/// plain TIFF (levels in the IFD chain, JSON description) and OME-TIFF (levels as SubIFDs, the JSON inside the
+/// OME-XML).
 ///
 /// Not Sendable: it owns a libtiff handle, which belongs to one thread at a time.
 public final class HeatmapFileReader {
@@ -32,6 +35,8 @@ public final class HeatmapFileReader {
     /// Rows per band: the TIFF's tile height.
     public let bandHeight: Int
     public let metadata: Metadata
+    /// Which layout the file has: OME-TIFF when level 0's ImageDescription is OME-XML.
+    public let format: HeatmapFormat
     /// One pyramid level (TIFF directory): its size and tile size.
     public struct Level: Sendable, Equatable {
         public var width: Int
@@ -43,8 +48,12 @@ public final class HeatmapFileReader {
     private let file: TIFFFile
     private let tileWidth: Int
     private var tile: [UInt8]
-    /// The TIFF directory libtiff has selected; bands are read from directory 0.
+    /// The pyramid level libtiff has selected; bands are read from level 0.
     private var directory = 0
+    /// An OME-TIFF's reduced levels: level 0's SubIFD offsets (empty for a plain TIFF, whose levels are directories).
+    private let subIFDs: [UInt64]
+    /// Number of pyramid levels.
+    private let levelCount: Int
 
     /// Opens `url` at level 0 and checks that it is a tiled 8-bit heatmap.
     public init(url: URL) throws(HeatmapError) {
@@ -61,7 +70,18 @@ public final class HeatmapFileReader {
         tileWidth = info.tileWidth
         bandHeight = info.tileHeight
         tile = [UInt8](repeating: 0, count: info.tileWidth * info.tileHeight * info.samplesPerPixel)
-        metadata = Self.parse(info.imageDescription)
+        let description = info.imageDescription ?? ""
+        if description.hasPrefix("<?xml") || description.hasPrefix("<OME") {
+            format = .omeTIFF
+            subIFDs = file.subIFDOffsets()
+            levelCount = 1 + subIFDs.count
+            metadata = Self.parse(HeatmapDescription.jsonInOMEXML(description))
+        } else {
+            format = .tiff
+            subIFDs = []
+            levelCount = file.directoryCount
+            metadata = Self.parse(description)
+        }
     }
 
     private static func parse(_ description: String?) -> Metadata {
@@ -113,7 +133,7 @@ public final class HeatmapFileReader {
     /// image with level 0's samples per pixel.
     public func levels() throws(HeatmapError) -> [Level] {
         var levels: [Level] = []
-        for index in 0..<file.directoryCount {
+        for index in 0..<levelCount {
             try select(index)
             let info = file.directoryInfo()
             guard info.tileWidth > 0, info.tileHeight > 0, info.bitsPerSample == 8, info.width > 0, info.height > 0,
@@ -130,9 +150,9 @@ public final class HeatmapFileReader {
     /// The decoded tile (`column`, `row`) of pyramid level `level` (`levels()[level]`), cropped at the level's
     /// right and bottom edges.
     public func readTile(level: Int, column: Int, row: Int) throws(HeatmapError) -> HeatmapImage {
-        guard level >= 0, level < file.directoryCount else {
+        guard level >= 0, level < levelCount else {
             throw HeatmapError(kind: .readFailed, path: url.path,
-                               message: "no level \(level) (the file has \(file.directoryCount))")
+                               message: "no level \(level) (the file has \(levelCount))")
         }
         try select(level)
         let info = file.directoryInfo()
@@ -160,7 +180,11 @@ public final class HeatmapFileReader {
 
     private func select(_ index: Int) throws(HeatmapError) {
         guard index != directory else { return }
-        try file.selectDirectory(index)
+        if subIFDs.isEmpty || index == 0 {
+            try file.selectDirectory(index)
+        } else {
+            try file.selectSubDirectory(offset: subIFDs[index - 1])
+        }
         directory = index
     }
 }

@@ -60,22 +60,20 @@ struct CheckedClassMap: HeatmapRaster {
 /// The RGBA overlay of a class map, made band by band: each class in its colour, transparent where the table says.
 struct OverlayRaster: HeatmapRaster {
     let classMap: any HeatmapRaster
-    /// RGBA per class value (256 entries).
+    /// RGBA (or RGB) per class value (256 entries).
     let table: [UInt8]
 
     var width: Int { classMap.width }
     var height: Int { classMap.height }
-    var channels: Int { 4 }
+    var channels: Int { table.count / 256 }
 
     func copyRows(_ rows: Range<Int>, into destination: UnsafeMutableRawBufferPointer) throws(HeatmapError) {
         let classes = try classMap.rows(rows).pixels
+        let channels = channels
         table.withUnsafeBytes { table in
             for (i, value) in classes.enumerated() {
-                let entry = Int(value) * 4, target = i * 4
-                destination[target] = table[entry]
-                destination[target + 1] = table[entry + 1]
-                destination[target + 2] = table[entry + 2]
-                destination[target + 3] = table[entry + 3]
+                let entry = Int(value) * channels, target = i * channels
+                for c in 0..<channels { destination[target + c] = table[entry + c] }
             }
         }
     }

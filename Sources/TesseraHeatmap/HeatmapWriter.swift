@@ -5,9 +5,13 @@ import TesseraCore
 import Glibc
 #endif
 
-/// Writes heatmaps as pyramidal, tiled, deflate-compressed TIFFs that OpenSlide's generic-tiff reader, vips and
-/// libtiff open: level 0 first, then each level halved (ceil) until both sides fit in one tile, all in the main IFD
-/// chain, the reduced levels marked SubfileType = reduced image.
+/// Writes heatmaps as pyramidal, tiled, deflate-compressed TIFFs: level 0 first, then each level halved (ceil) until
+/// both sides fit in one tile, the reduced levels marked SubfileType = reduced image. Two layouts share every step
+/// but where the reduced levels go and what describes them (`HeatmapFormat`):
+/// - `.tiff`: all levels in the main IFD chain and a one-line JSON ImageDescription, what OpenSlide's generic-tiff
+///   reader, vips and libtiff open as a pyramid;
+/// - `.omeTIFF`: the reduced levels as SubIFDs of level 0 and an OME-XML ImageDescription (Bio-Formats, QuPath,
+///   tifffile, vips; OpenSlide sees level 0 only).
 ///
 /// Files are written under a hidden temporary name in the target directory and renamed into place only when
 /// complete, so a crash or a full disk never leaves a truncated heatmap under the final name.
@@ -32,12 +36,16 @@ public enum HeatmapWriter {
     ///   - downsampling: how each lower level is made from the one above.
     ///   - tileSize: tile width and height, a multiple of 16.
     ///   - forceBigTIFF: write BigTIFF even when classic TIFF would do.
+    ///   - format: plain pyramidal TIFF or OME-TIFF.
+    ///   - palette: for a 1-channel image, 256 colours written as a TIFF palette (Photometric = palette): the samples
+    ///     stay the values, and viewers that honour palettes (OpenSlide, vips, Bio-Formats) show the colours.
     /// - Throws: `HeatmapError` naming `url`.
     public static func write(_ image: some HeatmapRaster, to url: URL, description: HeatmapDescription,
                              downsampling: PyramidDownsampling, tileSize: Int = 256,
-                             forceBigTIFF: Bool = false) throws {
+                             forceBigTIFF: Bool = false, format: HeatmapFormat = .tiff,
+                             palette: [ClassColour]? = nil) throws {
         try write(image, to: url, description: description, downsampling: downsampling, tileSize: tileSize,
-                  forceBigTIFF: forceBigTIFF, afterOpen: { _ in })
+                  forceBigTIFF: forceBigTIFF, format: format, palette: palette, afterOpen: { _ in })
     }
 
     /// Level sizes of the pyramid for a level-0 size: halving (rounding up) until both sides are <= tileSize.
@@ -59,8 +67,13 @@ public enum HeatmapWriter {
     /// `afterOpen` lets tests act on the open file (for example swap its descriptor for /dev/full).
     static func write(_ image: some HeatmapRaster, to url: URL, description: HeatmapDescription,
                       downsampling: PyramidDownsampling, tileSize: Int, forceBigTIFF: Bool,
+                      format: HeatmapFormat = .tiff, palette: [ClassColour]? = nil,
                       afterOpen: (TIFFFile) -> Void) throws(HeatmapError) {
         let finalPath = url.path
+        guard palette == nil || (palette!.count == 256 && image.channels == 1) else {
+            throw HeatmapError(kind: .invalidInput, path: finalPath,
+                               message: "a palette needs 256 colours and a 1-channel image")
+        }
         guard tileSize >= 16, tileSize % 16 == 0 else {
             throw HeatmapError(kind: .invalidInput, path: finalPath,
                                message: "tile size \(tileSize) is not a positive multiple of 16 (TIFF requires it)")
@@ -73,6 +86,10 @@ public enum HeatmapWriter {
         }
 
         let levels = pyramidLevelSizes(width: image.width, height: image.height, tileSize: tileSize)
+        guard format == .tiff || levels.count <= 64 else {
+            throw HeatmapError(kind: .invalidInput, path: finalPath, message: "\(levels.count) pyramid levels (64 at most)")
+        }
+        let layout = LevelLayout(format: format, levelCount: levels.count, palette: palette)
         let bigTIFF = forceBigTIFF || needsBigTIFF(levels: levels, channels: image.channels)
         let temporaryPath = directory.appendingPathComponent(
             ".\(url.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))").path
@@ -86,8 +103,8 @@ public enum HeatmapWriter {
                     ? try ScratchRaster(width: levels[index + 1].width, height: levels[index + 1].height,
                                         channels: image.channels, directory: directory, reportedPath: finalPath)
                     : nil
-                try writeLevel(level, index: index, to: file, description: description, tileSize: tileSize,
-                               halvingInto: next, downsampling: downsampling)
+                try writeLevel(level, index: index, to: file, description: description, layout: layout,
+                               tileSize: tileSize, halvingInto: next, downsampling: downsampling)
                 if let next { level = next }
             }
             try file.close()
@@ -104,19 +121,36 @@ public enum HeatmapWriter {
         }
     }
 
+    /// What differs between the formats, per file.
+    private struct LevelLayout {
+        var format: HeatmapFormat
+        var levelCount: Int
+        var palette: [ClassColour]?
+    }
+
     /// Writes one level, band by band, and appends each band's halved rows to `halvingInto` (the next level).
     private static func writeLevel(_ level: any HeatmapRaster, index: Int, to file: TIFFFile,
-                                   description: HeatmapDescription, tileSize: Int,
+                                   description: HeatmapDescription, layout: LevelLayout, tileSize: Int,
                                    halvingInto next: ScratchRaster?,
                                    downsampling: PyramidDownsampling) throws(HeatmapError) {
-        // OpenSlide's generic-tiff reader takes directory 0 and every later directory marked as a reduced image.
+        // OpenSlide's generic-tiff reader takes directory 0 and every later directory marked as a reduced image;
+        // OME-TIFF readers take level 0's SubIFDs, each marked the same way.
         try file.set(TIFFTAG_SUBFILETYPE, uint32: index == 0 ? 0 : Int(FILETYPE_REDUCEDIMAGE))
+        if index == 0, layout.format == .omeTIFF, layout.levelCount > 1 {
+            // libtiff writes the next levelCount - 1 directories as level 0's SubIFDs and fills in their offsets.
+            try file.setSubIFDs(count: layout.levelCount - 1)
+        }
         try file.set(TIFFTAG_IMAGEWIDTH, uint32: level.width)
         try file.set(TIFFTAG_IMAGELENGTH, uint32: level.height)
         try file.set(TIFFTAG_BITSPERSAMPLE, uint16: 8)
         try file.set(TIFFTAG_SAMPLESPERPIXEL, uint16: level.channels)
         try file.set(TIFFTAG_PLANARCONFIG, uint16: Int(PLANARCONFIG_CONTIG))
-        try file.set(TIFFTAG_PHOTOMETRIC, uint16: Int(level.channels == 1 ? PHOTOMETRIC_MINISBLACK : PHOTOMETRIC_RGB))
+        if let palette = layout.palette {
+            try file.set(TIFFTAG_PHOTOMETRIC, uint16: Int(PHOTOMETRIC_PALETTE))
+            try file.setColourMap(palette)
+        } else {
+            try file.set(TIFFTAG_PHOTOMETRIC, uint16: Int(level.channels == 1 ? PHOTOMETRIC_MINISBLACK : PHOTOMETRIC_RGB))
+        }
         if level.channels == 4 { try file.setExtraSamples([UInt16(EXTRASAMPLE_UNASSALPHA)]) }
         try file.set(TIFFTAG_TILEWIDTH, uint32: tileSize)
         try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
@@ -132,7 +166,11 @@ public enum HeatmapWriter {
             try file.set(TIFFTAG_YRESOLUTION, double: resolution.y)
         }
         if index == 0 {
-            try file.set(TIFFTAG_IMAGEDESCRIPTION, string: description.imageDescription)
+            let text = switch layout.format {
+            case .tiff: description.imageDescription
+            case .omeTIFF: description.omeXML(width: level.width, height: level.height, channels: level.channels)
+            }
+            try file.set(TIFFTAG_IMAGEDESCRIPTION, string: text)
             try file.set(TIFFTAG_SOFTWARE, string: "Tessera \(TesseraVersion.string)")
         }
 

@@ -44,6 +44,48 @@ extension HeatmapWriter {
         return table
     }
 
+    /// The class map's palette (OME-TIFF): each class's colour, white for no prediction and unused values.
+    static func classPalette(colours: [ClassColour]) -> [ClassColour] {
+        var palette = [ClassColour](repeating: (255, 255, 255), count: 256)
+        for (index, colour) in colours.enumerated() where index < Int(noPrediction) { palette[index] = colour }
+        return palette
+    }
+
+    /// RGB per class value (256 entries): `overlayTable`'s colours composited over white, so a viewer that shows
+    /// no alpha (QuPath through Bio-Formats) sees transparent parts as white paper, never black.
+    static func overlayTableOnWhite(colours: [ClassColour], classNames: [String], alpha: UInt8) -> [UInt8] {
+        let rgba = overlayTable(colours: colours, classNames: classNames, alpha: alpha)
+        var table = [UInt8](repeating: 255, count: 256 * 3)
+        for value in 0..<256 {
+            let a = Int(rgba[value * 4 + 3])
+            for c in 0..<3 {
+                table[value * 3 + c] = UInt8((Int(rgba[value * 4 + c]) * a + 255 * (255 - a) + 127) / 255)
+            }
+        }
+        return table
+    }
+
+    /// An OME-TIFF overlay's RGB-on-white pixels back as RGBA (what the plain overlay holds), for viewers that draw
+    /// the overlay over the slide: white is transparent, every other colour is un-composited at `alpha`. Exact for
+    /// level 0; reduced levels, where colours were averaged with white, come back lighter at the edges.
+    public static func overlayRGBA(fromRGBOnWhite image: HeatmapImage, alpha: UInt8 = defaultOverlayAlpha) -> HeatmapImage {
+        precondition(image.channels == 3, "an RGB overlay")
+        let a = max(Int(alpha), 1)
+        var rgba = [UInt8](repeating: 0, count: image.width * image.height * 4)
+        image.pixels.withUnsafeBufferPointer { source in
+            for index in 0..<(image.width * image.height) {
+                let r = Int(source[index * 3]), g = Int(source[index * 3 + 1]), b = Int(source[index * 3 + 2])
+                if r == 255 && g == 255 && b == 255 { continue }
+                for (c, v) in [r, g, b].enumerated() {
+                    let value = (v * 255 - 255 * (255 - a) + a / 2) / a
+                    rgba[index * 4 + c] = UInt8(min(max(value, 0), 255))
+                }
+                rgba[index * 4 + 3] = UInt8(a)
+            }
+        }
+        return HeatmapImage(width: image.width, height: image.height, channels: 4, pixels: rgba)
+    }
+
     /// Writes a slide's heatmaps into `directory` (created when missing):
     /// the class map (majority-downsampled pyramid), the RGBA overlay (average) and one probability file per class
     /// (average), all at the same `downsample` of level 0. The rasters are read band by band (see `write`), so a
@@ -61,6 +103,8 @@ extension HeatmapWriter {
     ///   - provenance: the run, slide run, slide fingerprint and model that made the files, for their descriptions.
     ///   - downsample: level-0 pixels per heatmap pixel.
     ///   - micronsPerPixelX/Y: the slide's level-0 resolution, when known.
+    ///   - format: plain pyramidal TIFF, or OME-TIFF, where the class maps carry a palette of the class colours and
+    ///     the overlay is RGB composited on white (the values of every other map are the same in both formats).
     public static func writeSlideHeatmaps(classMap: any HeatmapRaster, probabilities: [any HeatmapRaster],
                                           modelClassMap: (raster: any HeatmapRaster, downsample: Double)? = nil,
                                           colours: [ClassColour], classNames: [String], files: SlideHeatmapFiles,
@@ -69,7 +113,8 @@ extension HeatmapWriter {
                                           micronsPerPixelSource: String? = nil,
                                           provenance: HeatmapProvenance? = nil,
                                           overlayAlpha: UInt8 = defaultOverlayAlpha, tileSize: Int = 256,
-                                          forceBigTIFF: Bool = false) throws -> SlideHeatmapFiles {
+                                          forceBigTIFF: Bool = false,
+                                          format: HeatmapFormat = .tiff) throws -> SlideHeatmapFiles {
         let classMapURL = files.classMap
         let directory = classMapURL.deletingLastPathComponent()
         func invalid(_ message: String) -> HeatmapError {
@@ -114,25 +159,29 @@ extension HeatmapWriter {
         var written: [URL] = []
         do {
             // The class map goes first and is checked as it is read: a bad value fails before any other file.
+            let palette = format == .omeTIFF ? classPalette(colours: colours) : nil
             try write(CheckedClassMap(source: classMap, classCount: classNames.count, reportedPath: classMapURL.path),
                       to: files.classMap, description: description(.classes), downsampling: .majority,
-                      tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+                      tileSize: tileSize, forceBigTIFF: forceBigTIFF, format: format, palette: palette)
             written.append(files.classMap)
-            let table = overlayTable(colours: colours, classNames: classNames, alpha: overlayAlpha)
+            let table = format == .omeTIFF
+                ? overlayTableOnWhite(colours: colours, classNames: classNames, alpha: overlayAlpha)
+                : overlayTable(colours: colours, classNames: classNames, alpha: overlayAlpha)
             try write(OverlayRaster(classMap: classMap, table: table),
                       to: files.overlay, description: description(.overlay), downsampling: .average,
-                      tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+                      tileSize: tileSize, forceBigTIFF: forceBigTIFF, format: format)
             written.append(files.overlay)
             for (index, map) in probabilities.enumerated() {
                 try write(MaskedProbabilityRaster(probability: map, classMap: classMap), to: files.probabilities[index],
                           description: description(.probability(className: classNames[index])),
-                          downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+                          downsampling: .average, tileSize: tileSize, forceBigTIFF: forceBigTIFF, format: format)
                 written.append(files.probabilities[index])
             }
             if let modelClassMap, let url = files.modelClassMap {
                 try write(CheckedClassMap(source: modelClassMap.raster, classCount: classNames.count, reportedPath: url.path),
                           to: url, description: description(.modelClasses, downsample: modelClassMap.downsample),
-                          downsampling: .majority, tileSize: tileSize, forceBigTIFF: forceBigTIFF)
+                          downsampling: .majority, tileSize: tileSize, forceBigTIFF: forceBigTIFF, format: format,
+                          palette: palette)
                 written.append(url)
             }
         } catch {

@@ -138,6 +138,34 @@ extension TIFFFile {
         try check(CTIFF_setExtraSamples(tiff, UInt16(types.count), types) == 1, kind: .writeFailed, "libtiff refused ExtraSamples \(types)")
     }
 
+    /// Declares that the next `count` directories written are SubIFDs of the current one (OME-TIFF's pyramid).
+    func setSubIFDs(count: Int) throws(HeatmapError) {
+        try check(CTIFF_setSubIFDs(tiff, UInt16(count)) == 1, kind: .writeFailed, "libtiff refused SubIFDs (\(count))")
+    }
+
+    /// Sets a palette of 256 colours (8-bit samples, Photometric = palette).
+    func setColourMap(_ colours: [ClassColour]) throws(HeatmapError) {
+        precondition(colours.count == 256, "a palette of 8-bit samples has 256 colours")
+        let red = colours.map { UInt16($0.red) * 257 }, green = colours.map { UInt16($0.green) * 257 }
+        let blue = colours.map { UInt16($0.blue) * 257 }
+        try check(CTIFF_setColorMap(tiff, red, green, blue) == 1, kind: .writeFailed, "libtiff refused the ColorMap")
+    }
+
+    /// The current directory's SubIFD offsets (empty when it has none).
+    func subIFDOffsets() -> [UInt64] {
+        var count: UInt16 = 0
+        var offsets: UnsafePointer<UInt64>?
+        guard CTIFF_getSubIFDs(tiff, &count, &offsets) == 1, let offsets else { return [] }
+        return Array(UnsafeBufferPointer(start: offsets, count: Int(count)))
+    }
+
+    /// The current directory's palette, when it has one.
+    func colourMap() -> [ClassColour]? {
+        var red: UnsafePointer<UInt16>?, green: UnsafePointer<UInt16>?, blue: UnsafePointer<UInt16>?
+        guard CTIFF_getColorMap(tiff, &red, &green, &blue) == 1, let red, let green, let blue else { return nil }
+        return (0..<256).map { (UInt8(red[$0] >> 8), UInt8(green[$0] >> 8), UInt8(blue[$0] >> 8)) }
+    }
+
     func uint16(_ tag: Int32) -> UInt16? {
         var value: UInt16 = 0
         return CTIFF_getUInt16(tiff, UInt32(tag), &value) == 1 ? value : nil

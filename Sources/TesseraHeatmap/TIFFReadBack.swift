@@ -28,6 +28,11 @@ extension TIFFFile {
         try check(TIFFSetDirectory(tiff, tdir_t(index)) == 1, kind: .readFailed, "cannot select directory \(index)")
     }
 
+    /// Selects the SubIFD at `offset` (an OME-TIFF pyramid level).
+    func selectSubDirectory(offset: UInt64) throws(HeatmapError) {
+        try check(TIFFSetSubDirectory(tiff, offset) == 1, kind: .readFailed, "cannot select the SubIFD at offset \(offset)")
+    }
+
     func directoryInfo() -> TIFFDirectoryInfo {
         TIFFDirectoryInfo(
             width: Int(uint32(TIFFTAG_IMAGEWIDTH) ?? 0), height: Int(uint32(TIFFTAG_IMAGELENGTH) ?? 0),

@@ -141,7 +141,10 @@ struct HeatmapTileSource {
         case .overlay:
             let image = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column, row: row,
                                       halving: .average)
-            return image.channels == 4 ? image : Self.opaqueRGBA(image)
+            if image.channels == 4 { return image }
+            // An OME-TIFF overlay is RGB composited on white (for QuPath): drawn over the slide, white is clear.
+            if reader.format == .omeTIFF, image.channels == 3 { return HeatmapWriter.overlayRGBA(fromRGBOnWhite: image) }
+            return Self.opaqueRGBA(image)
         case .probability:
             let probability = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column,
                                             row: row, halving: .average)

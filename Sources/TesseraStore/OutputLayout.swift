@@ -17,13 +17,17 @@ public struct OutputLayout: Sendable, Equatable {
     public let heatmapDirectory: URL
     public let geojsonDirectory: URL
     public let reportsDirectory: URL
+    /// How heatmaps are written, which names their files (`.tif` or `.ome.tif`).
+    public let heatmapFormat: HeatmapFormat
 
     /// The folder artefact paths are relative to: the results file's.
     public var root: URL { resultsFile.deletingLastPathComponent() }
 
     /// A layout for `outputDirectory`: `results.sqlite`, `heatmaps/`, `geojson/`, `reports/` inside it, each
     /// replaceable (a pipeline's `results_database` and `heatmap_directory`).
-    public init(outputDirectory: URL, resultsFile: String? = nil, heatmapDirectory: String? = nil) {
+    public init(outputDirectory: URL, resultsFile: String? = nil, heatmapDirectory: String? = nil,
+                heatmapFormat: HeatmapFormat = .tiff) {
+        self.heatmapFormat = heatmapFormat
         let out = outputDirectory.standardizedFileURL
         self.resultsFile = resultsFile.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? out.appendingPathComponent(Self.resultsFileName)
@@ -47,11 +51,12 @@ public struct OutputLayout: Sendable, Equatable {
     }
 
     /// The files of one slide run: `<stem>.sr<N>.classes.tif`, `.model-classes.tif`, `.overlay.tif`, `.prob-<class>.tif` (one per class,
-    /// in class order) in the heatmap folder, and `<stem>.sr<N>.geojson` in the GeoJSON folder.
+    /// in class order; `.ome.tif` for OME-TIFF heatmaps) in the heatmap folder, and `<stem>.sr<N>.geojson` in the
+    /// GeoJSON folder.
     public func slideRunFiles(outputStem: String, slideRun: SlideRunID, classNames: [String]) -> SlideRunFiles {
         let stem = Self.slideRunStem(outputStem: outputStem, slideRun: slideRun)
         return SlideRunFiles(stem: stem, heatmapDirectory: heatmapDirectory, geojsonDirectory: geojsonDirectory,
-                             classNames: classNames)
+                             classNames: classNames, heatmapFormat: heatmapFormat)
     }
 
     /// The class names whose probability heatmaps would share a file name ("α x" and "β x" are both "__x"), in
@@ -158,13 +163,15 @@ public struct SlideRunFiles: Sendable, Equatable {
     public var probabilities: [URL]
     public var geojsonDirectory: URL
 
-    init(stem: String, heatmapDirectory: URL, geojsonDirectory: URL, classNames: [String]) {
+    init(stem: String, heatmapDirectory: URL, geojsonDirectory: URL, classNames: [String],
+         heatmapFormat: HeatmapFormat = .tiff) {
         self.stem = stem
-        classMap = heatmapDirectory.appendingPathComponent(stem + ".classes.tif")
-        modelClassMap = heatmapDirectory.appendingPathComponent(stem + ".model-classes.tif")
-        overlay = heatmapDirectory.appendingPathComponent(stem + ".overlay.tif")
+        let tif = heatmapFormat.fileExtension
+        classMap = heatmapDirectory.appendingPathComponent(stem + ".classes" + tif)
+        modelClassMap = heatmapDirectory.appendingPathComponent(stem + ".model-classes" + tif)
+        overlay = heatmapDirectory.appendingPathComponent(stem + ".overlay" + tif)
         probabilities = classNames.map {
-            heatmapDirectory.appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe($0) + ".tif")
+            heatmapDirectory.appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe($0) + tif)
         }
         self.geojsonDirectory = geojsonDirectory
     }

@@ -132,6 +132,9 @@ struct RunOptions: ParsableArguments {
     @Flag(name: .long, help: "Also write each slide's class regions as QuPath GeoJSON into OUT/geojson (see `tessera export geojson`).")
     var geojson = false
 
+    @Option(name: .customLong("heatmap-format"), help: "Heatmap files: tiff (pyramidal TIFF for OpenSlide, vips) or ome-tiff (.ome.tif for QuPath through Bio-Formats: SubIFD pyramid, physical pixel sizes, channel names, class colours). Default: tiff.")
+    var heatmapFormat: HeatmapFormat?
+
     @Option(name: .customLong("heatmap-pixel"), help: "Heatmap pixel edge in model pixels (8 at 0.5 µm/px = 4 µm).")
     var heatmapModelPixels: Double?
 
@@ -165,6 +168,7 @@ struct RunOptions: ParsableArguments {
         if let resultsDatabase { settings.resultsDatabase = resultsDatabase }
         if noHeatmaps { settings.writeHeatmaps = false }
         if let heatmapModelPixels { settings.heatmapModelPixels = heatmapModelPixels }
+        if let heatmapFormat { settings.heatmapFormat = heatmapFormat }
         if geojson { settings.geojson = GeoJSONExportOptions() }
     }
 }
@@ -244,6 +248,7 @@ extension RunSummary {
 }
 
 extension StainOption: ExpressibleByArgument {}
+extension HeatmapFormat: ExpressibleByArgument {}
 extension StainEstimationMode: ExpressibleByArgument {}
 
 /// `--precision`: a precision, or auto (`RunSettings.precision` nil: `AutomaticPrecision`).

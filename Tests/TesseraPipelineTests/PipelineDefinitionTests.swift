@@ -59,6 +59,7 @@ private let minimal = """
     #expect(configuration.tissue == defaults.tissue)
     #expect(configuration.writeHeatmaps == defaults.writeHeatmaps)
     #expect(configuration.heatmapModelPixels == defaults.heatmapModelPixels)
+    #expect(configuration.heatmapFormat == defaults.heatmapFormat && defaults.heatmapFormat == .tiff)
     #expect(configuration.threads == defaults.threads)
     #expect(configuration.readers == defaults.readers)
     #expect(configuration.batchSize == defaults.batchSize)
@@ -72,7 +73,7 @@ private let minimal = """
         inputs: [a.svs, b.svs]
         tiling: {mpp: 0.25, tile: 256, overlap: 32, slide_mpp: 0.3}
         tissue: {thumbnail_mpp: 16, min_tissue_fraction: 0.2, min_region_area_mm2: 0.5, min_saturation: 12, min_brightness: 40}
-        outputs: {directory: /out, heatmaps: false, heatmap_model_pixels: 4}
+        outputs: {directory: /out, heatmaps: false, heatmap_model_pixels: 4, heatmap_format: ome-tiff}
         concurrency: {threads: 8, readers: 3, batch_size: 16}
         """
     let pipeline = try definition(text)
@@ -80,6 +81,7 @@ private let minimal = """
                                outputDirectory: "/out")
     expected.writeHeatmaps = false
     expected.heatmapModelPixels = 4
+    expected.heatmapFormat = .omeTIFF
     expected.targetMPP = 0.25
     expected.tileSize = 256
     expected.overlap = 32
@@ -157,7 +159,7 @@ private let minimal = """
         #expect(error.description == """
             pipelines/bad.yaml:4: tiling.overlap: must be smaller than tiling.tile (got 300 with a 256-pixel tile)
             pipelines/bad.yaml:5: outputs.heatmapz: unknown key (did you mean "heatmaps"?); allowed here: directory, \
-            results, heatmaps, heatmap_model_pixels, heatmap_directory, lock, geojson
+            results, heatmaps, heatmap_model_pixels, heatmap_directory, heatmap_format, lock, geojson
             """)
     }
 }
@@ -165,4 +167,17 @@ private let minimal = """
 @Test func canonicalJSONSortsKeysAndEscapesStrings() throws {
     let value = try DocumentValue.parseYAML(#"{b: [1, 2.5, "x\"y\n"], a: {d: null, c: true}, "é": 3.0}"#).get()
     #expect(PipelineDefinition.canonicalJSON(value) == #"{"a":{"c":true,"d":null},"b":[1,2.5,"x\"y\n"],"é":3}"#)
+}
+
+@Test func heatmapFormatIsCheckedAndLeftOutOfTheHash() throws {
+    let plain = try definition(minimal)
+    let ome = try definition(minimal + "\n  heatmap_format: ome-tiff")
+    #expect(ome.settings.heatmapFormat == .omeTIFF)
+    #expect(ome.hash == plain.hash)   // the same values either way: a slide done in one format is not redone
+    do {
+        _ = try definition(minimal + "\n  heatmap_format: png")
+        Issue.record("heatmap_format: png was accepted")
+    } catch {
+        #expect(error.description.contains("outputs.heatmap_format"))
+    }
 }

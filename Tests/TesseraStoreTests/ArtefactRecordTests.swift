@@ -29,6 +29,15 @@ import TesseraTestSupport
         #expect(OutputLayout.latestName(of: "CMU-1.svs.sr12.classes.tif", slideRun: SlideRunID(rawValue: 12))
                 == "CMU-1.svs.classes.tif")
         #expect(OutputLayout.latestName(of: "CMU-1.svs.classes.tif", slideRun: SlideRunID(rawValue: 12)) == nil)
+        // OME-TIFF heatmaps end in .ome.tif (what Bio-Formats and QuPath recognise); the GeoJSON keeps its name.
+        let ome = OutputLayout(outputDirectory: URL(fileURLWithPath: "/data/out"), heatmapFormat: .omeTIFF)
+            .slideRunFiles(outputStem: "CMU-1.svs", slideRun: SlideRunID(rawValue: 12), classNames: ["tumour"])
+        #expect(ome.heatmapArtefacts.map(\.url.lastPathComponent)
+                == ["CMU-1.svs.sr12.classes.ome.tif", "CMU-1.svs.sr12.model-classes.ome.tif",
+                    "CMU-1.svs.sr12.overlay.ome.tif", "CMU-1.svs.sr12.prob-tumour.ome.tif"])
+        #expect(ome.geojson(gzip: false).lastPathComponent == "CMU-1.svs.sr12.geojson")
+        #expect(OutputLayout.latestName(of: "CMU-1.svs.sr12.classes.ome.tif", slideRun: SlideRunID(rawValue: 12))
+                == "CMU-1.svs.classes.ome.tif")
         #expect(layout.relativePath(of: files.classMap) == "heatmaps/CMU-1.svs.sr12.classes.tif")
         #expect(OutputLayout.relativePath(of: "/data/shards/a/heatmaps/x.tif", from: "/data/out")
                 == "../shards/a/heatmaps/x.tif")

@@ -134,6 +134,9 @@ public struct PipelineDefinition: Sendable {
         settings.outputDirectory = resolve(outputs?["directory"]) ?? baseDirectory.path
         settings.resultsDatabase = resolve(outputs?["results"])
         settings.heatmapDirectory = resolve(outputs?["heatmap_directory"])
+        if let value = outputs?["heatmap_format"]?.stringValue.flatMap(HeatmapFormat.init(rawValue:)) {
+            settings.heatmapFormat = value
+        }
         settings.lockPath = resolve(outputs?["lock"])
         if let value = outputs?["heatmaps"]?.boolValue { settings.writeHeatmaps = value }
         if let value = outputs?["heatmap_model_pixels"]?.doubleValue { settings.heatmapModelPixels = value }

@@ -26,6 +26,9 @@ public struct RunSettings: Sendable, Codable, Equatable {
     /// Whether to write heatmap TIFFs, and where (nil means `<outputDirectory>/heatmaps`).
     public var writeHeatmaps = true
     public var heatmapDirectory: String?
+    /// Plain pyramidal TIFF (the default) or OME-TIFF (`.ome.tif`, for QuPath through Bio-Formats). Not part of the
+    /// parameters hash: the values are the same, so a slide done under the other format is not redone.
+    public var heatmapFormat: HeatmapFormat = .tiff
     /// Heatmap pixel edge in model pixels: with the default 8 at 0.5 µm/px a heatmap pixel covers 4 µm, and the
     /// downsample d from level 0 is this x (target mpp / slide mpp), rounded to whole level-0 pixels.
     public var heatmapModelPixels = 8.0
@@ -189,7 +192,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
             self.model = model
             outputDirectory = URL(fileURLWithPath: settings.outputDirectory).standardizedFileURL
             layout = OutputLayout(outputDirectory: outputDirectory, resultsFile: settings.resultsDatabase,
-                                  heatmapDirectory: settings.heatmapDirectory)
+                                  heatmapDirectory: settings.heatmapDirectory, heatmapFormat: settings.heatmapFormat)
             lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
             let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
                                               precision: precision)

@@ -145,7 +145,7 @@ struct WriteStage: Sendable {
                                      modelClassMap: canvas.modelGrid == nil ? nil : files.modelClassMap),
             slideName: job.url.lastPathComponent, downsample: canvas.downsample,
             micronsPerPixelX: mpp?.x, micronsPerPixelY: mpp?.y,
-            micronsPerPixelSource: source, provenance: provenance(job))
+            micronsPerPixelSource: source, provenance: provenance(job), format: settings.layout.heatmapFormat)
     }
 
     /// The slide's QuPath GeoJSON from its committed rows and the heatmaps just written (`tessera export geojson`).
