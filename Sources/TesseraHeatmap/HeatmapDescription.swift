@@ -162,21 +162,7 @@ extension HeatmapDescription {
             """
     }
 
-    static func xmlEscaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func xmlEscaped(_ text: String) -> String { MarkupText.escaped(text) }
 
     /// Tessera's JSON description inside an OME-XML ImageDescription written by `omeXML`, or nil.
     static func jsonInOMEXML(_ xml: String) -> String? {

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 import TesseraStore
 
 /// The index page: every run of the results file, newest first, each with a sortable table of its slides (status,
@@ -106,19 +107,5 @@ enum IndexPage {
         return colour.hasPrefix("#") && hex.count == 6 && hex.allSatisfy(\.isHexDigit) ? colour : "#808080"
     }
 
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { MarkupText.escaped(text) }
 }
