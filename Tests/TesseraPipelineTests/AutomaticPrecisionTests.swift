@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TesseraCore
 import TesseraNetwork
@@ -41,6 +42,26 @@ import TesseraTestSupport
         // Nothing to measure on: fp32, not cached.
         let none = AutomaticPrecision.choose(key: "k3", machine: "m", cache: cache) { nil }
         #expect(none.precision == .fp32 && none.measurement == nil && AutomaticPrecision.readCache(cache)["k3"] == nil)
+    }
+
+    /// A workflow's parallel jobs starting on one machine: the first measures, the others wait for its measurement and
+    /// read it, so every slide of the workflow runs at one precision (issue 29's check-snakemake saw two choices).
+    @Test func runsStartingTogetherMeasureOnceAndMakeOneChoice() throws {
+        let cache = try Fixtures.temporaryDirectory("auto-together").appendingPathComponent("tessera/precision-auto.json")
+        let measurements = Mutex(0)
+        let choices = Mutex([AutomaticPrecision.Choice]())
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            let choice = AutomaticPrecision.choose(key: "k", machine: "m", cache: cache) {
+                measurements.withLock { $0 += 1 }
+                Thread.sleep(forTimeInterval: 0.2)   // long enough that the others ask while this one measures
+                return Self.measurement(fp32: 10, int8: Double(11 + index))
+            }
+            choices.withLock { $0.append(choice) }
+        }
+        let all = choices.withLock { $0 }
+        #expect(measurements.withLock { $0 } == 1)
+        #expect(all.count == 4 && all.filter(\.cached).count == 3)
+        #expect(Set(all.compactMap { $0.measurement?.int8TilesPerSecond }).count == 1)
     }
 
     @Test func theCacheLivesUnderXDGCacheHome() {

@@ -209,7 +209,6 @@ extension PlanBuilder {
         -> (head: Activation, quantizeInput: (RGBImage) -> Void) {
         let variant = model.encoder
         let stageIndices = variant.smpStageIndices
-        let threads = self.threads
 
         // Input: (v / 255 - mean) / std quantised to s8 through a table per channel.
         let input = try nhwc(channels: 3, height: height, width: width, type: dnnl_s8, scales: [q.scale("input")], label: "input")

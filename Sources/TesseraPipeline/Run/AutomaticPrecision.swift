@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TesseraCore
 import TesseraNetwork
 import TesseraSlide
@@ -110,7 +113,12 @@ public enum AutomaticPrecision {
 
     /// The choice for `key`: from the cache, else from `measure()` (stored in the cache). `measure` returns nil when
     /// there is nothing to measure on: fp32 then, and nothing is cached.
+    /// Runs starting together on one machine (a workflow's parallel jobs) take turns: the first measures while the
+    /// others wait on `<cache>.lock` and then read its measurement, so they make one choice, measured on an otherwise idle
+    /// machine rather than against each other.
     public static func choose(key: String, machine: String, cache: URL, measure: () throws -> Measurement?) rethrows -> Choice {
+        let lock = MeasurementLock(path: cache.path + ".lock")
+        defer { lock.release() }
         if let cached = readCache(cache)[key] {
             return Choice(precision: precision(for: cached), machine: machine, measurement: cached, cached: true,
                           reason: reason(cached, source: "cached, measured on this machine kind at \(cached.measuredAt)"))
@@ -176,5 +184,30 @@ public enum AutomaticPrecision {
         }
         let formatter = ISO8601DateFormatter()
         return Measurement(fp32TilesPerSecond: best[0], int8TilesPerSecond: best[1], measuredAt: formatter.string(from: Date()))
+    }
+}
+
+/// A blocking exclusive flock(2) on the precision cache's lock file, held while one run reads, measures and stores.
+/// Best effort: where the file cannot be created or locked (a read-only home), runs measure without it.
+/// The kernel releases the lock when the holder exits, so a killed run leaves none behind.
+private final class MeasurementLock {
+    private var descriptor: Int32
+
+    init(path: String) {
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                 withIntermediateDirectories: true)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        if descriptor >= 0 {
+            var result: Int32
+            repeat { result = flock(descriptor, LOCK_EX) } while result != 0 && errno == EINTR
+            if result != 0 { release() }
+        }
+    }
+
+    deinit { release() }
+
+    func release() {
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = -1
     }
 }
