@@ -78,14 +78,14 @@ let package = Package(
         .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
         .target(name: "TesseraPipeline", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
-            "TesseraExport",
+            "TesseraExport", "TesseraNuclei",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Yams", package: "Yams"),
         ], exclude: ["Schemas"], resources: [.copy("Resources/default.safetensors")], plugins: ["TesseraEmbeddedFiles"]),
         // Nuclei as objects (issue 27): instances from the model's nuclei probability, and their measurements.
-        .target(name: "TesseraNuclei", swiftSettings: [
+        .target(name: "TesseraNuclei", dependencies: ["TesseraCore", "TesseraStain"], swiftSettings: [
             // Per-pixel loops over every tile: optimised in debug builds too, as the network's kernels are.
             .unsafeFlags(["-O"], .when(configuration: .debug)),
         ]),
@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
-        .testTarget(name: "TesseraNucleiTests", dependencies: ["TesseraNuclei"]),
+        .testTarget(name: "TesseraNucleiTests", dependencies: ["TesseraNuclei", "TesseraCore"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
             "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "TesseraDevSupport",

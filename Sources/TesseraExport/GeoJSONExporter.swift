@@ -34,11 +34,15 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     public var objectsPerFile: Int?
     /// Each class's object type and QuPath class (`QuPathClassMap`: stated ones, then the defaults).
     public var qupath: QuPathClassMap
+    /// Each nucleus of a run that counted them as a QuPath detection (classified by the tissue around it); the
+    /// nucleus class's regions are then left out unless `classNames` names it (they are the same nuclei, merged).
+    public var nuclei: Bool
 
     public init(objects: ExportedObjects = .regions, classNames: [String]? = nil, minimumAreaMicrons2: Double = 0,
                 simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false,
-                qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil) {
+                qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil, nuclei: Bool = true) {
         self.objects = objects
+        self.nuclei = nuclei
         self.classNames = classNames
         self.minimumAreaMicrons2 = minimumAreaMicrons2
         self.simplifyMicrons = simplifyMicrons
@@ -50,7 +54,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case objects, classNames, minimumAreaMicrons2, simplifyMicrons, gzip, multipolygonPerClass, objectTypes, qupathClasses
-        case objectsPerFile
+        case objectsPerFile, nuclei
     }
 
     // Settings written before the QuPath class map was added decode with its defaults.
@@ -65,7 +69,8 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
                   qupath: QuPathClassMap(
                     objectTypes: try container.decodeIfPresent([String: QuPathObjectType].self, forKey: .objectTypes) ?? [:],
                     qupathClasses: try container.decodeIfPresent([String: String].self, forKey: .qupathClasses) ?? [:]),
-                  objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile))
+                  objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile),
+                  nuclei: try container.decodeIfPresent(Bool.self, forKey: .nuclei) ?? true)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -79,6 +84,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
         if !qupath.objectTypes.isEmpty { try container.encode(qupath.objectTypes, forKey: .objectTypes) }
         if !qupath.qupathClasses.isEmpty { try container.encode(qupath.qupathClasses, forKey: .qupathClasses) }
         try container.encodeIfPresent(objectsPerFile, forKey: .objectsPerFile)
+        if !nuclei { try container.encode(nuclei, forKey: .nuclei) }
     }
 }
 
@@ -103,6 +109,7 @@ public struct SlideExportSummary: Sendable, Equatable {
     public var files: [String] = []
     public var classes: [ClassFigures]
     public var tilesWritten = 0
+    public var nucleiWritten = 0
     /// The frame the coordinates are in (QuPath's for this slide), and regions written per object type.
     public var frame = QuPathFrame(source: .noBounds)
     public var objectTypes: [String: QuPathObjectType] = [:]
@@ -260,7 +267,8 @@ public struct GeoJSONExporter {
     /// The classes whose regions are written, by index.
     func exportedClasses(_ slideRun: StoredSlideRun) throws -> [ClassInfo] {
         guard let names = options.classNames else {
-            return slideRun.classes.filter { $0.name.lowercased() != "background" }
+            let nucleusClass = writesNuclei(slideRun) ? slideRun.nucleusClassIndex : nil
+            return slideRun.classes.filter { $0.name.lowercased() != "background" && $0.index != nucleusClass }
         }
         return try names.map { name in
             guard let info = slideRun.classes.first(where: { $0.name == name }) else {
@@ -320,6 +328,9 @@ public struct GeoJSONExporter {
         }
         if options.objects.tiles {
             try writeTiles(slideRun, frame: frame, writer: &writer, summary: &summary)
+        }
+        if writesNuclei(slideRun) {
+            try writeNuclei(slideRun, frame: frame, writer: &writer, summary: &summary)
         }
         let outputs = try writer.finish()
         summary.files = outputs.map(\.finalPath)
@@ -587,6 +598,48 @@ public struct GeoJSONExporter {
         }
         writer = stream
         summary.tilesWritten = written
+    }
+}
+
+extension GeoJSONExporter {
+    /// Whether nuclei go into this slide run's file: asked for, and the run counted them.
+    func writesNuclei(_ slideRun: StoredSlideRun) -> Bool { options.nuclei && slideRun.nucleusClassIndex != nil }
+
+    /// Each nucleus as a QuPath detection with its outline and measurements, classified by the tissue class around
+    /// it (so QuPath counts nuclei per compartment in an annotation's measurements). Streamed from the results file.
+    func writeNuclei(_ slideRun: StoredSlideRun, frame: QuPathFrame, writer: inout FeatureStream,
+                     summary: inout SlideExportSummary) throws {
+        let classifications = Dictionary(uniqueKeysWithValues: slideRun.classes.map { ($0.index, options.qupath.classification(of: $0)) })
+        let slideBounds = frame.imageRect(slideWidth: slideRun.slideWidth, slideHeight: slideRun.slideHeight)
+        var written = 0, ordinal = 0
+        var stream = writer
+        try reader.forEachNucleus(of: slideRun.slideRunID) { tileIndex, nucleus in
+            defer { ordinal += 1 }
+            // A nucleus QuPath's image does not show (outside the slide's bounds) is left out.
+            guard Double(slideBounds.x) <= nucleus.x, nucleus.x < Double(slideBounds.maxX),
+                  Double(slideBounds.y) <= nucleus.y, nucleus.y < Double(slideBounds.maxY) else { return }
+            let vertices = nucleus.outlineVertices
+            guard vertices.count >= 3 else { return }
+            let ring = (vertices + [vertices[0]]).map {
+                "[\(JSONNumber.text($0.x - Double(frame.offsetX))),\(JSONNumber.text($0.y - Double(frame.offsetY)))]"
+            }
+            let geometry = #"{"type":"Polygon","coordinates":[[\#(ring.joined(separator: ","))]]}"#
+            try stream.add(QuPathFeature.text(
+                id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/nucleus/\(tileIndex)/\(ordinal)"),
+                geometry: geometry, objectType: .detection, classification: nucleus.regionClass.flatMap { classifications[$0] },
+                measurements: [
+                    (QuPathMeasurement.nucleusArea, nucleus.areaMicrons2),
+                    (QuPathMeasurement.nucleusPerimeter, nucleus.perimeterMicrons),
+                    (QuPathMeasurement.nucleusDiameter, nucleus.equivalentDiameterMicrons),
+                    (QuPathMeasurement.nucleusEccentricity, nucleus.eccentricity),
+                    (QuPathMeasurement.nucleusSolidity, nucleus.solidity),
+                    (QuPathMeasurement.nucleusHaematoxylin, nucleus.meanHaematoxylinOD),
+                    (QuPathMeasurement.nucleusProbability, nucleus.meanProbability),
+                ]))
+            written += 1
+        }
+        writer = stream
+        summary.nucleiWritten = written
     }
 }
 

@@ -91,6 +91,14 @@ public enum QuPathMeasurement {
     public static let tissueFraction = prefix + "tissue fraction"
     public static func fraction(_ className: String) -> String { prefix + "\(className) fraction" }
     public static func meanProbability(_ className: String) -> String { prefix + "\(className) mean probability" }
+    /// A nucleus's measurements (the results file's `nuclei` columns).
+    public static let nucleusArea = prefix + "nucleus area µm^2"
+    public static let nucleusPerimeter = prefix + "nucleus perimeter µm"
+    public static let nucleusDiameter = prefix + "nucleus diameter µm"
+    public static let nucleusEccentricity = prefix + "nucleus eccentricity"
+    public static let nucleusSolidity = prefix + "nucleus solidity"
+    public static let nucleusHaematoxylin = prefix + "nucleus haematoxylin OD mean"
+    public static let nucleusProbability = prefix + "nucleus probability mean"
 }
 
 /// The frame QuPath gives a slide's objects: its OpenSlide server crops to `openslide.bounds-x/-y/-width/-height`

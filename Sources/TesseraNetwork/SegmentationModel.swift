@@ -29,6 +29,9 @@ public struct SegmentationModel: Sendable {
     public var classCount: Int { decoder.classes }
     public var classNames: [String]
     public var classColours: [(UInt8, UInt8, UInt8)]
+    /// The class whose instances are nuclei (issue 27): the metadata's `nucleus_class` (a class name, or "none"),
+    /// else a class named "nuclei" or "nucleus"; nil when the model has none.
+    public var nucleusClass: Int?
     public var micronsPerPixel: Double?
     public var tileSize: Int?
     public var normalisation: Normalisation
@@ -117,6 +120,15 @@ public struct SegmentationModel: Sendable {
                                                  lowLevelChannels: 48, outputStride: outputStride)
 
         let names = try metadata.strings("class_names", count: classes) ?? (0..<classes).map { "class \($0)" }
+        let nucleusClass: Int?
+        if let stated = metadata.string("nucleus_class") {
+            guard stated.lowercased() == "none" || names.contains(stated) else {
+                throw metadata.invalid("nucleus_class", stated, "must name one of the classes (\(names.joined(separator: ", "))) or be \"none\"")
+            }
+            nucleusClass = names.firstIndex(of: stated)
+        } else {
+            nucleusClass = names.firstIndex { ["nuclei", "nucleus"].contains($0.lowercased()) }
+        }
         let colours = try metadata.colours("class_colours", count: classes) ?? metadata.colours("class_colors", count: classes)
             ?? (0..<classes).map { defaultPalette[$0 % defaultPalette.count] }
         var normalisation = Normalisation.imageNet
@@ -147,7 +159,7 @@ public struct SegmentationModel: Sendable {
 
         var model = SegmentationModel(
             name: metadata.string("name") ?? url.deletingPathExtension().lastPathComponent, url: url, encoder: variant, decoder: decoder,
-            classNames: names, classColours: colours, micronsPerPixel: micronsPerPixel,
+            classNames: names, classColours: colours, nucleusClass: nucleusClass, micronsPerPixel: micronsPerPixel,
             tileSize: tileSize, normalisation: normalisation, sha256: digest,
             parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes, int8: int8)
         model.metadata = metadataValues

@@ -13,12 +13,18 @@ public struct NucleusSegmentationSettings: Sendable, Equatable, Codable {
     public var markerDepth: Float = 1.0
     /// Objects smaller than this many pixels are left out (4 µm² at 0.5 µm/px: debris, noise).
     public var minimumPixels: Int = 16
+    /// Holes in the foreground up to this many pixels are filled (12.5 µm² at 0.5 µm/px): the pale centre of a
+    /// vesicular nucleus, where the probability dips, belongs to the nucleus (scikit-image's `remove_small_holes`).
+    /// Larger enclosed gaps, as between the nuclei of a cluster, stay background.
+    public var maximumHolePixels: Int = 50
 
-    public init(probabilityThreshold: Float = 0.5, markerRadius: Int = 3, markerDepth: Float = 1.0, minimumPixels: Int = 16) {
+    public init(probabilityThreshold: Float = 0.5, markerRadius: Int = 3, markerDepth: Float = 1.0, minimumPixels: Int = 16,
+                maximumHolePixels: Int = 50) {
         self.probabilityThreshold = probabilityThreshold
         self.markerRadius = markerRadius
         self.markerDepth = markerDepth
         self.minimumPixels = minimumPixels
+        self.maximumHolePixels = maximumHolePixels
     }
 }
 
@@ -43,11 +49,14 @@ public enum NucleusSegmenter {
         let n = width * height
         var foreground = [Bool](repeating: false, count: n)
         for i in 0..<n { foreground[i] = probability[i] >= settings.probabilityThreshold }
+        fillHoles(&foreground, width: width, height: height, upTo: settings.maximumHolePixels)
         let distance = DistanceTransform.euclidean(foreground: foreground, width: width, height: height)
         let markers = Self.markers(distance: distance, foreground: foreground, width: width, height: height,
                                    radius: settings.markerRadius, depth: settings.markerDepth)
         var labels = watershed(distance: distance, foreground: foreground, markers: markers, width: width, height: height)
-        return relabel(&labels, width: width, height: height, minimumPixels: settings.minimumPixels)
+        var result = relabel(&labels, width: width, height: height, minimumPixels: settings.minimumPixels)
+        fillEnclosedBackground(&result.labels, width: width, height: height, upTo: settings.maximumHolePixels)
+        return result
     }
 
     /// Marker labels (0 = none): pixels that are the largest distance within `radius` and stand `depth` above the
@@ -145,6 +154,68 @@ public enum NucleusSegmenter {
     }
 
     /// Removes objects below `minimumPixels` and numbers the rest 1...count in raster order of their first pixel.
+    /// Sets the background components (4-connected) of at most `limit` pixels that do not touch the map's edge.
+    static func fillHoles(_ foreground: inout [Bool], width: Int, height: Int, upTo limit: Int) {
+        guard limit > 0 else { return }
+        var seen = [Bool](repeating: false, count: width * height)
+        var component: [Int] = []
+        var stack: [Int] = []
+        for start in foreground.indices where !foreground[start] && !seen[start] {
+            component.removeAll(keepingCapacity: true)
+            var touchesEdge = false
+            seen[start] = true
+            stack.append(start)
+            while let i = stack.popLast() {
+                component.append(i)
+                let x = i % width, y = i / width
+                if x == 0 || y == 0 || x == width - 1 || y == height - 1 { touchesEdge = true }
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+                where nx >= 0 && ny >= 0 && nx < width && ny < height {
+                    let j = ny * width + nx
+                    if !foreground[j] && !seen[j] { seen[j] = true; stack.append(j) }
+                }
+            }
+            if !touchesEdge && component.count <= limit { for i in component { foreground[i] = true } }
+        }
+    }
+
+    /// Gives a background component (4-connected, at most `limit` pixels, off the map's edge) the label of the one
+    /// object around it: a basin too small to be a nucleus, dropped inside a nucleus, is part of that nucleus, so no
+    /// nucleus has holes and its outline encloses exactly its pixels.
+    static func fillEnclosedBackground(_ labels: inout [Int32], width: Int, height: Int, upTo limit: Int) {
+        guard limit > 0 else { return }
+        var seen = [Bool](repeating: false, count: width * height)
+        var component: [Int] = []
+        var stack: [Int] = []
+        for start in labels.indices where labels[start] == 0 && !seen[start] {
+            component.removeAll(keepingCapacity: true)
+            var touchesEdge = false
+            var around: Int32 = 0, mixed = false
+            seen[start] = true
+            stack.append(start)
+            while let i = stack.popLast() {
+                component.append(i)
+                let x = i % width, y = i / width
+                if x == 0 || y == 0 || x == width - 1 || y == height - 1 { touchesEdge = true }
+                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
+                where nx >= 0 && ny >= 0 && nx < width && ny < height {
+                    let j = ny * width + nx
+                    let label = labels[j]
+                    if label == 0 {
+                        if !seen[j] { seen[j] = true; stack.append(j) }
+                    } else if around == 0 {
+                        around = label
+                    } else if label != around {
+                        mixed = true
+                    }
+                }
+            }
+            if !touchesEdge && !mixed && around != 0 && component.count <= limit {
+                for i in component { labels[i] = around }
+            }
+        }
+    }
+
     static func relabel(_ labels: inout [Int32], width: Int, height: Int, minimumPixels: Int) -> Result {
         var sizes: [Int32: Int] = [:]
         for label in labels where label > 0 { sizes[label, default: 0] += 1 }

@@ -49,19 +49,8 @@ extension QueryResult {
     }
 
     private func renderCSV() -> String {
-        func field(_ text: String) -> String {
-            if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            }
-            return text
-        }
-        var output = columns.map(field).joined(separator: ",") + "\r\n"
-        for row in rows {
-            output += row.map { value in
-                if case .null = value { return "" }
-                return field(Self.plainText(value))
-            }.joined(separator: ",") + "\r\n"
-        }
+        var output = CSVText.record(columns)
+        for row in rows { output += CSVText.record(row.map(Self.plainText)) }
         return output
     }
 

@@ -68,6 +68,8 @@ public struct RunProvenance: Sendable, Equatable {
     public var quantizedModelSHA256: String?
     /// How a model quantised on the fly was calibrated (JSON: method, tiles, seed, slides); nil otherwise.
     public var calibrationJSON: String?
+    /// The class the run segments into nuclei (`runs.nucleus_class_index`); nil when it counts none.
+    public var nucleusClassIndex: Int?
 
     public init(runUID: String = UUID().uuidString.lowercased(), tesseraVersion: String = TesseraVersion.string,
                 gitCommit: String?, pipelineName: String? = nil, pipelineHash: String? = nil,
@@ -75,8 +77,10 @@ public struct RunProvenance: Sendable, Equatable {
                 parametersJSON: String, parametersHash: String,
                 host: String = ProcessInfo.processInfo.hostName, threads: Int,
                 openSlideVersion: String?, oneDNNVersion: String?, startedAt: Date = Date(),
-                precision: String = "fp32", quantizedModelSHA256: String? = nil, calibrationJSON: String? = nil) {
+                precision: String = "fp32", quantizedModelSHA256: String? = nil, calibrationJSON: String? = nil,
+                nucleusClassIndex: Int? = nil) {
         self.runUID = runUID
+        self.nucleusClassIndex = nucleusClassIndex
         self.precision = precision
         self.quantizedModelSHA256 = quantizedModelSHA256
         self.calibrationJSON = calibrationJSON
@@ -173,12 +177,15 @@ public struct TileResult: Sendable, Equatable {
     public var tissueFraction: Double
     /// One per class of the run, in class-index order.
     public var classes: [ClassPrediction]
+    /// The nuclei the tile answers for (its own window holds their centroids); empty when the run counts none.
+    public var nuclei: [Nucleus]
 
-    public init(index: Int, ownWindow: PixelRect, tissueFraction: Double, classes: [ClassPrediction]) {
+    public init(index: Int, ownWindow: PixelRect, tissueFraction: Double, classes: [ClassPrediction], nuclei: [Nucleus] = []) {
         self.index = index
         self.ownWindow = ownWindow
         self.tissueFraction = tissueFraction
         self.classes = classes
+        self.nuclei = nuclei
     }
 }
 

@@ -67,7 +67,7 @@ extension ResultsStore {
     private static let runProvenanceColumns = [
         "tessera_version", "git_commit", "pipeline_name", "pipeline_hash", "pipeline_text", "model_name",
         "model_sha256", "parameters_json", "parameters_hash", "host", "threads", "openslide_version", "onednn_version",
-        "sqlite_version", "started_at", "precision", "quantized_model_sha256", "calibration_json",
+        "sqlite_version", "started_at", "precision", "quantized_model_sha256", "calibration_json", "nucleus_class_index",
     ]
     private static let runStateColumns = ["status", "finished_at", "error"]
     private static let slideRunFixedColumns = ["slide_path", "mpp_x", "mpp_y", "mpp_source"]
@@ -266,6 +266,17 @@ extension ResultsStore {
             WHERE true ON CONFLICT DO NOTHING
             """)
         report.predictionsAdded = db.changesCount
+        // A tile's nuclei come with it: those of tiles the output already held are the same (the tiles' values are).
+        try db.execute(sql: """
+            INSERT INTO main.nuclei (slide_run_id, tile_index, nucleus_index, x, y, area_um2, perimeter_um, diameter_um,
+                                     eccentricity, solidity, haematoxylin_od, mean_probability, region_class_index,
+                                     in_tissue, outline)
+            SELECT msr.output_id, n.tile_index, n.nucleus_index, n.x, n.y, n.area_um2, n.perimeter_um, n.diameter_um,
+                   n.eccentricity, n.solidity, n.haematoxylin_od, n.mean_probability, n.region_class_index,
+                   n.in_tissue, n.outline
+            FROM input.nuclei n JOIN temp.merge_slide_runs msr ON msr.input_id = n.slide_run_id
+            WHERE true ON CONFLICT DO NOTHING
+            """)
         try db.execute(sql: """
             UPDATE main.slide_runs SET tiles_written = (SELECT COUNT(*) FROM main.tiles t WHERE t.slide_run_id = main.slide_runs.id)
             WHERE id IN (SELECT output_id FROM temp.merge_slide_runs)

@@ -25,6 +25,8 @@ public struct StoredSlideRun: Sendable, Equatable {
     public var modelSHA256: String = ""
     /// False when the file at `slidePath` was later found with other content (`slide_runs.superseded_at`).
     public var isCurrent: Bool = true
+    /// The class the run segmented into nuclei; nil when it counted none (or was written before nuclei existed).
+    public var nucleusClassIndex: Int? = nil
 
     /// The slide's file name ("CMU-1.svs"): the stem of the heatmap and GeoJSON file names.
     public var slideFileName: String { URL(fileURLWithPath: slidePath).lastPathComponent }
@@ -78,11 +80,14 @@ public final class ResultsReader: Sendable {
                     classesByRun[row["run_id"], default: []].append(
                         ClassInfo(index: row["class_index"], name: row["name"], colour: row["colour"]))
                 }
+                // Files written before nuclei (v7) have no nucleus class column: they counted none.
+                let nucleusClass = try db.columns(in: "runs").contains { $0.name == "nucleus_class_index" }
+                    ? "r.nucleus_class_index" : "NULL"
                 return try Row.fetchAll(db, sql: """
                     SELECT sr.id, sr.run_id, r.run_uid, r.started_at, r.parameters_json, s.fingerprint, sr.slide_path,
                            s.width, s.height, sr.mpp_x, sr.mpp_y, sr.status,
                            COALESCE(r.quantized_model_sha256, r.model_sha256) AS model_sha256,
-                           sr.superseded_at IS NULL AS is_current
+                           sr.superseded_at IS NULL AS is_current, \(nucleusClass) AS nucleus_class_index
                     FROM slide_runs sr JOIN runs r ON r.id = sr.run_id JOIN slides s ON s.id = sr.slide_id
                     WHERE ? IS NULL OR sr.id = ?
                     ORDER BY r.started_at, r.id, sr.id
@@ -92,7 +97,8 @@ public final class ResultsReader: Sendable {
                                    slidePath: row["slide_path"], slideWidth: row["width"], slideHeight: row["height"],
                                    mppX: row["mpp_x"], mppY: row["mpp_y"], status: row["status"],
                                    classes: classesByRun[row["run_id"]] ?? [], parametersJSON: row["parameters_json"],
-                                   modelSHA256: row["model_sha256"], isCurrent: row["is_current"])
+                                   modelSHA256: row["model_sha256"], isCurrent: row["is_current"],
+                                   nucleusClassIndex: row["nucleus_class_index"])
                 }
             }
         }
@@ -146,6 +152,36 @@ public final class ResultsReader: Sendable {
                 if let tile = current { try body(tile) }
             }
         }
+    }
+
+    /// Each nucleus of a slide run with its tile's index, in tile order (streamed: a slide's million nuclei are never
+    /// all in memory). None for a run that counted none.
+    public func forEachNucleus(of slideRun: SlideRunID, _ body: (_ tileIndex: Int, Nucleus) throws -> Void) throws {
+        try StoreError.mapping(path: path, "reading nuclei") {
+            try queue.read { db in
+                guard try db.tableExists("nuclei") else { return }
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT tile_index, x, y, area_um2, perimeter_um, diameter_um, eccentricity, solidity, haematoxylin_od,
+                           mean_probability, region_class_index, in_tissue, outline
+                    FROM nuclei WHERE slide_run_id = ? ORDER BY tile_index, nucleus_index
+                    """, arguments: [slideRun.rawValue])
+                while let row = try cursor.next() {
+                    try body(row["tile_index"], Self.nucleus(row))
+                }
+            }
+        }
+    }
+
+    /// A `nuclei` row as a `Nucleus`.
+    static func nucleus(_ row: Row) -> Nucleus {
+        let outline: Data = row["outline"] ?? Data()
+        var nucleus = Nucleus(x: row["x"], y: row["y"], areaMicrons2: row["area_um2"], perimeterMicrons: row["perimeter_um"],
+                              equivalentDiameterMicrons: row["diameter_um"], eccentricity: row["eccentricity"],
+                              solidity: row["solidity"], meanHaematoxylinOD: row["haematoxylin_od"],
+                              meanProbability: row["mean_probability"], regionClass: row["region_class_index"],
+                              outline: Nucleus.outline(fromBytes: [UInt8](outline)))
+        nucleus.inTissue = (row["in_tissue"] as Int) != 0
+        return nucleus
     }
 
     /// Per class of a slide run: the class's area in level-0 pixels from the tiles (`slide_class_areas.class_px`).

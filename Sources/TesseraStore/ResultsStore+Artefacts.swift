@@ -162,9 +162,24 @@ public struct SlideRunAreas: Sendable, Equatable, Codable {
         public var fractionOfTissue: Double?
     }
 
+    /// Nuclei counted in the tissue (`slide_nuclei`, `slide_nuclei_by_region`); nil when the run counted none.
+    public struct NucleusCounts: Sendable, Equatable, Codable {
+        public struct Region: Sendable, Equatable, Codable {
+            /// The tissue class around the nuclei.
+            public var name: String
+            public var nuclei: Int
+            public var perMM2: Double?
+        }
+
+        public var nuclei: Int
+        public var perMM2OfTissue: Double?
+        public var regions: [Region]
+    }
+
     public var analysedMM2: Double?
     public var tissueMM2: Double?
     public var classes: [ClassArea]
+    public var nuclei: NucleusCounts? = nil
 }
 
 extension ResultsStore {
@@ -182,7 +197,20 @@ extension ResultsStore {
                                             tissueMM2: row["class_tissue_mm2"], fractionOfAnalysed: row["fraction_of_analysed"],
                                             fractionOfTissue: row["fraction_of_tissue"])
                 }
-                return SlideRunAreas(analysedMM2: totals?["analysed_mm2"], tissueMM2: totals?["tissue_mm2"], classes: classes)
+                var nuclei: SlideRunAreas.NucleusCounts?
+                if let counted = try Row.fetchOne(db, sql: """
+                    SELECT nuclei, nuclei_per_mm2_tissue FROM slide_nuclei WHERE slide_run_id = ?
+                    """, arguments: [slideRun.rawValue]) {
+                    let regions = try Row.fetchAll(db, sql: """
+                        SELECT region_class, nuclei, nuclei_per_mm2 FROM slide_nuclei_by_region WHERE slide_run_id = ?
+                        ORDER BY region_class_index
+                        """, arguments: [slideRun.rawValue]).map {
+                        SlideRunAreas.NucleusCounts.Region(name: $0["region_class"], nuclei: $0["nuclei"], perMM2: $0["nuclei_per_mm2"])
+                    }
+                    nuclei = .init(nuclei: counted["nuclei"], perMM2OfTissue: counted["nuclei_per_mm2_tissue"], regions: regions)
+                }
+                return SlideRunAreas(analysedMM2: totals?["analysed_mm2"], tissueMM2: totals?["tissue_mm2"], classes: classes,
+                                     nuclei: nuclei)
             }
         }
     }

@@ -81,14 +81,15 @@ public final class ResultsStore: Sendable {
                     INSERT INTO runs (run_uid, tessera_version, git_commit, pipeline_name, pipeline_hash, pipeline_text,
                         model_name, model_sha256, parameters_json, parameters_hash, host, threads, openslide_version,
                         onednn_version, sqlite_version, started_at, status, precision, quantized_model_sha256,
-                        calibration_json)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
+                        calibration_json, nucleus_class_index)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?, ?)
                     """, arguments: [provenance.runUID, provenance.tesseraVersion, provenance.gitCommit,
                                      provenance.pipelineName, provenance.pipelineHash, provenance.pipelineText,
                                      provenance.modelName, provenance.modelSHA256, provenance.parametersJSON,
                                      provenance.parametersHash, provenance.host, provenance.threads,
                                      provenance.openSlideVersion, provenance.oneDNNVersion, sqliteVersion, now,
-                                     provenance.precision, provenance.quantizedModelSHA256, provenance.calibrationJSON])
+                                     provenance.precision, provenance.quantizedModelSHA256, provenance.calibrationJSON,
+                                     provenance.nucleusClassIndex])
                 let id = db.lastInsertedRowID
                 for info in provenance.classes {
                     try db.execute(sql: "INSERT INTO classes (run_id, class_index, name, colour) VALUES (?, ?, ?, ?)",
@@ -337,12 +338,19 @@ public final class ResultsStore: Sendable {
                                                   tissue_area_fraction)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """)
+                let insertNucleus = try db.cachedStatement(sql: """
+                    INSERT INTO nuclei (slide_run_id, tile_index, nucleus_index, x, y, area_um2, perimeter_um, diameter_um,
+                                        eccentricity, solidity, haematoxylin_od, mean_probability, region_class_index,
+                                        in_tissue, outline)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
                 let slideRunID = slideRun.rawValue
                 var inserted = 0
                 // The hot loop binds through SQLite's C API on GRDB's prepared statements: building a GRDB
                 // StatementArguments per row cost more than the insert itself (see BENCHMARKS.md, results store).
                 let tileRow = RawInsert(insertTile, db)
                 let predictionRow = RawInsert(insertPrediction, db)
+                let nucleusRow = RawInsert(insertNucleus, db)
                 for tile in tiles {
                     guard tile.classes.count == classCount else {
                         throw StoreError(.invalidInput, "tile \(tile.index) has \(tile.classes.count) class predictions "
@@ -370,6 +378,25 @@ public final class ResultsStore: Sendable {
                         try predictionRow.bind(5, prediction.meanProbability)
                         try predictionRow.bind(6, prediction.tissueAreaFraction)
                         try predictionRow.step()
+                    }
+                    for (nucleusIndex, nucleus) in tile.nuclei.enumerated() {
+                        nucleusRow.start()
+                        try nucleusRow.bind(1, slideRunID)
+                        try nucleusRow.bind(2, Int64(tile.index))
+                        try nucleusRow.bind(3, Int64(nucleusIndex))
+                        try nucleusRow.bind(4, nucleus.x)
+                        try nucleusRow.bind(5, nucleus.y)
+                        try nucleusRow.bind(6, nucleus.areaMicrons2)
+                        try nucleusRow.bind(7, nucleus.perimeterMicrons)
+                        try nucleusRow.bind(8, nucleus.equivalentDiameterMicrons)
+                        try nucleusRow.bind(9, nucleus.eccentricity)
+                        try nucleusRow.bind(10, nucleus.solidity)
+                        try nucleusRow.bind(11, nucleus.meanHaematoxylinOD)
+                        try nucleusRow.bind(12, nucleus.meanProbability)
+                        try nucleusRow.bind(13, nucleus.regionClass.map(Int64.init))
+                        try nucleusRow.bind(14, Int64(nucleus.inTissue ? 1 : 0))
+                        try nucleusRow.bind(15, nucleus.outlineBytes)
+                        try nucleusRow.step()
                     }
                 }
                 try db.execute(sql: "UPDATE slide_runs SET tiles_written = tiles_written + ? WHERE id = ?",
@@ -414,6 +441,19 @@ private struct RawInsert {
     func bind(_ index: Int32, _ value: Double?) throws {
         guard let value else { return try check(sqlite3_bind_null(statement.sqliteStatement, index)) }
         try bind(index, value)
+    }
+
+    func bind(_ index: Int32, _ value: Int64?) throws {
+        guard let value else { return try check(sqlite3_bind_null(statement.sqliteStatement, index)) }
+        try bind(index, value)
+    }
+
+    /// Bytes copied by SQLite (SQLITE_TRANSIENT), so `value` need not outlive the call.
+    func bind(_ index: Int32, _ value: [UInt8]) throws {
+        try value.withUnsafeBytes { bytes in
+            try check(sqlite3_bind_blob(statement.sqliteStatement, index, bytes.baseAddress, Int32(bytes.count),
+                                        unsafeBitCast(-1, to: sqlite3_destructor_type.self)))
+        }
     }
 
     func step() throws { try check(sqlite3_step(statement.sqliteStatement)) }

@@ -11,7 +11,7 @@ struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export results in other tools' formats.",
-        subcommands: [GeoJSONExportCommand.self, QuPathExportCommand.self])
+        subcommands: [GeoJSONExportCommand.self, QuPathExportCommand.self, NucleiExportCommand.self])
 }
 
 extension ExportedObjects: ExpressibleByArgument {}
@@ -62,6 +62,9 @@ struct GeoJSONOptionGroup: ParsableArguments {
                                valueName: "N"))
     var objectsPerFile: Int?
 
+    @Flag(name: .customLong("no-nuclei"), help: "Leave out the nuclei (written by default as QuPath detections, one per nucleus, where the run counted them; the nucleus class's regions are then left out unless --classes names it).")
+    var noNuclei = false
+
     @Option(help: ArgumentHelp("A folder the run's heatmaps were moved to, where each recorded file is looked for by its name (default: where the results file records them).",
                                valueName: "dir"))
     var heatmaps: String?
@@ -101,7 +104,7 @@ struct GeoJSONOptionGroup: ParsableArguments {
             classNames: classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             minimumAreaMicrons2: minimumArea, simplifyMicrons: simplify, gzip: gzip,
             multipolygonPerClass: multipolygonPerClass, qupath: try qupathClassMap(),
-            objectsPerFile: perFile == 0 ? nil : perFile)
+            objectsPerFile: perFile == 0 ? nil : perFile, nuclei: !noNuclei)
     }
 
     /// The exporter and the slide runs it exports, or a plain error (exit status 2).
@@ -219,6 +222,7 @@ struct GeoJSONExportCommand: ParsableCommand {
             lines.append(line)
         }
         if options.objects != .regions { lines.append("  tiles: \(summary.tilesWritten)") }
+        if summary.nucleiWritten > 0 { lines.append("  nuclei: \(summary.nucleiWritten) detections") }
         switch summary.frame.source {
         case .openslideBounds:
             lines.append("  coordinates in QuPath's frame: level-0 less the slide's bounds offset "
@@ -237,7 +241,7 @@ struct GeoJSONExportCommand: ParsableCommand {
     static func json(_ summaries: [SlideExportSummary], failures: [(StoredSlideRun, String)]) -> String {
         let slides: [[String: Any]] = summaries.map { summary in
             ["slide": summary.slidePath, "fingerprint": summary.fingerprint, "run_uid": summary.runUID,
-             "file": summary.file, "files": summary.files, "tiles": summary.tilesWritten, "bytes": summary.bytes, "seconds": summary.seconds,
+             "file": summary.file, "files": summary.files, "tiles": summary.tilesWritten, "nuclei": summary.nucleiWritten, "bytes": summary.bytes, "seconds": summary.seconds,
              "regions_left_unsimplified": summary.polygonsLeftUnsimplified, "warnings": summary.warnings,
              "qupath_frame": ["offset": [summary.frame.offsetX, summary.frame.offsetY], "source": summary.frame.source.rawValue] as [String: Any],
              "object_types": summary.objectTypes.mapValues(\.rawValue),
@@ -340,5 +344,50 @@ struct QuPathExportCommand: ParsableCommand {
               + "import the objects with its script \"\(QuPathProject.scriptName)\"")
         for (slideRun, message) in failures { print("\(slideRun.slidePath): failed: \(message)") }
         if !failures.isEmpty { throw ExitCode(1) }
+    }
+}
+
+/// `tessera export nuclei RESULTS --csv FILE`: one row per nucleus, for a spreadsheet.
+struct NucleiExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nuclei",
+        abstract: "Write every nucleus of the results as one CSV row (centroid, size, shape, haematoxylin, region).",
+        discussion: """
+            The latest finished run of each slide (or of --run, or only --slide), from the results file's nuclei table: \
+            slide, run and tile, centroid in level-0 pixels and in µm from the slide's top-left corner, area, perimeter, \
+            equivalent diameter, eccentricity, solidity, mean haematoxylin optical density, mean nucleus probability, \
+            the class of the tissue around it, and whether it lies in the tissue. A name ending in .gz is gzip-compressed.
+            Exit status: 0 written, 2 nothing could be written (unknown slide or run, a run that counted no nuclei, \
+            an output that cannot be written).
+            Example:
+              tessera export nuclei out/results.sqlite --csv out/nuclei.csv
+            """)
+
+    @Argument(help: "The results file (results.sqlite).")
+    var results: String
+
+    @Option(help: "The CSV file to write (replaced when it exists).")
+    var csv: String
+
+    @Option(name: .customLong("slide"), help: ArgumentHelp("Only this slide: its file name, path or fingerprint (repeatable).",
+                                                            valueName: "name|fingerprint"))
+    var slides: [String] = []
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Only this run (its run_uid); default: each slide's latest finished run.",
+                                                          valueName: "uid"))
+    var runUID: String?
+
+    func run() throws {
+        do {
+            let reader = try ResultsReader(path: results)
+            let exporter = GeoJSONExporter(reader: reader, layout: OutputLayout(resultsFile: results), options: .init())
+            let selected = try exporter.selectSlideRuns(slides: slides, run: runUID)
+            let summary = try NucleusCSV.write(selected, from: reader, to: csv)
+            for row in summary.rows { print("\(row.slidePath): \(row.nuclei) nuclei") }
+            print(String(format: "%@: %.1f MB", summary.path, Double(summary.bytes) / 1e6))
+        } catch {
+            FileHandle.standardError.write(Data("tessera export nuclei: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

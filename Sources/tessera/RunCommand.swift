@@ -150,6 +150,9 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("calibration-tiles"), help: "Tiles an fp32 model run at int8 is calibrated on (from the first slides, fixed seed). Default: 64.")
     var calibrationTiles: Int?
 
+    @Option(name: .long, help: "Nuclei as objects: auto, on or off. Default: auto: each nucleus of the model's nucleus class (the bundled model's nuclei) is separated, measured and stored in the results file's nuclei table.")
+    var nuclei: NucleiOption?
+
     @Flag(name: .long, help: "Log warnings and errors only.")
     var quiet = false
 
@@ -162,6 +165,7 @@ struct RunOptions: ParsableArguments {
             settings.precisionIsAutomatic = precision == .auto
         }
         if let calibrationTiles { settings.calibrationTiles = calibrationTiles }
+        if let nuclei { settings.countNuclei = nuclei.countNuclei }
         if let threads { settings.threads = threads }
         if let readers { settings.readers = readers }
         if let batch { settings.batchSize = batch }
@@ -170,6 +174,19 @@ struct RunOptions: ParsableArguments {
         if let heatmapModelPixels { settings.heatmapModelPixels = heatmapModelPixels }
         if let heatmapFormat { settings.heatmapFormat = heatmapFormat }
         if geojson { settings.geojson = GeoJSONExportOptions() }
+    }
+}
+
+/// `--nuclei`: auto counts nuclei when the model names a nucleus class.
+enum NucleiOption: String, ExpressibleByArgument, CaseIterable {
+    case auto, on, off
+
+    var countNuclei: Bool? {
+        switch self {
+        case .auto: nil
+        case .on: true
+        case .off: false
+        }
     }
 }
 
@@ -200,6 +217,15 @@ extension RunSummary {
                     let inside = area.tissueMM2.map { String(format: "%.4f mm²", $0) } ?? "-"
                     let share = area.fractionOfTissue.map { String(format: " (%.1f%% of tissue)", $0 * 100) } ?? ""
                     line += "\n              \(area.name): \(inside)\(share)"
+                }
+                if let nuclei = areas.nuclei {
+                    // Counted in the tissue (slide_nuclei, slide_nuclei_by_region).
+                    line += "\n            nuclei \(nuclei.nuclei)"
+                        + (nuclei.perMM2OfTissue.map { String(format: " (%.0f per mm² of tissue)", $0) } ?? "")
+                    for region in nuclei.regions where region.nuclei > 0 {
+                        line += "\n              in \(region.name): \(region.nuclei)"
+                            + (region.perMM2.map { String(format: " (%.0f per mm²)", $0) } ?? "")
+                    }
                 }
             }
             if slide.needsReview {

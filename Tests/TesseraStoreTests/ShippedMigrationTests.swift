@@ -16,6 +16,7 @@ import TesseraStore
         ("v4-run-precision", "b311194f044e1608e808c83fd602885de9921fefa4dd5e14374e2769bcc0deaf"),
         ("v5-outputs-shares-review", "05895f5d80021c4f434fe5eea702ceb8437cfc108d9e7597d34e51e0052f9c54"),
         ("v6-model-class-map", "2f2f215d62a689d28cbb7feac5f07bd01428422c0364b1d31c6a1af5899413d9"),
+        ("v7-nuclei", "3004d65012d4820beb0a6d044bc802bee2d4a3d4ef0c50bcaa19b1b89c550f50"),
     ]
 
     @Test func shippedMigrationsKeepTheirNamesOrderAndText() {

@@ -178,7 +178,8 @@ public final class BatchRunner: Sendable {
             parametersJSON: resolved.parametersJSON, parametersHash: resolved.parametersHash,
             threads: resolved.threads, openSlideVersion: Slide.libraryVersion,
             oneDNNVersion: Segmenter.libraryVersion, startedAt: startedAt, precision: engine.precision,
-            quantizedModelSHA256: engine.quantizedModelSHA256, calibrationJSON: engine.calibrationJSON)
+            quantizedModelSHA256: engine.quantizedModelSHA256, calibrationJSON: engine.calibrationJSON,
+            nucleusClassIndex: resolved.nucleusClass)
         // Files an earlier Tessera wrote, before each was recorded, are recorded once (given to the latest slide run).
         try await setupPool.run { try store.adoptLegacyArtefacts(layout: resolved.layout) }
         let run = try await setupPool.run { try store.startRun(provenance) }

@@ -3,6 +3,7 @@ import Foundation
 import TesseraCore
 import TesseraExport
 import TesseraNetwork
+import TesseraNuclei
 import TesseraSlide
 import TesseraStore
 
@@ -77,6 +78,14 @@ public struct RunSettings: Sendable, Codable, Equatable {
     /// Tiles an fp32 model run at int8 is calibrated on, drawn with a fixed seed from the run's first slides.
     public var calibrationTiles = 64
 
+    // MARK: Nuclei
+
+    /// Nuclei as objects (issue 27): nil counts them when the model names a nucleus class (`nucleus_class` metadata,
+    /// or a class named "nuclei"); false never; true requires the model to name one.
+    public var countNuclei: Bool?
+    /// How nuclei are separated from the nucleus class's probability.
+    public var nucleusSegmentation = NucleusSegmentationSettings()
+
     // MARK: Concurrency (does not change results)
 
     /// Compute threads for the network; reader threads for OpenSlide; tiles per inference batch.
@@ -150,12 +159,32 @@ public struct RunSettings: Sendable, Codable, Equatable {
         if let geojson, geojson.objects != .tiles, !writeHeatmaps {
             throw .invalidParameter("GeoJSON regions are traced from the heatmaps: turn heatmaps on, or write tiles only")
         }
+        let nucleusClass: Int?
+        switch countNuclei {
+        case false?:
+            nucleusClass = nil
+        case true?:
+            guard let named = model.nucleusClass else {
+                throw .invalidParameter("nuclei were asked for, but the model \(model.path) names no nucleus class (its "
+                                        + "classes: \(model.classNames.joined(separator: ", "))): set the model's "
+                                        + "`nucleus_class` metadata, or leave nuclei off")
+            }
+            nucleusClass = named
+        case nil:
+            nucleusClass = model.nucleusClass
+        }
+        let segmentation = nucleusSegmentation
+        guard segmentation.probabilityThreshold > 0, segmentation.probabilityThreshold < 1, segmentation.markerRadius >= 1,
+              segmentation.markerDepth >= 0, segmentation.minimumPixels >= 1, segmentation.maximumHolePixels >= 0 else {
+            throw .invalidParameter("the nucleus threshold must lie between 0 and 1, the marker radius be at least 1 pixel, "
+                                    + "the marker depth at least 0 and the smallest nucleus at least 1 pixel")
+        }
         let stain = try ResolvedStain.resolve(option: stain, estimation: stainEstimation, model: model)
         var filled = self
         filled.targetMPP = targetMPP
         filled.tileSize = tileSize
         return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
-                        precision: precision)
+                        precision: precision, nucleusClass: nucleusClass)
     }
 
     /// The settings with the model's values filled in and checked, and what follows from them.
@@ -181,10 +210,14 @@ public struct RunSettings: Sendable, Codable, Equatable {
         let stain: ResolvedStain
         /// The network's arithmetic (`RunSettings.precision(for:)`).
         public let precision: Precision
+        /// The class whose instances the run counts as nuclei; nil when it counts none.
+        public let nucleusClass: Int?
+        public var nucleusSegmentation: NucleusSegmentationSettings { settings.nucleusSegmentation }
 
         init(settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain,
-             precision: Precision) {
+             precision: Precision, nucleusClass: Int? = nil) {
             self.settings = settings
+            self.nucleusClass = nucleusClass
             self.precision = precision
             self.stain = stain
             self.targetMPP = targetMPP
@@ -195,7 +228,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
                                   heatmapDirectory: settings.heatmapDirectory, heatmapFormat: settings.heatmapFormat)
             lockPath = settings.lockPath ?? outputDirectory.appendingPathComponent(".tessera.lock").path
             let parameters = HashedParameters(settings, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
-                                              precision: precision)
+                                              precision: precision, nucleusClass: nucleusClass)
             parametersJSON = parameters.json
             parametersHash = parameters.hash
         }
@@ -239,10 +272,16 @@ public struct SegmentationModelIdentity: Sendable, Equatable {
     public var stainReference: String?
     /// The file's own arithmetic: int8 for a file `tessera model quantize` wrote.
     public var precision: Precision
+    /// The class the model names as its nucleus class (`SegmentationModel.nucleusClass`), and the class names.
+    public var nucleusClass: Int?
+    public var classNames: [String]
 
     public init(name: String, path: String, sha256: String, micronsPerPixel: Double? = nil, tileSize: Int? = nil,
-                stainReference: String? = nil, precision: Precision = .fp32) {
+                stainReference: String? = nil, precision: Precision = .fp32, nucleusClass: Int? = nil,
+                classNames: [String] = []) {
         self.name = name
+        self.nucleusClass = nucleusClass
+        self.classNames = classNames
         self.precision = precision
         self.path = path
         self.sha256 = sha256
@@ -281,9 +320,18 @@ private struct HashedParameters: Codable {
     var calibration: String?
     /// What `--precision auto` chose and its measurement; left out when the precision was asked for, and not hashed.
     var precisionAuto: AutomaticPrecision.Choice?
+    /// The nucleus class and how nuclei are separated; nil (left out) when the run counts none. Hashed: a slide done
+    /// without nuclei, or with other nucleus settings, is done again to count them.
+    var nuclei: NucleusParameters?
+
+    struct NucleusParameters: Codable {
+        var classIndex: Int
+        var segmentation: NucleusSegmentationSettings
+    }
 
     init(_ settings: RunSettings, targetMPP: Double, tileSize: Int, model: SegmentationModelIdentity, stain: ResolvedStain,
-         precision: Precision) {
+         precision: Precision, nucleusClass: Int?) {
+        nuclei = nucleusClass.map { NucleusParameters(classIndex: $0, segmentation: settings.nucleusSegmentation) }
         modelSHA256 = model.sha256
         modelPath = model.path
         self.targetMPP = targetMPP

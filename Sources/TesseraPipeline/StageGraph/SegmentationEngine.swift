@@ -145,6 +145,7 @@ extension SegmentationModel {
     public var identity: SegmentationModelIdentity {
         SegmentationModelIdentity(name: name, path: url.path, sha256: sha256, micronsPerPixel: micronsPerPixel,
                                   tileSize: tileSize, stainReference: metadata["stain_reference"],
-                                  precision: int8 == nil ? .fp32 : .int8)
+                                  precision: int8 == nil ? .fp32 : .int8, nucleusClass: nucleusClass,
+                                  classNames: classNames)
     }
 }

@@ -2,8 +2,10 @@ import Foundation
 import Logging
 import Synchronization
 import TesseraCore
+import TesseraNuclei
 
-/// The stage graph of one run: plan -> read (xR) -> batch -> infer -> stitch -> write, joined by bounded queues.
+/// The stage graph of one run: plan -> read (xR) -> batch -> infer -> [nuclei] -> stitch -> write, joined by bounded
+/// queues (the nucleus stage only when the run counts nuclei).
 ///
 /// This file only wires the stages (each in its own file, with its input and output queues) and stops them: the
 /// blocking work runs on dedicated thread pools, never on the cooperative pool. Slides flow through back to back:
@@ -13,6 +15,7 @@ final class StageGraph: Sendable {
     let readers: [ReadStage]
     let batch: BatchStage
     let infer: InferStage
+    let nuclei: NucleusStage?
     let stitch: StitchStage
     let write: WriteStage
     let outcomes: SlideOutcomes
@@ -22,14 +25,20 @@ final class StageGraph: Sendable {
     let readMetrics = StageMeter(name: "read")
     let batchMetrics = StageMeter(name: "batch")
     let inferMetrics = StageMeter(name: "infer")
+    let nucleusMetrics = StageMeter(name: "nuclei")
     let stitchMetrics = StageMeter(name: "stitch")
     let writeMetrics = StageMeter(name: "write")
-    var allMetrics: [StageMeter] { [planMetrics, readMetrics, batchMetrics, inferMetrics, stitchMetrics, writeMetrics] }
+    var allMetrics: [StageMeter] {
+        [planMetrics, readMetrics, batchMetrics, inferMetrics] + (nuclei == nil ? [] : [nucleusMetrics])
+            + [stitchMetrics, writeMetrics]
+    }
 
     private let readRequests: BoundedQueue<ReadRequest>
     private let readResults: BoundedQueue<ReadResult>
     private let batches: BoundedQueue<InferenceBatch>
     private let inferred: BoundedQueue<InferredBatch>
+    /// The nucleus stage's output (nil when nuclei are not counted: the stitcher reads `inferred`).
+    private let withNuclei: BoundedQueue<InferredBatch>?
     private let writes: BoundedQueue<WriteRequest>
     private let pools: [BlockingThreadPool]
     private let stopRequested: StopFlag
@@ -41,7 +50,8 @@ final class StageGraph: Sendable {
         let readPool = BlockingThreadPool(name: "tessera-read", threads: settings.readers)
         let inferencePool = BlockingThreadPool(name: "tessera-infer", threads: 1)
         let heatmapPool = BlockingThreadPool(name: "tessera-heatmap", threads: 1)
-        pools = [planPool, readPool, inferencePool, heatmapPool]
+        let nucleusPool = settings.nucleusClass == nil ? nil : BlockingThreadPool(name: "tessera-nuclei", threads: 1)
+        pools = [planPool, readPool, inferencePool, heatmapPool] + (nucleusPool.map { [$0] } ?? [])
         readRequests = BoundedQueue(name: "read requests", capacity: settings.readers * 4)
         readResults = BoundedQueue(name: "tiles read", capacity: settings.batchSize * 2, producers: settings.readers)
         batches = BoundedQueue(name: "batches", capacity: 2)
@@ -62,7 +72,18 @@ final class StageGraph: Sendable {
         infer = InferStage(input: batches, output: inferred, engines: engines, batchSize: settings.batchSize,
                            tileSize: settings.tileSize, threads: settings.threads, metrics: inferMetrics,
                            pool: inferencePool)
-        stitch = StitchStage(input: inferred, output: writes, classCount: classCount, tileSize: settings.tileSize,
+        if let nucleusClass = settings.nucleusClass, let nucleusPool {
+            let withNuclei = BoundedQueue<InferredBatch>(name: "nuclei found", capacity: 2)
+            self.withNuclei = withNuclei
+            nuclei = NucleusStage(input: inferred, output: withNuclei,
+                                  finder: TileNuclei(classCount: classCount, nucleusClass: nucleusClass,
+                                                     size: settings.tileSize, settings: settings.nucleusSegmentation),
+                                  metrics: nucleusMetrics, pool: nucleusPool)
+        } else {
+            withNuclei = nil
+            nuclei = nil
+        }
+        stitch = StitchStage(input: withNuclei ?? inferred, output: writes, classCount: classCount, tileSize: settings.tileSize,
                              writeHeatmaps: settings.writeHeatmaps, metrics: stitchMetrics)
         write = WriteStage(input: writes, ledger: ledger, settings: settings, engine: engines.identity,
                            outcomes: outcomes, metrics: writeMetrics, logger: logger, pool: heatmapPool)
@@ -93,6 +114,7 @@ final class StageGraph: Sendable {
             for cancel in [readRequests.cancel, readResults.cancel, batches.cancel, inferred.cancel, writes.cancel] {
                 cancel()
             }
+            withNuclei?.cancel()
             throw error
         }
     }
@@ -107,6 +129,7 @@ final class StageGraph: Sendable {
             }
             group.addTask { await self.batch.run() }
             group.addTask { try await self.abortingOnError { try await self.infer.run() } }
+            if let nuclei = self.nuclei { group.addTask { await nuclei.run() } }
             group.addTask { await self.stitch.run() }
             group.addTask { try await self.abortingOnError { try await self.write.run() } }
             try await group.waitForAll()

@@ -95,6 +95,8 @@ struct InferredBatch: Sendable {
     let items: [ReadResult]
     /// Softmax probabilities of the batch's tiles in item order: tiles x classes x size x size.
     let probabilities: [Float]
+    /// Per tile, in item order, the nuclei it answers for (the nucleus stage's; empty when nuclei are not counted).
+    var nuclei: [[Nucleus]] = []
 }
 
 /// stitch -> write.

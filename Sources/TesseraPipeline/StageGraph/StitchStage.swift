@@ -48,6 +48,7 @@ struct StitchStage: Sendable {
                 switch item {
                 case .tile(_, let tile, _):
                     let offset = tileOrdinal * tilePlane
+                    let nuclei = tileOrdinal < batch.nuclei.count ? batch.nuclei[tileOrdinal] : []
                     tileOrdinal += 1
                     let geometry = TileOutputGeometry(readWindow: tile.readWindow, ownWindow: tile.ownWindow,
                                                       slideBounds: job.slide.bounds, outputWidth: tileSize,
@@ -67,7 +68,8 @@ struct StitchStage: Sendable {
                             ClassPrediction(areaFraction: summary.areaFractions[$0],
                                             meanProbability: summary.meanProbabilities[$0],
                                             tissueAreaFraction: summary.tissueAreaFractions?[$0])
-                        }))
+                        },
+                        nuclei: nuclei))
                     state.painted.insert(tile.index)
                     state.remaining -= 1
                     state.processed += 1

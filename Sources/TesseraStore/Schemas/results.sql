@@ -427,3 +427,98 @@ FROM artefacts;
 DROP TABLE artefacts;
 ALTER TABLE artefacts_v6 RENAME TO artefacts;
 CREATE INDEX artefacts_by_slide_run ON artefacts(slide_run_id);
+
+-- migration: v7-nuclei
+
+-- Nuclei as objects (issue 27). The class a run segments into nuclei (NULL: the run did not count nuclei, so its
+-- slides have no nuclei rows and no counts, as opposed to counts of zero).
+ALTER TABLE runs ADD COLUMN nucleus_class_index INTEGER;
+
+-- One row per nucleus, written with its tile in the same transaction (a resumed slide run never counts a tile's
+-- nuclei twice or loses them). A nucleus belongs to the tile whose own window holds its centroid, the rule the tile
+-- table's areas follow, so each is counted once whatever the tiling.
+CREATE TABLE nuclei (
+    slide_run_id INTEGER NOT NULL,
+    tile_index INTEGER NOT NULL,
+    nucleus_index INTEGER NOT NULL,               -- within the tile
+    x REAL NOT NULL,                              -- centroid, level-0 pixels
+    y REAL NOT NULL,
+    area_um2 REAL NOT NULL,
+    perimeter_um REAL NOT NULL,
+    diameter_um REAL NOT NULL,                    -- the diameter of the disc of the same area
+    eccentricity REAL NOT NULL,                   -- 0 for a circle, towards 1 for a line
+    solidity REAL NOT NULL,                       -- area over its convex hull's area
+    haematoxylin_od REAL NOT NULL,                -- mean haematoxylin optical density (Ruifrok-Johnston vectors)
+    mean_probability REAL NOT NULL,               -- mean probability of the nucleus class over the nucleus
+    region_class_index INTEGER,                   -- the class of the tissue around it (NULL: none around it)
+    in_tissue INTEGER NOT NULL,                   -- 1 when the centroid lies in the slide's tissue mask
+    outline BLOB NOT NULL,                        -- vertices as little-endian int16 pairs: offsets from
+                                                  -- (round(x), round(y)) in 1/16 level-0 pixel, clockwise (y down)
+    PRIMARY KEY (slide_run_id, tile_index, nucleus_index),
+    FOREIGN KEY (slide_run_id, tile_index) REFERENCES tiles(slide_run_id, tile_index) ON DELETE CASCADE
+) STRICT, WITHOUT ROWID;
+
+-- Per slide run of a run that counted nuclei: nuclei in the tissue, per mm² of tissue (the tissue area of
+-- slide_areas), their mean size and haematoxylin density. Nuclei outside the tissue mask (on glass or debris) are in
+-- nuclei_outside_tissue and in no density.
+CREATE VIEW slide_nuclei AS
+SELECT
+    a.run_uid,
+    a.slide_run_id,
+    a.fingerprint,
+    a.slide_path,
+    a.tissue_mm2,
+    COALESCE(n.nuclei, 0) AS nuclei,
+    CASE WHEN a.tissue_mm2 > 0 THEN COALESCE(n.nuclei, 0) / a.tissue_mm2 END AS nuclei_per_mm2_tissue,
+    n.mean_area_um2,
+    n.mean_diameter_um,
+    n.mean_haematoxylin_od,
+    COALESCE(n.outside, 0) AS nuclei_outside_tissue
+FROM slide_areas a
+JOIN slide_runs sr ON sr.id = a.slide_run_id
+JOIN runs r ON r.id = sr.run_id
+LEFT JOIN (
+    SELECT slide_run_id, SUM(in_tissue) AS nuclei, SUM(1 - in_tissue) AS outside,
+           SUM(area_um2 * in_tissue) / NULLIF(SUM(in_tissue), 0) AS mean_area_um2,
+           SUM(diameter_um * in_tissue) / NULLIF(SUM(in_tissue), 0) AS mean_diameter_um,
+           SUM(haematoxylin_od * in_tissue) / NULLIF(SUM(in_tissue), 0) AS mean_haematoxylin_od
+    FROM nuclei GROUP BY slide_run_id
+) n ON n.slide_run_id = a.slide_run_id
+WHERE r.nucleus_class_index IS NOT NULL;
+
+-- Per slide run and tissue class (every class but the nucleus class): the nuclei in the tissue whose surrounding
+-- tissue is of that class, and per mm² of that class's region. The region's area is the class's area in the tissue
+-- plus its nuclei's own area (the class map gives nucleus pixels to the nucleus class), so that a density reads as a
+-- pathologist counts it: nuclei per mm² of stroma, nuclei included.
+CREATE VIEW slide_nuclei_by_region AS
+SELECT
+    ca.run_uid,
+    ca.slide_run_id,
+    ca.fingerprint,
+    ca.slide_path,
+    ca.class_index AS region_class_index,
+    ca.class_name AS region_class,
+    COALESCE(n.nuclei, 0) AS nuclei,
+    COALESCE(ca.class_tissue_mm2, ca.class_mm2) + COALESCE(n.nuclei_um2, 0) / 1e6 AS region_mm2,
+    CASE WHEN COALESCE(ca.class_tissue_mm2, ca.class_mm2) + COALESCE(n.nuclei_um2, 0) / 1e6 > 0
+         THEN COALESCE(n.nuclei, 0) / (COALESCE(ca.class_tissue_mm2, ca.class_mm2) + COALESCE(n.nuclei_um2, 0) / 1e6)
+    END AS nuclei_per_mm2
+FROM slide_class_areas ca
+JOIN slide_runs sr ON sr.id = ca.slide_run_id
+JOIN runs r ON r.id = sr.run_id
+LEFT JOIN (
+    SELECT slide_run_id, region_class_index, COUNT(*) AS nuclei, SUM(area_um2) AS nuclei_um2
+    FROM nuclei WHERE in_tissue = 1 GROUP BY slide_run_id, region_class_index
+) n ON n.slide_run_id = ca.slide_run_id AND n.region_class_index = ca.class_index
+WHERE r.nucleus_class_index IS NOT NULL AND ca.class_index != r.nucleus_class_index;
+
+-- Per run that counted nuclei: nuclei in the tissue of its slides, and per mm² of their tissue.
+CREATE VIEW run_nuclei AS
+SELECT
+    s.run_uid,
+    COUNT(*) AS slides,
+    SUM(s.nuclei) AS nuclei,
+    SUM(s.tissue_mm2) AS tissue_mm2,
+    CASE WHEN SUM(s.tissue_mm2) > 0 THEN SUM(s.nuclei) / SUM(s.tissue_mm2) END AS nuclei_per_mm2_tissue
+FROM slide_nuclei s
+GROUP BY s.run_uid;

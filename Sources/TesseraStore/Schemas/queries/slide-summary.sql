@@ -1,4 +1,4 @@
--- description: Per slide and run: status, whether it needs review and why, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue.
+-- description: Per slide and run: status, whether it needs review and why, whether it is current or superseded by new content at its path, fingerprint, tiles, analysed and tissue area (mm²), and per class its area (mm²), its area inside the tissue (mm²), its share of the analysed area and its share of the tissue; where the run counted nuclei, the slide's nuclei in the tissue and per mm² of tissue, and per tissue class the nuclei in its region and per mm² of it.
 -- param: run: only this run_uid (optional)
 SELECT
     a.run_uid,
@@ -20,9 +20,17 @@ SELECT
     -- class's area over the analysed tiles (glass included); fraction_of_tissue: the class's area inside the tissue
     -- over the tissue area.
     ROUND(ca.fraction_of_analysed, 4) AS fraction_of_analysed,
-    ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue
+    ROUND(ca.fraction_of_tissue, 4) AS fraction_of_tissue,
+    -- Nuclei in the tissue (slide_nuclei) and, on each tissue class's row, those whose surrounding tissue is of that
+    -- class (slide_nuclei_by_region); NULL where the run did not count nuclei (and on the nucleus class's own row).
+    n.nuclei,
+    ROUND(n.nuclei_per_mm2_tissue, 1) AS nuclei_per_mm2_tissue,
+    nr.nuclei AS region_nuclei,
+    ROUND(nr.nuclei_per_mm2, 1) AS region_nuclei_per_mm2
 FROM slide_areas a
 JOIN slide_class_areas ca ON ca.slide_run_id = a.slide_run_id
 JOIN slide_review v ON v.slide_run_id = a.slide_run_id
+LEFT JOIN slide_nuclei n ON n.slide_run_id = a.slide_run_id
+LEFT JOIN slide_nuclei_by_region nr ON nr.slide_run_id = a.slide_run_id AND nr.region_class_index = ca.class_index
 WHERE :run IS NULL OR a.run_uid = :run
 ORDER BY a.run_uid, a.slide_path, a.slide_run_id, ca.class_index;
