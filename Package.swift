@@ -109,7 +109,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Viewer"], plugins: ["TesseraEmbeddedFiles"]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline",
+            "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraPipeline", "TesseraNuclei",
             "TesseraExport",
             "TesseraServe", "TesseraStain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -49,15 +49,20 @@ enum IndexPage {
                 + "\(escape(safeColour(modelClass.colour)))\"></span>\(escape(modelClass.name)) mm² in tissue "
                 + "(% of tissue)</th>"
         }
+        // Nuclei columns only for a run that counted them (slide_nuclei).
+        let countsNuclei = run.slides.contains { $0.nuclei != nil }
+        if countsNuclei {
+            html += "<th data-type=\"number\">nuclei in tissue</th><th data-type=\"number\">nuclei per mm² of tissue</th>"
+        }
         html += "</tr></thead><tbody>\n"
         for slide in run.slides {
-            html += row(slide, classes: run.classes)
+            html += row(slide, classes: run.classes, nucleiColumns: countsNuclei)
         }
         html += "</tbody></table></section>\n"
         return html
     }
 
-    private static func row(_ slide: SlideListing, classes: [ClassInfo]) -> String {
+    private static func row(_ slide: SlideListing, classes: [ClassInfo], nucleiColumns: Bool) -> String {
         var html = "<tr class=\"slide status-\(escape(slide.status))\">"
         html += "<td data-value=\"\(escape(slide.name))\"><a href=\"/slides/\(slide.id)\"><img class=\"thumbnail\" "
             + "loading=\"lazy\" alt=\"\" src=\"/slides/\(slide.id)/thumbnail.jpg\">"
@@ -92,6 +97,12 @@ enum IndexPage {
                 cell = cell.replacingOccurrences(of: "</td>", with: String(format: " <span class=\"share\">(%.1f%%)</span></td>", fraction * 100))
             }
             html += cell
+        }
+        if nucleiColumns {
+            html += slide.nuclei.map { "<td class=\"number nuclei\" data-value=\"\($0)\">\($0)</td>" }
+                ?? "<td class=\"number\" data-value=\"\">–</td>"
+            html += slide.nucleiPerMM2.map { "<td class=\"number\" data-value=\"\($0)\">\(String(format: "%.0f", $0))</td>" }
+                ?? "<td class=\"number\" data-value=\"\">–</td>"
         }
         return html + "</tr>\n"
     }

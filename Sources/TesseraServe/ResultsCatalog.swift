@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import TesseraCore
 import TesseraStore
 
 /// A run, for the index page.
@@ -41,6 +42,9 @@ public struct SlideListing: Sendable, Equatable {
     public var review: [ReviewFlag] = []
     /// False once other content was found at the slide's path (superseded).
     public var isCurrent: Bool = true
+    /// Nuclei in the tissue and per mm² of it (`slide_nuclei`); nil when the run counted none.
+    public var nuclei: Int? = nil
+    public var nucleiPerMM2: Double? = nil
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
 }
@@ -70,8 +74,17 @@ public struct SlideRunDetail: Sendable, Equatable {
     /// Why the slide's numbers need a person's eye, and where its resolution came from.
     public var review: [ReviewFlag] = []
     public var mppSource: String? = nil
+    /// Whether the run counted nuclei (its nuclei can be drawn).
+    public var countsNuclei = false
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
+}
+
+/// The nuclei of a part of a slide run, for the viewer's outlines.
+public struct NucleiInRegion: Sendable {
+    public var nuclei: [Nucleus]
+    /// All nuclei in the region; more than `nuclei.count` when the answer was cut at its limit.
+    public var total: Int
 }
 
 /// The results-file row of the tile whose own window holds a point, with its predictions.
@@ -132,6 +145,12 @@ public final class ResultsCatalog: Sendable {
                     classIndex: row["class_index"], mm2: row["class_mm2"], tissueMM2: row["class_tissue_mm2"],
                     fractionOfTissue: row["fraction_of_tissue"]))
             }
+            var nuclei: [Int64: (Int, Double?)] = [:]
+            if try db.tableExists("nuclei") {
+                for row in try Row.fetchAll(db, sql: "SELECT slide_run_id, nuclei, nuclei_per_mm2_tissue FROM slide_nuclei") {
+                    nuclei[row["slide_run_id"]] = (row["nuclei"], row["nuclei_per_mm2_tissue"])
+                }
+            }
             var slides: [Int64: [SlideListing]] = [:]
             for row in try Row.fetchAll(db, sql: """
                 SELECT sr.id, sr.run_id, sr.slide_path, sr.status, sr.error, sr.tiles_planned, sr.tiles_written,
@@ -146,6 +165,7 @@ public final class ResultsCatalog: Sendable {
                     tissueMM2: row["tissue_mm2"], analysedMM2: row["analysed_mm2"], classAreas: areas[id] ?? [])
                 listing.review = try ResultsStore.reviewFlags(db, slideRun: id)
                 listing.isCurrent = row["is_current"]
+                if let counted = nuclei[id] { (listing.nuclei, listing.nucleiPerMM2) = (counted.0, counted.1) }
                 slides[row["run_id"], default: []].append(listing)
             }
             return try Row.fetchAll(db, sql: """
@@ -178,7 +198,31 @@ public final class ResultsCatalog: Sendable {
                                         fingerprint: row["fingerprint"], isCurrent: row["is_current"], artefacts: artefacts)
             detail.review = try ResultsStore.reviewFlags(db, slideRun: id)
             detail.mppSource = row["mpp_source"]
+            detail.countsNuclei = try db.columns(in: "runs").contains { $0.name == "nucleus_class_index" }
+                && (try Int.fetchOne(db, sql: "SELECT nucleus_class_index FROM runs WHERE id = ?", arguments: [runID])) != nil
             return detail
+        }
+    }
+
+    /// The nuclei of slide run `slideRun` whose centroids lie in the level-0 rectangle `region`, at most `limit` of
+    /// them (the index's tile rows narrow the search to the tiles that meet the region).
+    public func nuclei(slideRun: Int64, in region: PixelRect, limit: Int) throws -> NucleiInRegion {
+        try read("reading the nuclei of slide run \(slideRun)") { db in
+            guard try db.tableExists("nuclei") else { return NucleiInRegion(nuclei: [], total: 0) }
+            let arguments: StatementArguments = ["slideRun": slideRun, "x0": region.x, "y0": region.y,
+                                                 "x1": region.maxX, "y1": region.maxY, "limit": limit]
+            let matching = """
+                FROM nuclei n JOIN tiles t ON t.slide_run_id = n.slide_run_id AND t.tile_index = n.tile_index
+                WHERE n.slide_run_id = :slideRun AND t.x < :x1 AND t.x + t.width > :x0 AND t.y < :y1 AND t.y + t.height > :y0
+                  AND n.x >= :x0 AND n.x < :x1 AND n.y >= :y0 AND n.y < :y1
+                """
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(matching)", arguments: arguments) ?? 0
+            let nuclei = try Row.fetchAll(db, sql: """
+                SELECT n.x, n.y, n.area_um2, n.perimeter_um, n.diameter_um, n.eccentricity, n.solidity, n.haematoxylin_od,
+                       n.mean_probability, n.region_class_index, n.in_tissue, n.outline
+                \(matching) ORDER BY n.tile_index, n.nucleus_index LIMIT :limit
+                """, arguments: arguments).map(ResultsReader.nucleus)
+            return NucleiInRegion(nuclei: nuclei, total: total)
         }
     }
 

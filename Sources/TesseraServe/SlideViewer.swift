@@ -182,6 +182,9 @@ public final class SlideViewer: Sendable {
         router.get("/api/slides/:id/regions.geojson") { _, context in
             try await self.regions(try Self.slideID(context))
         }
+        router.get("/api/slides/:id/nuclei") { request, context in
+            try await self.nuclei(try Self.slideID(context), request: request)
+        }
         router.get("/static/**") { _, context in
             let path = context.parameters.getCatchAll().joined(separator: "/")
             guard self.assets.contains(path) else { throw HTTPError(.notFound, message: "no such file") }
@@ -238,6 +241,8 @@ public final class SlideViewer: Sendable {
         var layers: [Layer]
         var colourMap: [String]
         var regions: String?
+        /// Where the nuclei of a part of the slide are read from (`?x=&y=&w=&h=`), when the run counted nuclei.
+        var nuclei: String?
     }
 
     private func slideInfo(_ id: Int64) async throws -> Response {
@@ -267,7 +272,8 @@ public final class SlideViewer: Sendable {
             classes: detail.classes, fingerprint: detail.fingerprint, current: detail.isCurrent,
             review: detail.review, mppSource: detail.mppSource, slide: image,
             layers: layers, colourMap: ColourMap.viridisCSSStops,
-            regions: !image.available || regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson")
+            regions: !image.available || regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson",
+            nuclei: image.available && detail.countsNuclei ? "/api/slides/\(id)/nuclei" : nil)
         return try Self.json(info)
     }
 
@@ -288,6 +294,49 @@ public final class SlideViewer: Sendable {
         let tile = try await database.run { [catalog] in try catalog.tile(slideRun: id, x: x, y: y) }
         return try Self.json(Answer(x: x, y: y, tile: tile))
     }
+
+    /// The nuclei whose centroids lie in a level-0 rectangle, with their outlines (level-0 pixels), for drawing at
+    /// high zoom: never a whole slide's (a region of more than `nucleiRegionLimit` pixels is refused), and at most
+    /// `nucleiLimit` nuclei (`truncated` says when there were more).
+    private func nuclei(_ id: Int64, request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let x = query["x"].flatMap({ Int($0) }), let y = query["y"].flatMap({ Int($0) }),
+              let w = query["w"].flatMap({ Int($0) }), let h = query["h"].flatMap({ Int($0) }), w > 0, h > 0 else {
+            throw HTTPError(.badRequest, message: "give the region as ?x=X&y=Y&w=W&h=H, whole level-0 pixels, W and H above 0")
+        }
+        guard w * h <= Self.nucleiRegionLimit else {
+            throw HTTPError(.badRequest, message: "the region is \(w) x \(h) level-0 pixels; nuclei are drawn for at most "
+                            + "\(Self.nucleiRegionLimit) pixels at a time: zoom in")
+        }
+        let detail = try await detail(id)
+        guard detail.countsNuclei else {
+            throw HTTPError(.notFound, message: "the run of \(detail.name) counted no nuclei")
+        }
+        let region = PixelRect(x: x, y: y, width: w, height: h)
+        let found = try await database.run { [catalog] in try catalog.nuclei(slideRun: id, in: region, limit: Self.nucleiLimit) }
+        struct Answer: Encodable {
+            struct Item: Encodable {
+                var x: Double
+                var y: Double
+                var areaMicrons2: Double
+                var regionClass: Int?
+                var outline: [Double]
+            }
+            var total: Int
+            var truncated: Bool
+            var nuclei: [Item]
+        }
+        let items = found.nuclei.map { nucleus in
+            Answer.Item(x: nucleus.x, y: nucleus.y, areaMicrons2: nucleus.areaMicrons2, regionClass: nucleus.regionClass,
+                        outline: nucleus.outlineVertices.flatMap { [$0.x, $0.y] })
+        }
+        return try Self.json(Answer(total: found.total, truncated: found.total > items.count, nuclei: items))
+    }
+
+    /// The largest region (level-0 pixels²) whose nuclei one request returns: 4,096² (about 2 x 2 mm at 0.5 µm/px).
+    static let nucleiRegionLimit = 4096 * 4096
+    /// The most nuclei one request returns.
+    static let nucleiLimit = 20_000
 
     // MARK: Tiles
 

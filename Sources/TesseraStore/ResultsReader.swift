@@ -172,8 +172,8 @@ public final class ResultsReader: Sendable {
         }
     }
 
-    /// A `nuclei` row as a `Nucleus`.
-    static func nucleus(_ row: Row) -> Nucleus {
+    /// A `nuclei` row as a `Nucleus` (the columns by name: x, y, area_um2, ..., outline).
+    public static func nucleus(_ row: Row) -> Nucleus {
         let outline: Data = row["outline"] ?? Data()
         var nucleus = Nucleus(x: row["x"], y: row["y"], areaMicrons2: row["area_um2"], perimeterMicrons: row["perimeter_um"],
                               equivalentDiameterMicrons: row["diameter_um"], eccentricity: row["eccentricity"],

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCore
 import TesseraNetwork
+import TesseraNuclei
 
 /// `tessera model info|run|bench`: inspect a segmentation model, run it on one image, measure its speed.
 /// These commands block on oneDNN on the main thread, which is theirs alone (no async work runs alongside).
@@ -67,9 +68,13 @@ struct ModelCommand: ParsableCommand {
         @Option(name: .long, help: "Also write the logits as a NumPy float32 array (classes x height x width).") var logits: String?
         @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
         @Option(name: .long, help: "fp32 or int8 (default: the model file's; int8 on an fp32 model calibrates on this image).") var precision: Precision?
+        @Option(name: .long, help: "Also separate the nuclei of the model's nucleus class as a run does, and write them as JSON (centroid in pixels, pixel count, measurements), with the probability map they came from as NumPy float32 height x width beside it (.npy).") var nuclei: String?
 
         func run() throws {
             let tile = try PNGImage.readRGB(from: URL(fileURLWithPath: image))
+            if nuclei != nil, try loadModel(model).nucleusClass == nil {
+                throw ValidationError("--nuclei: the model \(model) names no nucleus class")
+            }
             let loaded = try modelAtPrecision(try loadModel(model), precision, calibrationTiles: { [tile] }, what: image)
             let segmenter = try Segmenter(model: loaded, batch: 1, height: tile.height, width: tile.width, threads: threads)
             let values = try segmenter.logits([tile])
@@ -79,10 +84,37 @@ struct ModelCommand: ParsableCommand {
             if let logits {
                 try NumPyFile.writeFloat32(URL(fileURLWithPath: logits), shape: [classes, tile.height, tile.width], values: values)
             }
+            if let nuclei, let nucleusClass = loaded.nucleusClass {
+                try Self.writeNuclei(try segmenter.probabilities([tile]), classes: classes, nucleusClass: nucleusClass,
+                                     tile: tile, to: nuclei)
+            }
             var counts = [Int](repeating: 0, count: classes)
             for label in labels { counts[Int(label)] += 1 }
             let summary = (0..<classes).map { String(format: "%@ %.1f%%", loaded.classNames[$0], 100 * Double(counts[$0]) / Double(plane)) }
             print("\(out): \(tile.width)x\(tile.height), \(summary.joined(separator: ", "))")
+        }
+
+        /// The nuclei of the image (the whole image is the tile's own window) as JSON, and the nucleus class's
+        /// probability map beside it (`<name>.npy`): for tools/nuclei/reference.py, which separates the same map with
+        /// scikit-image.
+        static func writeNuclei(_ probabilities: [Float], classes: Int, nucleusClass: Int, tile: RGBImage, to path: String) throws {
+            precondition(tile.width == tile.height, "nuclei are separated on square tiles")
+            let size = tile.width, plane = size * size
+            let window = PixelRect(x: 0, y: 0, width: size, height: size)
+            let found = probabilities.withUnsafeBufferPointer {
+                TileNuclei(classCount: classes, nucleusClass: nucleusClass, size: size)
+                    .find(probabilities: $0, readWindow: window, ownWindow: window, image: tile, micronsPerPixel: (1, 1))
+            }
+            let rows: [[String: Any]] = found.map {
+                ["x": $0.x, "y": $0.y, "pixels": $0.areaMicrons2, "eccentricity": $0.eccentricity, "solidity": $0.solidity,
+                 "haematoxylin_od": $0.meanHaematoxylinOD, "mean_probability": $0.meanProbability]
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["width": size, "height": size, "nucleus_class": nucleusClass,
+                                                                   "nuclei": rows], options: [.sortedKeys])
+            try data.write(to: URL(fileURLWithPath: path))
+            let map = Array(probabilities[(nucleusClass * plane)..<((nucleusClass + 1) * plane)])
+            try NumPyFile.writeFloat32(URL(fileURLWithPath: (path as NSString).deletingPathExtension + ".npy"),
+                                       shape: [size, size], values: map)
         }
     }
 

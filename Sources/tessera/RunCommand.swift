@@ -150,7 +150,7 @@ struct RunOptions: ParsableArguments {
     @Option(name: .customLong("calibration-tiles"), help: "Tiles an fp32 model run at int8 is calibrated on (from the first slides, fixed seed). Default: 64.")
     var calibrationTiles: Int?
 
-    @Option(name: .long, help: "Nuclei as objects: auto, on or off. Default: auto: each nucleus of the model's nucleus class (the bundled model's nuclei) is separated, measured and stored in the results file's nuclei table.")
+    @Option(name: .long, help: "Nuclei as objects: auto, on or off. Default: auto: at the model's own resolution, each nucleus of the model's nucleus class (the bundled model's nuclei) is separated, measured and stored in the results file's nuclei table.")
     var nuclei: NucleiOption?
 
     @Flag(name: .long, help: "Log warnings and errors only.")

@@ -113,5 +113,11 @@ import TesseraTestSupport
         let model = Fixtures.models.appendingPathComponent("reference-random.safetensors").path
         let refused = try TesseraCLI.run(["run", cmu, "--out", out + "/x", "--model", model, "--nuclei", "on"])
         #expect(refused.status == 2 && refused.stderr.contains("names no nucleus class"), "\(refused.stderr)")
+        // auto counts nuclei only at the model's own resolution: not at 2 µm/px, where the bundled model's 0.5 µm/px
+        // nuclei are a quarter of their size.
+        let coarse = try TesseraCLI.run(["run", cmu, "--out", out + "/coarse", "--mpp", "2", "--tile", "128", "--overlap",
+                                         "16", "--no-heatmaps"])
+        #expect(coarse.status == 0, "\(coarse.stderr)")
+        #expect(try rows(out + "/coarse/results.sqlite", "SELECT nucleus_class_index IS NULL FROM runs") == [["1"]])
     }
 }

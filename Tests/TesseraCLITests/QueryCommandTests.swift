@@ -89,7 +89,8 @@ import TesseraTestSupport
         // header + 2 slides x 2 classes
         #expect(rows.count == 5)
         #expect(rows[0] == "run_uid,slide_path,status,currency,fingerprint,needs_review,review_reasons,tiles,analysed_mm2,"
-                + "tissue_mm2,class_name,class_mm2,class_tissue_mm2,fraction_of_analysed,fraction_of_tissue")
+                + "tissue_mm2,class_name,class_mm2,class_tissue_mm2,fraction_of_analysed,fraction_of_tissue,nuclei,"
+                + "nuclei_per_mm2_tissue,region_nuclei,region_nuclei_per_mm2")
         let filtered = try TesseraCLI.run(["query", path, "--named", "slide-summary", "--param", "run=none", "--format", "csv"])
         #expect(filtered.stdout.split(separator: "\r\n").count == 1)
         let unknown = try TesseraCLI.run(["query", path, "--named", "nope"])

@@ -206,6 +206,45 @@ import TesseraTestSupport
         }
     }
 
+    /// Nuclei outlines for the part of the slide in view (issue 27): the nuclei whose centroids lie in the region,
+    /// as the results file holds them; a region larger than the limit refused; the index's nuclei columns.
+    @Test func nucleiOfTheRegionInViewAreTheResultsFiles() async throws {
+        let out = try Fixtures.temporaryDirectory("viewer-nuclei")
+        let run = try TesseraCLI.run(["run", cmu.path, "--out", out.path, "--nuclei", "on", "--mpp", "1", "--tile", "128",
+                                      "--overlap", "16", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = out.appendingPathComponent("results.sqlite").path
+        func count(_ sql: String) throws -> Int {
+            guard case .integer(let n) = try ResultsQuery.run(databasePath: results, sql: sql).rows.first?.first else { return -1 }
+            return Int(n)
+        }
+        let all = try count("SELECT COUNT(*) FROM nuclei")
+        let quadrant = try count("SELECT COUNT(*) FROM nuclei WHERE x >= 500 AND x < 1500 AND y >= 700 AND y < 1900")
+        let inTissue = try count("SELECT SUM(in_tissue) FROM nuclei")
+        #expect(all > 50 && quadrant > 10 && quadrant < all)
+        try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
+            let info = try await RawHTTP.json(port: port, "/api/slides/1")
+            #expect(info["nuclei"] as? String == "/api/slides/1/nuclei")
+            let whole = try await RawHTTP.json(port: port, "/api/slides/1/nuclei?x=0&y=0&w=2220&h=2967")
+            #expect(whole["total"] as? Int == all && (whole["nuclei"] as? [Any])?.count == all)
+            let part = try await RawHTTP.json(port: port, "/api/slides/1/nuclei?x=500&y=700&w=1000&h=1200")
+            let nuclei = part["nuclei"] as? [[String: Any]] ?? []
+            #expect(part["total"] as? Int == quadrant && nuclei.count == quadrant && part["truncated"] as? Bool == false)
+            for nucleus in nuclei {
+                let x = nucleus["x"] as? Double ?? -1, y = nucleus["y"] as? Double ?? -1
+                let outline = nucleus["outline"] as? [Double] ?? []
+                #expect(x >= 500 && x < 1500 && y >= 700 && y < 1900 && outline.count >= 6 && outline.count % 2 == 0)
+                // The outline lies around its centroid, within a nucleus's size (30 µm at 0.499 µm/px).
+                #expect(stride(from: 0, to: outline.count, by: 2).allSatisfy { abs(outline[$0] - x) < 60 && abs(outline[$0 + 1] - y) < 60 })
+            }
+            let tooLarge = try await RawHTTP.get(port: port, "/api/slides/1/nuclei?x=0&y=0&w=5000&h=5000")
+            #expect(tooLarge.status == 400 && String(decoding: tooLarge.body, as: UTF8.self).contains("zoom in"))
+            #expect(try await RawHTTP.get(port: port, "/api/slides/1/nuclei?x=0&y=0").status == 400)
+            let index = String(decoding: try await RawHTTP.get(port: port, "/").body, as: UTF8.self)
+            #expect(index.contains("nuclei per mm² of tissue") && index.contains("data-value=\"\(inTissue)\""))
+        }
+    }
+
     @Test func badAddressesGetShort4xxAnswers() async throws {
         let fixture = try await FixtureRun.shared.get()
         let id = try slideRunID(fixture.results, pathEndingWith: "CMU-1-Small-Region.svs")

@@ -81,7 +81,8 @@ public struct RunSettings: Sendable, Codable, Equatable {
     // MARK: Nuclei
 
     /// Nuclei as objects (issue 27): nil counts them when the model names a nucleus class (`nucleus_class` metadata,
-    /// or a class named "nuclei"); false never; true requires the model to name one.
+    /// or a class named "nuclei") and the run is at the model's own resolution; false never; true requires the model
+    /// to name one.
     public var countNuclei: Bool?
     /// How nuclei are separated from the nucleus class's probability.
     public var nucleusSegmentation = NucleusSegmentationSettings()
@@ -171,7 +172,10 @@ public struct RunSettings: Sendable, Codable, Equatable {
             }
             nucleusClass = named
         case nil:
-            nucleusClass = model.nucleusClass
+            // Only at the model's own resolution (within 5%): at another (`--mpp 2` for a quick look) the network's
+            // nuclei are not the size its training saw, and a count there would not be one a pathologist could use.
+            let ownResolution = model.micronsPerPixel.map { abs(targetMPP / $0 - 1) <= 0.05 } ?? true
+            nucleusClass = ownResolution ? model.nucleusClass : nil
         }
         let segmentation = nucleusSegmentation
         guard segmentation.probabilityThreshold > 0, segmentation.probabilityThreshold < 1, segmentation.markerRadius >= 1,

@@ -82,6 +82,7 @@
     var addLayers = function () {
       ordered.forEach(function (layer) { addLayer(viewer, info, layer); });
       if (info.regions) { addRegions(viewer, info); }
+      if (info.nuclei) { addNuclei(viewer, info); }
     };
     if (info.slide.available) { viewer.addOnceHandler('open', addLayers); } else { addLayers(); }
     if (info.layers.length === 0) {
@@ -269,6 +270,8 @@
       // The file is in QuPath's frame: level-0 less the slide's OpenSlide bounds (tessera.qupath_frame.offset).
       var offset = ((collection.tessera || {}).qupath_frame || {}).offset || [0, 0];
       (collection.features || []).forEach(function (feature) {
+        // Nuclei (detections with a nucleus measurement) are drawn by the nuclei layer, a view's worth at a time.
+        if ((((feature.properties || {}).measurements) || {})['Tessera: nucleus area \u00b5m^2'] !== undefined) { return; }
         var classification = (feature.properties || {}).classification || {};
         var colour = Array.isArray(classification.color) ? 'rgb(' + classification.color.join(',') + ')' : '#ffb000';
         polygonsOf(feature.geometry).forEach(function (rings) {
@@ -309,6 +312,83 @@
       box.appendChild(label);
       document.getElementById('layers').appendChild(box);
     }).catch(function (error) { showMessage('The GeoJSON regions cannot be drawn: ' + error.message); });
+  }
+
+  // Nuclei from the results file, drawn as outlines when zoomed in: only those in view, read again after each pan
+  // or zoom (the server answers for at most 4096 x 4096 level-0 pixels at a time), never the whole slide's.
+  function addNuclei(viewer, info) {
+    var svgNS = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(svgNS, 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + info.width + ' ' + info.height);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('width', '100%');
+    svg.setAttribute('height', '100%');
+    svg.style.pointerEvents = 'none';
+    svg.style.display = 'none';
+    var holder = element('div', { class: 'nuclei-overlay' });
+    holder.style.pointerEvents = 'none';
+    holder.appendChild(svg);
+    viewer.addOverlay({ element: holder, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
+    var colours = {};
+    info.classes.forEach(function (c) { colours[c.index] = c.colour; });
+    var state = { visible: false, drawn: 0, total: 0, region: null };
+    window.tesseraLayers.nuclei = state;
+    var note = element('span', { class: 'layer-note', id: 'nuclei-note' });
+    var request = 0;
+    var refresh = function () {
+      if (!state.visible) { return; }
+      var bounds = viewer.viewport.getBounds(true);
+      var x = Math.max(0, Math.floor(bounds.x * info.width)), y = Math.max(0, Math.floor(bounds.y * info.width));
+      var w = Math.min(info.width, Math.ceil((bounds.x + bounds.width) * info.width)) - x;
+      var h = Math.min(info.height, Math.ceil((bounds.y + bounds.height) * info.width)) - y;
+      if (w <= 0 || h <= 0 || w * h > 4096 * 4096) {
+        while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+        state.drawn = 0; state.total = 0; state.region = null;
+        note.textContent = ' zoom in to see nuclei';
+        return;
+      }
+      var mine = ++request;
+      fetch(info.nuclei + '?x=' + x + '&y=' + y + '&w=' + w + '&h=' + h)
+        .then(function (response) {
+          if (!response.ok) { return response.text().then(function (t) { throw new Error(t); }); }
+          return response.json();
+        })
+        .then(function (answer) {
+          if (mine !== request) { return; }   // a later view's answer is on its way
+          while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+          answer.nuclei.forEach(function (nucleus) {
+            var points = [];
+            for (var i = 0; i + 1 < nucleus.outline.length; i += 2) { points.push(nucleus.outline[i] + ' ' + nucleus.outline[i + 1]); }
+            var path = document.createElementNS(svgNS, 'path');
+            path.setAttribute('d', 'M' + points.join('L') + 'Z');
+            path.setAttribute('fill', 'none');
+            path.setAttribute('stroke', nucleus.regionClass !== null && nucleus.regionClass !== undefined
+              ? (colours[nucleus.regionClass] || '#00e5ff') : '#00e5ff');
+            path.setAttribute('stroke-width', '1.5');
+            path.setAttribute('vector-effect', 'non-scaling-stroke');
+            path.setAttribute('class', 'nucleus');
+            svg.appendChild(path);
+          });
+          state.drawn = answer.nuclei.length; state.total = answer.total; state.region = [x, y, w, h];
+          note.textContent = ' ' + answer.nuclei.length + (answer.truncated ? ' of ' + answer.total : '') + ' in view';
+        })
+        .catch(function (error) { showMessage('The nuclei cannot be drawn: ' + error.message); });
+    };
+    viewer.addHandler('animation-finish', refresh);
+    var box = element('div', { class: 'layer' });
+    var label = element('label');
+    var toggle = element('input', { type: 'checkbox', id: 'layer-nuclei' });
+    toggle.checked = false;
+    toggle.addEventListener('change', function () {
+      state.visible = toggle.checked;
+      svg.style.display = toggle.checked ? '' : 'none';
+      if (toggle.checked) { refresh(); } else { note.textContent = ''; }
+    });
+    label.appendChild(toggle);
+    label.appendChild(document.createTextNode('nuclei (outlines, zoomed in)'));
+    box.appendChild(label);
+    box.appendChild(note);
+    document.getElementById('layers').appendChild(box);
   }
 
   function polygonsOf(geometry) {
