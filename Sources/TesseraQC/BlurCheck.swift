@@ -4,7 +4,9 @@ import TesseraCore
 /// Out-of-focus tissue, judged against the slide's own focused tissue rather than a fixed constant.
 ///
 /// Focus measure: the variance of the Laplacian (the mean of the squared 4-neighbour Laplacian of luminance, in
-/// 0...1 units) over the tissue pixels of a `blockMicrons`-wide square window. Tissue pixels on the tissue's own
+/// 0...1 units) over the tissue pixels of a `blockPixels`-wide square window. The window is set in pixels, not µm:
+/// the measure is a variance that needs a few hundred pixels to be stable, whatever their size (25 px is 50 µm at
+/// 2 µm/px, 25 µm at 1 µm/px). Tissue pixels on the tissue's own
 /// border are left out (the step from tissue to glass is sharp even in a blurred region). A window is judged when
 /// at least `minimumTissueFraction` of it is tissue.
 ///
@@ -15,16 +17,16 @@ import TesseraCore
 /// everywhere is not flagged (its own best tissue is the reference): the `reference_focus` statistic, compared
 /// across a lab's slides, is what shows that case.
 ///
-/// The score is each pixel's window focus divided by the reference (0 where no window was judged). Suits 1-4 µm/px:
-/// coarser, and a blur of a few µm leaves no trace.
+/// The score is each pixel's window focus divided by the reference (0 where no window was judged). Suits 1-2 µm/px:
+/// coarser, and a blur of a few µm leaves little trace.
 public struct BlurCheck: QualityCheck, Codable, Equatable {
     public var kind: ArtefactKind { .blur }
 
-    public var blockMicrons: Double = 64
+    public var blockPixels: Int = 25
     public var minimumTissueFraction: Double = 0.5
     public var referencePercentile: Double = 90
-    public var blurredFraction: Double = 0.2
-    public var minimumAreaSquareMicrons: Double = 8_000
+    public var blurredFraction: Double = 0.15
+    public var minimumAreaSquareMicrons: Double = 1_000
 
     public init() {}
 
@@ -46,7 +48,7 @@ public struct BlurCheck: QualityCheck, Codable, Equatable {
                 }
             }
         }
-        let radius = max(1, Int((input.pixels(microns: blockMicrons) / 2).rounded()))
+        let radius = max(1, blockPixels / 2)
         let sums = Plane.boxSum(squared, width: width, height: height, radius: radius)
         let counts = Plane.boxSum(counted, width: width, height: height, radius: radius)
         var focus = [Float](repeating: -1, count: n)

@@ -11,11 +11,16 @@ import TesseraStain
 /// - **green and teal** (h in `greenHues`, chroma >= `minimumGreenChroma`): no H&E pixel is green or cyan; teal
 ///   over pink tissue turns blue-violet, hence the band reaching 290°;
 /// - **blue** (h in `blueHues`, L* <= `maximumBlueLightness`, chroma >= `blueChromaPerLightness` x L*): as blue as
-///   haematoxylin can be, but far more saturated for its darkness (the darkest nuclei lose chroma as they darken;
-///   ink keeps it): on the artefact set this takes all of the blue stroke and 0.5% of OS-1-detail's tissue pixels,
-///   which the region rules then drop;
-/// - **black** (L* <= `maximumBlackLightness`, chroma <= `maximumBlackChroma`): dark and colourless, where the
-///   darkest nuclei and folds keep their purple.
+///   the bluest haematoxylin, but far more saturated for its darkness (nuclei lose chroma as they darken; ink keeps
+///   it). The band stops at 305° because the darkest nuclei of CMU-1 (311°) are as saturated as ink. On the
+///   artefact set this takes the blue stroke and about 0.5% of OS-1-detail's tissue pixels (its darkest nuclei are
+///   blue: 2% of them look like ink pixel by pixel), which the region rules then drop;
+/// - **black** (L* <= `maximumBlackLightness` and chroma <= `maximumBlackChroma`: dark and colourless, where the
+///   darkest nuclei and folds keep their purple; or, for black ink over saturated tissue, whose colour the tissue
+///   tints, red and blue optical densities both >= `minimumBlackDensity` and >= `blackDensityRatio` x the green
+///   one: black absorbs all three alike, while haematoxylin absorbs blue at about 0.4 of green and eosin red and
+///   blue at about 0.1, so no H&E mixture, however dense, has both ratios at 0.6; red blood cells, which absorb
+///   blue, pass no red).
 /// Pixels darker than L* 8 have no meaningful hue, so only the black rule sees them. Candidates are closed by
 /// `closingMicrons` (ink over a nucleus keeps the stroke whole), then a region counts when it covers at least
 /// `minimumAreaSquareMicrons`; black candidates count only in regions wider than `minimumBlackWidthMicrons` (so the
@@ -28,11 +33,13 @@ public struct PenMarkCheck: QualityCheck, Codable, Equatable {
 
     public var greenHues: ClosedRange<Double> = 100...290
     public var minimumGreenChroma: Double = 10
-    public var blueHues: ClosedRange<Double> = 260...315
+    public var blueHues: ClosedRange<Double> = 260...305
     public var maximumBlueLightness: Double = 40
     public var blueChromaPerLightness: Double = 1.7
     public var maximumBlackLightness: Double = 25
     public var maximumBlackChroma: Double = 15
+    public var minimumBlackDensity: Double = 1.0
+    public var blackDensityRatio: Double = 0.6
     public var closingMicrons: Double = 4
     public var minimumAreaSquareMicrons: Double = 2_000
     public var minimumBlackWidthMicrons: Double = 12
@@ -46,6 +53,8 @@ public struct PenMarkCheck: QualityCheck, Codable, Equatable {
         let lab = StainColour.lab(r, g, b)
         let chroma = (lab.y * lab.y + lab.z * lab.z).squareRoot()
         if lab.x <= maximumBlackLightness && chroma <= maximumBlackChroma { return .black }
+        let least = min(StainColour.opticalDensity(r), StainColour.opticalDensity(b))
+        if least >= minimumBlackDensity && least >= blackDensityRatio * StainColour.opticalDensity(g) { return .black }
         guard lab.x >= 8 else { return nil }
         var hue = atan2(lab.z, lab.y) * 180 / .pi
         if hue < 0 { hue += 360 }
