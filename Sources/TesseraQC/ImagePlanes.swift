@@ -163,8 +163,11 @@ enum StainPlanes {
     /// The stain vectors of the image's own tissue (Macenko, as a per-slide estimate computes them), or Ruifrok &
     /// Johnston's when they cannot be estimated (too little tissue, one colour).
     static func vectors(of image: RGBImage) -> (h: SIMD3<Double>, e: SIMD3<Double>, estimated: Bool) {
+        // A regular subsample of at most about 2^18 pixels: the estimate's percentiles do not need more, and a
+        // slide's thumbnail can hold millions.
+        let stride = max(1, Int((Double(image.width * image.height) / 262_144).squareRoot().rounded(.up)))
         var sample = StainSample()
-        sample.add(image)
+        sample.add(image, stride: stride)
         if case .macenko(let vectors)? = try? StainEstimation.estimate(.macenko, from: sample) {
             return (vectors.haematoxylin, vectors.eosin, true)
         }
