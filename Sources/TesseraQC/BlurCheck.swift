@@ -6,9 +6,8 @@ import TesseraCore
 /// Focus measure: the variance of the Laplacian (the mean of the squared 4-neighbour Laplacian of luminance, in
 /// 0...1 units) over the tissue pixels of a `blockPixels`-wide square window. The window is set in pixels, not µm:
 /// the measure is a variance that needs a few hundred pixels to be stable, whatever their size (25 px is 50 µm at
-/// 2 µm/px, 25 µm at 1 µm/px). Tissue pixels on the tissue's own
-/// border are left out (the step from tissue to glass is sharp even in a blurred region). A window is judged when
-/// at least `minimumTissueFraction` of it is tissue.
+/// 2 µm/px, 25 µm at 1 µm/px). Tissue pixels on the tissue's own border are left out (the step from tissue to glass
+/// is sharp even in a blurred region). A window is judged when at least `minimumTissueFraction` of it is tissue.
 ///
 /// Rule: the slide's reference focus is the `referencePercentile`-th percentile of the focus of its tissue blocks
 /// (windows on a grid of half-block steps); a tissue pixel is blurred when the window centred on it has a focus
@@ -18,7 +17,9 @@ import TesseraCore
 /// across a lab's slides, is what shows that case.
 ///
 /// The score is each pixel's window focus divided by the reference (0 where no window was judged). Suits 1-2 µm/px:
-/// coarser, and a blur of a few µm leaves little trace.
+/// coarser, and a blur of a few µm leaves little trace. On the artefact set (tools/qc; Gaussian blur of sigma 3 and
+/// 5 µm) the IoU is 0.83-0.92 on CMU-1 at 2 µm/px and 0.67-0.70 on OS-1-detail at 1 µm/px, whose blurred regions are
+/// hardly wider than the window; 1.2% of CMU-1's clean tissue is flagged (its smooth, dense epidermis).
 public struct BlurCheck: QualityCheck, Codable, Equatable {
     public var kind: ArtefactKind { .blur }
 
