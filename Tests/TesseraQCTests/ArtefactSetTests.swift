@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TesseraCore
+import TesseraSlide
 import TesseraTestSupport
 @testable import TesseraQC
 
@@ -35,7 +36,9 @@ import TesseraTestSupport
 
     /// Per slide and kind: the IoU on the artefact's image, the IoU leaving out what the kind flags on the clean
     /// image (the real slide's own artefacts: not in the known mask), and the share of clean tissue flagged.
-    static func score(slide: String) throws -> [ArtefactKind: Scores] {
+    /// `runTissue`: each image's tissue found by `TissueMask.detect` (Otsu on saturation, as a run finds it) instead
+    /// of the set's tissue.png; the known masks and the denominators of false positives stay the set's.
+    static func score(slide: String, runTissue: Bool = false) throws -> [ArtefactKind: Scores] {
         let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: directory.appendingPathComponent("manifest.json")))
         let mpp = try #require(manifest.slides[slide]).qc_mpp
         let folder = directory.appendingPathComponent(slide)
@@ -43,14 +46,21 @@ import TesseraTestSupport
         let output = ProcessInfo.processInfo.environment["TESSERA_QC_PREDICTIONS"].map {
             URL(fileURLWithPath: $0).appendingPathComponent(slide)
         }
-        if let output { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
+        if let output, !runTissue { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
         func run(_ variant: String) throws -> [ArtefactKind: QCMask] {
             let image = try PNGImage.readRGB(from: folder.appendingPathComponent("\(variant).png"))
-            let (results, _) = QualityChecks.run(on: QCInput(image: image, tissue: tissue, micronsPerPixel: mpp))
+            let used = runTissue ? runTissueMask(image, micronsPerPixel: mpp) : tissue
+            if runTissue && variant == "clean" {
+                print(String(format: "artefact set %@: the run's tissue mask covers %.1f%% of the image, the set's %.1f%% (%.1f%% of it)",
+                             slide, Double(used.count) / Double(used.pixels.count) * 100,
+                             Double(tissue.count) / Double(tissue.pixels.count) * 100,
+                             Double(used.intersectionCount(tissue)) / Double(tissue.count) * 100))
+            }
+            let (results, _) = QualityChecks.run(on: QCInput(image: image, tissue: used, micronsPerPixel: mpp))
             var masks: [ArtefactKind: QCMask] = [:]
             for result in results {
                 masks[result.kind] = result.mask
-                if let output {
+                if let output, !runTissue {
                     try PNGImage.write(gray: result.mask.gray, width: result.mask.width, height: result.mask.height,
                                        to: output.appendingPathComponent("\(variant).\(result.kind.rawValue).png"))
                 }
@@ -70,10 +80,16 @@ import TesseraTestSupport
                                   falsePositive: Double(onClean.intersectionCount(tissue)) / Double(tissue.count))
         }
         for (kind, s) in scores.sorted(by: { $0.key < $1.key }) {
-            print(String(format: "artefact set %@ %@: IoU %.3f, IoU (new only) %.3f, clean tissue flagged %.2f%%",
-                         slide, kind.rawValue, s.iou, s.iouNew, s.falsePositive * 100))
+            print(String(format: "artefact set %@%@ %@: IoU %.3f, IoU (new only) %.3f, clean tissue flagged %.2f%%",
+                         slide, runTissue ? " (run's tissue mask)" : "", kind.rawValue, s.iou, s.iouNew, s.falsePositive * 100))
         }
         return scores
+    }
+
+    static func runTissueMask(_ image: RGBImage, micronsPerPixel mpp: Double) -> QCMask {
+        let mask = TissueMask.detect(thumbnail: image, level0PerPixel: 1, micronsPerPixel: mpp, slideWidth: image.width,
+                                     slideHeight: image.height, parameters: TissueSettings())
+        return QCMask(width: mask.width, height: mask.height, gray: mask.mask)
     }
 
     /// The lowest IoU each kind must keep on each slide of the committed set (seed 26). Issue 26's goal is 0.7 for
@@ -95,6 +111,26 @@ import TesseraTestSupport
             #expect(s.iouNew >= floor, "\(slide) \(kind): IoU \(s.iouNew), at least \(floor) expected")
         }
         // Issue 26's goal: at most 2% of clean tissue flagged, for every kind.
+        for (kind, s) in scores {
+            #expect(s.falsePositive <= 0.02, "\(slide) \(kind): \(s.falsePositive * 100)% of clean tissue flagged")
+        }
+    }
+}
+
+extension ArtefactSetTests {
+    /// With the tissue a run would find (`TissueMask.detect` on each image: Otsu on saturation) rather than the
+    /// set's: on CMU-1, whose image has glass as a slide's thumbnail does, the checks must still flag at most 2% of
+    /// clean tissue and keep their IoU (fold: 0.53 here, against 0.67 with the set's mask, as the medians move).
+    /// Not on OS-1-detail: a crop that is all tissue, where Otsu splits the tissue itself (the run's mask covers 25%
+    /// of it), so a QC stage must take the tissue mask of the whole slide's thumbnail, not of a tissue-only tile.
+    @Test func checksWithTheRunsTissueMask() throws {
+        let slide = "CMU-1-Small-Region"
+        let scores = try Self.score(slide: slide, runTissue: true)
+        let floors: [ArtefactKind: Double] = [.pen: 0.85, .blur: 0.75, .fold: 0.48, .bubbleEdge: 0.35]
+        for (kind, floor) in floors {
+            let s = try #require(scores[kind])
+            #expect(s.iouNew >= floor, "\(slide) \(kind): IoU \(s.iouNew) with the run's tissue mask")
+        }
         for (kind, s) in scores {
             #expect(s.falsePositive <= 0.02, "\(slide) \(kind): \(s.falsePositive * 100)% of clean tissue flagged")
         }
