@@ -89,6 +89,12 @@ let package = Package(
             // Per-pixel loops over every tile: optimised in debug builds too, as the network's kernels are.
             .unsafeFlags(["-O"], .when(configuration: .debug)),
         ]),
+        // Slide quality control (issue 26): pen marks, blur, folds and bubble edges found per pixel on a low-resolution
+        // image, and the slide's verdict. Pure logic: no slide reading, no store.
+        .target(name: "TesseraQC", dependencies: ["TesseraCore", "TesseraStain"], swiftSettings: [
+            // Per-pixel loops over the whole slide's thumbnail: optimised in debug builds too, as the nuclei's are.
+            .unsafeFlags(["-O"], .when(configuration: .debug)),
+        ]),
         // QuPath GeoJSON: regions traced from the class-map heatmaps, tiles from the results file.
         .target(name: "TesseraExport", dependencies: [
             "CZlib", "TesseraCore", "TesseraHeatmap", "TesseraSlide", "TesseraStore",
@@ -142,6 +148,7 @@ let package = Package(
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraNucleiTests", dependencies: ["TesseraNuclei", "TesseraCore"]),
+        .testTarget(name: "TesseraQCTests", dependencies: ["TesseraQC", "TesseraCore", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
             "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "TesseraDevSupport",
