@@ -11,6 +11,7 @@ by pixel colours at known places that:
   - switching the overlay off removes its colour, switching it on brings it back;
   - clicking a point shows its level-0 coordinates and that tile's row;
   - the regions of `tessera export geojson` are drawn as outlines;
+  - zoomed in, the nuclei in view are drawn as outlines, as many as the results file holds there; zoomed out, none;
   - the page's console shows no errors or warnings of level error, and no request failed.
 Writes the screenshots to OUT_DIR. Exit status 0 when every check passes, 1 otherwise.
 
@@ -219,6 +220,33 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
               "the regions switch holds through pans and zooms (off %s, on %s, off again %s)" % (
                   still_hidden, still_shown, hidden_again))
         await tools.evaluate("window.tesseraViewer.viewport.goHome(true), true")
+        await tools.wait_for(SETTLED, what="home view again")
+
+        # Nuclei: zoomed in, the layer draws the nuclei in view, as many as the results file holds there; zoomed out
+        # to the whole slide (more than the server's 4096² pixels), it draws none and says to zoom in.
+        check(bool(info.get("nuclei")), "the run counted nuclei: the viewer offers them")
+        await tools.wait_for("document.getElementById('layer-nuclei') !== null", what="the nuclei layer")
+        await tools.evaluate("""(() => { const v = window.tesseraViewer, w = %d;
+            v.viewport.fitBounds(new OpenSeadragon.Rect(700 / w, 1100 / w, 700 / w, 500 / w), true); return true; })()"""
+                             % info["width"])
+        await tools.wait_for(SETTLED, what="tiles drawn zoomed in")
+        await tools.evaluate("document.getElementById('layer-nuclei').click(), true")
+        await tools.wait_for("window.tesseraLayers.nuclei.region !== null", what="the nuclei in view")
+        drawn = await tools.evaluate("document.querySelectorAll('.nuclei-overlay path.nucleus').length")
+        region = await tools.evaluate("window.tesseraLayers.nuclei.region")
+        answer = await tools.evaluate("fetch('/api/slides/%s/nuclei?x=%d&y=%d&w=%d&h=%d').then(r => r.json())"
+                                      % ((slide_id,) + tuple(region)))
+        check(drawn > 20 and drawn == answer["total"] and not answer["truncated"],
+              "zoomed in, the nuclei in view are drawn as outlines (%d drawn, %d in the results file for %s)"
+              % (drawn, answer["total"], region))
+        await asyncio.sleep(0.5)
+        await tools.screenshot(os.path.join(out_dir, "serve-nuclei.png"))
+        await tools.evaluate("window.tesseraViewer.viewport.goHome(), true")   # animated: the layer reads again after it
+        await tools.wait_for("window.tesseraLayers.nuclei.region === null", what="the nuclei cleared zoomed out")
+        cleared = await tools.evaluate("document.querySelectorAll('.nuclei-overlay path.nucleus').length")
+        note = await tools.evaluate("document.getElementById('nuclei-note').textContent")
+        check(cleared == 0 and "zoom in" in note, "zoomed out, no nuclei are drawn and the layer says to zoom in (%r)" % note)
+        await tools.evaluate("document.getElementById('layer-nuclei').click(), true")
         await tools.wait_for(SETTLED, what="home view again")
 
         # Places to look at, from the class map itself: for nuclei and for eosin-stroma, the heatmap pixel of that
