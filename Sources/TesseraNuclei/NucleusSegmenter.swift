@@ -157,26 +157,8 @@ public enum NucleusSegmenter {
     /// Sets the background components (4-connected) of at most `limit` pixels that do not touch the map's edge.
     static func fillHoles(_ foreground: inout [Bool], width: Int, height: Int, upTo limit: Int) {
         guard limit > 0 else { return }
-        var seen = [Bool](repeating: false, count: width * height)
-        var component: [Int] = []
-        var stack: [Int] = []
-        for start in foreground.indices where !foreground[start] && !seen[start] {
-            component.removeAll(keepingCapacity: true)
-            var touchesEdge = false
-            seen[start] = true
-            stack.append(start)
-            while let i = stack.popLast() {
-                component.append(i)
-                let x = i % width, y = i / width
-                if x == 0 || y == 0 || x == width - 1 || y == height - 1 { touchesEdge = true }
-                for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
-                where nx >= 0 && ny >= 0 && nx < width && ny < height {
-                    let j = ny * width + nx
-                    if !foreground[j] && !seen[j] { seen[j] = true; stack.append(j) }
-                }
-            }
-            if !touchesEdge && component.count <= limit { for i in component { foreground[i] = true } }
-        }
+        let holes = enclosedComponents(width: width, height: height, upTo: limit) { !foreground[$0] }
+        for hole in holes { for i in hole.pixels { foreground[i] = true } }
     }
 
     /// Gives a background component (4-connected, at most `limit` pixels, off the map's edge) the label of the one
@@ -184,36 +166,39 @@ public enum NucleusSegmenter {
     /// nucleus has holes and its outline encloses exactly its pixels.
     static func fillEnclosedBackground(_ labels: inout [Int32], width: Int, height: Int, upTo limit: Int) {
         guard limit > 0 else { return }
+        let pockets = enclosedComponents(width: width, height: height, upTo: limit) { labels[$0] == 0 }
+        for pocket in pockets {
+            let around = Set(pocket.around.map { labels[$0] })
+            guard around.count == 1, let label = around.first else { continue }
+            for i in pocket.pixels { labels[i] = label }
+        }
+    }
+
+    /// The 4-connected components of the pixels where `member` holds that do not touch the map's edge and have at most
+    /// `limit` pixels, each with its pixels and the non-member pixels next to it.
+    static func enclosedComponents(width: Int, height: Int, upTo limit: Int,
+                                   member: (Int) -> Bool) -> [(pixels: [Int], around: [Int])] {
         var seen = [Bool](repeating: false, count: width * height)
-        var component: [Int] = []
+        var found: [(pixels: [Int], around: [Int])] = []
         var stack: [Int] = []
-        for start in labels.indices where labels[start] == 0 && !seen[start] {
-            component.removeAll(keepingCapacity: true)
+        for start in 0..<(width * height) where member(start) && !seen[start] {
+            var pixels: [Int] = [], around: [Int] = []
             var touchesEdge = false
-            var around: Int32 = 0, mixed = false
             seen[start] = true
             stack.append(start)
             while let i = stack.popLast() {
-                component.append(i)
+                pixels.append(i)
                 let x = i % width, y = i / width
                 if x == 0 || y == 0 || x == width - 1 || y == height - 1 { touchesEdge = true }
                 for (nx, ny) in [(x - 1, y), (x + 1, y), (x, y - 1), (x, y + 1)]
                 where nx >= 0 && ny >= 0 && nx < width && ny < height {
                     let j = ny * width + nx
-                    let label = labels[j]
-                    if label == 0 {
-                        if !seen[j] { seen[j] = true; stack.append(j) }
-                    } else if around == 0 {
-                        around = label
-                    } else if label != around {
-                        mixed = true
-                    }
+                    if !member(j) { around.append(j) } else if !seen[j] { seen[j] = true; stack.append(j) }
                 }
             }
-            if !touchesEdge && !mixed && around != 0 && component.count <= limit {
-                for i in component { labels[i] = around }
-            }
+            if !touchesEdge && pixels.count <= limit { found.append((pixels, around)) }
         }
+        return found
     }
 
     static func relabel(_ labels: inout [Int32], width: Int, height: Int, minimumPixels: Int) -> Result {

@@ -16,8 +16,8 @@ struct ExportCommand: ParsableCommand {
 
 extension ExportedObjects: ExpressibleByArgument {}
 
-/// The options both exports share: which slide runs, which objects, and how they appear in QuPath.
-struct GeoJSONOptionGroup: ParsableArguments {
+/// Which slide runs an export writes: `--slide` and `--run` (every export's).
+struct SlideRunSelection: ParsableArguments {
     @Option(name: .customLong("slide"), help: ArgumentHelp("Only this slide: its file name, path or fingerprint (repeatable).",
                                                             valueName: "name|fingerprint"))
     var slides: [String] = []
@@ -25,6 +25,11 @@ struct GeoJSONOptionGroup: ParsableArguments {
     @Option(name: .customLong("run"), help: ArgumentHelp("Only this run (its run_uid); default: each slide's latest finished run.",
                                                           valueName: "uid"))
     var runUID: String?
+}
+
+/// The options both QuPath exports share: which slide runs, which objects, and how they appear in QuPath.
+struct GeoJSONOptionGroup: ParsableArguments {
+    @OptionGroup var selection: SlideRunSelection
 
     @Option(help: "What to write: regions, tiles or both (default: regions for geojson, both for qupath).")
     var objects: ExportedObjects?
@@ -117,7 +122,7 @@ struct GeoJSONOptionGroup: ParsableArguments {
             let exporter = GeoJSONExporter(reader: try ResultsReader(path: results), layout: layout,
                                            relocatedHeatmaps: heatmaps.map { URL(fileURLWithPath: $0, isDirectory: true) },
                                            options: options)
-            let selected = try exporter.selectSlideRuns(slides: slides, run: runUID)
+            let selected = try exporter.selectSlideRuns(slides: selection.slides, run: selection.runUID)
             try GeoJSONExporter.createOutputDirectory(outputDirectory)
             GeoJSONExporter.removeAbandonedTemporaries(in: outputDirectory)
             return (exporter, selected, layout)
@@ -369,19 +374,13 @@ struct NucleiExportCommand: ParsableCommand {
     @Option(help: "The CSV file to write (replaced when it exists).")
     var csv: String
 
-    @Option(name: .customLong("slide"), help: ArgumentHelp("Only this slide: its file name, path or fingerprint (repeatable).",
-                                                            valueName: "name|fingerprint"))
-    var slides: [String] = []
-
-    @Option(name: .customLong("run"), help: ArgumentHelp("Only this run (its run_uid); default: each slide's latest finished run.",
-                                                          valueName: "uid"))
-    var runUID: String?
+    @OptionGroup var selection: SlideRunSelection
 
     func run() throws {
         do {
             let reader = try ResultsReader(path: results)
             let exporter = GeoJSONExporter(reader: reader, layout: OutputLayout(resultsFile: results), options: .init())
-            let selected = try exporter.selectSlideRuns(slides: slides, run: runUID)
+            let selected = try exporter.selectSlideRuns(slides: selection.slides, run: selection.runUID)
             let summary = try NucleusCSV.write(selected, from: reader, to: csv)
             for row in summary.rows { print("\(row.slidePath): \(row.nuclei) nuclei") }
             print(String(format: "%@: %.1f MB", summary.path, Double(summary.bytes) / 1e6))

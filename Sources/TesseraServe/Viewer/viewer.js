@@ -262,10 +262,7 @@
   function addRegions(viewer, info) {
     fetch(info.regions).then(function (response) { return response.json(); }).then(function (collection) {
       var svgNS = 'http://www.w3.org/2000/svg';
-      var svg = document.createElementNS(svgNS, 'svg');
-      svg.setAttribute('viewBox', '0 0 ' + info.width + ' ' + info.height);
-      svg.setAttribute('preserveAspectRatio', 'none');
-      svg.style.pointerEvents = 'none';
+      var svg = slideOverlaySVG(viewer, info, 'regions-overlay');
       var count = 0;
       // The file is in QuPath's frame: level-0 less the slide's OpenSlide bounds (tessera.qupath_frame.offset).
       var offset = ((collection.tessera || {}).qupath_frame || {}).offset || [0, 0];
@@ -287,30 +284,9 @@
           count += 1;
         });
       });
-      // Off at first: outlines are an extra over the heatmaps, switched on when wanted. OpenSeadragon sets the
-      // overlay element's own display at every redraw, so the switch acts on the SVG inside it, which it never
-      // touches: the state holds through pans and zooms.
-      svg.style.display = 'none';
-      svg.setAttribute('width', '100%');
-      svg.setAttribute('height', '100%');
-      var holder = element('div', { class: 'regions-overlay' });
-      holder.style.pointerEvents = 'none';
-      holder.appendChild(svg);
-      viewer.addOverlay({ element: holder, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
       var state = { visible: false };
       window.tesseraLayers.regions = state;
-      var box = element('div', { class: 'layer' });
-      var label = element('label');
-      var toggle = element('input', { type: 'checkbox', id: 'layer-regions' });
-      toggle.checked = false;
-      toggle.addEventListener('change', function () {
-        state.visible = toggle.checked;
-        svg.style.display = toggle.checked ? '' : 'none';
-      });
-      label.appendChild(toggle);
-      label.appendChild(document.createTextNode('regions (GeoJSON, ' + count + ')'));
-      box.appendChild(label);
-      document.getElementById('layers').appendChild(box);
+      svgSwitch('layer-regions', 'regions (GeoJSON, ' + count + ')', svg, state);
     }).catch(function (error) { showMessage('The GeoJSON regions cannot be drawn: ' + error.message); });
   }
 
@@ -318,17 +294,7 @@
   // or zoom (the server answers for at most 4096 x 4096 level-0 pixels at a time), never the whole slide's.
   function addNuclei(viewer, info) {
     var svgNS = 'http://www.w3.org/2000/svg';
-    var svg = document.createElementNS(svgNS, 'svg');
-    svg.setAttribute('viewBox', '0 0 ' + info.width + ' ' + info.height);
-    svg.setAttribute('preserveAspectRatio', 'none');
-    svg.setAttribute('width', '100%');
-    svg.setAttribute('height', '100%');
-    svg.style.pointerEvents = 'none';
-    svg.style.display = 'none';
-    var holder = element('div', { class: 'nuclei-overlay' });
-    holder.style.pointerEvents = 'none';
-    holder.appendChild(svg);
-    viewer.addOverlay({ element: holder, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
+    var svg = slideOverlaySVG(viewer, info, 'nuclei-overlay');
     var colours = {};
     info.classes.forEach(function (c) { colours[c.index] = c.colour; });
     var state = { visible: false, drawn: 0, total: 0, region: null };
@@ -375,20 +341,46 @@
         .catch(function (error) { showMessage('The nuclei cannot be drawn: ' + error.message); });
     };
     viewer.addHandler('animation-finish', refresh);
+    svgSwitch('layer-nuclei', 'nuclei (outlines, zoomed in)', svg, state, function (on) {
+      if (on) { refresh(); } else { note.textContent = ''; }
+    }).appendChild(note);
+  }
+
+  // An SVG in level-0 coordinates over the whole slide, hidden until its switch turns it on (outlines are an extra
+  // over the heatmaps). OpenSeadragon sets the overlay element's own display at every redraw, so the switch acts on
+  // the SVG inside it, which it never touches: the state holds through pans and zooms.
+  function slideOverlaySVG(viewer, info, className) {
+    var svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 ' + info.width + ' ' + info.height);
+    svg.setAttribute('preserveAspectRatio', 'none');
+    svg.setAttribute('width', '100%');
+    svg.setAttribute('height', '100%');
+    svg.style.pointerEvents = 'none';
+    svg.style.display = 'none';
+    var holder = element('div', { class: className });
+    holder.style.pointerEvents = 'none';
+    holder.appendChild(svg);
+    viewer.addOverlay({ element: holder, location: new OpenSeadragon.Rect(0, 0, 1, info.height / info.width) });
+    return svg;
+  }
+
+  // A switch in the layers panel that shows and hides `svg` and keeps `state.visible`; `changed(on)` runs after.
+  // Returns the switch's box (for a note beside it).
+  function svgSwitch(id, text, svg, state, changed) {
     var box = element('div', { class: 'layer' });
     var label = element('label');
-    var toggle = element('input', { type: 'checkbox', id: 'layer-nuclei' });
+    var toggle = element('input', { type: 'checkbox', id: id });
     toggle.checked = false;
     toggle.addEventListener('change', function () {
       state.visible = toggle.checked;
       svg.style.display = toggle.checked ? '' : 'none';
-      if (toggle.checked) { refresh(); } else { note.textContent = ''; }
+      if (changed) { changed(toggle.checked); }
     });
     label.appendChild(toggle);
-    label.appendChild(document.createTextNode('nuclei (outlines, zoomed in)'));
+    label.appendChild(document.createTextNode(text));
     box.appendChild(label);
-    box.appendChild(note);
     document.getElementById('layers').appendChild(box);
+    return box;
   }
 
   function polygonsOf(geometry) {
