@@ -62,5 +62,18 @@ import TesseraTestSupport
         #expect(flagged > 0.005)
         #expect(abs((plain.tissue - excluded.tissue) - flagged) < 1e-9)
         #expect(abs((plain.classes - excluded.classes) - flagged) < 1e-9)
+
+        // `tessera merge` carries the QC: verdict, areas per kind, tiles' fractions and the flagged tissue per class.
+        let source = out.appendingPathComponent("plain/results.sqlite").path
+        let merged = out.appendingPathComponent("merged.sqlite").path
+        let merge = try TesseraCLI.run(["merge", merged, source])
+        #expect(merge.status == 0, "\(merge.stderr)")
+        let qcRows = """
+            SELECT sr.qc_verdict, (SELECT COUNT(*) FROM slide_qc), (SELECT COUNT(*) FROM tile_qc),
+                   (SELECT printf('%.9f', SUM(class_artefact_mm2)) FROM slide_class_areas_clean)
+            FROM slide_runs sr
+            """
+        let before = try TesseraCLI.csv(source, qcRows), after = try TesseraCLI.csv(merged, qcRows)
+        #expect(after == before && before.contains("pass,4,"), "\(before) vs \(after)")
     }
 }
