@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
         .target(name: "TesseraPipeline", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
-            "TesseraExport", "TesseraNuclei",
+            "TesseraExport", "TesseraNuclei", "TesseraQC",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Collections", package: "swift-collections"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(name: "TesseraNetworkTests", dependencies: ["TesseraNetwork", "CTesseraKernels", "TesseraSlide", "TesseraTestSupport"]),
         .testTarget(name: "TesseraStoreTests", dependencies: ["TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraHeatmapTests", dependencies: ["TesseraHeatmap", "TesseraSlide", "TesseraTestSupport"]),
-        .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraPipelineTests", dependencies: ["TesseraPipeline", "TesseraQC", "TesseraTestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraNucleiTests", dependencies: ["TesseraNuclei", "TesseraCore"]),

@@ -77,6 +77,13 @@ enum IndexPage {
                 + slide.review.map { "<span class=\"review-reason\" title=\"\(escape($0.message))\">\(escape($0.code.rawValue))</span>" }
                     .joined(separator: ", ") + "</div>"
         }
+        // The slide QC's verdict as a badge when it is not a pass, with the artefact areas it found (slide_qc).
+        if let qc = slide.qc, qc.verdict != "pass" {
+            let found = qc.kinds.filter { $0.areaMM2 > 0 }
+                .map { "<span class=\"qc-kind\">\(escape($0.kind)) \(String(format: "%.3f", $0.areaMM2)) mm²</span>" }
+            html += "<div class=\"qc\"><span class=\"badge badge-qc-\(escape(qc.verdict))\" title=\"\(escape(qc.reason))\">"
+                + "QC \(escape(qc.verdict))</span> " + found.joined(separator: ", ") + "</div>"
+        }
         if !slide.isCurrent {
             html += "<div class=\"superseded\"><span class=\"badge badge-superseded\">superseded</span> the file at this "
                 + "path now holds other content</div>"

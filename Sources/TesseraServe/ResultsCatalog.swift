@@ -45,6 +45,8 @@ public struct SlideListing: Sendable, Equatable {
     /// Nuclei in the tissue and per mm² of it (`slide_nuclei`); nil when the run counted none.
     public var nuclei: Int? = nil
     public var nucleiPerMM2: Double? = nil
+    /// The slide QC's verdict and artefact areas (`slide_qc`); nil when the run did no QC.
+    public var qc: SlideQCRecord? = nil
 
     public var name: String { URL(fileURLWithPath: slidePath).lastPathComponent }
 }
@@ -164,6 +166,7 @@ public final class ResultsCatalog: Sendable {
                     tilesWritten: row["tiles_written"], tilesPlanned: row["tiles_planned"],
                     tissueMM2: row["tissue_mm2"], analysedMM2: row["analysed_mm2"], classAreas: areas[id] ?? [])
                 listing.review = try ResultsStore.reviewFlags(db, slideRun: id)
+                listing.qc = try ResultsStore.qcRecord(db, slideRun: id)
                 listing.isCurrent = row["is_current"]
                 if let counted = nuclei[id] { (listing.nuclei, listing.nucleiPerMM2) = (counted.0, counted.1) }
                 slides[row["run_id"], default: []].append(listing)

@@ -160,11 +160,16 @@ public struct ClassPrediction: Sendable, Equatable {
     /// Fraction of the own window that is tissue and assigned to the class; the classes' add up to the tile's
     /// tissue fraction. nil when the run had no tissue mask (synthetic slides) or recorded none (before schema v5).
     public var tissueAreaFraction: Double?
+    /// Fraction of the own window that is tissue, assigned to the class and under an artefact the slide's QC found
+    /// (schema v8); nil when the run did no QC.
+    public var artefactAreaFraction: Double?
 
-    public init(areaFraction: Double, meanProbability: Double, tissueAreaFraction: Double? = nil) {
+    public init(areaFraction: Double, meanProbability: Double, tissueAreaFraction: Double? = nil,
+                artefactAreaFraction: Double? = nil) {
         self.areaFraction = areaFraction
         self.meanProbability = meanProbability
         self.tissueAreaFraction = tissueAreaFraction
+        self.artefactAreaFraction = artefactAreaFraction
     }
 }
 

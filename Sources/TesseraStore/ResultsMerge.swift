@@ -68,11 +68,12 @@ extension ResultsStore {
         "tessera_version", "git_commit", "pipeline_name", "pipeline_hash", "pipeline_text", "model_name",
         "model_sha256", "parameters_json", "parameters_hash", "host", "threads", "openslide_version", "onednn_version",
         "sqlite_version", "started_at", "precision", "quantized_model_sha256", "calibration_json", "nucleus_class_index",
+        "exclude_artefacts",
     ]
     private static let runStateColumns = ["status", "finished_at", "error"]
     private static let slideRunFixedColumns = ["slide_path", "mpp_x", "mpp_y", "mpp_source"]
     private static let slideRunStateColumns = ["status", "error", "tiles_planned", "started_at", "finished_at", "seconds",
-                                               "warning"]
+                                               "warning", "qc_verdict", "qc_reason", "qc_artefact_tissue_fraction", "qc_mpp"]
     private static let finalRunStatuses = "('finished', 'failed')"
     private static let finalSlideRunStatuses = "('done', 'failed')"
 
@@ -242,8 +243,8 @@ extension ResultsStore {
                                           AND mp.class_index = ip.class_index
             JOIN main.slide_runs sr ON sr.id = msr.output_id
             JOIN main.runs r ON r.id = sr.run_id
-            WHERE (ip.area_fraction, ip.mean_probability, ip.tissue_area_fraction)
-                  IS NOT (mp.area_fraction, mp.mean_probability, mp.tissue_area_fraction)
+            WHERE (ip.area_fraction, ip.mean_probability, ip.tissue_area_fraction, ip.artefact_area_fraction)
+                  IS NOT (mp.area_fraction, mp.mean_probability, mp.tissue_area_fraction, mp.artefact_area_fraction)
             LIMIT 1
             """) {
             throw StoreError(.mergeConflict, "tile \(row["tile_index"] as Int) of slide \(row["slide_path"] as String) "
@@ -259,9 +260,9 @@ extension ResultsStore {
         report.tilesAdded = db.changesCount
         try db.execute(sql: """
             INSERT INTO main.tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability,
-                                               tissue_area_fraction)
+                                               tissue_area_fraction, artefact_area_fraction)
             SELECT msr.output_id, ip.tile_index, ip.class_index, ip.area_fraction, ip.mean_probability,
-                   ip.tissue_area_fraction
+                   ip.tissue_area_fraction, ip.artefact_area_fraction
             FROM input.tile_predictions ip JOIN temp.merge_slide_runs msr ON msr.input_id = ip.slide_run_id
             WHERE true ON CONFLICT DO NOTHING
             """)
@@ -275,6 +276,19 @@ extension ResultsStore {
                    n.eccentricity, n.solidity, n.haematoxylin_od, n.mean_probability, n.region_class_index,
                    n.in_tissue, n.outline
             FROM input.nuclei n JOIN temp.merge_slide_runs msr ON msr.input_id = n.slide_run_id
+            WHERE true ON CONFLICT DO NOTHING
+            """)
+        // The slide runs' QC (schema v8): areas per kind and the tiles' fractions, as the input recorded them.
+        try db.execute(sql: """
+            INSERT INTO main.slide_qc (slide_run_id, kind, area_mm2, tissue_area_mm2, tissue_fraction)
+            SELECT msr.output_id, q.kind, q.area_mm2, q.tissue_area_mm2, q.tissue_fraction
+            FROM input.slide_qc q JOIN temp.merge_slide_runs msr ON msr.input_id = q.slide_run_id
+            WHERE true ON CONFLICT DO NOTHING
+            """)
+        try db.execute(sql: """
+            INSERT INTO main.tile_qc (slide_run_id, tile_index, kind, fraction)
+            SELECT msr.output_id, q.tile_index, q.kind, q.fraction
+            FROM input.tile_qc q JOIN temp.merge_slide_runs msr ON msr.input_id = q.slide_run_id
             WHERE true ON CONFLICT DO NOTHING
             """)
         try db.execute(sql: """

@@ -160,6 +160,9 @@ public struct SlideRunAreas: Sendable, Equatable, Codable {
         public var tissueMM2: Double?
         public var fractionOfAnalysed: Double?
         public var fractionOfTissue: Double?
+        /// The class's tissue under an artefact the slide QC flagged, mm² (nil without QC). With
+        /// `artefactsExcluded`, `mm2`, `tissueMM2` and `fractionOfTissue` already leave it out.
+        public var artefactMM2: Double? = nil
     }
 
     /// Nuclei counted in the tissue (`slide_nuclei`, `slide_nuclei_by_region`); nil when the run counted none.
@@ -180,23 +183,47 @@ public struct SlideRunAreas: Sendable, Equatable, Codable {
     public var tissueMM2: Double?
     public var classes: [ClassArea]
     public var nuclei: NucleusCounts? = nil
+    /// The slide's QC (verdict, areas per kind); nil when the run did no QC.
+    public var qc: SlideQCRecord? = nil
+    /// True when the class areas and shares leave artefact-flagged tissue out (`--exclude-artefacts`); the tissue
+    /// area is then the clean tissue's.
+    public var artefactsExcluded: Bool = false
 }
 
 extension ResultsStore {
     /// The analysed and tissue areas of a slide run and each class's (`slide_areas`, `slide_class_areas`).
-    public func areas(slideRun: SlideRunID) throws -> SlideRunAreas {
+    /// With `excludeArtefacts`, the figures of `slide_class_areas_clean`: the tissue the slide QC flagged left out.
+    public func areas(slideRun: SlideRunID, excludeArtefacts: Bool = false) throws -> SlideRunAreas {
         try StoreError.mapping(path: path, "reading the areas of \(slideRun)") {
             try queue.read { db in
                 let totals = try Row.fetchOne(db, sql: "SELECT analysed_mm2, tissue_mm2 FROM slide_areas WHERE slide_run_id = ?",
                                               arguments: [slideRun.rawValue])
+                let qcDone = try Bool.fetchOne(db, sql: """
+                    SELECT qc_done FROM slide_class_areas_clean WHERE slide_run_id = ? LIMIT 1
+                    """, arguments: [slideRun.rawValue]) ?? false
+                let exclude = excludeArtefacts && qcDone
                 let classes = try Row.fetchAll(db, sql: """
-                    SELECT class_name, class_mm2, class_tissue_mm2, fraction_of_analysed, fraction_of_tissue
-                    FROM slide_class_areas WHERE slide_run_id = ? ORDER BY class_index
+                    SELECT a.class_name, a.class_mm2, a.class_tissue_mm2, a.fraction_of_analysed, a.fraction_of_tissue,
+                           c.class_artefact_mm2, c.class_clean_tissue_mm2, c.clean_fraction_of_tissue, c.clean_tissue_mm2
+                    FROM slide_class_areas a
+                    JOIN slide_class_areas_clean c ON c.slide_run_id = a.slide_run_id AND c.class_index = a.class_index
+                    WHERE a.slide_run_id = ? ORDER BY a.class_index
                     """, arguments: [slideRun.rawValue]).map { row in
-                    SlideRunAreas.ClassArea(name: row["class_name"], mm2: row["class_mm2"] ?? 0,
-                                            tissueMM2: row["class_tissue_mm2"], fractionOfAnalysed: row["fraction_of_analysed"],
-                                            fractionOfTissue: row["fraction_of_tissue"])
+                    let artefact: Double? = qcDone ? row["class_artefact_mm2"] : nil
+                    return exclude
+                        ? SlideRunAreas.ClassArea(name: row["class_name"],
+                                                  mm2: (row["class_mm2"] ?? 0) - (artefact ?? 0),
+                                                  tissueMM2: row["class_clean_tissue_mm2"],
+                                                  fractionOfAnalysed: row["fraction_of_analysed"],
+                                                  fractionOfTissue: row["clean_fraction_of_tissue"], artefactMM2: artefact)
+                        : SlideRunAreas.ClassArea(name: row["class_name"], mm2: row["class_mm2"] ?? 0,
+                                                  tissueMM2: row["class_tissue_mm2"],
+                                                  fractionOfAnalysed: row["fraction_of_analysed"],
+                                                  fractionOfTissue: row["fraction_of_tissue"], artefactMM2: artefact)
                 }
+                let cleanTissue = try Double.fetchOne(db, sql: """
+                    SELECT clean_tissue_mm2 FROM slide_class_areas_clean WHERE slide_run_id = ? LIMIT 1
+                    """, arguments: [slideRun.rawValue])
                 var nuclei: SlideRunAreas.NucleusCounts?
                 if let counted = try Row.fetchOne(db, sql: """
                     SELECT nuclei, nuclei_per_mm2_tissue FROM slide_nuclei WHERE slide_run_id = ?
@@ -209,8 +236,10 @@ extension ResultsStore {
                     }
                     nuclei = .init(nuclei: counted["nuclei"], perMM2OfTissue: counted["nuclei_per_mm2_tissue"], regions: regions)
                 }
-                return SlideRunAreas(analysedMM2: totals?["analysed_mm2"], tissueMM2: totals?["tissue_mm2"], classes: classes,
-                                     nuclei: nuclei)
+                return SlideRunAreas(analysedMM2: totals?["analysed_mm2"],
+                                     tissueMM2: exclude ? cleanTissue : totals?["tissue_mm2"], classes: classes,
+                                     nuclei: nuclei, qc: try Self.qcRecord(db, slideRun: slideRun.rawValue),
+                                     artefactsExcluded: exclude)
             }
         }
     }

@@ -54,6 +54,8 @@ public struct ReviewFlag: Sendable, Equatable, Codable {
         case stainEstimateFailed = "stain_estimate_failed"
         case mppStatedByUser = "mpp_stated_by_user"
         case mppFromObjective = "mpp_from_objective"
+        /// The slide QC's verdict is review or fail (schema v8; value: the share of the tissue under artefacts).
+        case qcArtefacts = "qc_artefacts"
     }
 
     public var code: Code

@@ -335,8 +335,8 @@ public final class ResultsStore: Sendable {
                     """)
                 let insertPrediction = try db.cachedStatement(sql: """
                     INSERT INTO tile_predictions (slide_run_id, tile_index, class_index, area_fraction, mean_probability,
-                                                  tissue_area_fraction)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                                                  tissue_area_fraction, artefact_area_fraction)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """)
                 let insertNucleus = try db.cachedStatement(sql: """
                     INSERT INTO nuclei (slide_run_id, tile_index, nucleus_index, x, y, area_um2, perimeter_um, diameter_um,
@@ -377,6 +377,7 @@ public final class ResultsStore: Sendable {
                         try predictionRow.bind(4, prediction.areaFraction)
                         try predictionRow.bind(5, prediction.meanProbability)
                         try predictionRow.bind(6, prediction.tissueAreaFraction)
+                        try predictionRow.bind(7, prediction.artefactAreaFraction)
                         try predictionRow.step()
                     }
                     for (nucleusIndex, nucleus) in tile.nuclei.enumerated() {

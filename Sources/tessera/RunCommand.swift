@@ -153,6 +153,15 @@ struct RunOptions: ParsableArguments {
     @Option(name: .long, help: "Nuclei as objects: auto, on or off. Default: auto: at the model's own resolution, each nucleus of the model's nucleus class (the bundled model's nuclei) is separated, measured and stored in the results file's nuclei table.")
     var nuclei: NucleiOption?
 
+    @Flag(name: .customLong("no-qc"), help: "Do not run the slide quality control (pen, blur, folds, bubble edges): no verdict, no artefact areas.")
+    var noQC = false
+
+    @Flag(name: .customLong("exclude-artefacts"), help: "Report class areas and shares without the tissue the slide QC flagged. Default: flag artefacts but keep them in the figures (the results file holds both).")
+    var excludeArtefacts = false
+
+    @Option(name: .customLong("qc-mpp"), help: "Resolution of the QC image in µm/px. Default: 2.")
+    var qcMPP: Double?
+
     @Flag(name: .long, help: "Log warnings and errors only.")
     var quiet = false
 
@@ -174,6 +183,9 @@ struct RunOptions: ParsableArguments {
         if let heatmapModelPixels { settings.heatmapModelPixels = heatmapModelPixels }
         if let heatmapFormat { settings.heatmapFormat = heatmapFormat }
         if geojson { settings.geojson = GeoJSONExportOptions() }
+        if noQC { settings.qc.enabled = false }
+        if excludeArtefacts { settings.qc.excludeArtefacts = true }
+        if let qcMPP { settings.qc.micronsPerPixel = qcMPP }
     }
 }
 
@@ -212,6 +224,13 @@ extension RunSummary {
             if let areas = slide.areas {
                 line += String(format: "\n            tissue %.4f mm² of %.4f mm² analysed", areas.tissueMM2 ?? 0,
                                areas.analysedMM2 ?? 0)
+                    + (areas.artefactsExcluded ? " (artefact-flagged tissue left out)" : "")
+                if let qc = areas.qc {
+                    // The slide QC's verdict and the artefact areas it found (slide_qc).
+                    let found = qc.kinds.filter { $0.areaMM2 > 0 }
+                        .map { String(format: "%@ %.4f mm²", $0.kind, $0.areaMM2) }.joined(separator: ", ")
+                    line += "\n            QC \(qc.verdict.uppercased()): \(qc.reason)" + (found.isEmpty ? "" : " [\(found)]")
+                }
                 for area in areas.classes {
                     // The class inside the tissue and its share of the tissue (slide_class_areas): shares add up to 100%.
                     let inside = area.tissueMM2.map { String(format: "%.4f mm²", $0) } ?? "-"
@@ -243,9 +262,11 @@ extension RunSummary {
         let counts = counts
         lines.append("")
         let review = slides.filter(\.needsReview).count
+        let qcFlagged = slides.filter { ($0.areas?.qc?.verdict ?? "pass") != "pass" }.count
         lines.append("\(counts.slides) slide\(counts.slides == 1 ? "" : "s"): \(counts.done) done, \(counts.skipped) already done, "
                      + "\(counts.failed) failed"
                      + (review > 0 ? ", \(review) need\(review == 1 ? "s" : "") review" : "")
+                     + (qcFlagged > 0 ? ", \(qcFlagged) with QC review or fail" : "")
                      + (counts.duplicates > 0 ? ", \(counts.duplicates) duplicates" : "")
                      + (interrupted ? ", run interrupted" : "")
                      + String(format: "; %d tiles in %.1f s (%.2f tiles/s)", tiles, seconds,

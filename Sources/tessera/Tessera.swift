@@ -10,6 +10,7 @@ struct Tessera: AsyncParsableCommand {
         version: BuildInfo.versionText,
         subcommands: [
             RunCommand.self,
+            QCCommand.self,
             InspectCommand.self,
             PlanCommand.self,
             QueryCommand.self,

@@ -88,8 +88,9 @@ import TesseraTestSupport
         let rows = summary.stdout.split(separator: "\r\n")
         // header + 2 slides x 2 classes
         #expect(rows.count == 5)
-        #expect(rows[0] == "run_uid,slide_path,status,currency,fingerprint,needs_review,review_reasons,tiles,analysed_mm2,"
-                + "tissue_mm2,class_name,class_mm2,class_tissue_mm2,fraction_of_analysed,fraction_of_tissue,nuclei,"
+        #expect(rows[0] == "run_uid,slide_path,status,currency,fingerprint,needs_review,review_reasons,qc_verdict,qc_artefacts,"
+                + "tiles,analysed_mm2,tissue_mm2,class_name,class_mm2,class_tissue_mm2,fraction_of_analysed,"
+                + "fraction_of_tissue,class_clean_tissue_mm2,clean_fraction_of_tissue,nuclei,"
                 + "nuclei_per_mm2_tissue,region_nuclei,region_nuclei_per_mm2")
         let filtered = try TesseraCLI.run(["query", path, "--named", "slide-summary", "--param", "run=none", "--format", "csv"])
         #expect(filtered.stdout.split(separator: "\r\n").count == 1)

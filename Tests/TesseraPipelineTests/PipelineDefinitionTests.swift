@@ -181,3 +181,19 @@ private let minimal = """
         #expect(error.description.contains("outputs.heatmap_format"))
     }
 }
+
+/// The `qc` key (issue 26): its values reach the run's settings; at its defaults, and with only exclude_artefacts (what
+/// is reported, not what is recorded), the pipeline's hash is the one without the key; off or at another resolution
+/// it changes.
+@Test func theQCKeyReachesTheSettingsAndHashesOnlyWhatChangesTheRecords() throws {
+    let reference = try definition(minimal).hash
+    #expect(try definition(minimal).settings.qc == RunSettings().qc)
+    let excluded = try definition(minimal + "\nqc: {exclude_artefacts: true}")
+    #expect(excluded.settings.qc.excludeArtefacts && excluded.settings.qc.enabled)
+    #expect(excluded.hash == reference)
+    #expect(try definition(minimal + "\nqc: {enabled: true, mpp: 2}").hash == reference)
+    let off = try definition(minimal + "\nqc: {enabled: false}")
+    #expect(!off.settings.qc.enabled && off.hash != reference)
+    let coarser = try definition(minimal + "\nqc: {mpp: 4}")
+    #expect(coarser.settings.qc.micronsPerPixel == 4 && coarser.hash != reference && coarser.hash != off.hash)
+}

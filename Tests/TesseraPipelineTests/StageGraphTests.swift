@@ -203,7 +203,8 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
         #expect(summary.slides.map(\.status) == [.done, .done, .done])
         #expect(summary.slides.map(\.tilesProcessed) == [16, 15, 1])
         #expect(summary.outcome == .allDone && summary.outcome.exitCode == 0)
-        #expect(counter.reads == 32 && counter.tilesInferred == 32)
+        // Every tile read once, plus one read per slide: the slide QC's low-resolution image.
+        #expect(counter.reads == 32 + 3 && counter.tilesInferred == 32)
         let stored = try rows(out.appendingPathComponent("results.sqlite").path)
         #expect(stored.count == 32)
         let columns = ["a.svs": 4, "b.svs": 5, "c.svs": 1]
@@ -216,7 +217,7 @@ private func rows(_ database: String) throws -> [(String, Int, Double, Double)] 
         // Stage figures: every tile through every stage.
         let items = Dictionary(uniqueKeysWithValues: summary.stages.map { ($0.stage, $0.items) })
         #expect(items["read"] == 32 && items["infer"] == 32 && items["stitch"] == 32 && items["write"] == 32)
-        #expect(items["plan"] == 3)
+        #expect(items["plan"] == 3 && items["qc"] == 3)
     }
 
     @Test func theStoreRecordsTheResolutionAlongXAndY() async throws {

@@ -170,6 +170,9 @@ public struct PipelineDefinition: Sendable {
         if let value = tissue?["min_brightness"]?.intValue, let byte = UInt8(exactly: value) {
             settings.tissue.minimumBrightness = byte
         }
+        if let value = normalised["qc"]?["enabled"]?.boolValue { settings.qc.enabled = value }
+        if let value = normalised["qc"]?["mpp"]?.doubleValue { settings.qc.micronsPerPixel = value }
+        if let value = normalised["qc"]?["exclude_artefacts"]?.boolValue { settings.qc.excludeArtefacts = value }
         if let method = normalised["stain"]?["method"]?.stringValue { settings.stain = StainOption(rawValue: method) }
         if let estimate = normalised["stain"]?["estimate"]?.stringValue, let mode = StainEstimationMode(rawValue: estimate) {
             settings.stainEstimation = mode
@@ -217,6 +220,9 @@ public struct PipelineDefinition: Sendable {
             // keep their hash; the run's parameters hash holds the resolved method and target either way.
             if member.key == "stain", member.value["method"]?.stringValue == nil,
                member.value["estimate"]?.stringValue ?? "slide" == "slide" { return nil }
+            // Likewise `qc` at its defaults (exclude_artefacts changes what is reported, not what is recorded).
+            if member.key == "qc", member.value["enabled"]?.boolValue ?? true,
+               member.value["mpp"]?.doubleValue ?? 2 == 2 { return nil }
             // Likewise `precision` at its default (auto, written or not).
             if member.key == "precision", member.value.stringValue == nil || member.value.stringValue == "auto" { return nil }
             guard member.key == "outputs", case .object(let outputs) = member.value.content else { return member }

@@ -190,6 +190,9 @@ public final class BatchRunner: Sendable {
         // The output's lock is held: 'running' rows of other runs and scratch files of other processes are a dead
         // process's. Its rows read 'interrupted'; its scratch goes, except the canvases of resumable slide runs.
         let abandoned = try await setupPool.run { try store.markAbandonedRunsInterrupted(except: run.id) }
+        try await setupPool.run { [excludeArtefacts = resolved.qc.excludeArtefacts] in
+            try store.recordExcludeArtefacts(excludeArtefacts, run: run.id)
+        }
         if resolved.writeHeatmaps {
             let resumable = try await setupPool.run { try store.resumableSlideRunIDs() }
             let removed = ScratchSpace.sweep(heatmapDirectory: resolved.heatmapDirectory, resumable: resumable)
@@ -239,7 +242,8 @@ public final class BatchRunner: Sendable {
         var withAreas = outcomes
         for index in withAreas.indices {
             guard withAreas[index].status == .done, let id = withAreas[index].slideRunID else { continue }
-            withAreas[index].areas = try? await setupPool.run { try store.areas(slideRun: SlideRunID(rawValue: id)) }
+            withAreas[index].areas = try? await setupPool.run { try store.areas(slideRun: SlideRunID(rawValue: id),
+                                                                                excludeArtefacts: resolved.qc.excludeArtefacts) }
         }
         reserve?.release()
         do {

@@ -87,6 +87,14 @@ public struct RunSettings: Sendable, Codable, Equatable {
     /// How nuclei are separated from the nucleus class's probability.
     public var nucleusSegmentation = NucleusSegmentationSettings()
 
+    // MARK: Quality control
+
+    /// Slide quality control (issue 26): on by default, so every run records each slide's artefacts and verdict.
+    public var qc = QCSettings()
+    /// `tessera qc`: plan each slide and run its QC, but read and infer no tile. Hashed (as `qcOnly`), so a slide
+    /// screened this way is not taken as done by a full run.
+    public var qcOnly = false
+
     // MARK: Concurrency (does not change results)
 
     /// Compute threads for the network; reader threads for OpenSlide; tiles per inference batch.
@@ -153,6 +161,9 @@ public struct RunSettings: Sendable, Codable, Equatable {
         }
         guard tissue.thumbnailMPP > 0, tissue.thumbnailMPP.isFinite, tissue.minimumRegionAreaMM2 >= 0 else {
             throw .invalidParameter("the tissue thumbnail resolution must be positive and the minimum region area at least 0")
+        }
+        guard qc.micronsPerPixel > 0, qc.micronsPerPixel.isFinite, qc.maximumPixels >= 1024 else {
+            throw .invalidParameter("the QC resolution must be a positive number of µm/px and its pixel cap at least 1024")
         }
         guard heatmapModelPixels > 0, heatmapModelPixels.isFinite else {
             throw .invalidParameter("the heatmap pixel \(heatmapModelPixels) must be a positive number of model pixels")
@@ -239,6 +250,8 @@ public struct RunSettings: Sendable, Codable, Equatable {
 
         public var overlap: Int { settings.overlap }
         public var tissue: TissueSettings { settings.tissue }
+        public var qc: QCSettings { settings.qc }
+        public var qcOnly: Bool { settings.qcOnly }
         public var slideMPP: Double? { settings.slideMPP }
         public var overrideSlideMPP: Double? { settings.overrideSlideMPP }
         public var writeHeatmaps: Bool { settings.writeHeatmaps }
@@ -327,6 +340,12 @@ private struct HashedParameters: Codable {
     /// The nucleus class and how nuclei are separated; nil (left out) when the run counts none. Hashed: a slide done
     /// without nuclei, or with other nucleus settings, is done again to count them.
     var nuclei: NucleusParameters?
+    /// The QC's resolution, pixel cap, verdict thresholds and checks' parameters; nil (left out) when QC is off.
+    /// QC is on by default, so the hash of a run with default settings is not the one earlier versions stored:
+    /// their finished slides are done again once, to record their QC.
+    var qc: QCSettings.Hashed?
+    /// True for `tessera qc` (no tile inferred); nil (left out) for a full run.
+    var qcOnly: Bool?
 
     struct NucleusParameters: Codable {
         var classIndex: Int
@@ -356,6 +375,8 @@ private struct HashedParameters: Codable {
             calibration = OnTheFlyQuantization.recipe(tiles: settings.calibrationTiles)
         }
         precisionAuto = settings.automaticPrecision
+        qc = settings.qc.hashed
+        qcOnly = settings.qcOnly ? true : nil
     }
 
     var json: String {

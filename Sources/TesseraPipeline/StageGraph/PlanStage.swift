@@ -21,6 +21,8 @@ struct PlanStage: Sendable {
     let isStopping: @Sendable () -> Bool
     /// Slide opening, tissue detection and canvas files: blocking work, off the cooperative pool.
     let pool: BlockingThreadPool
+    /// The slide QC's own time (also counted in plan's).
+    let qcMetrics: StageMeter
     let firstPaths = FirstPaths()
 
     func run() async {
@@ -126,8 +128,32 @@ struct PlanStage: Sendable {
             }
         }
         try await ledger.recordStain(stain.record, slideRun: slideRun.id)
-        let review = SlideReview.flags(resolution: resolution, brightfieldWarning: brightfieldWarning, plan: plan,
+        // Slide QC on a low-resolution image of the tissue, with the plan's whole-slide tissue mask.
+        var artefacts: ArtefactGrid?
+        var qcOutcome: SlideQCOutcome?
+        if settings.qc.enabled {
+            let qc = try await qcMetrics.measure {
+                try await pool.run { [settings] in
+                    try SlideQC.run(slide: slide, resolution: resolution, tissueMask: tissueMask, plan: plan,
+                                    settings: settings.qc)
+                }
+            }
+            qcMetrics.addItems()
+            try await ledger.recordQC(qc.record, tiles: qc.tiles, slideRun: slideRun.id)
+            artefacts = qc.grid
+            qcOutcome = qc
+            if qc.report.verdict != .pass {
+                logger.warning("slide QC: \(qc.report.verdict.rawValue)", metadata: [
+                    "slide.path": "\(url.path)", "qc.reason": "\(qc.report.reason)"])
+            }
+        }
+        var review = SlideReview.flags(resolution: resolution, brightfieldWarning: brightfieldWarning, plan: plan,
                                        stain: stain)
+        // A QC verdict of review or fail is a reason for a person's eye like the others.
+        if let qc = qcOutcome, qc.report.verdict != .pass {
+            review.append(ReviewFlag(.qcArtefacts, "QC \(qc.report.verdict.rawValue): \(qc.report.reason)",
+                                     value: qc.report.artefactTissueShare))
+        }
         try await ledger.recordReviewFlags(review, stainDistance: stain.labDistance, slideRun: slideRun.id)
         if !review.isEmpty {
             logger.warning("slide needs review", metadata: [
@@ -161,7 +187,8 @@ struct PlanStage: Sendable {
             canvas = checkpoint.canvas
             done.formIntersection(checkpoint.paintedTiles)
         }
-        let remaining = plan.tiles.filter { !done.contains($0.index) }
+        // `tessera qc`: the slide's QC is its whole analysis; no tile is read.
+        let remaining = settings.qcOnly ? [] : plan.tiles.filter { !done.contains($0.index) }
         if !slideRun.committedTileIndices.isEmpty {
             logger.info("resuming slide", metadata: ["slide.path": "\(url.path)",
                                                      "tiles.committed": "\(slideRun.committedTileIndices.count)",
@@ -170,7 +197,7 @@ struct PlanStage: Sendable {
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
                         outputStem: outputStem, tissueMask: tissueMask, fingerprint: record.fingerprint,
-                        contentChanged: slideRun.contentChanged, review: review, stain: stain)
+                        contentChanged: slideRun.contentChanged, review: review, stain: stain, artefacts: artefacts)
     }
 }
 

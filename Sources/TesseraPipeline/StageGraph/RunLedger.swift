@@ -59,6 +59,11 @@ final class RunLedger: Sendable {
         }
     }
 
+    /// Records the slide's QC: verdict, areas per kind, tiles' fractions.
+    func recordQC(_ record: SlideQCRecord, tiles: [TileQCFraction], slideRun: SlideRunID) async throws {
+        try await thread.run { [store] in try store.recordQC(record, tiles: tiles, slideRun: slideRun) }
+    }
+
     /// Records how the slide's tiles are stain-normalised (or why they are not).
     func recordStain(_ record: SlideStainRecord, slideRun: SlideRunID) async throws {
         try await thread.run { [store] in try store.recordStain(record, slideRun: slideRun) }

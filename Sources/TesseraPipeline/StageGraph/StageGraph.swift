@@ -28,9 +28,12 @@ final class StageGraph: Sendable {
     let nucleusMetrics = StageMeter(name: "nuclei")
     let stitchMetrics = StageMeter(name: "stitch")
     let writeMetrics = StageMeter(name: "write")
+    /// The slide QC, which runs within plan (its time is in plan's too).
+    let qcMetrics = StageMeter(name: "qc")
+    let qcEnabled: Bool
     var allMetrics: [StageMeter] {
-        [planMetrics, readMetrics, batchMetrics, inferMetrics] + (nuclei == nil ? [] : [nucleusMetrics])
-            + [stitchMetrics, writeMetrics]
+        [planMetrics] + (qcEnabled ? [qcMetrics] : []) + [readMetrics, batchMetrics, inferMetrics]
+            + (nuclei == nil ? [] : [nucleusMetrics]) + [stitchMetrics, writeMetrics]
     }
 
     private let readRequests: BoundedQueue<ReadRequest>
@@ -46,6 +49,7 @@ final class StageGraph: Sendable {
     init(slides: [URL], settings: RunSettings.Resolved, source: any SlideSource, engines: any EngineFactory,
          ledger: RunLedger, logger: Logger, progress: ProgressReporter) {
         self.slides = slides
+        qcEnabled = settings.qc.enabled
         let planPool = BlockingThreadPool(name: "tessera-plan", threads: 1)
         let readPool = BlockingThreadPool(name: "tessera-read", threads: settings.readers)
         let inferencePool = BlockingThreadPool(name: "tessera-infer", threads: 1)
@@ -63,7 +67,7 @@ final class StageGraph: Sendable {
         stopRequested = stop
         plan = PlanStage(slides: slides, output: readRequests, source: source, ledger: ledger, settings: settings,
                          classCount: classCount, outcomes: outcomes, metrics: planMetrics, logger: logger,
-                         isStopping: { [stop] in stop.isSet }, pool: planPool)
+                         isStopping: { [stop] in stop.isSet }, pool: planPool, qcMetrics: qcMetrics)
         readers = (0..<settings.readers).map { [readRequests, readResults, readMetrics] _ in
             ReadStage(input: readRequests, output: readResults, tileSize: settings.tileSize, metrics: readMetrics,
                       pool: readPool)

@@ -32,13 +32,16 @@ final class SlideJob: Sendable {
     let review: [ReviewFlag]
     /// The slide's stain normalisation, fixed at planning; the readers apply it to every tile.
     let stain: SlideStain
+    /// Where the slide's QC found artefacts in its tissue; nil when QC is off.
+    let artefacts: ArtefactGrid?
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
     init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
          outputStem: String, tissueMask: TissueMask?, fingerprint: String, contentChanged: Bool, review: [ReviewFlag],
-         stain: SlideStain) {
+         stain: SlideStain, artefacts: ArtefactGrid? = nil) {
+        self.artefacts = artefacts
         self.review = review
         self.fingerprint = fingerprint
         self.tissueMask = tissueMask

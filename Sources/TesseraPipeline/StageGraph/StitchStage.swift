@@ -57,7 +57,8 @@ struct StitchStage: Sendable {
                         let probabilities = UnsafeBufferPointer(rebasing: all[offset..<(offset + tilePlane)])
                         job.canvas?.paint(probabilities: probabilities, geometry: geometry)
                         return TileAggregation.summarise(probabilities: probabilities, classCount: classCount,
-                                                         geometry: geometry, tissue: job.tissueMask)
+                                                         geometry: geometry, tissue: job.tissueMask,
+                                                         artefacts: job.artefacts)
                     }
                     // The tissue fraction the shares of tissue divide by: counted on the same model pixels as the
                     // classes (the plan's, from the mask's area, decided which tiles to keep).
@@ -67,7 +68,8 @@ struct StitchStage: Sendable {
                         classes: summary.areaFractions.indices.map {
                             ClassPrediction(areaFraction: summary.areaFractions[$0],
                                             meanProbability: summary.meanProbabilities[$0],
-                                            tissueAreaFraction: summary.tissueAreaFractions?[$0])
+                                            tissueAreaFraction: summary.tissueAreaFractions?[$0],
+                                            artefactAreaFraction: summary.artefactAreaFractions?[$0])
                         },
                         nuclei: nuclei))
                     state.painted.insert(tile.index)

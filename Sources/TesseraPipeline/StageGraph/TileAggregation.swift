@@ -17,6 +17,9 @@ public struct TileClassSummary: Sendable, Equatable {
     public var tissueAreaFractions: [Double]? = nil
     /// Fraction of the own window's model pixels that are tissue; nil without a mask.
     public var tissueFraction: Double? = nil
+    /// Fraction of the own window's model pixels that are tissue, of this class, and flagged by the slide's QC;
+    /// nil without QC.
+    public var artefactAreaFractions: [Double]? = nil
 }
 
 public enum TileAggregation {
@@ -24,13 +27,15 @@ public enum TileAggregation {
     /// With `tissue`, each model pixel is also counted in and out of the tissue (the mask pixel under its centre), so
     /// that a class's share of the tissue counts only the class inside the tissue.
     public static func summarise(probabilities: UnsafeBufferPointer<Float>, classCount: Int,
-                                 geometry: TileOutputGeometry, tissue: TissueMask? = nil) -> TileClassSummary {
+                                 geometry: TileOutputGeometry, tissue: TissueMask? = nil,
+                                 artefacts: ArtefactGrid? = nil) -> TileClassSummary {
         let own = geometry.ownWindow.intersection(geometry.slideBounds)
         let columns = geometry.columns(level0Start: Double(own.x), level0End: Double(own.maxX))
         let rows = geometry.rows(level0Start: Double(own.y), level0End: Double(own.maxY))
         let plane = geometry.outputWidth * geometry.outputHeight
         var winners = [Int](repeating: 0, count: classCount)
         var tissueWinners = [Int](repeating: 0, count: classCount)
+        var artefactWinners = [Int](repeating: 0, count: classCount)
         // Level-0 centres of the model pixels' columns, computed once per tile.
         let centreX = columns.map { Double(geometry.readWindow.x) + (Double($0) + 0.5) * geometry.scaleX }
         var sums = [Double](repeating: 0, count: classCount)
@@ -54,7 +59,13 @@ public enum TileAggregation {
                     best = c
                 }
                 winners[best] += 1
-                if let tissue, tissue.isTissue(level0X: centreX[k], level0Y: centreY) { tissueWinners[best] += 1 }
+                // Without a mask every pixel is tissue (as the tile's tissue fraction then says).
+                if tissue?.isTissue(level0X: centreX[k], level0Y: centreY) ?? true {
+                    tissueWinners[best] += 1
+                    if let artefacts, artefacts.isFlagged(level0X: centreX[k], level0Y: centreY) {
+                        artefactWinners[best] += 1
+                    }
+                }
             }
         }
         let count = columns.count * rows.count
@@ -65,6 +76,7 @@ public enum TileAggregation {
             summary.tissueAreaFractions = tissueWinners.map { Double($0) / denominator }
             summary.tissueFraction = Double(tissueWinners.reduce(0, +)) / denominator
         }
+        if artefacts != nil { summary.artefactAreaFractions = artefactWinners.map { Double($0) / denominator } }
         return summary
     }
 }

@@ -522,3 +522,103 @@ SELECT
     CASE WHEN SUM(s.tissue_mm2) > 0 THEN SUM(s.nuclei) / SUM(s.tissue_mm2) END AS nuclei_per_mm2_tissue
 FROM slide_nuclei s
 GROUP BY s.run_uid;
+
+-- migration: v8-slide-qc
+
+-- Slide quality control (issue 26): pen marks, out-of-focus tissue, folds and bubble edges, found by the TesseraQC
+-- checks on a low-resolution image of the whole slide (README, "Slide quality control"), with the slide's own tissue
+-- mask. NULL columns and no rows: the run did not look (QC off, or rows written before this migration).
+-- A verdict of review or fail is also a review_flags row, code 'qc_artefacts' (value: qc_artefact_tissue_fraction).
+
+-- Per slide run: the verdict ('pass', 'review' or 'fail'), why, and the share of the tissue under any artefact (the
+-- union of the kinds, so tissue under two counts once). qc_mpp is the resolution the checks ran at (µm per pixel).
+ALTER TABLE slide_runs ADD COLUMN qc_verdict TEXT;
+ALTER TABLE slide_runs ADD COLUMN qc_reason TEXT;
+ALTER TABLE slide_runs ADD COLUMN qc_artefact_tissue_fraction REAL;
+ALTER TABLE slide_runs ADD COLUMN qc_mpp REAL;
+
+-- Per run: 1 when it was asked to leave artefact-flagged tissue out of the class areas and shares it reports
+-- (--exclude-artefacts). The records are the same either way; the views below give both figures.
+ALTER TABLE runs ADD COLUMN exclude_artefacts INTEGER NOT NULL DEFAULT 0;
+
+-- Per slide run and artefact kind ('pen', 'blur', 'fold', 'bubble_edge', or a lab's own): the kind's area in mm²
+-- (on glass or tissue), its area inside the tissue, and that area's share of the slide's tissue (as QC measured
+-- the tissue, on its own image). One row per kind the run looked for, zero areas included.
+CREATE TABLE slide_qc (
+    slide_run_id INTEGER NOT NULL REFERENCES slide_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    area_mm2 REAL NOT NULL,
+    tissue_area_mm2 REAL NOT NULL,
+    tissue_fraction REAL NOT NULL,
+    PRIMARY KEY (slide_run_id, kind)
+) STRICT, WITHOUT ROWID;
+
+-- Per planned tile and artefact kind: the fraction of the tile's own window the kind covers (glass or tissue),
+-- measured on the QC image. Only tiles and kinds with a fraction above 0 have a row. Written at planning for every
+-- planned tile, so a tile with no row in `tiles` (skipped for too little tissue, or `tessera qc`) can have rows.
+CREATE TABLE tile_qc (
+    slide_run_id INTEGER NOT NULL REFERENCES slide_runs(id) ON DELETE CASCADE,
+    tile_index INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    fraction REAL NOT NULL,
+    PRIMARY KEY (slide_run_id, tile_index, kind)
+) STRICT, WITHOUT ROWID;
+
+-- Per tile and class: the fraction of the own window that is tissue, assigned to the class AND under an artefact
+-- (the union of the QC kinds' masks), counted on the model pixels tissue_area_fraction counts. So the flagged
+-- tissue of a tile is the sum over its classes, and a class's area without artefacts is tissue_area_fraction minus
+-- this. NULL when the run did no QC.
+ALTER TABLE tile_predictions ADD COLUMN artefact_area_fraction REAL;
+
+-- Per slide, run and class: the class's area inside the tissue with and without the artefact-flagged tissue, and
+-- both shares of the tissue. class_clean_tissue_mm2 = class_tissue_mm2 - class_artefact_mm2; the clean tissue is
+-- tissue_mm2 minus all classes' class_artefact_mm2, so the clean shares add up to 1 over a slide run's classes.
+-- Without QC (artefact fractions NULL) the clean figures are the plain ones and qc_done is 0.
+CREATE VIEW slide_class_areas_clean AS
+SELECT
+    ca.run_uid,
+    ca.slide_run_id,
+    ca.fingerprint,
+    ca.slide_path,
+    ca.class_index,
+    ca.class_name,
+    ca.tissue_mm2,
+    ca.class_tissue_mm2,
+    COALESCE(q.class_artefact_px, 0.0) * a.mpp_x * a.mpp_y / 1e6 AS class_artefact_mm2,
+    ca.class_tissue_mm2 - COALESCE(q.class_artefact_px, 0.0) * a.mpp_x * a.mpp_y / 1e6 AS class_clean_tissue_mm2,
+    ca.tissue_mm2 - COALESCE(f.artefact_px, 0.0) * a.mpp_x * a.mpp_y / 1e6 AS clean_tissue_mm2,
+    ca.fraction_of_tissue,
+    CASE WHEN a.tissue_px - COALESCE(f.artefact_px, 0.0) > 0
+         THEN (ca.class_tissue_mm2 - COALESCE(q.class_artefact_px, 0.0) * a.mpp_x * a.mpp_y / 1e6)
+              / ((a.tissue_px - COALESCE(f.artefact_px, 0.0)) * a.mpp_x * a.mpp_y / 1e6) END AS clean_fraction_of_tissue,
+    f.artefact_px IS NOT NULL AS qc_done
+FROM slide_class_areas ca
+JOIN slide_areas a ON a.slide_run_id = ca.slide_run_id
+LEFT JOIN (
+    SELECT tp.slide_run_id, tp.class_index, SUM(t.width * t.height * tp.artefact_area_fraction) AS class_artefact_px
+    FROM tile_predictions tp
+    JOIN tiles t ON t.slide_run_id = tp.slide_run_id AND t.tile_index = tp.tile_index
+    GROUP BY tp.slide_run_id, tp.class_index
+) q ON q.slide_run_id = ca.slide_run_id AND q.class_index = ca.class_index
+LEFT JOIN (
+    SELECT tp.slide_run_id, SUM(t.width * t.height * tp.artefact_area_fraction) AS artefact_px
+    FROM tile_predictions tp
+    JOIN tiles t ON t.slide_run_id = tp.slide_run_id AND t.tile_index = tp.tile_index
+    GROUP BY tp.slide_run_id
+) f ON f.slide_run_id = ca.slide_run_id;
+
+-- Per slide run: the QC verdict, why, and per kind the area (mm²) and share of tissue as columns (NULL: no QC).
+CREATE VIEW slide_qc_summary AS
+SELECT
+    sr.id AS slide_run_id,
+    sr.qc_verdict,
+    sr.qc_reason,
+    sr.qc_artefact_tissue_fraction,
+    (SELECT area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.kind = 'pen') AS pen_mm2,
+    (SELECT area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.kind = 'blur') AS blur_mm2,
+    (SELECT area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.kind = 'fold') AS fold_mm2,
+    (SELECT area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.kind = 'bubble_edge') AS bubble_edge_mm2,
+    (SELECT group_concat(kind || ':' || printf('%.4f', area_mm2), ',')
+     FROM (SELECT kind, area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.area_mm2 > 0 ORDER BY kind))
+        AS qc_artefacts
+FROM slide_runs sr;
