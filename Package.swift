@@ -148,7 +148,8 @@ let package = Package(
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraTestSupport"]),
         .testTarget(name: "TesseraStainTests", dependencies: ["TesseraStain", "TesseraSlide", "TesseraNetwork", "TesseraTestSupport"]),
         .testTarget(name: "TesseraNucleiTests", dependencies: ["TesseraNuclei", "TesseraCore"]),
-        .testTarget(name: "TesseraQCTests", dependencies: ["TesseraQC", "TesseraCore", "TesseraSlide", "TesseraTestSupport"]),
+        .testTarget(name: "TesseraQCTests", dependencies: ["TesseraQC", "TesseraCore", "TesseraSlide", "TesseraStain",
+                                                           "TesseraTestSupport"]),
         .testTarget(name: "TesseraExportTests", dependencies: ["TesseraExport", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport"]),
         .testTarget(name: "TesseraServeTests", dependencies: [
             "TesseraServe", "TesseraSlide", "TesseraHeatmap", "TesseraStore", "TesseraTestSupport", "TesseraDevSupport",

@@ -1,6 +1,7 @@
 import Foundation
 import TesseraCore
 @testable import TesseraQC
+@testable import TesseraStain
 
 /// Tissue-like synthetic images for the checks' tests, built in optical density as a slide is: eosin-stained stroma
 /// with a smooth, uneven density, haematoxylin nuclei 5-9 µm across scattered over it, glass outside the tissue, and
@@ -149,17 +150,10 @@ struct SyntheticTissue {
     }
 }
 
-/// SplitMix64: a seeded generator, the same on every platform.
-struct Random {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
+/// The seeded generator the stain sample draws with (TesseraStain's SplitMix64), the same on every platform.
+typealias Random = SplitMix64
+
+extension SplitMix64 {
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
