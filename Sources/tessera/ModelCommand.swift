@@ -72,10 +72,11 @@ struct ModelCommand: ParsableCommand {
 
         func run() throws {
             let tile = try PNGImage.readRGB(from: URL(fileURLWithPath: image))
-            if nuclei != nil, try loadModel(model).nucleusClass == nil {
+            let file = try loadModel(model)
+            if nuclei != nil, file.nucleusClass == nil {
                 throw ValidationError("--nuclei: the model \(model) names no nucleus class")
             }
-            let loaded = try modelAtPrecision(try loadModel(model), precision, calibrationTiles: { [tile] }, what: image)
+            let loaded = try modelAtPrecision(file, precision, calibrationTiles: { [tile] }, what: image)
             let segmenter = try Segmenter(model: loaded, batch: 1, height: tile.height, width: tile.width, threads: threads)
             let values = try segmenter.logits([tile])
             let classes = loaded.classCount, plane = tile.width * tile.height
