@@ -199,6 +199,10 @@ public struct Artefact: Sendable, Equatable, Codable {
         case probability
         case geojson
         case report
+        /// Nuclei per mm² of tissue on the slide run's density grid, a float32 TIFF (from schema v9).
+        case nucleiDensity = "nuclei_density"
+        /// The QC checks' artefact kinds per pixel at the QC resolution (from schema v9).
+        case qcMask = "qc_mask"
     }
 
     public var id: Int64

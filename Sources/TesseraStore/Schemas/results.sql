@@ -622,3 +622,70 @@ SELECT
      FROM (SELECT kind, area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.area_mm2 > 0 ORDER BY kind))
         AS qc_artefacts
 FROM slide_runs sr;
+
+-- migration: v9-density-and-qc-maps
+
+-- Artefacts gain two kinds: 'nuclei_density' (nuclei per mm² of tissue on a grid, a float32 TIFF written from
+-- nuclei_density below; issue 27) and 'qc_mask' (the QC checks' artefact kinds per pixel at the QC resolution, which
+-- the GeoJSON and the viewer draw; issue 26). A CHECK cannot change in place: the table is made again (as in v6).
+CREATE TABLE artefacts_v9 (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    slide_run_id INTEGER REFERENCES slide_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('class_map', 'model_class_map', 'overlay', 'probability', 'geojson', 'report',
+                                       'nuclei_density', 'qc_mask')),
+    class_index INTEGER,
+    path TEXT NOT NULL UNIQUE,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    adopted INTEGER NOT NULL DEFAULT 0,
+    removed_at TEXT
+) STRICT;
+INSERT INTO artefacts_v9 (id, run_id, slide_run_id, kind, class_index, path, size_bytes, sha256, written_at, adopted,
+                          removed_at)
+SELECT id, run_id, slide_run_id, kind, class_index, path, size_bytes, sha256, written_at, adopted, removed_at
+FROM artefacts;
+DROP TABLE artefacts;
+ALTER TABLE artefacts_v9 RENAME TO artefacts;
+CREATE INDEX artefacts_by_slide_run ON artefacts(slide_run_id);
+
+-- The nuclei density grid (issue 27): square cells of nuclei_density_cell_um µm along x (d = that / mpp_x level-0
+-- pixels on a side; cell (cell_x, cell_y) covers level-0 [cell_x * d, (cell_x + 1) * d) x [cell_y * d, ...)).
+-- NULL: no grid (the run did not count nuclei, or its rows predate this migration).
+ALTER TABLE slide_runs ADD COLUMN nuclei_density_cell_um REAL;
+
+-- Per cell with tissue or nuclei: the nuclei in the tissue whose centroid lies in it, and its tissue area (the
+-- plan's tissue mask, the mask in_tissue and slide_areas use). Written when the slide run finishes, in one
+-- transaction; a resumed slide run writes it again.
+CREATE TABLE nuclei_density (
+    slide_run_id INTEGER NOT NULL REFERENCES slide_runs(id) ON DELETE CASCADE,
+    cell_x INTEGER NOT NULL,
+    cell_y INTEGER NOT NULL,
+    nuclei INTEGER NOT NULL,
+    tissue_um2 REAL NOT NULL,
+    PRIMARY KEY (slide_run_id, cell_x, cell_y)
+) STRICT, WITHOUT ROWID;
+
+-- The grid as people read it: each cell's level-0 origin and side, its tissue share, and nuclei per mm² of its
+-- tissue. The density is NULL where tissue covers under a quarter of the cell: at a tissue edge a few nuclei over a
+-- sliver of tissue would read as a hot spot. The density TIFF and the viewer's layer are drawn from this view.
+CREATE VIEW slide_nuclei_density AS
+SELECT
+    r.run_uid,
+    d.slide_run_id,
+    sr.slide_path,
+    sr.nuclei_density_cell_um AS cell_um,
+    d.cell_x,
+    d.cell_y,
+    sr.nuclei_density_cell_um / sr.mpp_x AS cell_level0_px,
+    d.cell_x * sr.nuclei_density_cell_um / sr.mpp_x AS x,
+    d.cell_y * sr.nuclei_density_cell_um / sr.mpp_x AS y,
+    d.nuclei,
+    d.tissue_um2 / 1e6 AS tissue_mm2,
+    d.tissue_um2 / (sr.nuclei_density_cell_um * sr.nuclei_density_cell_um * sr.mpp_y / sr.mpp_x) AS tissue_fraction,
+    CASE WHEN d.tissue_um2 >= 0.25 * sr.nuclei_density_cell_um * sr.nuclei_density_cell_um * sr.mpp_y / sr.mpp_x
+         THEN d.nuclei / (d.tissue_um2 / 1e6) END AS nuclei_per_mm2_tissue
+FROM nuclei_density d
+JOIN slide_runs sr ON sr.id = d.slide_run_id
+JOIN runs r ON r.id = sr.run_id;
