@@ -13,6 +13,8 @@ by pixel colours at known places that:
   - the regions of `tessera export geojson` are drawn as outlines;
   - zoomed in, the nuclei in view are drawn as outlines, as many as the results file holds there, read again after
     a zoom out;
+  - the nuclei density layer draws every cell of the results file's grid with a density, in that density's colour
+    at the cell's place, and its legend states the scale;
   - the page's console shows no errors or warnings of level error, and no request failed.
 Writes the screenshots to OUT_DIR. Exit status 0 when every check passes, 1 otherwise.
 
@@ -22,9 +24,11 @@ import asyncio
 import base64
 import io
 import json
+import math
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,6 +38,7 @@ import websockets
 from PIL import Image
 
 WIDTH, HEIGHT = 1280, 800
+DENSITY_OPACITY = 0.7  # the density image's opacity in viewer.js
 NUCLEI = 1  # class index of "nuclei" in the bundled model
 NUCLEI_RGB = (0x3B, 0x4C, 0xC0)
 STROMA = 2  # "eosin-stroma"
@@ -411,6 +416,51 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
                                                           "button": "left", "clickCount": 1})
         await asyncio.sleep(1.0)
         await tools.screenshot(os.path.join(out_dir, "serve-readme.png"))
+
+        # The nuclei density layer: every cell of the results file's grid with a density drawn, each in the colour
+        # of its density, where it lies on the slide (read from the results file here, not from the server).
+        results = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(classes_tiff))), "results.sqlite")
+        with sqlite3.connect("file:%s?mode=ro" % results, uri=True) as db:
+            cells = db.execute("SELECT cell_x, cell_y, cell_level0_px, nuclei_per_mm2_tissue, tissue_fraction "
+                               "FROM slide_nuclei_density WHERE slide_run_id = ? AND nuclei_per_mm2_tissue IS NOT NULL",
+                               (int(slide_id),)).fetchall()
+        check(len(cells) > 20, "the results file holds a nuclei density grid (%d cells with a density)" % len(cells))
+        await tools.wait_for("window.tesseraLayers.nucleiDensity && window.tesseraLayers.nucleiDensity.grid !== null",
+                             what="the nuclei density grid")
+        drawn_cells = await tools.evaluate("window.tesseraLayers.nucleiDensity.drawn")
+        check(drawn_cells == len(cells), "the density layer draws every cell with a density (%d of %d)"
+              % (drawn_cells, len(cells)))
+        densities = sorted(c[3] for c in cells)
+        high = densities[min(len(densities) - 1, int(len(densities) * 0.99))]
+        step = 10 ** int(math.floor(math.log10(max(high, 1))))
+        scale = max(step, math.ceil(high / step) * step)
+        legend = await tools.evaluate("document.getElementById('nuclei-density-scale').textContent")
+        check(legend.endswith("≥ %d" % scale), "the legend states the density scale, ≥ %d per mm² (%s)" % (scale, legend))
+        await tools.evaluate("window.tesseraViewer.viewport.goHome(true), true")
+        await settle("home view for the density layer")
+        off = await tools.screenshot(os.path.join(out_dir, "serve-density-off.png"))
+        await tools.evaluate("document.getElementById('layer-nuclei-density').click(), true")
+        await settle("density layer drawn")
+        on = await tools.screenshot(os.path.join(out_dir, "serve-density-on.png"))
+        # The densest and the sparsest whole-tissue cells: far apart on the colour map, so a swap would show.
+        interior = sorted((c for c in cells if c[4] > 0.95), key=lambda c: c[3])
+        check(len(interior) >= 2, "the grid has cells wholly in tissue")
+        for cell in (interior[0], interior[-1]) if len(interior) >= 2 else ():
+            x, y, side, density = cell[0], cell[1], cell[2], cell[3]
+            xy = await screen_point((x + 0.5) * side, (y + 0.5) * side)
+            colour = await tools.evaluate("window.tesseraLayers.nucleiDensity.colourOf(%f)" % density)
+            under, drawn = patch_mean(off, *xy), patch_mean(on, *xy)
+            expected = tuple(colour[c] * DENSITY_OPACITY + under[c] * (1 - DENSITY_OPACITY) for c in range(3))
+            check(distance(drawn, expected) < 12, "the density cell (%d, %d), %.0f per mm², is drawn in its colour "
+                  "(screen %s, expected %s)" % (x, y, density, tuple(round(v) for v in drawn),
+                                                tuple(round(v) for v in expected)))
+        first = await tools.evaluate("window.tesseraLayers.nucleiDensity.colourOf(0)")
+        top = await tools.evaluate("window.tesseraLayers.nucleiDensity.colourOf(%d)" % (scale * 2))
+        stops = info["colourMap"]
+        check("#%02x%02x%02x" % tuple(first) == stops[0] and "#%02x%02x%02x" % tuple(top) == stops[-1],
+              "the density colours run from the colour map's first stop at 0 to its last at the scale and above")
+        await tools.evaluate("document.getElementById('layer-nuclei-density').click(), true")
+        await settle("density layer off")
 
         # The console check can fail: an error logged on purpose is seen (then left out of the verdict).
         await tools.evaluate("console.error('tessera check-viewer probe'), true")

@@ -12,6 +12,9 @@ public enum HeatmapKind: Sendable, Equatable {
     case probability(className: String)
     /// RGBA colour overlay in the class colours.
     case overlay
+    /// Nuclei per mm² of tissue on the slide run's density grid (float32; NaN where a cell has too little tissue for
+    /// a density), `cellMicrons` µm on a side.
+    case nucleusDensity(cellMicrons: Double)
 
     var name: String {
         switch self {
@@ -19,6 +22,7 @@ public enum HeatmapKind: Sendable, Equatable {
         case .modelClasses: "model-classes"
         case .probability: "probability"
         case .overlay: "overlay"
+        case .nucleusDensity: "nuclei-density"
         }
     }
 }
@@ -80,6 +84,10 @@ public struct HeatmapDescription: Sendable, Equatable {
         case .classes, .modelClasses: object["no_prediction"] = Int(HeatmapWriter.noPrediction)
         case .probability(let className): object["class"] = className
         case .overlay: break
+        case .nucleusDensity(let cellMicrons):
+            object["unit"] = "nuclei per mm2 of tissue"
+            object["cell_um"] = cellMicrons
+            object["no_density"] = "NaN"
         }
         if let micronsPerPixelX, let micronsPerPixelY {
             object["mpp_level0"] = [micronsPerPixelX, micronsPerPixelY]
@@ -120,6 +128,7 @@ extension HeatmapDescription {
         case .classes, .modelClasses: "class"
         case .probability(let className): className
         case .overlay: "overlay"
+        case .nucleusDensity: "nuclei per mm2"
         }
         var pixels = "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" Type=\"uint8\" SignificantBits=\"8\""
             + " Interleaved=\"true\" SizeX=\"\(width)\" SizeY=\"\(height)\" SizeC=\"\(channels)\" SizeZ=\"1\" SizeT=\"1\""

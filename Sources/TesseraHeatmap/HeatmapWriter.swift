@@ -91,11 +91,7 @@ public enum HeatmapWriter {
         }
         let layout = LevelLayout(format: format, levelCount: levels.count, palette: palette)
         let bigTIFF = forceBigTIFF || needsBigTIFF(levels: levels, channels: image.channels)
-        let temporaryPath = directory.appendingPathComponent(
-            ".\(url.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))").path
-
-        do throws(HeatmapError) {
-            let file = try TIFFFile(path: temporaryPath, mode: .write(bigTIFF: bigTIFF), reportedPath: finalPath)
+        try writeInPlace(url, bigTIFF: bigTIFF) { (file) throws(HeatmapError) in
             afterOpen(file)
             var level: any HeatmapRaster = image
             for index in levels.indices {
@@ -107,6 +103,20 @@ public enum HeatmapWriter {
                                tileSize: tileSize, halvingInto: next, downsampling: downsampling)
                 if let next { level = next }
             }
+        }
+    }
+
+    /// Opens a hidden temporary TIFF beside `url`, lets `body` write it, and renames it to `url` once closed; on any
+    /// failure the temporary file is removed, so a crash or a full disk never leaves a truncated file under the
+    /// final name.
+    static func writeInPlace(_ url: URL, bigTIFF: Bool,
+                             _ body: (TIFFFile) throws(HeatmapError) -> Void) throws(HeatmapError) {
+        let finalPath = url.path
+        let temporaryPath = url.deletingLastPathComponent().appendingPathComponent(
+            ".\(url.lastPathComponent).partial-\(getpid())-\(UUID().uuidString.prefix(8))").path
+        do throws(HeatmapError) {
+            let file = try TIFFFile(path: temporaryPath, mode: .write(bigTIFF: bigTIFF), reportedPath: finalPath)
+            try body(file)
             try file.close()
             errno = 0
             if rename(temporaryPath, finalPath) != 0 {

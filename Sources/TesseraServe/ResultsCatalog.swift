@@ -231,6 +231,13 @@ public final class ResultsCatalog: Sendable {
         }
     }
 
+    /// The slide run's nuclei density grid (`slide_nuclei_density`); nil where it has none.
+    public func nucleusDensity(slideRun: Int64) throws -> NucleusDensityGrid? {
+        try read("reading the nuclei density of slide run \(slideRun)") { db in
+            try ResultsStore.nucleusDensityGrid(db, slideRun: slideRun)
+        }
+    }
+
     /// The tile of slide run `slideRun` whose own window holds level-0 point (`x`, `y`), or nil when none does
     /// (outside the tissue, or not analysed).
     public func tile(slideRun: Int64, x: Int, y: Int) throws -> TileAtPoint? {

@@ -185,6 +185,9 @@ public final class SlideViewer: Sendable {
         router.get("/api/slides/:id/nuclei") { request, context in
             try await self.nuclei(try Self.slideID(context), request: request)
         }
+        router.get("/api/slides/:id/nuclei-density") { _, context in
+            try await self.nucleusDensity(try Self.slideID(context))
+        }
         router.get("/static/**") { _, context in
             let path = context.parameters.getCatchAll().joined(separator: "/")
             guard self.assets.contains(path) else { throw HTTPError(.notFound, message: "no such file") }
@@ -243,6 +246,8 @@ public final class SlideViewer: Sendable {
         var regions: String?
         /// Where the nuclei of a part of the slide are read from (`?x=&y=&w=&h=`), when the run counted nuclei.
         var nuclei: String?
+        /// Where the nuclei density grid is read from, when the run counted nuclei.
+        var nucleiDensity: String?
     }
 
     private func slideInfo(_ id: Int64) async throws -> Response {
@@ -273,7 +278,8 @@ public final class SlideViewer: Sendable {
             review: detail.review, mppSource: detail.mppSource, slide: image,
             layers: layers, colourMap: ColourMap.viridisCSSStops,
             regions: !image.available || regionsFile(for: detail) == nil ? nil : "/api/slides/\(id)/regions.geojson",
-            nuclei: image.available && detail.countsNuclei ? "/api/slides/\(id)/nuclei" : nil)
+            nuclei: image.available && detail.countsNuclei ? "/api/slides/\(id)/nuclei" : nil,
+            nucleiDensity: image.available && detail.countsNuclei ? "/api/slides/\(id)/nuclei-density" : nil)
         return try Self.json(info)
     }
 
@@ -331,6 +337,28 @@ public final class SlideViewer: Sendable {
                         outline: nucleus.outlineVertices.flatMap { [$0.x, $0.y] })
         }
         return try Self.json(Answer(total: found.total, truncated: found.total > items.count, nuclei: items))
+    }
+
+    /// The slide run's nuclei density grid as the results file gives it (`slide_nuclei_density`): the cells' side
+    /// in µm and level-0 pixels, the grid's columns and rows over the slide, and per cell with tissue its nuclei,
+    /// tissue share and density (null where tissue covers under a quarter of it). The grid is small (a 2.5-gigapixel
+    /// slide has some 16,000 cells), so the viewer takes it whole and draws it itself.
+    private func nucleusDensity(_ id: Int64) async throws -> Response {
+        let detail = try await detail(id)
+        guard detail.countsNuclei,
+              let grid = try await database.run({ [catalog] in try catalog.nucleusDensity(slideRun: id) }) else {
+            throw HTTPError(.notFound, message: "the run of \(detail.name) recorded no nuclei density")
+        }
+        struct Answer: Encodable {
+            var cellMicrons: Double
+            var cellLevel0Pixels: Double
+            var columns: Int
+            var rows: Int
+            var cells: [NucleusDensityGrid.Cell]
+        }
+        let size = grid.size(slideWidth: detail.width, slideHeight: detail.height)
+        return try Self.json(Answer(cellMicrons: grid.cellMicrons, cellLevel0Pixels: grid.cellLevel0Pixels,
+                                    columns: size.columns, rows: size.rows, cells: grid.cells))
     }
 
     /// The largest region (level-0 pixels²) whose nuclei one request returns: 4,096² (about 2 x 2 mm at 0.5 µm/px).

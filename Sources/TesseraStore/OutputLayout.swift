@@ -161,6 +161,9 @@ public struct SlideRunFiles: Sendable, Equatable {
     public var overlay: URL
     /// One per class, in class order.
     public var probabilities: [URL]
+    /// Nuclei per mm² of tissue on the density grid (float32; always a plain TIFF: a single small level, which
+    /// every reader opens, and OME-TIFF's readers read plain TIFF too).
+    public var nucleiDensity: URL
     public var geojsonDirectory: URL
 
     init(stem: String, heatmapDirectory: URL, geojsonDirectory: URL, classNames: [String],
@@ -170,6 +173,7 @@ public struct SlideRunFiles: Sendable, Equatable {
         classMap = heatmapDirectory.appendingPathComponent(stem + ".classes" + tif)
         modelClassMap = heatmapDirectory.appendingPathComponent(stem + ".model-classes" + tif)
         overlay = heatmapDirectory.appendingPathComponent(stem + ".overlay" + tif)
+        nucleiDensity = heatmapDirectory.appendingPathComponent(stem + ".nuclei-density.tif")
         probabilities = classNames.map {
             heatmapDirectory.appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe($0) + tif)
         }

@@ -73,7 +73,8 @@ extension ResultsStore {
     private static let runStateColumns = ["status", "finished_at", "error"]
     private static let slideRunFixedColumns = ["slide_path", "mpp_x", "mpp_y", "mpp_source"]
     private static let slideRunStateColumns = ["status", "error", "tiles_planned", "started_at", "finished_at", "seconds",
-                                               "warning", "qc_verdict", "qc_reason", "qc_artefact_tissue_fraction", "qc_mpp"]
+                                               "warning", "qc_verdict", "qc_reason", "qc_artefact_tissue_fraction", "qc_mpp",
+                                               "nuclei_density_cell_um"]
     private static let finalRunStatuses = "('finished', 'failed')"
     private static let finalSlideRunStatuses = "('done', 'failed')"
 
@@ -289,6 +290,13 @@ extension ResultsStore {
             INSERT INTO main.tile_qc (slide_run_id, tile_index, kind, fraction)
             SELECT msr.output_id, q.tile_index, q.kind, q.fraction
             FROM input.tile_qc q JOIN temp.merge_slide_runs msr ON msr.input_id = q.slide_run_id
+            WHERE true ON CONFLICT DO NOTHING
+            """)
+        // The density grid (schema v9) is the slide run's, counted when it finished: copied as recorded.
+        try db.execute(sql: """
+            INSERT INTO main.nuclei_density (slide_run_id, cell_x, cell_y, nuclei, tissue_um2)
+            SELECT msr.output_id, d.cell_x, d.cell_y, d.nuclei, d.tissue_um2
+            FROM input.nuclei_density d JOIN temp.merge_slide_runs msr ON msr.input_id = d.slide_run_id
             WHERE true ON CONFLICT DO NOTHING
             """)
         try db.execute(sql: """

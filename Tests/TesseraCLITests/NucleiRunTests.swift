@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TesseraCore
+import TesseraHeatmap
 import TesseraTestSupport
 
 /// Nuclei as objects end to end (issue 27): `tessera run` of a real slide with the bundled model at its own
@@ -85,6 +86,41 @@ import TesseraTestSupport
         #expect(nucleusFeatures.allSatisfy { ($0["properties"] as? [String: Any])?["objectType"] as? String == "detection" })
         #expect(!features.contains { (($0["properties"] as? [String: Any])?["classification"] as? [String: Any])?["name"] as? String == "nuclei" })
 
+        // The density grid: every nucleus in the tissue in the cell its centroid lies in (counted here from the
+        // nuclei rows), the cells' tissue adding up to the slide's, and the TIFF showing the view's densities.
+        let side = try number(database, "SELECT nuclei_density_cell_um / mpp_x FROM slide_runs")
+        #expect(try number(database, "SELECT nuclei_density_cell_um FROM slide_runs") == 100)
+        var expected: [String: Int] = [:]
+        for row in try rows(database, "SELECT x, y FROM nuclei WHERE in_tissue = 1") {
+            let cell = "\(Int((Double(row[0])! / side).rounded(.down))),\(Int((Double(row[1])! / side).rounded(.down)))"
+            expected[cell, default: 0] += 1
+        }
+        var recorded: [String: Int] = [:]
+        for row in try rows(database, "SELECT cell_x, cell_y, nuclei FROM nuclei_density WHERE nuclei > 0") {
+            recorded["\(row[0]),\(row[1])"] = Int(row[2])
+        }
+        #expect(recorded == expected && recorded.values.reduce(0, +) == Int(inTissue))
+        let gridTissue = try number(database, "SELECT SUM(tissue_um2) / 1e6 FROM nuclei_density")
+        // The grid measures the whole tissue mask; tissue_mm2 only the planned tiles' (tiles under 5% tissue are
+        // skipped), so the grid may hold a little more, never less.
+        #expect(gridTissue >= tissue * 0.999 && gridTissue <= tissue * 1.03, "grid \(gridTissue) mm², slide \(tissue) mm²")
+        let densityFile = try #require(FileManager.default.contentsOfDirectory(atPath: out + "/heatmaps")
+            .first { $0.hasSuffix(".nuclei-density.tif") && $0.contains(".sr") })
+        #expect(try number(database, "SELECT COUNT(*) FROM artefacts WHERE kind = 'nuclei_density' AND path LIKE '%\(densityFile)'") == 1)
+        let (map, description) = try NucleusDensityMap.read(URL(fileURLWithPath: out + "/heatmaps/" + densityFile))
+        // CMU-1-Small-Region is 2220 x 2967 level-0 pixels: the grid covers it in whole cells.
+        #expect(map.width == Int((2_220 / side).rounded(.up)) && map.height == Int((2_967 / side).rounded(.up)))
+        #expect(description?.contains("\"kind\":\"nuclei-density\"") == true)
+        var compared = 0
+        for row in try rows(database, "SELECT cell_x, cell_y, COALESCE(nuclei_per_mm2_tissue, 'nan') FROM slide_nuclei_density") {
+            let (x, y) = (Int(row[0])!, Int(row[1])!)
+            let value = Float(Double(row[2]) ?? .nan)
+            #expect(value.isNaN ? map[x, y].isNaN : map[x, y] == value, "cell \(x),\(y)")
+            compared += value.isNaN ? 0 : 1
+        }
+        #expect(compared > 20)
+        #expect(map.values.filter { !$0.isNaN }.count == compared)
+
         // Run again: already done, nothing counted twice. Merged into another file: the same nuclei.
         let again = try TesseraCLI.run(["run", cmu, "--out", out])
         let afterAgain = try number(database, "SELECT COUNT(*) FROM nuclei")
@@ -95,6 +131,8 @@ import TesseraTestSupport
         let inMerged = try rows(merged, "SELECT COUNT(*), SUM(in_tissue), printf('%.6f', SUM(x)) FROM nuclei")
         let inOriginal = try rows(database, "SELECT COUNT(*), SUM(in_tissue), printf('%.6f', SUM(x)) FROM nuclei")
         #expect(inMerged == inOriginal)
+        #expect(try rows(merged, "SELECT cell_x, cell_y, nuclei, tissue_um2 FROM nuclei_density ORDER BY 1, 2")
+                == rows(database, "SELECT cell_x, cell_y, nuclei, tissue_um2 FROM nuclei_density ORDER BY 1, 2"))
     }
 
     @Test func nucleiOffCountsNoneAndTheViewsSaySo() throws {

@@ -221,6 +221,8 @@ import TesseraTestSupport
         let all = try count("SELECT COUNT(*) FROM nuclei")
         let quadrant = try count("SELECT COUNT(*) FROM nuclei WHERE x >= 500 AND x < 1500 AND y >= 700 AND y < 1900")
         let inTissue = try count("SELECT SUM(in_tissue) FROM nuclei")
+        let densityCells = try count("SELECT COUNT(*) FROM nuclei_density")
+        let cellsWithDensity = try count("SELECT COUNT(nuclei_per_mm2_tissue) FROM slide_nuclei_density")
         #expect(all > 50 && quadrant > 10 && quadrant < all)
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
@@ -242,6 +244,24 @@ import TesseraTestSupport
             #expect(try await RawHTTP.get(port: port, "/api/slides/1/nuclei?x=0&y=0").status == 400)
             let index = String(decoding: try await RawHTTP.get(port: port, "/").body, as: UTF8.self)
             #expect(index.contains("nuclei per mm² of tissue") && index.contains("data-value=\"\(inTissue)\""))
+
+            // The density grid, whole: the results file's cells (nuclei adding up to the slide's in the tissue), on a
+            // grid of 100 µm cells that covers the slide.
+            #expect(info["nucleiDensity"] as? String == "/api/slides/1/nuclei-density")
+            let grid = try await RawHTTP.json(port: port, "/api/slides/1/nuclei-density")
+            let cells = grid["cells"] as? [[String: Any]] ?? []
+            let side = try #require(grid["cellLevel0Pixels"] as? Double)
+            #expect(grid["cellMicrons"] as? Double == 100 && abs(side - 100 / 0.499) < 1e-6)
+            #expect(grid["columns"] as? Int == Int((2_220 / side).rounded(.up)) && grid["rows"] as? Int == Int((2_967 / side).rounded(.up)))
+            #expect(cells.count == densityCells)
+            #expect(cells.reduce(0) { $0 + ($1["nuclei"] as? Int ?? 0) } == inTissue)
+            let withDensity = cells.filter { $0["nucleiPerMM2Tissue"] != nil }
+            #expect(withDensity.count == cellsWithDensity && cellsWithDensity > 0)
+            for cell in withDensity {
+                let nuclei = Double(cell["nuclei"] as? Int ?? -1), tissue = cell["tissueMM2"] as? Double ?? 0
+                #expect(abs((cell["nucleiPerMM2Tissue"] as? Double ?? 0) - nuclei / tissue) < 1e-6 * max(1, nuclei / tissue))
+                #expect((cell["tissueFraction"] as? Double ?? 0) >= 0.25)
+            }
         }
     }
 

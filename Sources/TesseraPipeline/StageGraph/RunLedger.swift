@@ -64,6 +64,16 @@ final class RunLedger: Sendable {
         try await thread.run { [store] in try store.recordQC(record, tiles: tiles, slideRun: slideRun) }
     }
 
+    /// Records the slide's nuclei density grid (after its last tile is committed) and reads it back as the view
+    /// gives it.
+    func recordNucleusDensity(cellMicrons: Double, tissue: [DensityCellTissue],
+                              slideRun: SlideRunID) async throws -> NucleusDensityGrid? {
+        try await thread.run { [store] in
+            try store.recordNucleusDensity(cellMicrons: cellMicrons, tissue: tissue, slideRun: slideRun)
+            return try store.nucleusDensityGrid(slideRun: slideRun)
+        }
+    }
+
     /// Records how the slide's tiles are stain-normalised (or why they are not).
     func recordStain(_ record: SlideStainRecord, slideRun: SlideRunID) async throws {
         try await thread.run { [store] in try store.recordStain(record, slideRun: slideRun) }

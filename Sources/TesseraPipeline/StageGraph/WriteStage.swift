@@ -65,6 +65,15 @@ struct WriteStage: Sendable {
                 }
                 HeatmapCheckpoint.remove(directory: settings.heatmapDirectory, key: job.checkpointKey)
             }
+            if settings.nucleusClass != nil {
+                do {
+                    if let file = try await recordNucleusDensity(for: job, files: files) { written.append(file) }
+                } catch {
+                    // Like heatmaps: the slide is not done without its density grid; the next run writes it.
+                    return try await apply(.slideFailed(job, "counting nuclei per mm²: \(describe(error))",
+                                                        processed: processed))
+                }
+            }
             if let options = settings.settings.geojson {
                 do {
                     let url = try await pool.run { try writeGeoJSON(options, for: job, files: files) }
@@ -126,17 +135,48 @@ struct WriteStage: Sendable {
                           slideFingerprint: job.fingerprint, modelSHA256: engine.quantizedModelSHA256 ?? engine.modelSHA256)
     }
 
-    private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob, files: SlideRunFiles) throws {
-        let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
-        // Resolution tags whenever the run had a resolution a person or the file stated, with its source in the
-        // description; never one derived from the objective power alone (a guess viewers would trust).
-        let source: String? = switch job.resolution.source {
+    /// The resolution a heatmap's tags state, with its source for the description: whenever the run had a
+    /// resolution a person or the file stated; never one derived from the objective power alone (a guess viewers
+    /// would trust).
+    private static func statedResolution(_ resolution: SlideResolution) -> (x: Double, y: Double, source: String)? {
+        let source: String? = switch resolution.source {
         case .file: "file"
         case .userStated: "user"
         case .userOverride: "user-override"
         case .objectivePower: nil
         }
-        let mpp: (x: Double, y: Double)? = source == nil ? nil : (job.resolution.mppX, job.resolution.mppY)
+        return source.map { (resolution.mppX, resolution.mppY, $0) }
+    }
+
+    /// Records the slide run's nuclei density grid from its committed nuclei and, when heatmaps are on, writes it
+    /// as `<stem>.nuclei-density.tif` from the recorded grid (so the file shows what the view says).
+    private func recordNucleusDensity(for job: SlideJob, files: SlideRunFiles) async throws -> ArtefactFile? {
+        let bounds = job.slide.bounds
+        let tissue = try await pool.run { [resolution = job.resolution, mask = job.tissueMask] in
+            NucleusDensity.tissue(mask: mask, slideWidth: bounds.maxX, slideHeight: bounds.maxY,
+                                  mppX: resolution.mppX, mppY: resolution.mppY)
+        }
+        guard let grid = try await ledger.recordNucleusDensity(cellMicrons: NucleusDensity.cellMicrons, tissue: tissue,
+                                                                slideRun: job.slideRun),
+              job.canvas != nil else { return nil }
+        let stated = Self.statedResolution(job.resolution)
+        let description = HeatmapDescription(slideName: job.url.lastPathComponent,
+                                             kind: .nucleusDensity(cellMicrons: grid.cellMicrons),
+                                             downsample: grid.cellLevel0Pixels, micronsPerPixelX: stated?.x,
+                                             micronsPerPixelY: stated?.y, micronsPerPixelSource: stated?.source,
+                                             classNames: engine.classNames, provenance: provenance(job))
+        try await pool.run {
+            try NucleusDensity.map(grid, slideWidth: bounds.maxX, slideHeight: bounds.maxY)
+                .write(to: files.nucleiDensity, description: description)
+        }
+        return ArtefactFile(kind: .nucleiDensity, url: files.nucleiDensity)
+    }
+
+    private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob, files: SlideRunFiles) throws {
+        let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
+        let stated = Self.statedResolution(job.resolution)
+        let source = stated?.source
+        let mpp: (x: Double, y: Double)? = stated.map { ($0.x, $0.y) }
         _ = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
             modelClassMap: canvas.modelClassMapRaster.map { ($0, canvas.modelGrid!.downsample) },

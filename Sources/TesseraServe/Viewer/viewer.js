@@ -83,6 +83,7 @@
       ordered.forEach(function (layer) { addLayer(viewer, info, layer); });
       if (info.regions) { addRegions(viewer, info); }
       if (info.nuclei) { addNuclei(viewer, info); }
+      if (info.nucleiDensity) { addNucleusDensity(viewer, info); }
     };
     if (info.slide.available) { viewer.addOnceHandler('open', addLayers); } else { addLayers(); }
     if (info.layers.length === 0) {
@@ -344,6 +345,72 @@
     svgSwitch('layer-nuclei', 'nuclei (outlines, zoomed in)', svg, state, function (on) {
       if (on) { refresh(); } else { note.textContent = ''; }
     }).appendChild(note);
+  }
+
+  // Nuclei per mm² of tissue on the run's density grid (slide_nuclei_density), one square per cell in the colour
+  // map's colours from 0 to a scale the legend states: the 99th percentile of the slide's cell densities, rounded
+  // up, so that one outlying cell does not wash the rest out (denser cells take the top colour). Cells without a
+  // density (under a quarter tissue) are clear. The grid is small, so it is drawn whole into one image.
+  function addNucleusDensity(viewer, info) {
+    var svgNS = 'http://www.w3.org/2000/svg';
+    var svg = slideOverlaySVG(viewer, info, 'nuclei-density-overlay');
+    var state = { visible: false, drawn: 0, scale: null, grid: null };
+    window.tesseraLayers.nucleiDensity = state;
+    var box = svgSwitch('layer-nuclei-density', 'nuclei per mm² of tissue', svg, state);
+    fetch(info.nucleiDensity)
+      .then(function (response) {
+        if (!response.ok) { return response.text().then(function (t) { throw new Error(t); }); }
+        return response.json();
+      })
+      .then(function (grid) {
+        var densities = grid.cells.filter(function (c) { return c.nucleiPerMM2Tissue !== undefined; })
+          .map(function (c) { return c.nucleiPerMM2Tissue; }).sort(function (a, b) { return a - b; });
+        var high = densities.length ? densities[Math.min(densities.length - 1, Math.floor(densities.length * 0.99))] : 0;
+        var step = Math.pow(10, Math.floor(Math.log10(Math.max(high, 1))));
+        var scale = Math.max(step, Math.ceil(high / step) * step);
+        var stops = info.colourMap.map(function (hex) {
+          return [parseInt(hex.slice(1, 3), 16), parseInt(hex.slice(3, 5), 16), parseInt(hex.slice(5, 7), 16)];
+        });
+        var colourOf = function (value) {
+          var t = Math.min(1, Math.max(0, value / scale)) * (stops.length - 1);
+          var i = Math.min(stops.length - 2, Math.floor(t)), f = t - i;
+          return stops[i].map(function (c, k) { return Math.round(c + (stops[i + 1][k] - c) * f); });
+        };
+        var canvas = document.createElement('canvas');
+        canvas.width = grid.columns; canvas.height = grid.rows;
+        var context = canvas.getContext('2d');
+        var pixels = context.createImageData(grid.columns, grid.rows);
+        grid.cells.forEach(function (cell) {
+          if (cell.nucleiPerMM2Tissue === undefined) { return; }
+          var colour = colourOf(cell.nucleiPerMM2Tissue), at = (cell.cellY * grid.columns + cell.cellX) * 4;
+          pixels.data[at] = colour[0]; pixels.data[at + 1] = colour[1]; pixels.data[at + 2] = colour[2];
+          pixels.data[at + 3] = 255;
+          state.drawn += 1;
+        });
+        context.putImageData(pixels, 0, 0);
+        var image = document.createElementNS(svgNS, 'image');
+        image.setAttribute('href', canvas.toDataURL('image/png'));
+        image.setAttribute('x', '0'); image.setAttribute('y', '0');
+        image.setAttribute('width', String(grid.columns * grid.cellLevel0Pixels));
+        image.setAttribute('height', String(grid.rows * grid.cellLevel0Pixels));
+        image.setAttribute('preserveAspectRatio', 'none');
+        image.setAttribute('opacity', '0.7');
+        image.style.imageRendering = 'pixelated';
+        svg.appendChild(image);
+        state.scale = scale; state.grid = grid; state.colourOf = colourOf;
+        var legendBox = document.getElementById('legend');
+        legendBox.appendChild(element('div', { style: 'margin-top:8px' },
+          'nuclei per mm² of tissue (' + grid.cellMicrons + ' µm cells)'));
+        legendBox.appendChild(element('div', { class: 'colour-map',
+          style: 'background: linear-gradient(to right, ' + info.colourMap.join(', ') + ')' }));
+        var labels = element('div', { class: 'colour-map-labels', id: 'nuclei-density-scale' });
+        ['0', String(scale / 2), '≥ ' + scale].forEach(function (text) { labels.appendChild(element('span', {}, text)); });
+        legendBox.appendChild(labels);
+      })
+      .catch(function (error) {
+        box.appendChild(element('span', { class: 'layer-note' }, ' not recorded for this run'));
+        state.error = error.message;
+      });
   }
 
   // An SVG in level-0 coordinates over the whole slide, hidden until its switch turns it on (outlines are an extra
