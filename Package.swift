@@ -131,7 +131,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "tessera-dev", dependencies: [
-            "TesseraDevSupport", "TesseraSlide", "TesseraStore",
+            "TesseraDevSupport", "TesseraSlide", "TesseraStore", "TesseraCore", "TesseraNetwork", "TesseraNuclei",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -11,6 +11,7 @@ struct TesseraDev: ParsableCommand {
             WriteStoreCommand.self,
             SyntheticResultsCommand.self,
             BenchReadCommand.self,
+            NucleiScaleCommand.self,
         ]
     )
 }
