@@ -74,7 +74,9 @@ extension ResultsStore {
     private static let slideRunFixedColumns = ["slide_path", "mpp_x", "mpp_y", "mpp_source"]
     private static let slideRunStateColumns = ["status", "error", "tiles_planned", "started_at", "finished_at", "seconds",
                                                "warning", "qc_verdict", "qc_reason", "qc_artefact_tissue_fraction", "qc_mpp",
-                                               "nuclei_density_cell_um"]
+                                               "nuclei_density_cell_um", "stain_method", "stain_estimation",
+                                               "stain_source_json", "stain_target_json", "stain_warning",
+                                               "stain_distance"]
     private static let finalRunStatuses = "('finished', 'failed')"
     private static let finalSlideRunStatuses = "('done', 'failed')"
 
@@ -290,6 +292,13 @@ extension ResultsStore {
             INSERT INTO main.tile_qc (slide_run_id, tile_index, kind, fraction)
             SELECT msr.output_id, q.tile_index, q.kind, q.fraction
             FROM input.tile_qc q JOIN temp.merge_slide_runs msr ON msr.input_id = q.slide_run_id
+            WHERE true ON CONFLICT DO NOTHING
+            """)
+        // Why the slide runs need review (schema v5), as the input recorded it.
+        try db.execute(sql: """
+            INSERT INTO main.review_flags (slide_run_id, code, message, value)
+            SELECT msr.output_id, f.code, f.message, f.value
+            FROM input.review_flags f JOIN temp.merge_slide_runs msr ON msr.input_id = f.slide_run_id
             WHERE true ON CONFLICT DO NOTHING
             """)
         // The density grid (schema v9) is the slide run's, counted when it finished: copied as recorded.

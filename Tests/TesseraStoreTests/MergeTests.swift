@@ -61,6 +61,40 @@ import TesseraTestSupport
         #expect(tissue.map { abs($0 - 4 * 10_000 * 0.5 * 0.25 / 1e6) < 1e-15 } == [true, true])
     }
 
+    @Test func stainRecordsReviewFlagsAndTheDensityGridComeAlong() throws {
+        let (store, path) = try S.freshStore("shard-review")
+        let run = try store.startRun(S.provenance(uid: "run-r")).id
+        let slideRun = try store.startSlideRun(run: run, slide: S.slide("r.tiff"), resolution: Self.resolution,
+                                               tilesPlanned: 2, at: Date(timeIntervalSince1970: 1_800_000_000))
+        try store.write(tiles: (0..<2).map { S.tile($0, PixelRect(x: $0 * 100, y: 0, width: 100, height: 100),
+                                                    tissue: 1, [(0.25, 0.5), (0.75, 0.5)]) }, slideRun: slideRun.id)
+        try store.recordStain(SlideStainRecord(method: "reinhard", estimation: "slide", sourceJSON: #"{"l":[50,10]}"#,
+                                               targetJSON: #"{"l":[40,12]}"#, warning: nil), slideRun: slideRun.id)
+        try store.recordReviewFlags([ReviewFlag(.stainFarFromReference, "far from the reference", value: 3.25),
+                                     ReviewFlag(.mppStatedByUser, "stated by a person")],
+                                    stainDistance: 3.25, slideRun: slideRun.id)
+        try store.recordNucleusDensity(cellMicrons: 100, tissue: [DensityCellTissue(cellX: 0, cellY: 0, tissueMicrons2: 5_000)],
+                                       slideRun: slideRun.id)
+        try store.finishSlideRun(slideRun.id, status: .done, seconds: 1, at: Date(timeIntervalSince1970: 1_800_000_010))
+        try store.finishRun(run, status: .finished, at: Date(timeIntervalSince1970: 1_800_000_020))
+
+        let (out, outPath) = try S.freshStore("merged-review")
+        _ = try out.merge(from: path)
+        let sql = [
+            "SELECT stain_method, stain_estimation, stain_source_json, stain_target_json, stain_distance, nuclei_density_cell_um FROM slide_runs",
+            "SELECT code, message, value FROM review_flags ORDER BY code",
+            "SELECT needs_review, review_reasons FROM slide_review",
+            "SELECT cell_x, cell_y, nuclei, tissue_um2 FROM nuclei_density",
+        ]
+        for query in sql {
+            let merged = try S.reader(outPath).read { try Row.fetchAll($0, sql: query) }
+            let original = try S.reader(path).read { try Row.fetchAll($0, sql: query) }
+            #expect(merged == original && !merged.isEmpty, "\(query)")
+        }
+        #expect(try S.reader(outPath).read { try String.fetchOne($0, sql: "SELECT review_reasons FROM slide_review") }
+                == "mpp_stated_by_user,stain_far_from_reference")
+    }
+
     @Test func aRunMergedWhileRunningAndAgainWhenFinishedTakesTheFinishedState() throws {
         let partial = try shard(uid: "run-x", slides: ["1.tiff"], tiles: 0..<2, finished: false)
         let complete = try shard(uid: "run-x", slides: ["1.tiff"], tiles: 0..<4, finished: true)
