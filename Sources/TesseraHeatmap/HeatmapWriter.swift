@@ -106,6 +106,25 @@ public enum HeatmapWriter {
         }
     }
 
+    /// The tags every heatmap level carries besides its samples' layout: square tiles of `tileSize`, deflate, the
+    /// level's resolution when the description states one, and on level 0 the description `text` and the software.
+    static func setTilingResolutionAndDescription(_ file: TIFFFile, level index: Int, tileSize: Int,
+                                                  description: HeatmapDescription,
+                                                  text: () -> String) throws(HeatmapError) {
+        try file.set(TIFFTAG_TILEWIDTH, uint32: tileSize)
+        try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
+        try file.set(TIFFTAG_COMPRESSION, uint16: Int(COMPRESSION_ADOBE_DEFLATE))
+        if let resolution = description.pixelsPerCentimetre(level: index) {
+            try file.set(TIFFTAG_RESOLUTIONUNIT, uint16: Int(RESUNIT_CENTIMETER))
+            try file.set(TIFFTAG_XRESOLUTION, double: resolution.x)
+            try file.set(TIFFTAG_YRESOLUTION, double: resolution.y)
+        }
+        if index == 0 {
+            try file.set(TIFFTAG_IMAGEDESCRIPTION, string: text())
+            try file.set(TIFFTAG_SOFTWARE, string: "Tessera \(TesseraVersion.string)")
+        }
+    }
+
     /// Opens a hidden temporary TIFF beside `url`, lets `body` write it, and renames it to `url` once closed; on any
     /// failure the temporary file is removed, so a crash or a full disk never leaves a truncated file under the
     /// final name.
@@ -162,26 +181,16 @@ public enum HeatmapWriter {
             try file.set(TIFFTAG_PHOTOMETRIC, uint16: Int(level.channels == 1 ? PHOTOMETRIC_MINISBLACK : PHOTOMETRIC_RGB))
         }
         if level.channels == 4 { try file.setExtraSamples([UInt16(EXTRASAMPLE_UNASSALPHA)]) }
-        try file.set(TIFFTAG_TILEWIDTH, uint32: tileSize)
-        try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
-        try file.set(TIFFTAG_COMPRESSION, uint16: Int(COMPRESSION_ADOBE_DEFLATE))
+        try setTilingResolutionAndDescription(file, level: index, tileSize: tileSize, description: description) {
+            switch layout.format {
+            case .tiff: description.imageDescription
+            case .omeTIFF: description.omeXML(width: level.width, height: level.height, channels: level.channels)
+            }
+        }
         // Horizontal differencing helps smooth probability ramps a little but makes piecewise-constant class maps
         // and overlays 1.3-1.9x larger (BENCHMARKS.md, Heatmap writing), so only probability maps get it.
         if case .probability = description.kind {
             try file.set(TIFFTAG_PREDICTOR, uint16: Int(PREDICTOR_HORIZONTAL))
-        }
-        if let resolution = description.pixelsPerCentimetre(level: index) {
-            try file.set(TIFFTAG_RESOLUTIONUNIT, uint16: Int(RESUNIT_CENTIMETER))
-            try file.set(TIFFTAG_XRESOLUTION, double: resolution.x)
-            try file.set(TIFFTAG_YRESOLUTION, double: resolution.y)
-        }
-        if index == 0 {
-            let text = switch layout.format {
-            case .tiff: description.imageDescription
-            case .omeTIFF: description.omeXML(width: level.width, height: level.height, channels: level.channels)
-            }
-            try file.set(TIFFTAG_IMAGEDESCRIPTION, string: text)
-            try file.set(TIFFTAG_SOFTWARE, string: "Tessera \(TesseraVersion.string)")
         }
 
         let channels = level.channels

@@ -83,18 +83,8 @@ public struct NucleusDensityMap: Sendable, Equatable {
         try file.set(TIFFTAG_SAMPLESPERPIXEL, uint16: 1)
         try file.set(TIFFTAG_PLANARCONFIG, uint16: Int(PLANARCONFIG_CONTIG))
         try file.set(TIFFTAG_PHOTOMETRIC, uint16: Int(PHOTOMETRIC_MINISBLACK))
-        try file.set(TIFFTAG_TILEWIDTH, uint32: tileSize)
-        try file.set(TIFFTAG_TILELENGTH, uint32: tileSize)
-        try file.set(TIFFTAG_COMPRESSION, uint16: Int(COMPRESSION_ADOBE_DEFLATE))
-        if let resolution = description.pixelsPerCentimetre(level: index) {
-            try file.set(TIFFTAG_RESOLUTIONUNIT, uint16: Int(RESUNIT_CENTIMETER))
-            try file.set(TIFFTAG_XRESOLUTION, double: resolution.x)
-            try file.set(TIFFTAG_YRESOLUTION, double: resolution.y)
-        }
-        if index == 0 {
-            try file.set(TIFFTAG_IMAGEDESCRIPTION, string: description.imageDescription)
-            try file.set(TIFFTAG_SOFTWARE, string: "Tessera \(TesseraVersion.string)")
-        }
+        try HeatmapWriter.setTilingResolutionAndDescription(file, level: index, tileSize: tileSize,
+                                                            description: description) { description.imageDescription }
         var tile = [Float](repeating: .nan, count: tileSize * tileSize)
         for tileY in stride(from: 0, to: height, by: tileSize) {
             for tileX in stride(from: 0, to: width, by: tileSize) {

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCore
 
 /// A seeded pseudo-random generator (SplitMix64) for fuzz tests: the same seed gives the same cases on every machine.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -58,12 +59,7 @@ public struct FuzzCampaign: Sendable {
 
 /// The process's peak resident set size in MiB (VmHWM), for memory bounds in fuzz tests. Other tests running at the
 /// same time raise it too, so bounds on its growth are generous.
-public func peakResidentMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kib / 1024
-}
+public func peakResidentMiB() -> Double { ProcessMemory.peakResidentMiB() }
 
 /// Hostile replacements for a number in a text format: limits of 64-bit integers, floats past them, negatives.
 public let hostileNumbers = [

@@ -117,7 +117,7 @@ struct NucleiScaleCommand: ParsableCommand {
             peak RSS %.0f MiB, results file %.1f MB (%.0f bytes per nucleus), wall %.1f s
             """, tiles, maps.count, nuclei, Double(nuclei) / Double(tiles), findSeconds, 1000 * findSeconds / Double(tiles),
                      writeSeconds, (tiles + batch - 1) / batch, batch, densitySeconds, tissue.count,
-                     Self.peakResidentMiB(), Double(bytes) / 1e6, Double(bytes) / Double(max(nuclei, 1)),
+                     ProcessMemory.peakResidentMiB(), Double(bytes) / 1e6, Double(bytes) / Double(max(nuclei, 1)),
                      Date().timeIntervalSince(started)))
     }
 
@@ -125,13 +125,5 @@ struct NucleiScaleCommand: ParsableCommand {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
-
-    /// VmHWM from /proc/self/status.
-    static func peakResidentMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kib / 1024
     }
 }

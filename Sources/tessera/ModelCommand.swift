@@ -154,7 +154,7 @@ struct ModelCommand: ParsableCommand {
             let cpuSecondsPerTile = (processCPUSeconds() - cpuStart) / Double(batches * batch)
             let tilesPerSecond = Double(batches * batch) / elapsed
             let gmacPerTile = Double(loaded.multiplyAccumulates(height: size, width: size)) / 1e9
-            let peakRSS = peakResidentMiB()
+            let peakRSS = ProcessMemory.peakResidentMiB()
             let sorted = batchTimes.sorted()
             let openMP = OpenMPEnvironment.current
             if json {
@@ -231,14 +231,6 @@ private func jsonText(_ object: Any) throws -> String {
     String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
 }
 
-/// Peak resident set size of this process: VmHWM from /proc/self/status (getrusage's ru_maxrss would include the
-/// parent's footprint before exec, e.g. a Python benchmark driver).
-private func peakResidentMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kib / 1024
-}
 
 /// User + system CPU time of this process so far: robust to other work on a shared machine, unlike wall time.
 private func processCPUSeconds() -> Double {
