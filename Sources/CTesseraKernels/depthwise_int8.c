@@ -15,46 +15,9 @@
 #include <string.h>
 #include <immintrin.h>
 
+#include "requantise.h"
+
 static const uint8_t zeroRow[TESSERA_DEPTHWISE_INT8_MAX_CHANNELS + 64];
-
-// Cephes' expf: exp(x) = 2^n * exp(r), r = x - n ln 2 (ln 2 in two parts), exp(r) by a degree-5 polynomial.
-// x is clamped to [-87, 88] so 2^n stays a normal float.
-#define EXP_LOW (-87.0f)
-#define EXP_HIGH 88.0f
-#define LOG2E 1.44269504088896341f
-#define LN2_HIGH 0.693359375f
-#define LN2_LOW (-2.12194440e-4f)
-#define P0 1.9875691500e-4f
-#define P1 1.3981999507e-3f
-#define P2 8.3334519073e-3f
-#define P3 4.1665795894e-2f
-#define P4 1.6666665459e-1f
-#define P5 5.0000001201e-1f
-
-float tessera_kernels_exp(float x) {
-    x = fminf(fmaxf(x, EXP_LOW), EXP_HIGH);
-    float n = floorf(fmaf(x, LOG2E, 0.5f));
-    float r = fmaf(n, -LN2_HIGH, x);
-    r = fmaf(n, -LN2_LOW, r);
-    float y = P0;
-    y = fmaf(y, r, P1);
-    y = fmaf(y, r, P2);
-    y = fmaf(y, r, P3);
-    y = fmaf(y, r, P4);
-    y = fmaf(y, r, P5);
-    float r2 = r * r;
-    y = fmaf(y, r2, r);
-    y = y + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
-    float power;
-    memcpy(&power, &bits, sizeof power);
-    return y * power;
-}
-
-int tessera_kernels_have_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 
 static inline int32_t pairsOf(int32_t kernel) { return (kernel * kernel + 1) / 2; }
 
@@ -74,20 +37,6 @@ void tessera_depthwise_int8_pack(const int8_t *weights, int32_t channels, int32_
             }
         }
     }
-}
-
-/// The requantisation of one channel's sum: the reference for both kernels.
-static inline int8_t requantise(int32_t sum, float bias, float scale, float multiplier, int swish) {
-    float x = (float)sum;
-    x = x + bias;
-    x = x * scale;
-    if (swish) {
-        float e = tessera_kernels_exp(-x);
-        x = x / (1.0f + e);
-    }
-    x = x * multiplier;
-    x = fminf(fmaxf(x, -128.0f), 127.0f);
-    return (int8_t)(int32_t)nearbyintf(x);
 }
 
 /// The input row of each tap of output pixel (oy, ox), or the zero row where the tap lies in the padding.
@@ -146,40 +95,6 @@ void tessera_depthwise_int8_reference(const TesseraDepthwiseInt8 *p, int32_t row
             scalarChannels(p, rows, p->destination + ((int64_t)oy * p->outWidth + ox) * p->channels, 0);
         }
     }
-}
-
-#define AVX2 __attribute__((target("avx2,fma")))
-
-AVX2 static inline __m256 exp8(__m256 x) {
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_LOW)), _mm256_set1_ps(EXP_HIGH));
-    __m256 n = _mm256_floor_ps(_mm256_fmadd_ps(x, _mm256_set1_ps(LOG2E), _mm256_set1_ps(0.5f)));
-    __m256 r = _mm256_fmadd_ps(n, _mm256_set1_ps(-LN2_HIGH), x);
-    r = _mm256_fmadd_ps(n, _mm256_set1_ps(-LN2_LOW), r);
-    __m256 y = _mm256_set1_ps(P0);
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P1));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P2));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P3));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P4));
-    y = _mm256_fmadd_ps(y, r, _mm256_set1_ps(P5));
-    __m256 r2 = _mm256_mul_ps(r, r);
-    y = _mm256_fmadd_ps(y, r2, r);
-    y = _mm256_add_ps(y, _mm256_set1_ps(1.0f));
-    __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(y, _mm256_castsi256_ps(bits));
-}
-
-/// `requantise` on 8 channels.
-AVX2 static inline __m256i requantise8(__m256i sum, const float *bias, const float *scale, const float *multiplier, int swish) {
-    __m256 x = _mm256_cvtepi32_ps(sum);
-    x = _mm256_add_ps(x, _mm256_loadu_ps(bias));
-    x = _mm256_mul_ps(x, _mm256_loadu_ps(scale));
-    if (swish) {
-        __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), x));
-        x = _mm256_div_ps(x, _mm256_add_ps(_mm256_set1_ps(1.0f), e));
-    }
-    x = _mm256_mul_ps(x, _mm256_loadu_ps(multiplier));
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-128.0f)), _mm256_set1_ps(127.0f));
-    return _mm256_cvtps_epi32(x);  // round to nearest even under the default MXCSR, as nearbyintf
 }
 
 AVX2 void tessera_depthwise_int8_avx2(const TesseraDepthwiseInt8 *p, int32_t rowBegin, int32_t rowEnd) {

@@ -29,8 +29,11 @@ public enum MachineKind {
     /// The int8 kernels the network uses for its depthwise convolutions here.
     public static var int8DepthwiseKernels: String { Int8Depthwise.replacesOneDNN ? "tessera_int8_dw:avx2" : "onednn" }
 
+    /// The int8 kernels the network uses for its s8-out 1x1 convolutions (expand, project) here.
+    public static var int8PointwiseKernels: String { Int8Pointwise.replacesOneDNN ? "tessera_int8_1x1:avx2" : "onednn" }
+
     /// One line naming all of it, for provenance and cache keys.
     public static var description: String {
-        "\(cpuModel); \(instructionSet); oneDNN \(Segmenter.libraryVersion); int8 depthwise \(int8DepthwiseKernels); Tessera \(BuildInfo.gitCommit ?? TesseraVersion.string)"
+        "\(cpuModel); \(instructionSet); oneDNN \(Segmenter.libraryVersion); int8 depthwise \(int8DepthwiseKernels); int8 1x1 \(int8PointwiseKernels); Tessera \(BuildInfo.gitCommit ?? TesseraVersion.string)"
     }
 }

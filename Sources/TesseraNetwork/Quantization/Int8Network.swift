@@ -141,6 +141,11 @@ extension PlanBuilder {
             precondition(zip(output.scales, target.scales).allSatisfy { abs($0 / $1 - ratio) <= 1e-3 * ratio },
                          "\(label): a residual sum's scales must be its input's times one factor (checked when the file is loaded)")
         }
+        let int8Output = (outputType == dnnl_s8 && eltwise != .relu) || (outputType == dnnl_u8 && eltwise == .relu)
+        if groups == 1, kernel == 1, stride == 1, padding.allSatisfy({ $0 == 0 }), int8Output, Int8Pointwise.replacesOneDNN {
+            return int8PointwiseConvolution(label, input: input, conv: conv, inputScale: inputScales[0], eltwise: eltwise, output: output,
+                                            residual: accumulateInto)
+        }
         let accumulatorScales = (0..<outputs).map { o in (groups == 1 ? inputScales[0] : inputScales[o]) * conv.weightScales[o] }
         let primitiveOutputScales = (0..<outputs).map { o in eltwise == nil ? accumulatorScales[o] / output.scales[o] : accumulatorScales[o] }
 
