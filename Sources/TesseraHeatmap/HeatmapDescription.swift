@@ -12,11 +12,14 @@ public enum HeatmapKind: Sendable, Equatable {
     case probability(className: String)
     /// RGBA colour overlay in the class colours.
     case overlay
+    /// The slide QC's artefact map (`QCMaskFile`): bit k set where artefact kind `classNames[k]` was flagged.
+    case qcMask
 
     var name: String {
         switch self {
         case .classes: "classes"
         case .modelClasses: "model-classes"
+        case .qcMask: "qc-mask"
         case .probability: "probability"
         case .overlay: "overlay"
         }
@@ -80,6 +83,7 @@ public struct HeatmapDescription: Sendable, Equatable {
         case .classes, .modelClasses: object["no_prediction"] = Int(HeatmapWriter.noPrediction)
         case .probability(let className): object["class"] = className
         case .overlay: break
+        case .qcMask: object["values"] = QCMaskFile.valuesDescription
         }
         if let micronsPerPixelX, let micronsPerPixelY {
             object["mpp_level0"] = [micronsPerPixelX, micronsPerPixelY]
@@ -120,6 +124,7 @@ extension HeatmapDescription {
         case .classes, .modelClasses: "class"
         case .probability(let className): className
         case .overlay: "overlay"
+        case .qcMask: "artefacts"
         }
         var pixels = "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" Type=\"uint8\" SignificantBits=\"8\""
             + " Interleaved=\"true\" SizeX=\"\(width)\" SizeY=\"\(height)\" SizeC=\"\(channels)\" SizeZ=\"1\" SizeT=\"1\""

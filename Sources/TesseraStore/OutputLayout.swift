@@ -51,8 +51,8 @@ public struct OutputLayout: Sendable, Equatable {
     }
 
     /// The files of one slide run: `<stem>.sr<N>.classes.tif`, `.model-classes.tif`, `.overlay.tif`, `.prob-<class>.tif` (one per class,
-    /// in class order; `.ome.tif` for OME-TIFF heatmaps) in the heatmap folder, and `<stem>.sr<N>.geojson` in the
-    /// GeoJSON folder.
+    /// in class order), `.qc.tif` (the QC's artefact map) (`.ome.tif` for OME-TIFF heatmaps) in the heatmap folder,
+    /// and `<stem>.sr<N>.geojson` in the GeoJSON folder.
     public func slideRunFiles(outputStem: String, slideRun: SlideRunID, classNames: [String]) -> SlideRunFiles {
         let stem = Self.slideRunStem(outputStem: outputStem, slideRun: slideRun)
         return SlideRunFiles(stem: stem, heatmapDirectory: heatmapDirectory, geojsonDirectory: geojsonDirectory,
@@ -161,6 +161,9 @@ public struct SlideRunFiles: Sendable, Equatable {
     public var overlay: URL
     /// One per class, in class order.
     public var probabilities: [URL]
+    /// `<stem>.sr<N>.qc.tif`: the slide QC's artefact map at the QC resolution, written whenever the QC ran (with
+    /// or without heatmaps), so the export and the viewer show what the QC found.
+    public var qcMask: URL
     public var geojsonDirectory: URL
 
     init(stem: String, heatmapDirectory: URL, geojsonDirectory: URL, classNames: [String],
@@ -170,6 +173,7 @@ public struct SlideRunFiles: Sendable, Equatable {
         classMap = heatmapDirectory.appendingPathComponent(stem + ".classes" + tif)
         modelClassMap = heatmapDirectory.appendingPathComponent(stem + ".model-classes" + tif)
         overlay = heatmapDirectory.appendingPathComponent(stem + ".overlay" + tif)
+        qcMask = heatmapDirectory.appendingPathComponent(stem + ".qc" + tif)
         probabilities = classNames.map {
             heatmapDirectory.appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe($0) + tif)
         }
@@ -199,6 +203,8 @@ public struct Artefact: Sendable, Equatable, Codable {
         case probability
         case geojson
         case report
+        /// The slide QC's artefact map (from schema v9): one bit per artefact kind (`SlideRunFiles.qcMask`).
+        case qcMask = "qc_mask"
     }
 
     public var id: Int64

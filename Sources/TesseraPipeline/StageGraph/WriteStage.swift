@@ -3,6 +3,7 @@ import Logging
 import TesseraCore
 import TesseraExport
 import TesseraHeatmap
+import TesseraQC
 import TesseraStore
 
 /// write: rows, checkpoints and slide ends in; the results file and heatmap TIFFs out. Rows and statuses go
@@ -65,6 +66,15 @@ struct WriteStage: Sendable {
                 }
                 HeatmapCheckpoint.remove(directory: settings.heatmapDirectory, key: job.checkpointKey)
             }
+            // The QC's map, with or without heatmaps: the export traces QC regions from it, `serve` draws it.
+            if let map = job.qcMap {
+                do {
+                    try await pool.run { try writeQCMap(map, for: job, to: files.qcMask) }
+                    written.append(ArtefactFile(kind: .qcMask, url: files.qcMask))
+                } catch {
+                    return try await apply(.slideFailed(job, "writing the QC map: \(describe(error))", processed: processed))
+                }
+            }
             if let options = settings.settings.geojson {
                 do {
                     let url = try await pool.run { try writeGeoJSON(options, for: job, files: files) }
@@ -126,17 +136,30 @@ struct WriteStage: Sendable {
                           slideFingerprint: job.fingerprint, modelSHA256: engine.quantizedModelSHA256 ?? engine.modelSHA256)
     }
 
-    private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob, files: SlideRunFiles) throws {
-        let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
-        // Resolution tags whenever the run had a resolution a person or the file stated, with its source in the
-        // description; never one derived from the objective power alone (a guess viewers would trust).
+    /// Resolution tags whenever the run had a resolution a person or the file stated, with its source in the
+    /// description; never one derived from the objective power alone (a guess viewers would trust).
+    private func resolutionTags(_ job: SlideJob) -> (mpp: (x: Double, y: Double)?, source: String?) {
         let source: String? = switch job.resolution.source {
         case .file: "file"
         case .userStated: "user"
         case .userOverride: "user-override"
         case .objectivePower: nil
         }
-        let mpp: (x: Double, y: Double)? = source == nil ? nil : (job.resolution.mppX, job.resolution.mppY)
+        return (source == nil ? nil : (job.resolution.mppX, job.resolution.mppY), source)
+    }
+
+    private func writeQCMap(_ map: QCArtefactMap, for job: SlideJob, to url: URL) throws {
+        let (mpp, source) = resolutionTags(job)
+        try QCMaskFile.write(map.slideRaster(slideWidth: job.slide.width, slideHeight: job.slide.height),
+                             kinds: map.kinds.map(\.rawValue), to: url, slideName: job.url.lastPathComponent,
+                             downsample: map.level0PerPixel, micronsPerPixelX: mpp?.x, micronsPerPixelY: mpp?.y,
+                             micronsPerPixelSource: source, provenance: provenance(job),
+                             format: settings.layout.heatmapFormat)
+    }
+
+    private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob, files: SlideRunFiles) throws {
+        let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
+        let (mpp, source) = resolutionTags(job)
         _ = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
             modelClassMap: canvas.modelClassMapRaster.map { ($0, canvas.modelGrid!.downsample) },
@@ -160,7 +183,8 @@ struct WriteStage: Sendable {
                                                         modelClassMap: files.modelClassMap)
         let exporter = GeoJSONExporter(reader: reader, layout: settings.layout, options: options)
         return URL(fileURLWithPath: try exporter.export(slideRun, heatmaps: heatmaps, modelSHA256: provenance(job).modelSHA256,
-                                                        to: files.geojson(gzip: options.gzip)).file)
+                                                        to: files.geojson(gzip: options.gzip),
+                                                        qcMask: job.qcMap == nil ? nil : files.qcMask).file)
     }
 
     /// "#RRGGBB" as the writer's colour.

@@ -622,3 +622,32 @@ SELECT
      FROM (SELECT kind, area_mm2 FROM slide_qc q WHERE q.slide_run_id = sr.id AND q.area_mm2 > 0 ORDER BY kind))
         AS qc_artefacts
 FROM slide_runs sr;
+
+-- migration: v9-qc-mask
+
+-- Artefacts gain the kind 'qc_mask': a slide run's QC artefact map (issue 26), one uint8 pixel per QC pixel (2 µm by
+-- default) over the whole slide, bit k set where the k-th artefact kind named in the file's description was flagged
+-- (pen 1, blur 2, fold 4, bubble_edge 8 with the standard checks; 0: no artefact). The GeoJSON export traces its QC
+-- regions from it and `tessera serve` draws its QC layer from it.
+-- SQLite cannot change a CHECK constraint in place: the table is made again and its rows copied (as v6 did).
+CREATE TABLE artefacts_v9 (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    slide_run_id INTEGER REFERENCES slide_runs(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('class_map', 'model_class_map', 'overlay', 'probability', 'geojson', 'report',
+                                       'qc_mask')),
+    class_index INTEGER,
+    path TEXT NOT NULL UNIQUE,
+    size_bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    written_at TEXT NOT NULL,
+    adopted INTEGER NOT NULL DEFAULT 0,
+    removed_at TEXT
+) STRICT;
+INSERT INTO artefacts_v9 (id, run_id, slide_run_id, kind, class_index, path, size_bytes, sha256, written_at, adopted,
+                          removed_at)
+SELECT id, run_id, slide_run_id, kind, class_index, path, size_bytes, sha256, written_at, adopted, removed_at
+FROM artefacts;
+DROP TABLE artefacts;
+ALTER TABLE artefacts_v9 RENAME TO artefacts;
+CREATE INDEX artefacts_by_slide_run ON artefacts(slide_run_id);
