@@ -66,7 +66,8 @@ struct WriteStage: Sendable {
                 }
                 HeatmapCheckpoint.remove(directory: settings.heatmapDirectory, key: job.checkpointKey)
             }
-            // The QC's map, with or without heatmaps: the export traces QC regions from it, `serve` draws it.
+            // The QC's map, with or without heatmaps (after them: a full disk interrupts the slide at its heatmaps, as
+            // before): the GeoJSON traces QC regions from it, `serve` draws it.
             if let map = job.qcMap {
                 do {
                     try await pool.run { try writeQCMap(map, for: job, to: files.qcMask) }
