@@ -87,20 +87,50 @@ def check_cmu(tessera, slide, work):
               f"{group['with_holes']} with holes")
     expect(types["detection"].keys() == {"nuclei"}, f"detection classes {sorted(types['detection'])}")
 
+    # The slide QC's artefact regions: locked annotations of a class derived from QuPath's Ignore* and named after
+    # the kind, which QuPath itself takes as ignored (its base class), as many as the export wrote of each kind.
+    qc_written = {q["kind"]: q["regions"] for q in exported.get("qc", [])}
+    expect(set(qc_written) == {"pen", "blur", "fold", "bubble_edge"}, f"QC kinds exported {sorted(qc_written)}")
+    qc_colours = {"pen": [31, 78, 216], "blur": [224, 138, 0], "fold": [176, 30, 142], "bubble_edge": [0, 165, 165]}
+    for kind, count in qc_written.items():
+        name = "Ignore*: " + kind.replace("_", " ").capitalize()
+        group = types.get("annotation", {}).get(name)
+        if count == 0:
+            expect(group is None, f"{name}: annotations read where none were exported")
+            continue
+        if group is None:
+            fail(f"no annotation of class {name} ({count} QC regions exported)")
+            continue
+        expect(group["count"] == count and group["locked"] == count,
+               f"{name}: {group['count']} annotations ({group['locked']} locked), exported {count}")
+        expect(group.get("base_class") == "Ignore*" and group.get("ignored") is True,
+               f"{name}: base class {group.get('base_class')}, ignored {group.get('ignored')}")
+        expect(group["color"] == qc_colours[kind], f"{name}: colour {group['color']}, expected {qc_colours[kind]}")
+        print(f"  QC {kind}: {group['count']} annotations of class {name} (base Ignore*, ignored by QuPath) {group['color']}")
+    expect(sum(qc_written.values()) > 0, "CMU-1-Small-Region's QC exported no region")
+
     # Tiles are QuPath tiles (what "Tile classifications to annotations" works on), one per stored tile.
     tiles = sum(group["count"] for group in types["tile"].values())
     expect(tiles == stored_tiles == exported["tiles"], f"{tiles} tile objects, {stored_tiles} stored tiles")
     expect("background" not in types["tile"], "a tile is classified background, not Ignore*")
     print(f"  tiles: {tiles} tile objects, by class {({k: v['count'] for k, v in types['tile'].items()})}")
 
-    # Measurement names: Tessera's prefix only, never one of QuPath's live names ("Area µm^2").
+    # Measurement names: Tessera's prefix only, never one of QuPath's live names ("Area µm^2"). QC annotations have
+    # their area and kind value, not a mean probability.
     region_names = {"Tessera: area µm^2", "Tessera: mean probability"}
+    qc_names = {"Tessera: area µm^2", "Tessera: QC kind value"}
     tile_names = {"Tessera: tissue fraction"} | {f"Tessera: {c} {m}" for c in classes for m in ("fraction", "mean probability")}
+    qc_count = sum(qc_written.values())
     for object_type, names in read["measurements"].items():
-        wanted = tile_names if object_type == "tile" else region_names
+        wanted = tile_names if object_type == "tile" else region_names | (qc_names if object_type == "annotation" else set())
         expect(set(names) == wanted, f"{object_type} measurements {sorted(names)}, expected {sorted(wanted)}")
         count = sum(group["count"] for group in types[object_type].values())
-        expect(all(n == count for n in names.values()), f"{object_type}: not every object has every measurement")
+        if object_type == "annotation":
+            expected_counts = {"Tessera: area µm^2": count, "Tessera: mean probability": count - qc_count,
+                               "Tessera: QC kind value": qc_count}
+            expect(names == expected_counts, f"annotation measurement counts {names}, expected {expected_counts}")
+        else:
+            expect(all(n == count for n in names.values()), f"{object_type}: not every object has every measurement")
     print(f"  measurements: {sorted(region_names)} on regions, {len(tile_names)} on tiles")
 
     # Split into files of at most 100 objects, read one after another as the project's script does: the same objects.
@@ -145,6 +175,9 @@ def check_cmu(tessera, slide, work):
                          "Stroma": [150, 200, 150]}.items():
         expect(names.get(name) == colour, f"project class {name}: {names.get(name)}, expected {colour}")
     expect("eosin-stroma" in names and "background" not in names, f"project classes {sorted(names)}")
+    for kind, count in qc_written.items():
+        name = "Ignore*: " + kind.replace("_", " ").capitalize()
+        expect(names.get(name) == qc_colours[kind], f"project class {name}: {names.get(name)}, expected {qc_colours[kind]}")
     expect(os.path.isfile(os.path.join(project, "scripts", "Import Tessera objects.groovy")), "no import script")
     print(f"  project: {len(images)} image via {builder.get('providerClassName', '?').rsplit('.', 1)[-1]}, "
           f"{len(names)} classes read by DefaultProject")

@@ -15,6 +15,8 @@ by pixel colours at known places that:
     a zoom out;
   - the nuclei density layer draws every cell of the results file's grid with a density, in that density's colour
     at the cell's place, and its legend states the scale;
+  - the QC layer (off by default) has its legend of artefact kinds, and switched on colours a pixel the QC map
+    flags in its kind's colour at the layer's opacity; switched off, the colour goes;
   - the page's console shows no errors or warnings of level error, and no request failed.
 Writes the screenshots to OUT_DIR. Exit status 0 when every check passes, 1 otherwise.
 
@@ -194,7 +196,7 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
         await asyncio.sleep(0.5)
         whole = await tools.screenshot(os.path.join(out_dir, "serve-viewer.png"))
         info = await tools.evaluate("fetch('/api/slides/%s').then(r => r.json())" % slide_id)
-        check(len(info["layers"]) == 4, "four heatmap layers (overlay and three probabilities)")
+        check(len(info["layers"]) == 5, "five heatmap layers (overlay, three probabilities and the QC artefacts)")
         check(bool(info.get("regions")), "the slide has GeoJSON regions")
         await tools.wait_for("document.getElementById('layer-regions') !== null", what="the regions layer")
         outlines = await tools.evaluate("document.querySelectorAll('#viewer svg path').length")
@@ -461,6 +463,53 @@ async def run_checks(chromium_ws, base, slide_id, classes_tiff, out_dir):
               "the density colours run from the colour map's first stop at 0 to its last at the scale and above")
         await tools.evaluate("document.getElementById('layer-nuclei-density').click(), true")
         await settle("density layer off")
+        # The QC layer: off by default, its legend lists the kinds; on, the QC map's most solidly flagged pixel is
+        # drawn in its kind's colour at the layer's opacity (0.6) over whatever is below; off again, it goes.
+        qc_layer = [layer for layer in info["layers"] if layer["kind"] == "qc"]
+        check(len(qc_layer) == 1, "the slide has a QC layer")
+        legend_rows = await tools.evaluate("document.querySelectorAll('#qc-legend .legend-row').length")
+        check(legend_rows == 4, "the QC legend lists four artefact kinds (%s)" % legend_rows)
+        check(await tools.evaluate("document.getElementById('layer-qc').checked === false"), "the QC layer starts off")
+        qc_tiff = classes_tiff.replace(".classes.tif", ".qc.tif")
+        qc_map = Image.open(qc_tiff)
+        qc_map.seek(0)
+        qc_width, qc_height = qc_map.size
+        qc_values = qc_map.load()
+        kinds = [entry["name"] for entry in qc_layer[0]["legend"]] if qc_layer else []
+        colours = [tuple(int(entry["colour"][i:i + 2], 16) for i in (1, 3, 5)) for entry in qc_layer[0]["legend"]] if qc_layer else []
+        best, best_count = None, 0
+        for y in range(3, qc_height - 3):
+            for x in range(3, qc_width - 3):
+                value = qc_values[x, y]
+                if value == 0:
+                    continue
+                count = sum(qc_values[x + dx, y + dy] == value for dx in range(-3, 4) for dy in range(-3, 4))
+                if count > best_count:
+                    best, best_count = (x, y), count
+        check(best is not None, "the QC map of CMU-1-Small-Region flags some pixels")
+        if best is not None and qc_layer:
+            value = qc_values[best]
+            kind = min(k for k in range(len(kinds)) if value & (1 << k))
+            qc_downsample = qc_layer[0]["level0Width"] / qc_width
+            point = ((best[0] + 0.5) * qc_downsample, (best[1] + 0.5) * qc_downsample)
+            await look_at(*point)
+            xy = await screen_point(*point)
+            qc_off = await tools.screenshot(os.path.join(out_dir, "serve-qc-off.png"))
+            await tools.evaluate("document.getElementById('layer-qc').click(), true")
+            await tools.wait_for("window.tesseraLayers.qc.item !== null", what="the QC layer")
+            await settle("redraw with the QC layer")
+            qc_on = await tools.screenshot(os.path.join(out_dir, "serve-qc-on.png"))
+            await tools.evaluate("document.getElementById('layer-qc').click(), true")
+            await settle("redraw without the QC layer")
+            qc_off_again = await tools.screenshot(os.path.join(out_dir, "serve-qc-off-again.png"))
+            below, drawn = patch_mean(qc_off, *xy), patch_mean(qc_on, *xy)
+            expected = tuple(below[c] * 0.4 + colours[kind][c] * 0.6 for c in range(3))
+            print("      QC %s at map pixel %s (value %d, %d of 49 alike), screen %s: below %s, with QC %s, expected %s" % (
+                kinds[kind], best, value, best_count, xy, tuple(round(v) for v in below),
+                tuple(round(v) for v in drawn), tuple(round(v) for v in expected)))
+            check(distance(drawn, expected) < 15, "the QC layer colours a flagged pixel in the %s colour at its "
+                  "opacity (off by %.1f)" % (kinds[kind], distance(drawn, expected)))
+            check(distance(patch_mean(qc_off_again, *xy), below) < 3, "switching the QC layer off removes its colour")
 
         # The console check can fail: an error logged on purpose is seen (then left out of the verdict).
         await tools.evaluate("console.error('tessera check-viewer probe'), true")

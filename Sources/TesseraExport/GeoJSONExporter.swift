@@ -37,12 +37,17 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     /// Each nucleus of a run that counted them as a QuPath detection (classified by the tissue around it); the
     /// nucleus class's regions are then left out unless `classNames` names it (they are the same nuclei, merged).
     public var nuclei: Bool
+    /// The slide QC's artefact regions as locked `Ignore*: <Kind>` annotations, where the slide run has a QC map
+    /// (`--no-qc-regions` leaves them out).
+    public var qcRegions: Bool
 
     public init(objects: ExportedObjects = .regions, classNames: [String]? = nil, minimumAreaMicrons2: Double = 0,
                 simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false,
-                qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil, nuclei: Bool = true) {
+                qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil, nuclei: Bool = true,
+                qcRegions: Bool = true) {
         self.objects = objects
         self.nuclei = nuclei
+        self.qcRegions = qcRegions
         self.classNames = classNames
         self.minimumAreaMicrons2 = minimumAreaMicrons2
         self.simplifyMicrons = simplifyMicrons
@@ -54,7 +59,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case objects, classNames, minimumAreaMicrons2, simplifyMicrons, gzip, multipolygonPerClass, objectTypes, qupathClasses
-        case objectsPerFile, nuclei
+        case objectsPerFile, nuclei, qcRegions
     }
 
     // Settings written before the QuPath class map was added decode with its defaults.
@@ -70,7 +75,8 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
                     objectTypes: try container.decodeIfPresent([String: QuPathObjectType].self, forKey: .objectTypes) ?? [:],
                     qupathClasses: try container.decodeIfPresent([String: String].self, forKey: .qupathClasses) ?? [:]),
                   objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile),
-                  nuclei: try container.decodeIfPresent(Bool.self, forKey: .nuclei) ?? true)
+                  nuclei: try container.decodeIfPresent(Bool.self, forKey: .nuclei) ?? true,
+                  qcRegions: try container.decodeIfPresent(Bool.self, forKey: .qcRegions) ?? true)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -85,6 +91,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
         if !qupath.qupathClasses.isEmpty { try container.encode(qupath.qupathClasses, forKey: .qupathClasses) }
         try container.encodeIfPresent(objectsPerFile, forKey: .objectsPerFile)
         if !nuclei { try container.encode(nuclei, forKey: .nuclei) }
+        if !qcRegions { try container.encode(qcRegions, forKey: .qcRegions) }
     }
 }
 
@@ -110,6 +117,14 @@ public struct SlideExportSummary: Sendable, Equatable {
     public var classes: [ClassFigures]
     public var tilesWritten = 0
     public var nucleiWritten = 0
+    /// The QC map's regions written, per kind in the map's order (empty: no QC map, or left out).
+    public struct QCFigures: Sendable, Equatable {
+        public var kind: String
+        public var regions = 0
+        /// The traced area, µm².
+        public var areaMicrons2 = 0.0
+    }
+    public var qc: [QCFigures] = []
     /// The frame the coordinates are in (QuPath's for this slide), and regions written per object type.
     public var frame = QuPathFrame(source: .noBounds)
     public var objectTypes: [String: QuPathObjectType] = [:]
@@ -284,12 +299,14 @@ public struct GeoJSONExporter {
     public func export(_ slideRun: StoredSlideRun, into directory: URL) throws -> SlideExportSummary {
         let heatmaps = options.objects.regions ? try recordedHeatmaps(slideRun) : nil
         return try export(slideRun, heatmaps: heatmaps, modelSHA256: slideRun.modelSHA256,
-                          to: try outputURL(for: slideRun, in: directory))
+                          to: try outputURL(for: slideRun, in: directory),
+                          qcMask: options.qcRegions ? try recordedQCMask(slideRun) : nil)
     }
 
-    /// Writes one slide run's GeoJSON to `url` (whose folder must exist), tracing regions from `heatmaps`.
+    /// Writes one slide run's GeoJSON to `url` (whose folder must exist), tracing regions from `heatmaps` and, when
+    /// `options.qcRegions`, the QC's artefacts from `qcMask`.
     public func export(_ slideRun: StoredSlideRun, heatmaps: SlideRunHeatmaps?, modelSHA256: String,
-                       to url: URL) throws -> SlideExportSummary {
+                       to url: URL, qcMask: URL? = nil) throws -> SlideExportSummary {
         let directory = url.deletingLastPathComponent()
         let started = ContinuousClock.now
         guard let mppX = slideRun.mppX, let mppY = slideRun.mppY, mppX > 0, mppY > 0 else {
@@ -325,6 +342,10 @@ public struct GeoJSONExporter {
         if let maps {
             try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), frame: frame, writer: &writer,
                              directory: directory, summary: &summary)
+        }
+        if options.qcRegions, let qcMask {
+            try writeQCRegions(slideRun, qcMask: qcMask, mpp: (mppX, mppY), frame: frame, writer: &writer,
+                               summary: &summary)
         }
         if options.objects.tiles {
             try writeTiles(slideRun, frame: frame, writer: &writer, summary: &summary)
@@ -533,12 +554,7 @@ public struct GeoJSONExporter {
                      probabilities: [HeatmapFileReader?], within: PixelRect? = nil,
                      afterRow: () throws -> Void) throws {
         let width = classMap.width, bandBytes = width * classMap.bandHeight
-        // The map columns and rows wholly inside `within`.
-        func wholly(_ start: Int, _ end: Int) -> Range<Int> {
-            let first = Int((Double(start) / downsample).rounded(.up)), last = Int((Double(end) / downsample).rounded(.down))
-            return first..<Swift.max(first, last)
-        }
-        let inside = within.map { (columns: wholly($0.x, $0.maxX), rows: wholly($0.y, $0.maxY)) }
+        let inside = within.map { mapPixels(whollyInside: $0, downsample: downsample) }
         // Buffers of our own, so the rows handed to the tracer stay valid for the whole band.
         let band = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bandBytes)
         let samplers = probabilities.map { $0.map { ProbabilityRowSampler(map: $0, width: width, downsample: downsample) } }
@@ -564,6 +580,15 @@ public struct GeoJSONExporter {
             }
         }
         try tracer.finish()
+    }
+
+    /// The columns and rows of a map at `downsample` whose pixels lie wholly inside level-0 rectangle `rect`.
+    static func mapPixels(whollyInside rect: PixelRect, downsample: Double) -> (columns: Range<Int>, rows: Range<Int>) {
+        func wholly(_ start: Int, _ end: Int) -> Range<Int> {
+            let first = Int((Double(start) / downsample).rounded(.up)), last = Int((Double(end) / downsample).rounded(.down))
+            return first..<Swift.max(first, last)
+        }
+        return (wholly(rect.x, rect.maxX), wholly(rect.y, rect.maxY))
     }
 
     // MARK: Tiles

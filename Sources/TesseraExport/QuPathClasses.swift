@@ -1,4 +1,5 @@
 import Foundation
+import TesseraHeatmap
 import TesseraCore
 import TesseraStore
 
@@ -36,6 +37,16 @@ public struct QuPathClassMap: Sendable, Equatable {
         "immune": "Immune cells", "lymphocytes": "Immune cells", "inflammatory": "Immune cells",
         "necrosis": "Necrosis", "other": "Other", "background": "Ignore*",
     ]
+
+    /// The QuPath class of a QC artefact kind: derived from QuPath's standard `Ignore*` (QuPath leaves a class whose
+    /// base class name ends in "*" out of its measurements and classifiers: PathObjectTools, PathClassTools) with
+    /// the kind's own name ("Ignore*: Pen", "Ignore*: Bubble edge"), in the kind's colour, so a pathologist sees
+    /// which artefact it is and QuPath treats every one as excluded tissue.
+    public static func qcClassification(kind: String) -> QuPathFeature.Classification {
+        let colour = QCMaskFile.colour(of: kind)
+        return QuPathFeature.Classification(name: "Ignore*: " + QCMaskFile.title(of: kind),
+                                            colour: (colour.red, colour.green, colour.blue))
+    }
 
     static let detectionWords = ["nucle", "cell", "cyte", "mitos", "mitotic"]
 
@@ -92,6 +103,8 @@ public enum QuPathMeasurement {
     public static func fraction(_ className: String) -> String { prefix + "\(className) fraction" }
     public static func meanProbability(_ className: String) -> String { prefix + "\(className) mean probability" }
     /// A nucleus's measurements (the results file's `nuclei` columns).
+    /// A QC annotation's kind as its value in the QC map (pen 1, blur 2, fold 4, bubble edge 8: `QCMaskFile`).
+    public static let qcKindValue = prefix + "QC kind value"
     public static let nucleusArea = prefix + "nucleus area µm^2"
     public static let nucleusPerimeter = prefix + "nucleus perimeter µm"
     public static let nucleusDiameter = prefix + "nucleus diameter µm"

@@ -15,11 +15,14 @@ public enum HeatmapKind: Sendable, Equatable {
     /// Nuclei per mm² of tissue on the slide run's density grid (float32; NaN where a cell has too little tissue for
     /// a density), `cellMicrons` µm on a side.
     case nucleusDensity(cellMicrons: Double)
+    /// The slide QC's artefact map (`QCMaskFile`): bit k set where artefact kind `classNames[k]` was flagged.
+    case qcMask
 
     var name: String {
         switch self {
         case .classes: "classes"
         case .modelClasses: "model-classes"
+        case .qcMask: "qc-mask"
         case .probability: "probability"
         case .overlay: "overlay"
         case .nucleusDensity: "nuclei-density"
@@ -88,6 +91,7 @@ public struct HeatmapDescription: Sendable, Equatable {
             object["unit"] = "nuclei per mm2 of tissue"
             object["cell_um"] = cellMicrons
             object["no_density"] = "NaN"
+        case .qcMask: object["values"] = QCMaskFile.valuesDescription
         }
         if let micronsPerPixelX, let micronsPerPixelY {
             object["mpp_level0"] = [micronsPerPixelX, micronsPerPixelY]
@@ -129,6 +133,7 @@ extension HeatmapDescription {
         case .probability(let className): className
         case .overlay: "overlay"
         case .nucleusDensity: "nuclei per mm2"
+        case .qcMask: "artefacts"
         }
         var pixels = "<Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" Type=\"uint8\" SignificantBits=\"8\""
             + " Interleaved=\"true\" SizeX=\"\(width)\" SizeY=\"\(height)\" SizeC=\"\(channels)\" SizeZ=\"1\" SizeT=\"1\""

@@ -11,6 +11,9 @@ public struct HeatmapLayer: Sendable, Equatable {
         /// `<slide>.prob-<class>.tif`: one class's probability through `ColourMap.viridis`, transparent where the
         /// class map (`<slide>.classes.tif`) says no prediction.
         case probability(classIndex: Int)
+        /// `<slide>.sr<N>.qc.tif`: the slide QC's artefact map, each pixel in its lowest kind's colour
+        /// (`QCMaskFile.colour`), transparent where no artefact was found.
+        case qc
     }
 
     /// "overlay" or "prob-<class index>": the layer's name in URLs.
@@ -68,9 +71,19 @@ public struct HeatmapLayerCatalog: Sendable {
         self.outputDirectory = outputDirectory.standardizedFileURL
     }
 
-    /// The layers whose files are recorded and servable for `slide`, overlay first, then each class's probability in
-    /// class order.
+    /// The layers whose files are recorded and servable for `slide`: overlay first, then each class's probability in
+    /// class order, then the QC's artefact map (which a QC-only run has without the others).
     public func layers(for slide: SlideRunDetail) -> [HeatmapLayer] {
+        classLayers(for: slide) + (qcLayer(for: slide).map { [$0] } ?? [])
+    }
+
+    /// The QC layer of `slide`, when its QC map is recorded and servable (its `classMap` is the map itself).
+    public func qcLayer(for slide: SlideRunDetail) -> HeatmapLayer? {
+        guard let file = servableFile(slide.artefacts.first { $0.kind == .qcMask }) else { return nil }
+        return HeatmapLayer(id: "qc", title: "QC artefacts", kind: .qc, file: file, classMap: file)
+    }
+
+    private func classLayers(for slide: SlideRunDetail) -> [HeatmapLayer] {
         guard let classMap = servableFile(slide.artefacts.first { $0.kind == .classMap }) else { return [] }
         var layers: [HeatmapLayer] = []
         if let overlay = servableFile(slide.artefacts.first { $0.kind == .overlay }) {
@@ -154,7 +167,27 @@ struct HeatmapTileSource {
                               halving: .majority)
             }
             return Self.colourMapped(probability, mask: classes, transparentBelow: transparentBelow)
+        case .qc:
+            let values = try Self.tile(reader, levels: levels.count, fileLevel: fileLevel, column: column, row: row,
+                                       halving: .majority)
+            return Self.qcColoured(values, kinds: reader.metadata.classNames)
         }
+    }
+
+    /// A QC map's values in their lowest kind's colour, opaque (the page sets the layer's opacity); 0 transparent.
+    static func qcColoured(_ values: HeatmapImage, kinds: [String]) -> HeatmapImage {
+        var table = [UInt8](repeating: 0, count: 256 * 4)
+        for value in 1..<256 {
+            guard let lowest = kinds.indices.first(where: { QCMaskFile.flags(UInt8(value), kindIndex: $0) }) else { continue }
+            let colour = QCMaskFile.colour(of: kinds[lowest])
+            table.replaceSubrange((value * 4)..<(value * 4 + 4), with: [colour.red, colour.green, colour.blue, 255])
+        }
+        var rgba = [UInt8](repeating: 0, count: values.width * values.height * 4)
+        for index in 0..<(values.width * values.height) {
+            let value = Int(values.pixels[index * values.channels])
+            for c in 0..<4 { rgba[index * 4 + c] = table[value * 4 + c] }
+        }
+        return HeatmapImage(width: values.width, height: values.height, channels: 4, pixels: rgba)
     }
 
     /// Tile (`column`, `row`) of `fileLevel`; past the file's `levels` levels, its last level (which fits one

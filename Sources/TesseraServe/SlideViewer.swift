@@ -219,6 +219,14 @@ public final class SlideViewer: Sendable {
             /// Level-0 pixels the heatmap covers (its width and height times its downsample).
             var level0Width: Double
             var level0Height: Double
+            /// The QC layer's artefact kinds: name, colour and the map value of each (nil for other layers).
+            var legend: [LegendEntry]? = nil
+        }
+
+        struct LegendEntry: Encodable {
+            var name: String
+            var colour: String
+            var value: Int
         }
 
         var id: Int64
@@ -265,11 +273,13 @@ public final class SlideViewer: Sendable {
                 continue
             }
             let classIndex: Int? = if case .probability(let index) = layer.kind { index } else { nil }
+            let isQC = layer.kind == .qc
             layers.append(SlideInfo.Layer(
-                id: layer.id, title: layer.title, kind: classIndex == nil ? "overlay" : "probability",
+                id: layer.id, title: layer.title, kind: isQC ? "qc" : classIndex == nil ? "overlay" : "probability",
                 classIndex: classIndex, dzi: "/slides/\(id)/layers/\(layer.id)/image.dzi",
                 level0Width: Double(geometry.layout.width) * geometry.downsample,
-                level0Height: Double(geometry.layout.height) * geometry.downsample))
+                level0Height: Double(geometry.layout.height) * geometry.downsample,
+                legend: isQC ? await qcLegend(layer) : nil))
         }
         let info = SlideInfo(
             id: id, name: detail.name, path: detail.slidePath, runUID: detail.runUID, status: detail.status,
@@ -281,6 +291,17 @@ public final class SlideViewer: Sendable {
             nuclei: image.available && detail.countsNuclei ? "/api/slides/\(id)/nuclei" : nil,
             nucleiDensity: image.available && detail.countsNuclei ? "/api/slides/\(id)/nuclei-density" : nil)
         return try Self.json(info)
+    }
+
+    /// The QC layer's kinds as its file names them, each with its colour and map value (bit k: 2^k).
+    private func qcLegend(_ layer: HeatmapLayer) async -> [SlideInfo.LegendEntry] {
+        let kinds = (try? await readers.run { try HeatmapFileReader(url: layer.file).metadata.classNames }) ?? []
+        return kinds.enumerated().map { index, kind in
+            let colour = QCMaskFile.colour(of: kind)
+            return SlideInfo.LegendEntry(name: QCMaskFile.title(of: kind),
+                                         colour: String(format: "#%02x%02x%02x", colour.red, colour.green, colour.blue),
+                                         value: 1 << index)
+        }
     }
 
     private func tileAt(_ id: Int64, request: Request) async throws -> Response {
@@ -456,7 +477,8 @@ public final class SlideViewer: Sendable {
         }
         let detail = try await detail(id)
         _ = try await openSlide(id)   // only over the content the run analysed
-        let layers = heatmaps.layers(for: detail)
+        // The class layers: the QC layer's file holds artefact bits, not classes.
+        let layers = heatmaps.layers(for: detail).filter { $0.kind != .qc }
         struct Answer: Encodable {
             struct Probability: Encodable { var classIndex: Int; var name: String; var probability: Double }
             var x: Double

@@ -51,8 +51,8 @@ public struct OutputLayout: Sendable, Equatable {
     }
 
     /// The files of one slide run: `<stem>.sr<N>.classes.tif`, `.model-classes.tif`, `.overlay.tif`, `.prob-<class>.tif` (one per class,
-    /// in class order; `.ome.tif` for OME-TIFF heatmaps) in the heatmap folder, and `<stem>.sr<N>.geojson` in the
-    /// GeoJSON folder.
+    /// in class order), `.qc.tif` (the QC's artefact map) (`.ome.tif` for OME-TIFF heatmaps) in the heatmap folder,
+    /// and `<stem>.sr<N>.geojson` in the GeoJSON folder.
     public func slideRunFiles(outputStem: String, slideRun: SlideRunID, classNames: [String]) -> SlideRunFiles {
         let stem = Self.slideRunStem(outputStem: outputStem, slideRun: slideRun)
         return SlideRunFiles(stem: stem, heatmapDirectory: heatmapDirectory, geojsonDirectory: geojsonDirectory,
@@ -164,6 +164,9 @@ public struct SlideRunFiles: Sendable, Equatable {
     /// Nuclei per mm² of tissue on the density grid (float32; always a plain TIFF: a single small level, which
     /// every reader opens, and OME-TIFF's readers read plain TIFF too).
     public var nucleiDensity: URL
+    /// `<stem>.sr<N>.qc.tif`: the slide QC's artefact map at the QC resolution, written whenever the QC ran (with
+    /// or without heatmaps), so the export and the viewer show what the QC found.
+    public var qcMask: URL
     public var geojsonDirectory: URL
 
     init(stem: String, heatmapDirectory: URL, geojsonDirectory: URL, classNames: [String],
@@ -174,6 +177,7 @@ public struct SlideRunFiles: Sendable, Equatable {
         modelClassMap = heatmapDirectory.appendingPathComponent(stem + ".model-classes" + tif)
         overlay = heatmapDirectory.appendingPathComponent(stem + ".overlay" + tif)
         nucleiDensity = heatmapDirectory.appendingPathComponent(stem + ".nuclei-density.tif")
+        qcMask = heatmapDirectory.appendingPathComponent(stem + ".qc" + tif)
         probabilities = classNames.map {
             heatmapDirectory.appendingPathComponent(stem + ".prob-" + OutputLayout.fileNameSafe($0) + tif)
         }
@@ -205,7 +209,7 @@ public struct Artefact: Sendable, Equatable, Codable {
         case report
         /// Nuclei per mm² of tissue on the slide run's density grid, a float32 TIFF (from schema v9).
         case nucleiDensity = "nuclei_density"
-        /// The QC checks' artefact kinds per pixel at the QC resolution (from schema v9).
+        /// The slide QC's artefact map (from schema v9): one bit per artefact kind (`SlideRunFiles.qcMask`).
         case qcMask = "qc_mask"
     }
 

@@ -70,6 +70,9 @@ struct GeoJSONOptionGroup: ParsableArguments {
     @Flag(name: .customLong("no-nuclei"), help: "Leave out the nuclei (written by default as QuPath detections, one per nucleus, where the run counted them; the nucleus class's regions are then left out unless --classes names it).")
     var noNuclei = false
 
+    @Flag(name: .customLong("no-qc-regions"), help: "Leave out the slide QC's artefact regions (written by default as locked QuPath annotations of class Ignore*: Pen, Ignore*: Blur, Ignore*: Fold, Ignore*: Bubble edge, where the slide run has a QC map).")
+    var noQCRegions = false
+
     @Option(help: ArgumentHelp("A folder the run's heatmaps were moved to, where each recorded file is looked for by its name (default: where the results file records them).",
                                valueName: "dir"))
     var heatmaps: String?
@@ -109,7 +112,7 @@ struct GeoJSONOptionGroup: ParsableArguments {
             classNames: classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
             minimumAreaMicrons2: minimumArea, simplifyMicrons: simplify, gzip: gzip,
             multipolygonPerClass: multipolygonPerClass, qupath: try qupathClassMap(),
-            objectsPerFile: perFile == 0 ? nil : perFile, nuclei: !noNuclei)
+            objectsPerFile: perFile == 0 ? nil : perFile, nuclei: !noNuclei, qcRegions: !noQCRegions)
     }
 
     /// The exporter and the slide runs it exports, or a plain error (exit status 2).
@@ -228,6 +231,11 @@ struct GeoJSONExportCommand: ParsableCommand {
         }
         if options.objects != .regions { lines.append("  tiles: \(summary.tilesWritten)") }
         if summary.nucleiWritten > 0 { lines.append("  nuclei: \(summary.nucleiWritten) detections") }
+        if !summary.qc.isEmpty {
+            lines.append("  QC: " + summary.qc.map {
+                "\($0.kind) \($0.regions) regions (\(String(format: "%.4f", $0.areaMicrons2 / 1e6)) mm²)"
+            }.joined(separator: ", "))
+        }
         switch summary.frame.source {
         case .openslideBounds:
             lines.append("  coordinates in QuPath's frame: level-0 less the slide's bounds offset "
@@ -250,6 +258,7 @@ struct GeoJSONExportCommand: ParsableCommand {
              "regions_left_unsimplified": summary.polygonsLeftUnsimplified, "warnings": summary.warnings,
              "qupath_frame": ["offset": [summary.frame.offsetX, summary.frame.offsetY], "source": summary.frame.source.rawValue] as [String: Any],
              "object_types": summary.objectTypes.mapValues(\.rawValue),
+             "qc": summary.qc.map { ["kind": $0.kind, "regions": $0.regions, "area_um2": $0.areaMicrons2] as [String: Any] },
              "classes": summary.classes.map {
                  ["name": $0.name, "regions_traced": $0.regionsTraced, "regions_written": $0.regionsWritten,
                   "regions_dropped": $0.regionsDropped, "traced_area_px": $0.tracedArea] as [String: Any]
@@ -322,12 +331,17 @@ struct QuPathExportCommand: ParsableCommand {
         guard !written.isEmpty else { throw ExitCode(2) }
         var images: [QuPathProject.Image] = []
         var classes: [QuPathFeature.Classification] = []
-        for ((slideRun, _), folder) in zip(written, folders) {
+        for ((slideRun, summary), folder) in zip(written, folders) {
             images.append(QuPathProject.Image(
                 slidePath: slideRun.slidePath, name: slideRun.slideFileName, geojson: "tessera/" + folder,
                 metadata: [("tessera.run_uid", slideRun.runUID), ("tessera.slide_fingerprint", slideRun.fingerprint)]))
             for info in slideRun.classes {
                 let classification = options.qupath.classification(of: info)
+                if !classes.contains(where: { $0.name == classification.name }) { classes.append(classification) }
+            }
+            // The QC's artefact classes, for the kinds the slide's QC map holds.
+            for figures in summary.qc {
+                let classification = QuPathClassMap.qcClassification(kind: figures.kind)
                 if !classes.contains(where: { $0.name == classification.name }) { classes.append(classification) }
             }
         }

@@ -75,6 +75,9 @@ struct QCCommand: AsyncParsableCommand {
                                        kind.areaMM2, kind.tissueAreaMM2, kind.tissueFraction * 100)
                     }
                 }
+                if let map = slide.artefacts.first(where: { $0.kind == "qc_mask" }) {
+                    line += "\n            QC map: \(map.path)"
+                }
                 if let error = slide.error { line += "\n            error: \(error)" }
                 lines.append(line)
             }

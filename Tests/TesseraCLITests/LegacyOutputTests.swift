@@ -64,7 +64,7 @@ import TesseraTestSupport
             .split(separator: "\r\n")[1]
         #expect(classMap.hasPrefix("heatmaps/CMU-1-Small-Region.svs.") && classMap.hasSuffix(".sr3.classes.tif"))
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(String(classMap)).path))
-        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE slide_run_id = 3") == "COUNT(*)\r\n6\r\n")
+        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE slide_run_id = 3") == "COUNT(*)\r\n7\r\n")
         #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE adopted = 1") == "COUNT(*)\r\n6\r\n")
     }
 }

@@ -58,7 +58,7 @@ import TesseraTestSupport
         // The class map, the model-resolution class map, the overlay, one probability map per class (3) and the
         // GeoJSON, each as written.
         #expect(firstRecords.map(\.kind).sorted() == ["class_map", "geojson", "model_class_map", "overlay", "probability",
-                                                      "probability", "probability"])
+                                                      "probability", "probability", "qc_mask"])
         for record in firstRecords {
             let file = out.appendingPathComponent(record.path)
             #expect(try SlideEdits.sha256(file) == record.sha256, "\(record.path)")
@@ -130,17 +130,17 @@ import TesseraTestSupport
 
         // Pruning removes the superseded analysis's files and keeps its rows.
         let dry = try TesseraCLI.run(["prune", out.path, "--superseded", "--dry-run"])
-        #expect(dry.status == 0 && dry.stdout.contains("would remove 7 files"), "\(dry.stdout)\(dry.stderr)")
+        #expect(dry.status == 0 && dry.stdout.contains("would remove 8 files"), "\(dry.stdout)\(dry.stderr)")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(firstRecords[0].path).path))
         let prune = try TesseraCLI.run(["prune", out.path, "--superseded"])
-        #expect(prune.status == 0 && prune.stdout.contains("removed 7 files"), "\(prune.stdout)\(prune.stderr)")
+        #expect(prune.status == 0 && prune.stdout.contains("removed 8 files"), "\(prune.stdout)\(prune.stderr)")
         for record in firstRecords {
             #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(record.path).path))
         }
         for record in secondRecords {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(record.path).path))
         }
-        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE removed_at IS NOT NULL") == "COUNT(*)\r\n7\r\n")
+        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE removed_at IS NOT NULL") == "COUNT(*)\r\n8\r\n")
         #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM tiles WHERE slide_run_id = 1") != "COUNT(*)\r\n0\r\n")
         let gone = try TesseraCLI.run(["export", "geojson", results, "--out", directory.appendingPathComponent("x").path,
                                        "--run", uids[0]])
@@ -157,8 +157,8 @@ import TesseraTestSupport
         }
         let records = try Self.records(results)
         #expect(Set(records.map(\.slideRun)) == [1, 2])
-        #expect(records.filter { $0.slideRun == 1 }.count == 6 && records.filter { $0.slideRun == 2 }.count == 6)
-        #expect(Set(records.map(\.path)).count == 12)
+        #expect(records.filter { $0.slideRun == 1 }.count == 7 && records.filter { $0.slideRun == 2 }.count == 7)
+        #expect(Set(records.map(\.path)).count == 14)
         for record in records {
             #expect(try SlideEdits.sha256(out.appendingPathComponent(record.path)) == record.sha256, "\(record.path)")
         }

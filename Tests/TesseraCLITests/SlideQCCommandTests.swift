@@ -28,11 +28,25 @@ import TesseraTestSupport
         #expect(rows[0] == 0 && rows[1] == 4)
         #expect(abs(rows[2] - 0.0049) < 0.0005, "\(rows)")
         #expect(rows[3] == 2)
+        // Its QC map: recorded for the slide run, named after it, the plain name linked to it.
+        let mapQuery = "SELECT slide_run_id, path FROM artefacts WHERE kind = 'qc_mask' ORDER BY slide_run_id"
+        let heatmaps = out.appendingPathComponent("heatmaps")
+        let first = try TesseraCLI.csv(results, mapQuery)
+        #expect(first == "slide_run_id,path\r\n1,heatmaps/CMU-1-Small-Region.svs.sr1.qc.tif\r\n", "\(first)")
+        #expect(FileManager.default.fileExists(atPath: heatmaps.appendingPathComponent("CMU-1-Small-Region.svs.sr1.qc.tif").path))
         // A full run into the same folder analyses the slide: the QC-only slide run is not taken as done.
         let run = try TesseraCLI.run(["run", Fixtures.slide("CMU-1-Small-Region.svs").path, "--out", out.path,
                                       "--quiet", "--no-heatmaps"] + Self.tiling)
         #expect(run.status == 0 && run.stdout.contains("done ") && !run.stdout.contains("already done\n"), "\(run.stdout)")
         #expect(try numbers(results, "SELECT COUNT(*) FROM tiles")[0] > 0)
+        // The full run's slide run has a map of its own (even with --no-heatmaps); the QC-only one keeps its file,
+        // and the plain name follows the latest.
+        let both = try TesseraCLI.csv(results, mapQuery)
+        #expect(both == "slide_run_id,path\r\n1,heatmaps/CMU-1-Small-Region.svs.sr1.qc.tif\r\n"
+                + "2,heatmaps/CMU-1-Small-Region.svs.sr2.qc.tif\r\n", "\(both)")
+        #expect(try FileManager.default.destinationOfSymbolicLink(
+            atPath: heatmaps.appendingPathComponent("CMU-1-Small-Region.svs.qc.tif").path) == "CMU-1-Small-Region.svs.sr2.qc.tif")
+        #expect(FileManager.default.fileExists(atPath: heatmaps.appendingPathComponent("CMU-1-Small-Region.svs.sr1.qc.tif").path))
     }
 
     @Test func excludeArtefactsTakesTheFlaggedTissueOutOfTheReportedAreas() throws {

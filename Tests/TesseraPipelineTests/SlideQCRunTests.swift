@@ -3,6 +3,8 @@ import Logging
 import Testing
 @testable import TesseraPipeline
 import TesseraCore
+import TesseraExport
+import TesseraHeatmap
 import TesseraQC
 import TesseraSlide
 import TesseraStore
@@ -171,6 +173,115 @@ private func reals(_ database: String, _ sql: String) throws -> [Double] {
         #expect(abs((areas.tissueMM2 ?? 0) - (cleanAreas.tissueMM2 ?? 0) - flagged) < 1e-9)
     }
 
+    @Test func theQCMapHoldsEachKindWhereTheQCFoundItAndTheGeoJSONTracesIt() async throws {
+        let slide = try artefactSlide("pen")
+        let (summary, database, out) = try await run(slide)
+        defer { try? FileManager.default.removeItem(at: out) }
+        #expect(summary.slides.first?.status == .done)
+        // The map is recorded for its slide run and named after it, with the plain name linked to it.
+        let recorded = try ResultsQuery.run(databasePath: database, sql: """
+            SELECT a.path, a.slide_run_id FROM artefacts a WHERE a.kind = 'qc_mask'
+            """).rows
+        #expect(recorded.count == 1)
+        guard case .text(let path) = recorded.first?[0], case .integer(let slideRun) = recorded.first?[1] else {
+            Issue.record("no QC map recorded"); return
+        }
+        #expect(path == "heatmaps/pen.svs.sr\(slideRun).qc.tif")
+        let url = out.appendingPathComponent(path)
+        #expect(try FileManager.default.destinationOfSymbolicLink(
+            atPath: out.appendingPathComponent("heatmaps/pen.svs.qc.tif").path) == url.lastPathComponent)
+
+        // One map pixel per QC pixel (2 µm: 4 level-0 pixels at 0.5 µm/px), the slide's whole extent, so map pixel
+        // (x, y) is the artefact PNG's pixel (x, y); the kinds in bit order, the run's provenance.
+        let map = try HeatmapFileReader(url: url)
+        #expect(map.metadata.kind == "qc-mask" && map.metadata.downsample == 4)
+        #expect(map.metadata.classNames == ["pen", "blur", "fold", "bubble_edge"])
+        #expect(map.metadata.slideRunID == slideRun)
+        #expect(map.width == slide.image.width && map.height == slide.image.height && map.channels == 1)
+        #expect(try map.levels().count > 1, "pyramidal")
+        var values = [UInt8](repeating: 0, count: map.width * map.bandHeight * map.bandCount)
+        try values.withUnsafeMutableBufferPointer { all in
+            for band in 0..<map.bandCount {
+                try map.readBand(band, into: UnsafeMutableBufferPointer(
+                    rebasing: all[(band * map.width * map.bandHeight)..<((band + 1) * map.width * map.bandHeight)]))
+            }
+        }
+        values.removeLast(values.count - map.width * map.height)
+
+        // Each kind's pixels are the area the run recorded for it (slide_qc), exactly: 4 µm² a pixel.
+        let recordedAreas = try ResultsQuery.run(databasePath: database, sql: "SELECT kind, area_mm2 FROM slide_qc").rows
+        var kindPixels: [String: Int] = [:]
+        for (k, kind) in map.metadata.classNames.enumerated() {
+            kindPixels[kind] = values.reduce(0) { $0 + (QCMaskFile.flags($1, kindIndex: k) ? 1 : 0) }
+        }
+        for row in recordedAreas {
+            guard case .text(let kind) = row[0], case .real(let area) = row[1] else { continue }
+            let mapArea = Double(kindPixels[kind] ?? -1) * 4 / 1e6
+            #expect(abs(mapArea - area) <= 1e-9, "\(kind): map \(mapArea) mm², recorded \(area) mm²")
+        }
+        #expect(recordedAreas.count == 4)
+
+        // At the strokes the artefact set drew (pen.mask.png), the map says pen (bit 1).
+        let known = try PNGImage.read(from: folder.appendingPathComponent("pen.mask.png"))
+        var both = 0, either = 0, strokeInterior = 0, strokeInteriorPen = 0
+        for y in 0..<map.height {
+            for x in 0..<map.width {
+                let drawn = known.pixels[(y * known.width + x) * known.channels] > 127
+                let pen = values[y * map.width + x] & 1 != 0
+                if drawn && pen { both += 1 }
+                if drawn || pen { either += 1 }
+                // Well inside a stroke (5 px from its edge), where the pen check's misses are few (its IoU on this
+                // image is 0.91-0.93).
+                if drawn, x >= 5, y >= 5, x < map.width - 5, y < map.height - 5,
+                   [(-5, 0), (5, 0), (0, -5), (0, 5)].allSatisfy({ known.pixels[((y + $0.1) * known.width + x + $0.0) * known.channels] > 127 }) {
+                    strokeInterior += 1
+                    if pen { strokeInteriorPen += 1 }
+                }
+            }
+        }
+        let iou = Double(both) / Double(max(either, 1))
+        print(String(format: "QC map vs the drawn pen mask: IoU %.3f, stroke interiors flagged %d of %d", iou,
+                     strokeInteriorPen, strokeInterior))
+        #expect(iou >= 0.85)
+        #expect(strokeInterior > 1000 && Double(strokeInteriorPen) >= 0.9 * Double(strokeInterior))
+
+        // The GeoJSON: each kind's regions as locked annotations of class "Ignore*: <Kind>", their areas adding up to
+        // the map's (exactly: regions are traced on the map's pixel edges); none with --no-qc-regions.
+        let reader = try ResultsReader(path: database)
+        func export(_ qcRegions: Bool) throws -> (summary: SlideExportSummary, features: [[String: Any]]) {
+            let exporter = GeoJSONExporter(reader: reader, layout: OutputLayout(resultsFile: database),
+                                           options: GeoJSONExportOptions(objects: .tiles, nuclei: false, qcRegions: qcRegions))
+            let directory = out.appendingPathComponent(qcRegions ? "geojson" : "geojson-no-qc")
+            try GeoJSONExporter.createOutputDirectory(directory)
+            let stored = try #require(try exporter.selectSlideRuns(slides: [], run: nil).first)
+            let summary = try exporter.export(stored, into: directory)
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: summary.file)))
+            return (summary, ((object as? [String: Any])?["features"] as? [[String: Any]]) ?? [])
+        }
+        let (exported, features) = try export(true)
+        var tracedArea: [String: Double] = [:]
+        for feature in features {
+            let properties = feature["properties"] as? [String: Any] ?? [:]
+            guard let name = (properties["classification"] as? [String: Any])?["name"] as? String,
+                  name.hasPrefix("Ignore*: ") else { continue }
+            #expect(properties["objectType"] as? String == "annotation" && properties["isLocked"] as? Bool == true)
+            let measurements = properties["measurements"] as? [String: Any] ?? [:]
+            tracedArea[name, default: 0] += measurements["Tessera: area µm^2"] as? Double ?? .nan
+        }
+        for kind in ["pen", "blur", "fold", "bubble_edge"] {
+            let mapArea = Double(kindPixels[kind] ?? 0) * 4
+            let name = "Ignore*: " + QCMaskFile.title(of: kind)
+            #expect(abs((tracedArea[name] ?? 0) - mapArea) <= 1e-6 * max(mapArea, 1), "\(name): \(tracedArea[name] ?? 0) vs \(mapArea)")
+            #expect(exported.qc.first { $0.kind == kind }.map { abs($0.areaMicrons2 - mapArea) <= 1e-6 * max(mapArea, 1) } == true)
+        }
+        print("QC regions in the GeoJSON: \(exported.qc.map { "\($0.kind) \($0.regions) (\($0.areaMicrons2) µm²)" })")
+        #expect((tracedArea["Ignore*: Pen"] ?? 0) > 50_000)
+        let (left, leftFeatures) = try export(false)
+        #expect(left.qc.isEmpty)
+        #expect(!leftFeatures.contains { (($0["properties"] as? [String: Any])?["classification"] as? [String: Any])?["name"]
+                    .map { "\($0)".hasPrefix("Ignore*: ") } == true })
+    }
+
     @Test func theCleanRegionPassesAndQCOffRecordsNothingUnderAnotherHash() async throws {
         let slide = try artefactSlide("clean")
         let (summary, database, out) = try await run(slide)
@@ -183,6 +294,8 @@ private func reals(_ database: String, _ sql: String) throws -> [Double] {
         defer { try? FileManager.default.removeItem(at: out2) }
         #expect(off.slides.first?.areas?.qc == nil)
         #expect(try reals(offDatabase, "SELECT COUNT(*) FROM slide_qc")[0] == 0)
+        #expect(try reals(offDatabase, "SELECT COUNT(*) FROM artefacts WHERE kind = 'qc_mask'")[0] == 0)
+        #expect(try reals(database, "SELECT COUNT(*) FROM artefacts WHERE kind = 'qc_mask'")[0] == 1)
         #expect(try reals(offDatabase, "SELECT COUNT(*) FROM tile_predictions WHERE artefact_area_fraction IS NOT NULL")[0] == 0)
         let hashes = try ResultsQuery.run(databasePath: database, sql: "SELECT parameters_hash FROM runs").rows
             + ResultsQuery.run(databasePath: offDatabase, sql: "SELECT parameters_hash FROM runs").rows

@@ -136,3 +136,37 @@ extension ArtefactSetTests {
         }
     }
 }
+
+extension ArtefactSetTests {
+    /// Speed beside HistoQC's rules (tools/qc/time_histoqc_rules.py times those on the same ten images): the four
+    /// standard checks, and blur and fold alone (what HistoQC's blur and dark-tissue rules stand for), on every
+    /// image of the set, decoding excluded; the best of three passes. Prints; asserts only that the checks ran.
+    @Test func timesTheChecksOnTheSet() throws {
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: Self.directory.appendingPathComponent("manifest.json")))
+        var inputs: [QCInput] = []
+        for slide in Self.slides {
+            let folder = Self.directory.appendingPathComponent(slide)
+            let tissue = try Self.mask(folder.appendingPathComponent("tissue.png"))
+            let mpp = try #require(manifest.slides[slide]).qc_mpp
+            for variant in ["clean", "pen", "blur", "fold", "bubble"] {
+                let image = try PNGImage.readRGB(from: folder.appendingPathComponent("\(variant).png"))
+                inputs.append(QCInput(image: image, tissue: tissue, micronsPerPixel: mpp))
+            }
+        }
+        let pixels = inputs.reduce(0) { $0 + $1.image.width * $1.image.height }
+        func best(_ checks: [any QualityCheck]) -> Double {
+            (0..<3).map { _ in
+                let started = ContinuousClock.now
+                for input in inputs { _ = QualityChecks.run(checks, on: input) }
+                let elapsed = ContinuousClock.now - started
+                return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            }.min()!
+        }
+        let all = best(QualityChecks.standard), blurAndFold = best([BlurCheck(), FoldCheck()])
+        let each = QualityChecks.standard.map { check in "\(check.kind) \(String(format: "%.2f", best([check]))) s" }
+        print(String(format: "QC speed on the artefact set (%d images, %.1f M pixels): four checks %.2f s, "
+                     + "blur and fold %.2f s; ", inputs.count, Double(pixels) / 1e6, all, blurAndFold)
+              + each.joined(separator: ", "))
+        #expect(inputs.count == 10 && all > 0)
+    }
+}

@@ -114,7 +114,7 @@ import TesseraTestSupport
         try await withViewer(ViewerOptions(outputDirectory: fixture.directory)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/\(id)")
             let layers = info["layers"] as? [[String: Any]] ?? []
-            #expect(layers.map { $0["id"] as? String } == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(layers.map { $0["id"] as? String } == ["overlay", "prob-0", "prob-1", "prob-2", "qc"])
             #expect((info["slide"] as? [String: Any])?["available"] as? Bool == true)
             #expect((info["classes"] as? [[String: Any]])?.map { $0["name"] as? String } == ["background", "nuclei", "eosin-stroma"])
             let dzi = try await RawHTTP.get(port: port, "/slides/\(id)/layers/overlay/image.dzi").text

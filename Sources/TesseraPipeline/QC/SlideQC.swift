@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCore
+import TesseraHeatmap
 import TesseraQC
 import TesseraSlide
 import TesseraStore
@@ -76,6 +77,53 @@ public struct ArtefactGrid: Sendable {
     }
 }
 
+/// Where the QC found each kind, glass included, on the QC image's grid (`ArtefactGrid`'s): one bit per kind, what
+/// `<slide>.sr<N>.qc.tif` is written from (`QCMaskFile` says how the bits read).
+public struct QCArtefactMap: Sendable {
+    /// The kinds in bit order (at most `QCMaskFile.maximumKinds`).
+    public let kinds: [ArtefactKind]
+    public let originX: Double
+    public let originY: Double
+    public let level0PerPixel: Double
+    public let width: Int
+    public let height: Int
+    /// Bit k set where `kinds[k]` was flagged, row-major.
+    public let bits: [UInt8]
+
+    /// The map over the whole slide at the grid's pixel size (level-0 pixels per pixel: `level0PerPixel`): what the
+    /// file holds, so it lies on the slide like the other heatmaps (pixel (x, y) covers level-0 (x d, y d, d, d)).
+    /// Each pixel takes the grid pixel under its centre; outside the grid (glass beyond the tissue's box) it is 0.
+    public func slideRaster(slideWidth: Int, slideHeight: Int) -> QCArtefactMapRaster {
+        QCArtefactMapRaster(map: self, width: max(1, Int((Double(slideWidth) / level0PerPixel).rounded(.up))),
+                            height: max(1, Int((Double(slideHeight) / level0PerPixel).rounded(.up))))
+    }
+}
+
+/// `QCArtefactMap` resampled onto the slide's whole extent, row by row as the heatmap writer reads it.
+public struct QCArtefactMapRaster: HeatmapRaster {
+    let map: QCArtefactMap
+    public let width: Int
+    public let height: Int
+    public var channels: Int { 1 }
+
+    public func copyRows(_ rows: Range<Int>, into destination: UnsafeMutableRawBufferPointer) {
+        let d = map.level0PerPixel
+        // The grid column under each file column's centre, once for all rows (-1: outside the grid).
+        let columns = (0..<width).map { x -> Int in
+            let u = ((Double(x) + 0.5) * d - map.originX) / d
+            return u >= 0 && Int(u) < map.width ? Int(u) : -1
+        }
+        for (offset, y) in rows.enumerated() {
+            let v = ((Double(y) + 0.5) * d - map.originY) / d
+            let row = v >= 0 && Int(v) < map.height ? Int(v) : -1
+            for x in 0..<width {
+                let c = columns[x]
+                destination[offset * width + x] = row < 0 || c < 0 ? 0 : map.bits[row * map.width + c]
+            }
+        }
+    }
+}
+
 /// One slide's QC: the report, its record, the tiles' fractions and the grid the stitch stage counts against.
 public struct SlideQCOutcome: Sendable {
     public let report: SlideQCReport
@@ -84,6 +132,8 @@ public struct SlideQCOutcome: Sendable {
     public let grid: ArtefactGrid
     /// Per kind, the QC mask (same grid as `grid`): for the export and the viewer.
     public let masks: [(kind: ArtefactKind, mask: QCMask)]
+    /// The masks as one map of bits, for the slide run's QC file.
+    public let map: QCArtefactMap
 }
 
 public enum SlideQC {
@@ -180,6 +230,15 @@ public enum SlideQC {
                 SlideQCRecord.Kind(kind: $0.kind.rawValue, areaMM2: $0.areaMM2, tissueAreaMM2: $0.tissueAreaMM2,
                                    tissueFraction: $0.tissueShare)
             })
-        return SlideQCOutcome(report: report, record: record, tiles: tiles, grid: grid, masks: masks)
+        // The first eight kinds fit a byte (the standard checks are four); a lab's ninth is recorded, not mapped.
+        let mapped = Array(masks.prefix(QCMaskFile.maximumKinds))
+        var bits = [UInt8](repeating: 0, count: width * height)
+        for (index, entry) in mapped.enumerated() {
+            let bit = UInt8(1) << UInt8(index)
+            for i in bits.indices where entry.mask.pixels[i] { bits[i] |= bit }
+        }
+        let map = QCArtefactMap(kinds: mapped.map(\.kind), originX: grid.originX, originY: grid.originY,
+                                level0PerPixel: level0PerPixel, width: width, height: height, bits: bits)
+        return SlideQCOutcome(report: report, record: record, tiles: tiles, grid: grid, masks: masks, map: map)
     }
 }

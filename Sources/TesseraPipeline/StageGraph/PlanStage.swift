@@ -197,7 +197,8 @@ struct PlanStage: Sendable {
         return SlideJob(ordinal: ordinal, url: url, slide: slide, resolution: resolution, plan: plan,
                         slideRun: slideRun.id, alreadyDone: done, tilesToProcess: remaining, canvas: canvas,
                         outputStem: outputStem, tissueMask: tissueMask, fingerprint: record.fingerprint,
-                        contentChanged: slideRun.contentChanged, review: review, stain: stain, artefacts: artefacts)
+                        contentChanged: slideRun.contentChanged, review: review, stain: stain, artefacts: artefacts,
+                        qcMap: qcOutcome?.map)
     }
 }
 

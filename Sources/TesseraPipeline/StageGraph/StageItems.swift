@@ -34,14 +34,17 @@ final class SlideJob: Sendable {
     let stain: SlideStain
     /// Where the slide's QC found artefacts in its tissue; nil when QC is off.
     let artefacts: ArtefactGrid?
+    /// The QC's map of every kind, written as the slide run's `.qc.tif` when the slide finishes; nil when QC is off.
+    let qcMap: QCArtefactMap?
     let started: ContinuousClock.Instant
     private let failureMessage = Mutex<String?>(nil)
 
     init(ordinal: Int, url: URL, slide: any SourceSlide, resolution: SlideResolution, plan: TilePlan,
          slideRun: SlideRunID, alreadyDone: Set<Int>, tilesToProcess: [PlannedTile], canvas: HeatmapCanvas?,
          outputStem: String, tissueMask: TissueMask?, fingerprint: String, contentChanged: Bool, review: [ReviewFlag],
-         stain: SlideStain, artefacts: ArtefactGrid? = nil) {
+         stain: SlideStain, artefacts: ArtefactGrid? = nil, qcMap: QCArtefactMap? = nil) {
         self.artefacts = artefacts
+        self.qcMap = qcMap
         self.review = review
         self.fingerprint = fingerprint
         self.tissueMask = tissueMask

@@ -3,6 +3,7 @@ import Logging
 import TesseraCore
 import TesseraExport
 import TesseraHeatmap
+import TesseraQC
 import TesseraStore
 
 /// write: rows, checkpoints and slide ends in; the results file and heatmap TIFFs out. Rows and statuses go
@@ -74,6 +75,16 @@ struct WriteStage: Sendable {
                                                         processed: processed))
                 }
             }
+            // The QC's map, with or without heatmaps (after them: a full disk interrupts the slide at its heatmaps, as
+            // before): the GeoJSON traces QC regions from it, `serve` draws it.
+            if let map = job.qcMap {
+                do {
+                    try await pool.run { try writeQCMap(map, for: job, to: files.qcMask) }
+                    written.append(ArtefactFile(kind: .qcMask, url: files.qcMask))
+                } catch {
+                    return try await apply(.slideFailed(job, "writing the QC map: \(describe(error))", processed: processed))
+                }
+            }
             if let options = settings.settings.geojson {
                 do {
                     let url = try await pool.run { try writeGeoJSON(options, for: job, files: files) }
@@ -135,17 +146,25 @@ struct WriteStage: Sendable {
                           slideFingerprint: job.fingerprint, modelSHA256: engine.quantizedModelSHA256 ?? engine.modelSHA256)
     }
 
-    /// The resolution a heatmap's tags state, with its source for the description: whenever the run had a
-    /// resolution a person or the file stated; never one derived from the objective power alone (a guess viewers
-    /// would trust).
-    private static func statedResolution(_ resolution: SlideResolution) -> (x: Double, y: Double, source: String)? {
-        let source: String? = switch resolution.source {
+    /// Resolution tags whenever the run had a resolution a person or the file stated, with its source in the
+    /// description; never one derived from the objective power alone (a guess viewers would trust).
+    private func resolutionTags(_ job: SlideJob) -> (mpp: (x: Double, y: Double)?, source: String?) {
+        let source: String? = switch job.resolution.source {
         case .file: "file"
         case .userStated: "user"
         case .userOverride: "user-override"
         case .objectivePower: nil
         }
-        return source.map { (resolution.mppX, resolution.mppY, $0) }
+        return (source == nil ? nil : (job.resolution.mppX, job.resolution.mppY), source)
+    }
+
+    private func writeQCMap(_ map: QCArtefactMap, for job: SlideJob, to url: URL) throws {
+        let (mpp, source) = resolutionTags(job)
+        try QCMaskFile.write(map.slideRaster(slideWidth: job.slide.width, slideHeight: job.slide.height),
+                             kinds: map.kinds.map(\.rawValue), to: url, slideName: job.url.lastPathComponent,
+                             downsample: map.level0PerPixel, micronsPerPixelX: mpp?.x, micronsPerPixelY: mpp?.y,
+                             micronsPerPixelSource: source, provenance: provenance(job),
+                             format: settings.layout.heatmapFormat)
     }
 
     /// Records the slide run's nuclei density grid from its committed nuclei and, when heatmaps are on, writes it
@@ -159,11 +178,11 @@ struct WriteStage: Sendable {
         guard let grid = try await ledger.recordNucleusDensity(cellMicrons: NucleusDensity.cellMicrons, tissue: tissue,
                                                                 slideRun: job.slideRun),
               job.canvas != nil else { return nil }
-        let stated = Self.statedResolution(job.resolution)
+        let (mpp, source) = resolutionTags(job)
         let description = HeatmapDescription(slideName: job.url.lastPathComponent,
                                              kind: .nucleusDensity(cellMicrons: grid.cellMicrons),
-                                             downsample: grid.cellLevel0Pixels, micronsPerPixelX: stated?.x,
-                                             micronsPerPixelY: stated?.y, micronsPerPixelSource: stated?.source,
+                                             downsample: grid.cellLevel0Pixels, micronsPerPixelX: mpp?.x,
+                                             micronsPerPixelY: mpp?.y, micronsPerPixelSource: source,
                                              classNames: engine.classNames, provenance: provenance(job))
         try await pool.run {
             try NucleusDensity.map(grid, slideWidth: bounds.maxX, slideHeight: bounds.maxY)
@@ -174,9 +193,7 @@ struct WriteStage: Sendable {
 
     private func writeHeatmaps(_ canvas: HeatmapCanvas, for job: SlideJob, files: SlideRunFiles) throws {
         let probabilities: [any HeatmapRaster] = (0..<canvas.classCount).map { canvas.probabilityRaster($0) }
-        let stated = Self.statedResolution(job.resolution)
-        let source = stated?.source
-        let mpp: (x: Double, y: Double)? = stated.map { ($0.x, $0.y) }
+        let (mpp, source) = resolutionTags(job)
         _ = try HeatmapWriter.writeSlideHeatmaps(
             classMap: canvas.classMapRaster, probabilities: probabilities,
             modelClassMap: canvas.modelClassMapRaster.map { ($0, canvas.modelGrid!.downsample) },
@@ -200,7 +217,8 @@ struct WriteStage: Sendable {
                                                         modelClassMap: files.modelClassMap)
         let exporter = GeoJSONExporter(reader: reader, layout: settings.layout, options: options)
         return URL(fileURLWithPath: try exporter.export(slideRun, heatmaps: heatmaps, modelSHA256: provenance(job).modelSHA256,
-                                                        to: files.geojson(gzip: options.gzip)).file)
+                                                        to: files.geojson(gzip: options.gzip),
+                                                        qcMask: job.qcMap == nil ? nil : files.qcMask).file)
     }
 
     /// "#RRGGBB" as the writer's colour.

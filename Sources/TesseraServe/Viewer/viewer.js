@@ -76,9 +76,10 @@
       });
     }
 
-    // Probability layers first (lowest), the class overlay last (on top).
-    var ordered = info.layers.filter(function (l) { return l.kind !== 'overlay'; })
-      .concat(info.layers.filter(function (l) { return l.kind === 'overlay'; }));
+    // Probability layers first (lowest), the class overlay above them, the QC artefacts on top.
+    var ordered = info.layers.filter(function (l) { return l.kind === 'probability'; })
+      .concat(info.layers.filter(function (l) { return l.kind === 'overlay'; }))
+      .concat(info.layers.filter(function (l) { return l.kind === 'qc'; }));
     var addLayers = function () {
       ordered.forEach(function (layer) { addLayer(viewer, info, layer); });
       if (info.regions) { addRegions(viewer, info); }
@@ -90,6 +91,7 @@
       document.getElementById('layers').textContent = 'No heatmaps for this slide in the output folder.';
     }
     legend(info);
+    qcLegend(info);
     hover(viewer, info);
     viewer.addHandler('canvas-click', function (event) {
       if (!event.quick) { return; }
@@ -100,6 +102,8 @@
 
   function addLayer(viewer, info, layer) {
     var isOverlay = layer.kind === 'overlay';
+    // Only a probability layer has a threshold (the class overlay and the QC layer are drawn as written).
+    var thresholded = layer.kind === 'probability';
     // minimum: the probability (0-255) below which a probability layer is transparent (the server's default, 26).
     var state = { visible: isOverlay, opacity: isOverlay ? 0.7 : 0.6, item: null, minimum: 26 };
     window.tesseraLayers[layer.id] = state;
@@ -107,7 +111,7 @@
     // The layer's Deep Zoom image for the current threshold; a new threshold is another image, loaded in place of
     // the old one at the same position in the stack.
     var load = function () {
-      var url = isOverlay ? layer.dzi : layer.dzi.replace(/image\.dzi$/, 'min/' + state.minimum + '/image.dzi');
+      var url = !thresholded ? layer.dzi : layer.dzi.replace(/image\.dzi$/, 'min/' + state.minimum + '/image.dzi');
       var old = state.item;
       var index = old ? viewer.world.getIndexOfItem(old) : undefined;
       viewer.addTiledImage({
@@ -138,7 +142,7 @@
     slider.addEventListener('input', function () { state.opacity = slider.value / 100; apply(); });
     box.appendChild(label);
     box.appendChild(slider);
-    if (!isOverlay) {
+    if (thresholded) {
       // Transparent below a probability the user chooses, so glass and unlikely pixels show the slide.
       var threshold = element('input', { type: 'range', min: '0', max: '100', value: String(Math.round(state.minimum / 2.55)),
                                          id: 'threshold-' + layer.id, 'aria-label': layer.title + ' threshold' });
@@ -212,6 +216,22 @@
       ['0', '0.5', '1'].forEach(function (text) { labels.appendChild(element('span', {}, text)); });
       legendBox.appendChild(labels);
     }
+  }
+
+  // The QC layer's artefact kinds in their colours (the layer's own legend, from the QC map's file).
+  function qcLegend(info) {
+    var qc = info.layers.filter(function (l) { return l.kind === 'qc'; })[0];
+    if (!qc || !qc.legend) { return; }
+    var legendBox = document.getElementById('legend');
+    var box = element('div', { id: 'qc-legend', style: 'margin-top:8px' });
+    box.appendChild(element('div', {}, 'QC artefacts'));
+    qc.legend.forEach(function (kind) {
+      var row = element('div', { class: 'legend-row' });
+      row.appendChild(element('span', { class: 'swatch', style: 'background:' + kind.colour }));
+      row.appendChild(document.createTextNode(kind.name));
+      box.appendChild(row);
+    });
+    legendBox.appendChild(box);
   }
 
   var outline = null;

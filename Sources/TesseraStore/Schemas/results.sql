@@ -626,8 +626,11 @@ FROM slide_runs sr;
 -- migration: v9-density-and-qc-maps
 
 -- Artefacts gain two kinds: 'nuclei_density' (nuclei per mm² of tissue on a grid, a float32 TIFF written from
--- nuclei_density below; issue 27) and 'qc_mask' (the QC checks' artefact kinds per pixel at the QC resolution, which
--- the GeoJSON and the viewer draw; issue 26). A CHECK cannot change in place: the table is made again (as in v6).
+-- nuclei_density below; issue 27) and 'qc_mask' (a slide run's QC artefact map, issue 26: one uint8 pixel per QC
+-- pixel, 2 µm by default, over the whole slide, bit k set where the k-th artefact kind named in the file's
+-- description was flagged: pen 1, blur 2, fold 4, bubble_edge 8 with the standard checks, 0 no artefact; the GeoJSON
+-- export traces its QC regions from it and `tessera serve` draws its QC layer from it).
+-- A CHECK cannot change in place: the table is made again and its rows copied (as v6 did).
 CREATE TABLE artefacts_v9 (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,

@@ -88,6 +88,10 @@ public final class QuPathReaderHarness {
         double minX = Double.POSITIVE_INFINITY, minY = Double.POSITIVE_INFINITY;
         double maxX = Double.NEGATIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
         Integer color;
+        // The class's base class, and whether QuPath leaves objects of it out as it does Ignore* (PathObjectTools
+        // asks PathClassTools.isIgnoredClass of the base class).
+        String baseClass;
+        Boolean ignored;
         final TreeMap<String, Long> geometryTypes = new TreeMap<>();
 
         JsonObject json() {
@@ -106,6 +110,8 @@ public final class QuPathReaderHarness {
                 rgb.add(ColorTools.red(color)); rgb.add(ColorTools.green(color)); rgb.add(ColorTools.blue(color));
                 o.add("color", rgb);
             }
+            if (baseClass != null) o.addProperty("base_class", baseClass);
+            if (ignored != null) o.addProperty("ignored", ignored);
             JsonObject types = new JsonObject();
             geometryTypes.forEach(types::addProperty);
             o.add("geometry_types", types);
@@ -144,7 +150,11 @@ public final class QuPathReaderHarness {
             String className = pathClass == null ? "(none)" : pathClass.toString();
             Group group = byType.computeIfAbsent(type, t -> new TreeMap<>()).computeIfAbsent(className, c -> new Group());
             group.count++;
-            if (pathClass != null) group.color = pathClass.getColor();
+            if (pathClass != null) {
+                group.color = pathClass.getColor();
+                group.baseClass = pathClass.getBaseClass().toString();
+                group.ignored = qupath.lib.objects.classes.PathClassTools.isIgnoredClass(pathClass.getBaseClass());
+            }
             if (object.isLocked()) group.locked++;
             if (object.getName() != null) group.named++;
             if (object.hasChildObjects()) {
