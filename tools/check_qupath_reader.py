@@ -93,15 +93,30 @@ def check_cmu(tessera, slide, work):
     expect("background" not in types["tile"], "a tile is classified background, not Ignore*")
     print(f"  tiles: {tiles} tile objects, by class {({k: v['count'] for k, v in types['tile'].items()})}")
 
-    # Measurement names: Tessera's prefix only, never one of QuPath's live names ("Area µm^2").
+    # Measurement names: Tessera's prefix only, never one of QuPath's live names ("Area µm^2"). Annotations
+    # (compartments, drawn with the nuclei they enclose filled in) also carry the outline's area and the holes filled.
     region_names = {"Tessera: area µm^2", "Tessera: mean probability"}
+    annotation_names = region_names | {"Tessera: area incl. enclosed detections µm^2", "Tessera: holes filled by detections"}
     tile_names = {"Tessera: tissue fraction"} | {f"Tessera: {c} {m}" for c in classes for m in ("fraction", "mean probability")}
     for object_type, names in read["measurements"].items():
-        wanted = tile_names if object_type == "tile" else region_names
+        wanted = {"tile": tile_names, "annotation": annotation_names}.get(object_type, region_names)
         expect(set(names) == wanted, f"{object_type} measurements {sorted(names)}, expected {sorted(wanted)}")
         count = sum(group["count"] for group in types[object_type].values())
         expect(all(n == count for n in names.values()), f"{object_type}: not every object has every measurement")
-    print(f"  measurements: {sorted(region_names)} on regions, {len(tile_names)} on tiles")
+    print(f"  measurements: {sorted(region_names)} on detections, {sorted(annotation_names - region_names)} "
+          f"more on annotations, {len(tile_names)} on tiles")
+
+    # The compartments hold their nuclei: QuPath's own resolveHierarchy (what the project script runs) makes most
+    # nucleus detections children of the stroma annotation they sit in. Before the holes were filled, a nucleus sat
+    # in a hole of the stroma, outside it, and stayed at the root.
+    filled = next(c["holes_filled"] for c in exported["classes"] if c["name"] == "eosin-stroma")
+    resolved = json.loads(run(READER, "hierarchy", path))
+    nuclei_parents = resolved["parents"].get("detection/nuclei", {})
+    in_stroma = nuclei_parents.get("annotation/eosin-stroma", 0)
+    expect(filled > 0 and in_stroma >= filled,
+           f"{filled} holes filled, but only {in_stroma} nuclei are children of stroma ({nuclei_parents})")
+    print(f"  hierarchy (QuPath's resolveHierarchy, {resolved['resolve_seconds']:.2f} s): nuclei under "
+          f"{nuclei_parents}; {filled} holes of stroma filled by nuclei")
 
     # Split into files of at most 100 objects, read one after another as the project's script does: the same objects.
     split = json.loads(run(tessera, "export", "geojson", results, "--out", os.path.join(work, "split"), "--objects", "both",
