@@ -132,13 +132,37 @@ def main():
         columns = numpy.minimum((numpy.arange(class_map.shape[1]) + 1) * downsample, width) - numpy.arange(class_map.shape[1]) * downsample
         rows = numpy.minimum((numpy.arange(class_map.shape[0]) + 1) * downsample, height) - numpy.arange(class_map.shape[0]) * downsample
         pixel_area = numpy.outer(rows, columns).astype(numpy.float64)
+        # Annotations (compartments) are drawn with the detection regions (nuclei) they enclose filled in: a
+        # region's own pixels are its polygon less the detections inside it, and its measurements say both.
+        detections = [g for f, g in regions if f["properties"]["objectType"] == "detection"]
+        detection_tree = shapely.STRtree(detections)
         traced = defaultdict(float)
+        outlined = defaultdict(float)
+        own_geometries = []
+        filled_total = 0
         for feature, geometry in regions:
-            traced[feature["properties"]["classification"]["name"]] += geometry.area
-            measured = feature["properties"]["measurements"]["Tessera: area µm^2"]
-            rounding = 0.01 * geometry.length * mpp_x * mpp_y
-            if abs(measured - geometry.area * mpp_x * mpp_y) > 1e-9 * measured + rounding:
-                fail(f"{exact_path}: measured area {measured} µm² is not the polygon's {geometry.area * mpp_x * mpp_y}")
+            measurements = feature["properties"]["measurements"]
+            own = geometry
+            if feature["properties"]["objectType"] == "annotation":
+                enclosed = [detections[i] for i in detection_tree.query(geometry, predicate="contains")]
+                own = geometry.difference(shapely.union_all(enclosed)) if enclosed else geometry
+                filled_total += len(enclosed)
+                if measurements.get("Tessera: holes filled by detections") != len(enclosed):
+                    fail(f"{exact_path}: {measurements.get('Tessera: holes filled by detections')} holes filled, "
+                         f"{len(enclosed)} detections inside")
+                outline = measurements.get("Tessera: area incl. enclosed detections µm^2", -1)
+                if abs(outline - geometry.area * mpp_x * mpp_y) > 1e-9 * outline + 0.01 * geometry.length * mpp_x * mpp_y:
+                    fail(f"{exact_path}: outline area {outline} µm² is not the polygon's {geometry.area * mpp_x * mpp_y}")
+            own_geometries.append(own)
+            traced[feature["properties"]["classification"]["name"]] += own.area
+            outlined[feature["properties"]["classification"]["name"]] += geometry.area
+            measured = measurements["Tessera: area µm^2"]
+            rounding = 0.01 * (geometry.length + own.length) * mpp_x * mpp_y
+            if abs(measured - own.area * mpp_x * mpp_y) > 1e-9 * measured + rounding:
+                fail(f"{exact_path}: measured area {measured} µm² is not the region's own {own.area * mpp_x * mpp_y}")
+        if filled_total == 0:
+            fail(f"{exact_path}: no annotation encloses a nucleus")
+        print(f"  annotations enclose {filled_total} nucleus regions, filled in")
         stored_areas = dict(database.execute("SELECT class_name, class_px FROM slide_class_areas WHERE slide_run_id = ?",
                                              (slide_run,)))
         for index, stored_name in classes.items():
@@ -154,8 +178,8 @@ def main():
                   f"{expected:.0f} level-0 px² = the map's pixels; results file {stored[class_name]:.0f} "
                   f"({100 * (traced[class_name] / stored[class_name] - 1):+.3f}%)")
         # Regions of different classes never overlap, and together they tile the predicted part of the map.
-        union = shapely.union_all([g for _, g in regions])
-        total = sum(g.area for _, g in regions)
+        union = shapely.union_all(own_geometries)
+        total = sum(g.area for g in own_geometries)
         if not math.isclose(union.area, total, rel_tol=1e-9):
             fail(f"{exact_path}: regions overlap: union {union.area} px², sum {total} px²")
         if not math.isclose(total, float(pixel_area[class_map != 255].sum()), rel_tol=1e-5):
@@ -177,6 +201,7 @@ def main():
         # regions never overlap. A region kept as traced (only axis-parallel edges) because simplifying it would
         # have made it invalid may overlap its simplified neighbours by less than the tolerance.
         geometries = [g for _, g in simple]
+        object_types = [f["properties"]["objectType"] for f, _ in simple]
         tree = shapely.STRtree(geometries)
         def as_traced(geometry):
             # Every ring on its own: only axis-parallel edges (the rings' coordinates one after another are not edges).
@@ -186,7 +211,8 @@ def main():
             return all(ring_as_traced(ring) for ring in [geometry.exterior, *geometry.interiors])
         kept_as_traced = 0
         for i, j in zip(*tree.query(geometries, predicate="intersects")):
-            if i < j and geometries[i].intersection(geometries[j]).area > 0:
+            # A detection inside an annotation is there by design (the nuclei filled into a compartment).
+            if i < j and object_types[i] == object_types[j] and geometries[i].intersection(geometries[j]).area > 0:
                 if as_traced(geometries[i]) or as_traced(geometries[j]):
                     kept_as_traced += 1
                 else:
@@ -204,8 +230,8 @@ def main():
         multi = check_geometry(multi_path, check_structure(multi_path, load(multi_path)))
         for feature, geometry in multi:
             class_name = feature["properties"]["classification"]["name"]
-            if not math.isclose(geometry.area, traced[class_name], rel_tol=1e-12):
-                fail(f"{multi_path}: {class_name}: MultiPolygon covers {geometry.area}, its regions {traced[class_name]}")
+            if not math.isclose(geometry.area, outlined[class_name], rel_tol=1e-12):
+                fail(f"{multi_path}: {class_name}: MultiPolygon covers {geometry.area}, its regions {outlined[class_name]}")
         print(f"  one MultiPolygon per class: {len(multi)} features, areas as the regions'")
     if failures:
         sys.exit(f"check_geojson: {len(failures)} failures")

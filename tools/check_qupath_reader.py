@@ -115,23 +115,38 @@ def check_cmu(tessera, slide, work):
     expect("background" not in types["tile"], "a tile is classified background, not Ignore*")
     print(f"  tiles: {tiles} tile objects, by class {({k: v['count'] for k, v in types['tile'].items()})}")
 
-    # Measurement names: Tessera's prefix only, never one of QuPath's live names ("Area µm^2"). QC annotations have
-    # their area and kind value, not a mean probability.
+    # Measurement names: Tessera's prefix only, never one of QuPath's live names ("Area µm^2"). Annotations
+    # (compartments, drawn with the nuclei they enclose filled in) also carry the outline's area and the holes filled;
+    # QC annotations have their area and kind value, not a mean probability.
     region_names = {"Tessera: area µm^2", "Tessera: mean probability"}
+    filled_names = {"Tessera: area incl. enclosed detections µm^2", "Tessera: holes filled by detections"}
     qc_names = {"Tessera: area µm^2", "Tessera: QC kind value"}
     tile_names = {"Tessera: tissue fraction"} | {f"Tessera: {c} {m}" for c in classes for m in ("fraction", "mean probability")}
     qc_count = sum(qc_written.values())
     for object_type, names in read["measurements"].items():
-        wanted = tile_names if object_type == "tile" else region_names | (qc_names if object_type == "annotation" else set())
+        wanted = {"tile": tile_names, "annotation": region_names | filled_names | qc_names}.get(object_type, region_names)
         expect(set(names) == wanted, f"{object_type} measurements {sorted(names)}, expected {sorted(wanted)}")
         count = sum(group["count"] for group in types[object_type].values())
         if object_type == "annotation":
-            expected_counts = {"Tessera: area µm^2": count, "Tessera: mean probability": count - qc_count,
-                               "Tessera: QC kind value": qc_count}
+            expected_counts = {"Tessera: area µm^2": count, "Tessera: QC kind value": qc_count}
+            expected_counts.update({name: count - qc_count for name in region_names | filled_names if name not in qc_names})
             expect(names == expected_counts, f"annotation measurement counts {names}, expected {expected_counts}")
         else:
             expect(all(n == count for n in names.values()), f"{object_type}: not every object has every measurement")
-    print(f"  measurements: {sorted(region_names)} on regions, {len(tile_names)} on tiles")
+    print(f"  measurements: {sorted(region_names)} on detections, {sorted(filled_names)} more on compartment "
+          f"annotations, {sorted(qc_names)} on QC annotations, {len(tile_names)} on tiles")
+
+    # The compartments hold their nuclei: QuPath's own resolveHierarchy (what the project script runs) makes most
+    # nucleus detections children of the stroma annotation they sit in. Before the holes were filled, a nucleus sat
+    # in a hole of the stroma, outside it, and stayed at the root.
+    filled = next(c["holes_filled"] for c in exported["classes"] if c["name"] == "eosin-stroma")
+    resolved = json.loads(run(READER, "hierarchy", path))
+    nuclei_parents = resolved["parents"].get("detection/nuclei", {})
+    in_stroma = nuclei_parents.get("annotation/eosin-stroma", 0)
+    expect(filled > 0 and in_stroma >= filled,
+           f"{filled} holes filled, but only {in_stroma} nuclei are children of stroma ({nuclei_parents})")
+    print(f"  hierarchy (QuPath's resolveHierarchy, {resolved['resolve_seconds']:.2f} s): nuclei under "
+          f"{nuclei_parents}; {filled} holes of stroma filled by nuclei")
 
     # Split into files of at most 100 objects, read one after another as the project's script does: the same objects.
     split = json.loads(run(tessera, "export", "geojson", results, "--out", os.path.join(work, "split"), "--objects", "both",

@@ -106,6 +106,8 @@ public struct SlideExportSummary: Sendable, Equatable {
         public var regionsDropped = 0
         /// Level-0 pixels² of all regions as traced (cut at the slide's edge), before filtering and simplification.
         public var tracedArea = 0.0
+        /// Holes filled because one nucleus-like region filled each (`EnclosedHoleFiller`).
+        public var holesFilled = 0
     }
 
     public var slidePath: String
@@ -307,6 +309,14 @@ public struct GeoJSONExporter {
     /// `options.qcRegions`, the QC's artefacts from `qcMask`.
     public func export(_ slideRun: StoredSlideRun, heatmaps: SlideRunHeatmaps?, modelSHA256: String,
                        to url: URL, qcMask: URL? = nil) throws -> SlideExportSummary {
+        // The model's QuPath metadata, as the run recorded it, under what the options state.
+        let qupath = qupathClassMap(for: slideRun)
+        if qupath != options.qupath {
+            var perRun = options
+            perRun.qupath = qupath
+            return try GeoJSONExporter(reader: reader, layout: layout, relocatedHeatmaps: relocatedHeatmaps, options: perRun)
+                .export(slideRun, heatmaps: heatmaps, modelSHA256: modelSHA256, to: url, qcMask: qcMask)
+        }
         let directory = url.deletingLastPathComponent()
         let started = ContinuousClock.now
         guard let mppX = slideRun.mppX, let mppY = slideRun.mppY, mppX > 0, mppY > 0 else {
@@ -360,6 +370,12 @@ public struct GeoJSONExporter {
         let elapsed = ContinuousClock.now - started
         summary.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return summary
+    }
+
+    /// The QuPath class map for `slideRun`: the options' choices over those the run recorded from its model's
+    /// metadata.
+    public func qupathClassMap(for slideRun: StoredSlideRun) -> QuPathClassMap {
+        options.qupath.overriding(QuPathClassMap.recorded(inRunParameters: slideRun.parametersJSON))
     }
 
     /// Part `part` (from 0) of a slide's objects written `limit` to a file: `url` itself when there is no limit,
@@ -488,12 +504,21 @@ public struct GeoJSONExporter {
         var figures = summary.classes
         var unsimplified = 0
         var pendingFeatures: [String] = []
+        // Annotations (compartments) are drawn with the nuclei inside them; the enclosed classes are traced too,
+        // whether or not their regions are written (those that are not come last, with no probability map: a
+        // region inside a hole always finishes rows before the region around it, whatever the class order).
+        var filler = EnclosedHoleFiller(enclosedClasses: enclosedClassValues(slideRun))
+        let fills = classes.indices.map { perClass.isEmpty ? objectTypes[$0] == .annotation : true }
+        let traceOnly = filler.enclosedClasses.subtracting(slot.keys).sorted()
 
         let tracer = RegionTracer(width: maps.classMap.width, height: maps.classMap.height,
-                                  classes: classes.map { UInt8($0.index) }) { region in
-            let k = slot[region.classValue]!
-            let traced = grid.polygon(region)
-            let area = traced.area
+                                  classes: classes.map { UInt8($0.index) } + traceOnly) { traced in
+            filler.note(traced)
+            guard let k = slot[traced.classValue] else { return }
+            let (region, filledHoles) = fills[k] ? filler.filled(traced) : (region: traced, filledHoles: 0)
+            // The class's own area (the tile table's), whatever holes were filled.
+            let area = grid.polygon(traced).area
+            figures[k].holesFilled += filledHoles
             figures[k].regionsTraced += 1
             figures[k].tracedArea += area
             let areaMicrons2 = area * pixelMicrons2
@@ -505,9 +530,10 @@ public struct GeoJSONExporter {
                 figures[k].regionsDropped += 1
                 return
             }
-            var polygon = traced
+            let outline = filledHoles > 0 ? grid.polygon(region) : grid.polygon(traced)
+            var polygon = outline
             if tolerance > 0 {
-                if let simplified = PolygonSimplifier.simplify(traced, tolerance: tolerance) { polygon = simplified }
+                if let simplified = PolygonSimplifier.simplify(outline, tolerance: tolerance) { polygon = simplified }
                 else { unsimplified += 1 }
             }
             figures[k].regionsWritten += 1
@@ -515,6 +541,10 @@ public struct GeoJSONExporter {
             if perClass.isEmpty {
                 var measurements = [(QuPathMeasurement.area, areaMicrons2)]
                 if let meanProbability { measurements.append((QuPathMeasurement.meanProbability, meanProbability)) }
+                if fills[k] && !filler.enclosedClasses.isEmpty {
+                    measurements.append((QuPathMeasurement.areaWithFilledHoles, outline.area * pixelMicrons2))
+                    measurements.append((QuPathMeasurement.filledHoles, Double(filledHoles)))
+                }
                 let info = classes[k]
                 pendingFeatures.append(QuPathFeature.text(
                     id: StableIdentifier.uuid("\(slideRun.fingerprint)/\(slideRun.runUID)/region/\(info.index)/\(number)"),
@@ -530,8 +560,8 @@ public struct GeoJSONExporter {
         // regions keep only the map pixels wholly inside the bounds.
         let within = frame.source == .openslideBounds
             ? frame.imageRect(slideWidth: slideRun.slideWidth, slideHeight: slideRun.slideHeight) : nil
-        try Self.feed(tracer, classMap: maps.classMap, downsample: grid.downsample, probabilities: maps.probabilities,
-                      within: within) {
+        try Self.feed(tracer, classMap: maps.classMap, downsample: grid.downsample,
+                      probabilities: maps.probabilities + traceOnly.map { _ in nil }, within: within) {
             for feature in pendingFeatures { try writer.add(feature) }
             pendingFeatures.removeAll(keepingCapacity: true)
         }
@@ -627,6 +657,14 @@ public struct GeoJSONExporter {
 }
 
 extension GeoJSONExporter {
+    /// The classes whose regions fill the holes they make in an annotation (`EnclosedHoleFiller`): those written
+    /// as detections, and the nucleus class when its nuclei are written as detections.
+    func enclosedClassValues(_ slideRun: StoredSlideRun) -> Set<UInt8> {
+        var values = Set(slideRun.classes.filter { options.qupath.objectType(of: $0.name) == .detection }.map { UInt8($0.index) })
+        if writesNuclei(slideRun), let nucleusClass = slideRun.nucleusClassIndex { values.insert(UInt8(nucleusClass)) }
+        return values
+    }
+
     /// Whether nuclei go into this slide run's file: asked for, and the run counted them.
     func writesNuclei(_ slideRun: StoredSlideRun) -> Bool { options.nuclei && slideRun.nucleusClassIndex != nil }
 

@@ -58,6 +58,24 @@ public struct QuPathClassMap: Sendable, Equatable {
         self.qupathClasses = qupathClasses
     }
 
+    /// The map a run recorded from its model's metadata (`runs.parameters_json`, key `qupath`:
+    /// `{"objectTypes": {class: "detection"|"annotation"}, "classes": {class: QuPath class}}`); empty when it
+    /// recorded none (runs before the key, models without the metadata).
+    public static func recorded(inRunParameters parametersJSON: String) -> QuPathClassMap {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(parametersJSON.utf8))) as? [String: Any],
+              let qupath = object["qupath"] as? [String: Any] else { return QuPathClassMap() }
+        let types = (qupath["objectTypes"] as? [String: String] ?? [:]).compactMapValues { QuPathObjectType(rawValue: $0) }
+        return QuPathClassMap(objectTypes: types.filter { $0.value != .tile },
+                              qupathClasses: qupath["classes"] as? [String: String] ?? [:])
+    }
+
+    /// This map's stated choices over `base`'s: what the export command states wins over what the model's
+    /// metadata states.
+    public func overriding(_ base: QuPathClassMap) -> QuPathClassMap {
+        QuPathClassMap(objectTypes: base.objectTypes.merging(objectTypes) { $1 },
+                       qupathClasses: base.qupathClasses.merging(qupathClasses) { $1 })
+    }
+
     /// The object type of `className`'s regions.
     public func objectType(of className: String) -> QuPathObjectType {
         if let stated = objectTypes[className] { return stated }
@@ -97,6 +115,11 @@ public struct QuPathClassMap: Sendable, Equatable {
 public enum QuPathMeasurement {
     public static let prefix = "Tessera: "
     public static let area = prefix + "area µm^2"
+    /// A compartment annotation's area with the nuclei (detection-class regions) inside it filled in: its
+    /// outline's area. `area` stays its class's own, as the tile table counts it.
+    public static let areaWithFilledHoles = prefix + "area incl. enclosed detections µm^2"
+    /// How many holes of a compartment annotation were filled, each by exactly one detection-class region.
+    public static let filledHoles = prefix + "holes filled by detections"
     public static let meanProbability = prefix + "mean probability"
     public static let regions = prefix + "regions"
     public static let tissueFraction = prefix + "tissue fraction"

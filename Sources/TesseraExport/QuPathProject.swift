@@ -110,13 +110,16 @@ public enum QuPathProject {
          * the image's folder, one after another, once (objects already in the image, by id, are not added again). Run it for every image of the project:
          *   QuPath: Automate > Project scripts > Import Tessera objects, then Run > Run for project (the data is saved);
          *   command line: QuPath script -p PROJECT/project.qpproj -s "PROJECT/scripts/Import Tessera objects.groovy"
-         * Set RESOLVE_HIERARCHY to true to put detections inside the annotations that contain them (QuPath's
-         * Objects > Annotations > Resolve hierarchy; minutes for hundreds of thousands of detections).
+         * RESOLVE_HIERARCHY (on) makes each detection (nucleus, tile) a child of the annotation that contains its
+         * centroid (QuPath's Objects > Annotations > Resolve hierarchy), so a compartment's annotation counts the
+         * nuclei inside it: Tessera draws compartments with their nuclei filled in for that. QuPath's GeoJSON reader
+         * would take children nested in a feature ("childObjects"), but a streamed whole-slide export cannot nest
+         * them cheaply. Set it to false to import faster and leave the objects flat.
          */
         import qupath.lib.io.PathIO
         import qupath.lib.images.ImageData
 
-        def RESOLVE_HIERARCHY = false
+        def RESOLVE_HIERARCHY = true
 
         def entry = getProjectEntry()
         def relative = entry == null ? null : entry.getMetadataValue('tessera.geojson')

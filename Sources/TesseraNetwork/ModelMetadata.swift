@@ -73,6 +73,27 @@ public struct ModelMetadata: Sendable {
         return parsed
     }
 
+    /// A JSON object from class names to strings (`{"nuclei": "detection"}`): each key one of `classNames`, each
+    /// value non-empty and, when `allowed` is given, one of them.
+    public func classMap(_ key: String, classNames: [String], allowed: [String]? = nil) throws -> [String: String]? {
+        guard let text = values[key] else { return nil }
+        guard let data = text.data(using: .utf8), let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw invalid(key, text, "must be a JSON object from class names to strings")
+        }
+        var map: [String: String] = [:]
+        for (name, value) in object {
+            guard classNames.contains(name) else {
+                throw invalid(key, text, "names \"\(name)\", which is not one of the classes (\(classNames.joined(separator: ", ")))")
+            }
+            guard let string = value as? String, !string.trimmingCharacters(in: .whitespaces).isEmpty,
+                  allowed?.contains(string) ?? true else {
+                throw invalid(key, text, "gives \(name) a value that is not " + (allowed.map { $0.joined(separator: " or ") } ?? "a name"))
+            }
+            map[name] = string
+        }
+        return map
+    }
+
     /// Exactly `count` colours: a JSON array of `[r, g, b]` (each 0...255) or `"#rrggbb"` items.
     public func colours(_ key: String, count: Int) throws -> [(UInt8, UInt8, UInt8)]? {
         guard let text = values[key] else { return nil }

@@ -32,6 +32,11 @@ public struct SegmentationModel: Sendable {
     /// The class whose instances are nuclei (issue 27): the metadata's `nucleus_class` (a class name, or "none"),
     /// else a class named "nuclei" or "nucleus"; nil when the model has none.
     public var nucleusClass: Int?
+    /// How the classes appear in QuPath when exported, as the model's author chose (class name to value):
+    /// `qupath_object_types` ("detection" or "annotation") and `qupath_classes` (a QuPath class name). Empty when
+    /// the metadata says nothing; export's `--object-type` and `--qupath-class` override them.
+    public var qupathObjectTypes: [String: String] = [:]
+    public var qupathClasses: [String: String] = [:]
     public var micronsPerPixel: Double?
     public var tileSize: Int?
     public var normalisation: Normalisation
@@ -163,6 +168,9 @@ public struct SegmentationModel: Sendable {
             tileSize: tileSize, normalisation: normalisation, sha256: digest,
             parameterCount: parameterCount, unusedTensors: unused, weights: weights, shapes: shapes, int8: int8)
         model.metadata = metadataValues
+        model.qupathObjectTypes = try metadata.classMap("qupath_object_types", classNames: names,
+                                                        allowed: ["detection", "annotation"]) ?? [:]
+        model.qupathClasses = try metadata.classMap("qupath_classes", classNames: names) ?? [:]
         return model
     }
 

@@ -261,7 +261,8 @@ struct GeoJSONExportCommand: ParsableCommand {
              "qc": summary.qc.map { ["kind": $0.kind, "regions": $0.regions, "area_um2": $0.areaMicrons2] as [String: Any] },
              "classes": summary.classes.map {
                  ["name": $0.name, "regions_traced": $0.regionsTraced, "regions_written": $0.regionsWritten,
-                  "regions_dropped": $0.regionsDropped, "traced_area_px": $0.tracedArea] as [String: Any]
+                  "regions_dropped": $0.regionsDropped, "traced_area_px": $0.tracedArea,
+                  "holes_filled": $0.holesFilled] as [String: Any]
              }]
         }
         let failed: [[String: Any]] = failures.map { ["slide": $0.0.slidePath, "run_uid": $0.0.runUID, "error": $0.1] }
@@ -336,7 +337,7 @@ struct QuPathExportCommand: ParsableCommand {
                 slidePath: slideRun.slidePath, name: slideRun.slideFileName, geojson: "tessera/" + folder,
                 metadata: [("tessera.run_uid", slideRun.runUID), ("tessera.slide_fingerprint", slideRun.fingerprint)]))
             for info in slideRun.classes {
-                let classification = options.qupath.classification(of: info)
+                let classification = exporter.qupathClassMap(for: slideRun).classification(of: info)
                 if !classes.contains(where: { $0.name == classification.name }) { classes.append(classification) }
             }
             // The QC's artefact classes, for the kinds the slide's QC map holds.

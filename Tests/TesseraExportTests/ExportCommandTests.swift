@@ -48,6 +48,18 @@ import TesseraTestSupport
         }
     }
 
+    /// Whether (x, y) is inside a polygon's rings by the even-odd rule: in the shell and in none of the holes.
+    static func inside(_ rings: [[[Double]]], x: Double, y: Double) -> Bool {
+        var inside = false
+        for ring in rings {
+            for (a, b) in zip(ring, ring.dropFirst()) where (a[1] > y) != (b[1] > y)
+                && x < a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0]) {
+                inside.toggle()
+            }
+        }
+        return inside
+    }
+
     static func coordinates(_ feature: [String: Any]) -> [[[Double]]] {
         let geometry = feature["geometry"] as? [String: Any]
         return (geometry?["coordinates"] as? [[[NSNumber]]] ?? []).map { $0.map { $0.map(\.doubleValue) } }
@@ -117,8 +129,25 @@ import TesseraTestSupport
             .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
         let mpp = try TesseraCLI.csv(results, "SELECT mpp_x, mpp_y FROM slide_runs WHERE slide_path LIKE '%CMU-1-Small-Region.svs'").split(separator: "\r\n")[1]
             .split(separator: ",").map { Double($0)! }
+        // Compartments (annotations) are drawn with the nuclei they enclose filled in (EnclosedHoleFiller): a
+        // nucleus region inside an annotation's polygon fills one of its holes, and the annotation's own area (its
+        // class's pixels) is its polygon's less those nuclei.
+        let nucleusRegions = regions.filter { Self.className($0) == "nuclei" }.map { Self.coordinates($0) }
+        func enclosedNuclei(_ annotation: [String: Any]) -> [[[[Double]]]] {
+            let rings = Self.coordinates(annotation)
+            return nucleusRegions.filter { nucleus in
+                // The middle of the nucleus's top-left map pixel, inside it whatever its shape (d > 1 level-0 pixel).
+                let corner = nucleus[0].min { ($0[1], $0[0]) < ($1[1], $1[0]) }!
+                return Self.inside(rings, x: corner[0] + 0.5, y: corner[1] + 0.5)
+            }
+        }
+        func ownArea(_ region: [String: Any]) -> Double {
+            let polygon = Self.area(Self.coordinates(region))
+            guard objectType(region) == "annotation" else { return polygon }
+            return polygon - enclosedNuclei(region).reduce(0) { $0 + Self.area($1) }
+        }
         for (name, index) in classIndex {
-            let traced = regions.filter { Self.className($0) == name }.reduce(0.0) { $0 + Self.area(Self.coordinates($1)) }
+            let traced = regions.filter { Self.className($0) == name }.reduce(0.0) { $0 + ownArea($1) }
             var expected = 0.0, boundary = 0
             for y in 0..<classMap.height {
                 for x in 0..<classMap.width {
@@ -146,8 +175,18 @@ import TesseraTestSupport
                 let perimeter = Self.coordinates(region).reduce(0.0) { total, ring in
                     total + zip(ring, ring.dropFirst()).reduce(0.0) { $0 + hypot($1.1[0] - $1.0[0], $1.1[1] - $1.0[1]) }
                 }
-                #expect(abs(measured - Self.area(Self.coordinates(region)) * mpp[0] * mpp[1])
-                        <= (1e-9 * measured + 0.01 * perimeter * mpp[0] * mpp[1]))
+                let enclosedPerimeter = objectType(region) != "annotation" ? 0 : enclosedNuclei(region).joined().reduce(0.0) { total, ring in
+                    total + zip(ring, ring.dropFirst()).reduce(0.0) { $0 + hypot($1.1[0] - $1.0[0], $1.1[1] - $1.0[1]) }
+                }
+                #expect(abs(measured - ownArea(region) * mpp[0] * mpp[1])
+                        <= (1e-9 * measured + 0.01 * (perimeter + enclosedPerimeter) * mpp[0] * mpp[1]))
+                // An annotation also says how many holes were filled and the area its outline encloses.
+                if objectType(region) == "annotation" {
+                    #expect(Self.measurements(region)["Tessera: holes filled by detections"] == Double(enclosedNuclei(region).count))
+                    let outline = Self.area(Self.coordinates(region)) * mpp[0] * mpp[1]
+                    #expect(abs((Self.measurements(region)["Tessera: area incl. enclosed detections µm^2"] ?? -1) - outline)
+                            <= 1e-9 * outline + 0.01 * perimeter * mpp[0] * mpp[1])
+                }
             }
             // Against the tiles' own figures (slide_class_areas, counted on the model's pixels): each map pixel takes
             // one model pixel, so they agree within 1% (and never by more than the pixels along the class's boundary).
@@ -157,6 +196,10 @@ import TesseraTestSupport
                     "\(name): regions \(traced) px², tiles \(stored) px², tolerance \(boundary) boundary pixels = \(tolerance) px²")
             #expect(abs(traced - stored) <= 0.01 * stored, "\(name): regions \(traced) px², tiles \(stored) px²")
         }
+
+        // CMU's stroma encloses nuclei: many of them fill its holes.
+        let filledTotal = regions.filter { Self.className($0) == "eosin-stroma" }.reduce(0) { $0 + enclosedNuclei($1).count }
+        #expect(filledTotal > 100, "\(filledTotal) nuclei filled in")
 
         // Tiles: one QuPath tile per stored tile, with its fractions and mean probabilities under Tessera's prefix.
         let storedTiles = try TesseraCLI.csv(results, """
@@ -172,6 +215,28 @@ import TesseraTestSupport
         let fractions = ["background", "nuclei", "eosin-stroma"].map { Self.measurements(tile)["Tessera: \($0) fraction"]! }
         #expect(abs(fractions.reduce(0, +) - 1) < 1e-9)
         #expect(Self.className(tile) == ["Ignore*", "nuclei", "eosin-stroma"][fractions.indices.max { fractions[$0] < fractions[$1] }!])
+    }
+
+    /// The nuclei fill the stroma's holes whether or not their own regions are exported (they are traced anyway):
+    /// the stroma exported alone is the same features, geometry and measurements, as exported beside the nuclei.
+    @Test func stromaExportedAloneIsFilledAsBesideTheNuclei() throws {
+        let (out, results) = try run()
+        func stroma(_ classes: String) throws -> [String: String] {
+            let geo = out.appendingPathComponent("geo-fill-\(classes)")
+            let export = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--classes", classes,
+                                             "--slide", "CMU-1-Small-Region.svs"])
+            #expect(export.status == 0, "\(export.stderr)")
+            var byID: [String: String] = [:]
+            for feature in try Self.features(Self.exported(geo, "CMU-1-Small-Region.svs")) where Self.className(feature) == "eosin-stroma" {
+                let text = try JSONSerialization.data(withJSONObject: [feature["geometry"], feature["properties"]], options: [.sortedKeys])
+                byID[feature["id"] as? String ?? ""] = String(decoding: text, as: UTF8.self)
+            }
+            return byID
+        }
+        let alone = try stroma("eosin-stroma"), beside = try stroma("nuclei,eosin-stroma")
+        #expect(alone.count > 10 && alone == beside)
+        #expect(alone.values.contains { $0.contains(#""Tessera: mean probability""#) })
+        #expect(alone.values.contains { !$0.contains(#""Tessera: holes filled by detections":0"#) })
     }
 
     @Test func minimumAreaDropsAndCountsRegionsAndBackgroundIsLeftOutByDefault() throws {
@@ -216,6 +281,54 @@ import TesseraTestSupport
         #expect(data.prefix(2) == Data([0x1f, 0x8b]))
         let files = try FileManager.default.contentsOfDirectory(atPath: geo.path)
         #expect(files == [file.lastPathComponent]) // no temporary or scratch file left behind
+    }
+
+    /// A model's metadata chooses each class's object type and QuPath class: the run records it in its parameters
+    /// (not their hash) and export follows it; `--object-type` and `--qupath-class` override it.
+    @Test func theModelsQuPathMetadataChoosesObjectTypesAndClassesAndExportOptionsOverrideIt() throws {
+        let work = try Fixtures.temporaryDirectory("qupath-metadata")
+        let model = work.appendingPathComponent("m.safetensors")
+        // The bundled model (fixtures/models/default.safetensors is a link to it), copied so a sidecar can sit beside it.
+        try FileManager.default.copyItem(at: Fixtures.models.appendingPathComponent("default.safetensors").resolvingSymlinksInPath(), to: model)
+        try Data(#"{"qupath_object_types": {"nuclei": "annotation", "eosin-stroma": "detection"}, "qupath_classes": {"eosin-stroma": "Stroma", "nuclei": "Nucleus"}}"#.utf8)
+            .write(to: work.appendingPathComponent("m.json"))
+        let out = work.appendingPathComponent("run")
+        let run = try TesseraCLI.run(["run", Self.slide.path, "--out", out.path, "--model", model.path, "--quiet"] + Self.tiling)
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = out.appendingPathComponent("results.sqlite").path
+        let parameters = try TesseraCLI.csv(results, "SELECT parameters_json FROM runs").replacingOccurrences(of: "\"\"", with: "\"")
+        #expect(parameters.contains(#""qupath":{"classes":{"eosin-stroma":"Stroma","nuclei":"Nucleus"},"objectTypes":{"eosin-stroma":"detection","nuclei":"annotation"}}"#),
+                "\(parameters)")
+        // Not hashed: the same settings with the model without the metadata (the suite's run) have the same hash.
+        let hash = try TesseraCLI.csv(results, "SELECT parameters_hash FROM runs").split(separator: "\r\n")[1]
+        let plainHash = try TesseraCLI.csv(try self.run().results, "SELECT parameters_hash FROM runs").split(separator: "\r\n")[1]
+        #expect(hash == plainHash)
+
+        func exported(_ options: [String]) throws -> [String: (type: String, name: String, colour: [Int])] {
+            let geo = work.appendingPathComponent("geo-\(options.count)")
+            let export = try TesseraCLI.run(["export", "geojson", results, "--out", geo.path, "--classes", "nuclei,eosin-stroma"] + options)
+            #expect(export.status == 0, "\(export.stderr)")
+            var seen: [String: (type: String, name: String, colour: [Int])] = [:]
+            for feature in try Self.features(Self.exported(geo, "CMU-1-Small-Region.svs")) {
+                let properties = feature["properties"] as? [String: Any] ?? [:]
+                let classification = properties["classification"] as? [String: Any] ?? [:]
+                let name = classification["name"] as? String ?? ""
+                // Which model class: by its QuPath name or the model's.
+                let modelClass = ["Nucleus": "nuclei", "nuclei": "nuclei", "Stroma": "eosin-stroma", "Tumor": "eosin-stroma"][name] ?? name
+                seen[modelClass] = (properties["objectType"] as? String ?? "", name, classification["color"] as? [Int] ?? [])
+            }
+            return seen
+        }
+        let byMetadata = try exported([])
+        #expect(byMetadata["nuclei"]?.type == "annotation" && byMetadata["nuclei"]?.name == "Nucleus")
+        // A standard QuPath class takes QuPath's colour; any other name the model's (nuclei #3B4CC0).
+        #expect(byMetadata["nuclei"]?.colour == [59, 76, 192])
+        #expect(byMetadata["eosin-stroma"]?.type == "detection" && byMetadata["eosin-stroma"]?.name == "Stroma")
+        #expect(byMetadata["eosin-stroma"]?.colour == [150, 200, 150])
+        let overridden = try exported(["--object-type", "nuclei=detection", "--qupath-class", "eosin-stroma=Tumor"])
+        #expect(overridden["nuclei"]?.type == "detection" && overridden["nuclei"]?.name == "Nucleus")
+        #expect(overridden["eosin-stroma"]?.type == "detection" && overridden["eosin-stroma"]?.name == "Tumor")
+        #expect(overridden["eosin-stroma"]?.colour == [200, 0, 0])
     }
 
     @Test func badInputIsAClearErrorWithExitStatus2() throws {

@@ -84,6 +84,8 @@ import TesseraTestSupport
         ("mpp", "half"), ("mpp", "0"), ("mpp", "nan"), ("tile_size", "big"), ("tile_size", "500"), ("mean", "0.5,0.5"),
         ("mean", "a,b,c"), ("std", "0.2,0,0.2"), ("class_colours", ##"[[0,0,0],[300,0,0],[0,0,255],"#00ff00"]"##),
         ("class_colours", ##"["#zzzzzz","#000000","#000000","#000000"]"##), ("class_names", #"["a","b"]"#),
+        ("qupath_object_types", #"{"nuclei":"tile"}"#), ("qupath_object_types", #"{"tumour":"detection"}"#),
+        ("qupath_object_types", "detection"), ("qupath_classes", #"["Tumor"]"#), ("qupath_classes", #"{"nuclei":""}"#),
     ])
     func badMetadataIsRefusedNamingTheKey(key: String, value: String) throws {
         let directory = try Fixtures.temporaryDirectory()

@@ -292,11 +292,17 @@ public struct SegmentationModelIdentity: Sendable, Equatable {
     /// The class the model names as its nucleus class (`SegmentationModel.nucleusClass`), and the class names.
     public var nucleusClass: Int?
     public var classNames: [String]
+    /// The model's QuPath object types and classes per class (`SegmentationModel.qupathObjectTypes`, …), recorded
+    /// with the run for export.
+    public var qupathObjectTypes: [String: String]
+    public var qupathClasses: [String: String]
 
     public init(name: String, path: String, sha256: String, micronsPerPixel: Double? = nil, tileSize: Int? = nil,
                 stainReference: String? = nil, precision: Precision = .fp32, nucleusClass: Int? = nil,
-                classNames: [String] = []) {
+                classNames: [String] = [], qupathObjectTypes: [String: String] = [:], qupathClasses: [String: String] = [:]) {
         self.name = name
+        self.qupathObjectTypes = qupathObjectTypes
+        self.qupathClasses = qupathClasses
         self.nucleusClass = nucleusClass
         self.classNames = classNames
         self.precision = precision
@@ -346,6 +352,14 @@ private struct HashedParameters: Codable {
     var qc: QCSettings.Hashed?
     /// True for `tessera qc` (no tile inferred); nil (left out) for a full run.
     var qcOnly: Bool?
+    /// The model's QuPath metadata, for export (`QuPathClassMap.recorded(inRunParameters:)` reads it); nil (left
+    /// out) when the model states none. Not hashed: it changes no result, only how export presents it.
+    var qupath: QuPathParameters?
+
+    struct QuPathParameters: Codable {
+        var objectTypes: [String: String]?
+        var classes: [String: String]?
+    }
 
     struct NucleusParameters: Codable {
         var classIndex: Int
@@ -377,6 +391,10 @@ private struct HashedParameters: Codable {
         precisionAuto = settings.automaticPrecision
         qc = settings.qc.hashed
         qcOnly = settings.qcOnly ? true : nil
+        if !model.qupathObjectTypes.isEmpty || !model.qupathClasses.isEmpty {
+            qupath = QuPathParameters(objectTypes: model.qupathObjectTypes.isEmpty ? nil : model.qupathObjectTypes,
+                                      classes: model.qupathClasses.isEmpty ? nil : model.qupathClasses)
+        }
     }
 
     var json: String {
@@ -392,6 +410,7 @@ private struct HashedParameters: Codable {
         identity.readers = 0
         identity.threads = 0
         identity.precisionAuto = nil
+        identity.qupath = nil
         return sha256Hex(Data(identity.json.utf8))
     }
 }

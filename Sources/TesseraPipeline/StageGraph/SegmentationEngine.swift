@@ -146,6 +146,6 @@ extension SegmentationModel {
         SegmentationModelIdentity(name: name, path: url.path, sha256: sha256, micronsPerPixel: micronsPerPixel,
                                   tileSize: tileSize, stainReference: metadata["stain_reference"],
                                   precision: int8 == nil ? .fp32 : .int8, nucleusClass: nucleusClass,
-                                  classNames: classNames)
+                                  classNames: classNames, qupathObjectTypes: qupathObjectTypes, qupathClasses: qupathClasses)
     }
 }

@@ -9,6 +9,10 @@
  *       polygons with holes, invalid geometries (JTS isValid on each ROI's geometry), the bounds of
  *       each type's and class's ROIs, the read time and the heap.
  *
+ *   java -cp JAR tessera.QuPathReaderHarness hierarchy FILE.geojson[.gz]|FOLDER...
+ *       The same, then adds the objects to a PathObjectHierarchy, runs QuPath's resolveHierarchy() (what the
+ *       project's import script runs) and counts each type's and class's parents ("parents").
+ *
  *   java -cp JAR tessera.QuPathReaderHarness project DIR/project.qpproj
  *       Loads the project with qupath.lib.projects.ProjectIO.loadProject (DefaultProject's reader,
  *       which also reads classifiers/classes.json) and prints its image entries (name, id, server
@@ -47,13 +51,14 @@ import qupath.lib.projects.ProjectIO;
 public final class QuPathReaderHarness {
 
     public static void main(String[] args) {
-        if (args.length < 2 || !(args[0].equals("objects") || (args[0].equals("project") && args.length == 2))) {
-            System.err.println("usage: QuPathReaderHarness objects FILE.geojson|FOLDER... | project DIR/project.qpproj");
+        boolean reads = args.length >= 2 && (args[0].equals("objects") || args[0].equals("hierarchy"));
+        if (!reads && !(args.length == 2 && args[0].equals("project"))) {
+            System.err.println("usage: QuPathReaderHarness objects|hierarchy FILE.geojson|FOLDER... | project DIR/project.qpproj");
             System.exit(2);
         }
         try {
             JsonObject summary;
-            if (args[0].equals("objects")) {
+            if (reads) {
                 List<Path> files = new ArrayList<>();
                 for (int i = 1; i < args.length; i++) {
                     Path path = Path.of(args[i]);
@@ -63,7 +68,7 @@ public final class QuPathReaderHarness {
                         }
                     } else files.add(path);
                 }
-                summary = objects(files);
+                summary = objects(files, args[0].equals("hierarchy"));
             } else summary = project(new File(args[1]));
             summary.addProperty("qupath_core_version", GeneralTools.getVersion());
             System.out.println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(summary));
@@ -119,7 +124,10 @@ public final class QuPathReaderHarness {
         }
     }
 
-    static JsonObject objects(List<Path> paths) throws Exception {
+    /** With resolve, the objects are also added to an image's hierarchy and QuPath's own
+     *  PathObjectHierarchy.resolveHierarchy() (Objects > Annotations > Resolve hierarchy, what the project's import
+     *  script runs) places them; "parents" then counts, per object type and class, the parents' types and classes. */
+    static JsonObject objects(List<Path> paths, boolean resolve) throws Exception {
         long start = System.nanoTime();
         List<PathObject> objects = new ArrayList<>();
         for (Path path : paths) objects.addAll(PathIO.readObjects(path));
@@ -205,6 +213,28 @@ public final class QuPathReaderHarness {
         summary.addProperty("heap_live_bytes", liveHeap);
         summary.addProperty("heap_peak_bytes", peakHeap);
         summary.addProperty("heap_max_bytes", runtime.maxMemory());
+        if (resolve) {
+            long resolveStart = System.nanoTime();
+            var hierarchy = new qupath.lib.objects.hierarchy.PathObjectHierarchy();
+            hierarchy.addObjects(objects);
+            hierarchy.resolveHierarchy();
+            summary.addProperty("resolve_seconds", (System.nanoTime() - resolveStart) / 1e9);
+            TreeMap<String, TreeMap<String, Long>> parents = new TreeMap<>();
+            for (PathObject object : hierarchy.getAllObjects(false)) {
+                PathObject parent = object.getParent();
+                String parentName = parent == null || parent.isRootObject() ? "root"
+                    : typeName(parent) + "/" + (parent.getPathClass() == null ? "(none)" : parent.getPathClass().toString());
+                String name = typeName(object) + "/" + (object.getPathClass() == null ? "(none)" : object.getPathClass().toString());
+                parents.computeIfAbsent(name, n -> new TreeMap<>()).merge(parentName, 1L, Long::sum);
+            }
+            JsonObject parentsJson = new JsonObject();
+            parents.forEach((name, counts) -> {
+                JsonObject perParent = new JsonObject();
+                counts.forEach(perParent::addProperty);
+                parentsJson.add(name, perParent);
+            });
+            summary.add("parents", parentsJson);
+        }
         return summary;
     }
 
