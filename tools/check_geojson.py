@@ -117,8 +117,29 @@ def main():
         stem = f"{name}.sr{slide_run}"
         exact_path = os.path.join(work, "exact", stem + ".geojson")
         exact = check_geometry(exact_path, check_structure(exact_path, load(exact_path)))
-        regions = [(f, g) for f, g in exact if f["properties"]["objectType"] != "tile"]
+        # The QC's artefact regions (Ignore*: <Kind>) lie over the class regions by design: checked on their own.
+        def is_qc(feature):
+            return "Tessera: QC kind value" in feature["properties"].get("measurements", {})
+        qc_regions = [(f, g) for f, g in exact if is_qc(f)]
+        regions = [(f, g) for f, g in exact if f["properties"]["objectType"] != "tile" and not is_qc(f)]
         tiles = [(f, g) for f, g in exact if f["properties"]["objectType"] == "tile"]
+        qc_by_kind = defaultdict(float)
+        qc_outlined = defaultdict(float)
+        for feature, geometry in qc_regions:
+            measured = feature["properties"]["measurements"]["Tessera: area µm^2"]
+            if abs(measured - geometry.area * mpp_x * mpp_y) > 1e-9 * measured + 0.01 * geometry.length * mpp_x * mpp_y:
+                fail(f"{exact_path}: QC region area {measured} µm² is not its polygon's {geometry.area * mpp_x * mpp_y}")
+            qc_by_kind[feature["properties"]["classification"]["name"]] += measured
+            qc_outlined[feature["properties"]["classification"]["name"]] += geometry.area
+        # Each kind's regions add up to the area the results file records for it (slide_qc, in the slide's bounds).
+        recorded_qc = {kind: area * 1e6 for kind, area in database.execute(
+            "SELECT kind, area_mm2 FROM slide_qc WHERE slide_run_id = ? AND area_mm2 > 0", (slide_run,))}
+        for kind, area in recorded_qc.items():
+            name = "Ignore*: " + kind.replace("_", " ").capitalize()
+            if not math.isclose(qc_by_kind.get(name, 0), area, rel_tol=1e-6):
+                fail(f"{exact_path}: QC {kind}: regions {qc_by_kind.get(name, 0)} µm², the results file {area} µm²")
+        print(f"  QC regions: {len(qc_regions)} ({', '.join(f'{k} {v:.0f} µm²' for k, v in sorted(qc_by_kind.items()))}), "
+              f"as the results file's slide_qc")
 
         # Areas against the pixels of the map the regions are traced from, the model-resolution class map (its pixel
         # is one model pixel, 1/0.499 level-0 pixels here): each pixel counts for its part inside the slide. Its
@@ -230,8 +251,9 @@ def main():
         multi = check_geometry(multi_path, check_structure(multi_path, load(multi_path)))
         for feature, geometry in multi:
             class_name = feature["properties"]["classification"]["name"]
-            if not math.isclose(geometry.area, outlined[class_name], rel_tol=1e-12):
-                fail(f"{multi_path}: {class_name}: MultiPolygon covers {geometry.area}, its regions {outlined[class_name]}")
+            expected = qc_outlined[class_name] if is_qc(feature) else outlined[class_name]
+            if not math.isclose(geometry.area, expected, rel_tol=1e-12):
+                fail(f"{multi_path}: {class_name}: MultiPolygon covers {geometry.area}, its regions {expected}")
         print(f"  one MultiPolygon per class: {len(multi)} features, areas as the regions'")
     if failures:
         sys.exit(f"check_geojson: {len(failures)} failures")
