@@ -72,9 +72,10 @@ def artefacts(out):
         "SELECT r.run_uid, sr.id FROM slide_runs sr JOIN runs r ON r.id = sr.run_id").fetchone()
     mpp = database.execute("SELECT mpp_x, mpp_y FROM slide_runs").fetchone()
     classes = database.execute("SELECT name, colour FROM classes ORDER BY class_index").fetchall()
+    qc_kinds = {kind for (kind,) in database.execute("SELECT kind FROM slide_qc")}
     database.close()
     files = {(kind, index): os.path.join(out, path) for kind, index, path in rows}
-    return files, dict(run_uid=run_uid, slide_run=slide_run, mpp=mpp, classes=classes)
+    return files, dict(run_uid=run_uid, slide_run=slide_run, mpp=mpp, classes=classes, qc_kinds=qc_kinds)
 
 
 def map_annotation(root):
@@ -135,7 +136,12 @@ def check_file(path, plain_path, kind, facts, schema, class_name=None):
         check(len(annotation.get("model_sha256", "")) == 64 and annotation.get("slide_fingerprint"),
               f"{name}: model sha or fingerprint missing")
         class_names = [n for n, _ in facts["classes"]]
-        check(description.get("classes") == class_names, f"{name}: classes {description.get('classes')}")
+        if kind == "qc_mask":
+            # The QC map's classes are the artefact kinds the run looked for, bit k for classes[k].
+            check(set(description.get("classes", [])) == facts["qc_kinds"] and facts["qc_kinds"],
+                  f"{name}: QC kinds {description.get('classes')}, the results file's {sorted(facts['qc_kinds'])}")
+        else:
+            check(description.get("classes") == class_names, f"{name}: classes {description.get('classes')}")
 
         # Channels and pixels.
         level0 = series.asarray(level=0)
@@ -152,6 +158,17 @@ def check_file(path, plain_path, kind, facts, schema, class_name=None):
                       f"{name}: level {index} differs from the plain TIFF's")
             if kind == "probability":
                 check(channel.get("Name") == class_name, f"{name}: channel named {channel.get('Name')}, not {class_name}")
+            elif kind == "qc_mask":
+                # A palette of the kinds' colours (value 2^k: kind k's), white where nothing was flagged.
+                check(channel.get("Name") == "artefacts", f"{name}: channel named {channel.get('Name')}")
+                page = tif.pages[0]
+                check(page.photometric == tifffile.PHOTOMETRIC.PALETTE, f"{name}: not a palette image")
+                colormap = page.colormap
+                check([int(v) >> 8 for v in colormap[:, 0]] == [255, 255, 255], f"{name}: no artefact not white")
+                kinds = description.get("classes", [])
+                bits = [[int(v) >> 8 for v in colormap[:, 1 << k]] for k in range(len(kinds))]
+                check(all(b != [255, 255, 255] for b in bits) and len({tuple(b) for b in bits}) == len(kinds),
+                      f"{name}: the kinds' palette entries {bits} are not distinct colours")
             else:
                 check(channel.get("Name") == "class", f"{name}: channel named {channel.get('Name')}")
                 page = tif.pages[0]
@@ -223,7 +240,7 @@ def main():
         plain_files, _ = artefacts(plain_out)
         ome_files, facts = artefacts(ome_out)
         kinds = sorted({kind for kind, _ in ome_files})
-        check(kinds == ["class_map", "model_class_map", "overlay", "probability"], f"recorded kinds {kinds}")
+        check(kinds == ["class_map", "model_class_map", "overlay", "probability", "qc_mask"], f"recorded kinds {kinds}")
         class_names = [n for n, _ in facts["classes"]]
         for (kind, index), path in sorted(ome_files.items(), key=lambda item: (item[0][0], item[0][1] or -1)):
             result = check_file(path, plain_files[(kind, index)], kind, facts, schema,
