@@ -43,7 +43,11 @@ import TesseraTestSupport
                 ((($0["geometry"] as? [String: Any])?["coordinates"] as? [[[NSNumber]]]) ?? []).map { $0.map { $0.map(\.doubleValue) } }
             }
         }
-        #expect(!geometries(exported).isEmpty && geometries(exported) == geometries(legacy))
+        // Traced from the recorded class map: the same regions with the same outlines. Compartments are now drawn
+        // with the nuclei they enclose filled in (issue 25), so only their holes differ from that release's file.
+        let outlines = { (object: [String: Any]?) in geometries(object).map { $0.first ?? [] } }
+        #expect(!outlines(exported).isEmpty && outlines(exported) == outlines(legacy))
+        #expect(zip(geometries(exported), geometries(legacy)).allSatisfy { $0.0.count <= $0.1.count })
         // The first run's files were overwritten by that release: its export says there is no class map on record.
         let first = try TesseraCLI.run(["export", "geojson", results, "--out", out.appendingPathComponent("y").path, "--run", uids[0]])
         #expect(first.status == 2 && first.stderr.contains("no class map"), "\(first.stderr)")

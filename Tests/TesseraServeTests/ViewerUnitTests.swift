@@ -160,7 +160,9 @@ struct SameFileNameTests {
         var overlays: [String: String] = [:]
         for detail in details {
             let layers = heatmaps.layers(for: detail)
-            #expect(layers.count == 1 + detail.classes.count)
+            // The overlay and one probability layer per class, and the QC map's layer (QC runs by default).
+            #expect(layers.filter { $0.id != "qc" }.count == 1 + detail.classes.count)
+            #expect(layers.filter { $0.id == "qc" }.count == 1)
             let overlay = try #require(layers.first { $0.id == "overlay" })
             overlays[detail.slidePath] = overlay.file.lastPathComponent
         }
