@@ -219,8 +219,8 @@ def main():
         simple_path = os.path.join(work, "simple", stem + ".geojson.gz")
         simple = check_geometry(simple_path, check_structure(simple_path, load(simple_path)))
         # Classes still apart: simplification cuts boundaries into arcs shared by both sides, so two simplified
-        # regions never overlap. A region kept as traced (only axis-parallel edges) because simplifying it would
-        # have made it invalid may overlap its simplified neighbours by less than the tolerance.
+        # regions never overlap. A ring kept as traced (only axis-parallel edges) because simplifying it would have
+        # made its polygon invalid may overlap its simplified neighbours by less than the tolerance.
         geometries = [g for _, g in simple]
         object_types = [f["properties"]["objectType"] for f, _ in simple]
         tree = shapely.STRtree(geometries)
@@ -229,7 +229,7 @@ def main():
             def ring_as_traced(ring):
                 xy = numpy.asarray(ring.coords)
                 return bool(numpy.all((xy[1:, 0] == xy[:-1, 0]) | (xy[1:, 1] == xy[:-1, 1])))
-            return all(ring_as_traced(ring) for ring in [geometry.exterior, *geometry.interiors])
+            return any(ring_as_traced(ring) for ring in [geometry.exterior, *geometry.interiors])
         kept_as_traced = 0
         for i, j in zip(*tree.query(geometries, predicate="intersects")):
             # A detection inside an annotation is there by design (the nuclei filled into a compartment).
@@ -255,6 +255,49 @@ def main():
             if not math.isclose(geometry.area, expected, rel_tol=1e-12):
                 fail(f"{multi_path}: {class_name}: MultiPolygon covers {geometry.area}, its regions {expected}")
         print(f"  one MultiPolygon per class: {len(multi)} features, areas as the regions'")
+
+        # 4. `tessera export qupath`'s default: outlines simplified (compartments and detections to within 0.5 µm,
+        # one model pixel) so that a whole slide's objects fit QuPath's heap. Each object is the exact export's (same id,
+        # same measurements: areas as traced), its outline within the tolerance of the traced one, never more vertices.
+        project = os.path.join(work, "project")
+        run(tessera, "export", "qupath", results, "--project", project)
+        folder = os.path.join(project, "tessera", stem)
+        exact_by_id = {feature["id"]: (feature, geometry) for feature, geometry in exact}
+        tolerance_um = {"annotation": 0.5, "detection": 0.5, "tile": 0}
+        pixel_um = (mpp_x + mpp_y) / 2
+        vertex_totals = defaultdict(lambda: [0, 0])
+        worst = defaultdict(float)
+        for part in sorted(os.listdir(folder)):
+            path = os.path.join(folder, part)
+            text = load(path)
+            header = json.loads(text)["tessera"]
+            if header.get("simplify_um") != {"annotations": 0.5, "detections": 0.5}:
+                fail(f"{path}: tessera.simplify_um {header.get('simplify_um')}, expected the defaults")
+            for feature, geometry in check_geometry(path, check_structure(path, text)):
+                object_type = feature["properties"]["objectType"]
+                if feature["id"] not in exact_by_id:
+                    fail(f"{path}: object {feature['id']} is not in the exact export")
+                    continue
+                traced_feature, traced = exact_by_id[feature["id"]]
+                if feature["properties"] != traced_feature["properties"]:
+                    fail(f"{path}: object {feature['id']}: properties {feature['properties']}, exact {traced_feature['properties']}")
+                # The QC's regions are the QC map's own pixels, never simplified.
+                allowed = 0 if is_qc(feature) else tolerance_um[object_type] / pixel_um
+                distance = geometry.hausdorff_distance(traced)
+                worst[object_type] = max(worst[object_type], distance * pixel_um)
+                if distance > allowed + 1e-6:
+                    fail(f"{path}: {object_type} {feature['id']} lies {distance} px from its traced outline (tolerance {allowed})")
+                counted = (len(shapely.get_coordinates(geometry)), len(shapely.get_coordinates(traced)))
+                if counted[0] > counted[1]:
+                    fail(f"{path}: {object_type} {feature['id']} has {counted[0]} vertices, traced {counted[1]}")
+                vertex_totals[object_type][0] += counted[0]
+                vertex_totals[object_type][1] += counted[1]
+        for object_type in ("annotation", "detection"):
+            simplified, traced = vertex_totals[object_type]
+            if not 0 < simplified < traced:
+                fail(f"{folder}: {object_type}s: {simplified} vertices simplified, {traced} as traced")
+        print("  export qupath (simplified by default): " + "; ".join(
+            f"{t}s {v[0]} vertices (traced {v[1]}), at most {worst[t]:.3f} µm off" for t, v in sorted(vertex_totals.items())))
     if failures:
         sys.exit(f"check_geojson: {len(failures)} failures")
     print("geojson: files valid for geojson and shapely; areas equal the class map's pixels")

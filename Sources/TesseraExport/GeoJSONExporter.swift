@@ -26,6 +26,9 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     public var minimumAreaMicrons2: Double
     /// Douglas-Peucker tolerance in µm; 0 writes the regions exactly as traced (pixel staircases).
     public var simplifyMicrons: Double
+    /// The tolerance for detections' outlines (the nuclei, and regions of classes written as detections), which are a
+    /// few µm across and want a finer one than compartments; nil: `simplifyMicrons`.
+    public var simplifyDetectionsMicrons: Double?
     public var gzip: Bool
     /// One MultiPolygon feature per class instead of one Polygon feature per region.
     public var multipolygonPerClass: Bool
@@ -44,8 +47,9 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
     public init(objects: ExportedObjects = .regions, classNames: [String]? = nil, minimumAreaMicrons2: Double = 0,
                 simplifyMicrons: Double = 0, gzip: Bool = false, multipolygonPerClass: Bool = false,
                 qupath: QuPathClassMap = QuPathClassMap(), objectsPerFile: Int? = nil, nuclei: Bool = true,
-                qcRegions: Bool = true) {
+                qcRegions: Bool = true, simplifyDetectionsMicrons: Double? = nil) {
         self.objects = objects
+        self.simplifyDetectionsMicrons = simplifyDetectionsMicrons
         self.nuclei = nuclei
         self.qcRegions = qcRegions
         self.classNames = classNames
@@ -59,7 +63,7 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
 
     private enum CodingKeys: String, CodingKey {
         case objects, classNames, minimumAreaMicrons2, simplifyMicrons, gzip, multipolygonPerClass, objectTypes, qupathClasses
-        case objectsPerFile, nuclei, qcRegions
+        case objectsPerFile, nuclei, qcRegions, simplifyDetectionsMicrons
     }
 
     // Settings written before the QuPath class map was added decode with its defaults.
@@ -76,7 +80,8 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
                     qupathClasses: try container.decodeIfPresent([String: String].self, forKey: .qupathClasses) ?? [:]),
                   objectsPerFile: try container.decodeIfPresent(Int.self, forKey: .objectsPerFile),
                   nuclei: try container.decodeIfPresent(Bool.self, forKey: .nuclei) ?? true,
-                  qcRegions: try container.decodeIfPresent(Bool.self, forKey: .qcRegions) ?? true)
+                  qcRegions: try container.decodeIfPresent(Bool.self, forKey: .qcRegions) ?? true,
+                  simplifyDetectionsMicrons: try container.decodeIfPresent(Double.self, forKey: .simplifyDetectionsMicrons))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -92,6 +97,12 @@ public struct GeoJSONExportOptions: Sendable, Equatable, Codable {
         try container.encodeIfPresent(objectsPerFile, forKey: .objectsPerFile)
         if !nuclei { try container.encode(nuclei, forKey: .nuclei) }
         if !qcRegions { try container.encode(qcRegions, forKey: .qcRegions) }
+        try container.encodeIfPresent(simplifyDetectionsMicrons, forKey: .simplifyDetectionsMicrons)
+    }
+
+    /// The tolerance, in µm, that outlines of objects of `type` are simplified to.
+    public func simplifyMicrons(for type: QuPathObjectType) -> Double {
+        type == .detection ? simplifyDetectionsMicrons ?? simplifyMicrons : simplifyMicrons
     }
 }
 
@@ -130,8 +141,11 @@ public struct SlideExportSummary: Sendable, Equatable {
     /// The frame the coordinates are in (QuPath's for this slide), and regions written per object type.
     public var frame = QuPathFrame(source: .noBounds)
     public var objectTypes: [String: QuPathObjectType] = [:]
-    /// Polygons written as traced because simplifying them would have made them invalid.
+    /// Polygons written with some or all of their rings as traced because simplifying those would have made them
+    /// invalid.
     public var polygonsLeftUnsimplified = 0
+    /// Nuclei written with their outline as found because simplifying it would have made it invalid.
+    public var nucleiLeftUnsimplified = 0
     public var bytes = 0
     public var seconds = 0.0
     /// Things the user should know that did not stop the export (a missing probability map).
@@ -344,7 +358,9 @@ public struct GeoJSONExporter {
         let header = #"{"type":"FeatureCollection","tessera":{"slide":\#(JSONText.quoted(slideRun.slidePath)),"#
             + #""fingerprint":\#(JSONText.quoted(slideRun.fingerprint)),"run_uid":\#(JSONText.quoted(slideRun.runUID)),"#
             + #""slide_run_id":\#(slideRun.slideRunID.rawValue),"model_sha256":\#(JSONText.quoted(modelSHA256)),"#
-            + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))],\#(frame.json)},"features":["# + "\n"
+            + #""mpp":[\#(JSONNumber.text(mppX)),\#(JSONNumber.text(mppY))],\#(frame.json),"#
+            + #""simplify_um":{"annotations":\#(JSONNumber.text(options.simplifyMicrons(for: .annotation))),"#
+            + #""detections":\#(JSONNumber.text(options.simplifyMicrons(for: .detection)))}},"features":["# + "\n"
         let gzip = options.gzip
         var writer = try FeatureStream(header: header, limit: options.objectsPerFile) { part in
             try AtomicOutputFile(path: Self.partURL(url, part: part, of: options.objectsPerFile).path, gzip: gzip)
@@ -493,13 +509,16 @@ public struct GeoJSONExporter {
                               summary: inout SlideExportSummary) throws {
         let grid = maps.grid
         let pixelMicrons2 = mpp.0 * mpp.1
-        let tolerance = options.simplifyMicrons / ((mpp.0 + mpp.1) / 2)
         let minimumArea = options.minimumAreaMicrons2
         let slot = Dictionary(uniqueKeysWithValues: classes.enumerated().map { (UInt8($0.element.index), $0.offset) })
         let perClass = options.multipolygonPerClass
             ? try classes.map { _ in try MultiPolygonScratch(directory: directory, frame: frame) } : []
         let classifications = classes.map { options.qupath.classification(of: $0) }
         let objectTypes = classes.map { options.qupath.objectType(of: $0.name) }
+        // Level-0 pixels; a class's own tolerance (detections', or annotations'; one MultiPolygon is an annotation).
+        let tolerances = objectTypes.map { type in
+            options.simplifyMicrons(for: perClass.isEmpty ? type : .annotation) / ((mpp.0 + mpp.1) / 2)
+        }
         var regionNumbers = [Int](repeating: 0, count: classes.count)
         var figures = summary.classes
         var unsimplified = 0
@@ -532,9 +551,10 @@ public struct GeoJSONExporter {
             }
             let outline = filledHoles > 0 ? grid.polygon(region) : grid.polygon(traced)
             var polygon = outline
-            if tolerance > 0 {
-                if let simplified = PolygonSimplifier.simplify(outline, tolerance: tolerance) { polygon = simplified }
-                else { unsimplified += 1 }
+            if tolerances[k] > 0 {
+                let simplified = PolygonSimplifier.simplified(outline, tolerance: tolerances[k])
+                polygon = simplified.polygon
+                if simplified.ringsKeptAsTraced > 0 { unsimplified += 1 }
             }
             figures[k].regionsWritten += 1
             let meanProbability = region.probabilitySum.map { Double($0) / 255 / Double(Swift.max(region.pixelCount, 1)) }
@@ -674,15 +694,20 @@ extension GeoJSONExporter {
                      summary: inout SlideExportSummary) throws {
         let classifications = Dictionary(uniqueKeysWithValues: slideRun.classes.map { ($0.index, options.qupath.classification(of: $0)) })
         let slideBounds = frame.imageRect(slideWidth: slideRun.slideWidth, slideHeight: slideRun.slideHeight)
-        var written = 0, ordinal = 0
+        let tolerance = slideRun.mppX.flatMap { x in slideRun.mppY.map { y in options.simplifyMicrons(for: .detection) / ((x + y) / 2) } } ?? 0
+        var written = 0, ordinal = 0, unsimplified = 0
         var stream = writer
         try reader.forEachNucleus(of: slideRun.slideRunID) { tileIndex, nucleus in
             defer { ordinal += 1 }
             // A nucleus QuPath's image does not show (outside the slide's bounds) is left out.
             guard Double(slideBounds.x) <= nucleus.x, nucleus.x < Double(slideBounds.maxX),
                   Double(slideBounds.y) <= nucleus.y, nucleus.y < Double(slideBounds.maxY) else { return }
-            let vertices = nucleus.outlineVertices
+            var vertices = nucleus.outlineVertices
             guard vertices.count >= 3 else { return }
+            if tolerance > 0 {
+                if let simplified = Self.simplifiedOutline(vertices, tolerance: tolerance) { vertices = simplified }
+                else { unsimplified += 1 }
+            }
             let ring = (vertices + [vertices[0]]).map {
                 "[\(JSONNumber.text($0.x - Double(frame.offsetX))),\(JSONNumber.text($0.y - Double(frame.offsetY)))]"
             }
@@ -703,6 +728,18 @@ extension GeoJSONExporter {
         }
         writer = stream
         summary.nucleiWritten = written
+        summary.nucleiLeftUnsimplified = unsimplified
+    }
+
+    /// A nucleus's outline (level-0 pixels) simplified to within `tolerance` level-0 pixels, as regions are
+    /// (`PolygonSimplifier`: at least a triangle, never crossing itself); nil when simplifying would break it.
+    static func simplifiedOutline(_ vertices: [(x: Double, y: Double)], tolerance: Double) -> [(x: Double, y: Double)]? {
+        let points = vertices.map { SlidePoint($0.x, $0.y) }
+        let ring = SlideRing(points: points, fixed: [Bool](repeating: false, count: points.count))
+        guard let simplified = PolygonSimplifier.simplify(SlidePolygon(shell: ring, holes: []), tolerance: tolerance) else {
+            return nil
+        }
+        return simplified.shell.points.map { (x: $0.x, y: $0.y) }
     }
 }
 

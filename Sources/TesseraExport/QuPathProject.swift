@@ -23,6 +23,12 @@ public enum QuPathProject {
     /// heap per byte of file) before making its objects, so a slide's objects come in parts whose trees stay small
     /// next to the objects themselves (BENCHMARKS.md).
     public static let objectsPerFile = 50_000
+    /// The outline tolerance by default, µm, for compartments and nuclei alike: one pixel of the bundled model
+    /// (0.5 µm), the precision the outlines were traced at. QuPath keeps every vertex of an imported object (a
+    /// compartment with holes as JTS coordinates of 40 bytes each), and a pixel staircase loses its steps only to a
+    /// tolerance of about one pixel (a 45° step's inner corner lies 0.71 px from the chord through the outer ones):
+    /// so simplified, a whole slide's objects fit QuPath's 1 GB heap (BENCHMARKS.md, issue 25).
+    public static let simplifyMicrons = 0.5
 
     public struct Image: Sendable, Equatable {
         public var slidePath: String

@@ -75,17 +75,39 @@ public struct HeatmapGrid: Sendable, Equatable {
 ///
 /// Rings are cut at their fixed vertices (where three values meet or two meet diagonally) into arcs, and each arc
 /// is simplified on its own, always walked from its smaller end: a boundary two classes share is the same arc for
-/// both and comes out the same, so neighbouring regions neither overlap nor leave gaps. When the simplified polygon
+/// both and comes out the same, so neighbouring regions neither overlap nor leave gaps. Where the simplified polygon
 /// would be invalid (a ring crossing itself or another, a ring collapsing or turning over, a hole leaving its shell)
-/// the polygon is kept as traced; `simplify` says so.
+/// the rings at fault are kept as traced and the rest checked again; `simplified` says how many were kept.
 public enum PolygonSimplifier {
-    /// Returns the simplified polygon, or nil when simplifying it would break it (keep the original then).
+    /// Returns the simplified polygon, or nil when simplifying any of its rings would break it (keep the original
+    /// then, or take `simplified`'s partly simplified one).
     public static func simplify(_ polygon: SlidePolygon, tolerance: Double) -> SlidePolygon? {
-        guard tolerance > 0 else { return polygon }
-        let shell = simplify(polygon.shell, tolerance: tolerance)
-        let holes = polygon.holes.map { simplify($0, tolerance: tolerance) }
-        let result = SlidePolygon(shell: shell, holes: holes)
-        return isValid(result, original: polygon) ? result : nil
+        let result = simplified(polygon, tolerance: tolerance)
+        return result.ringsKeptAsTraced == 0 ? result.polygon : nil
+    }
+
+    /// Rounds of putting broken rings back before the whole polygon is kept as traced.
+    static let repairRounds = 8
+
+    /// The polygon simplified, always valid: each ring whose simplified form breaks the polygon is kept as traced
+    /// (so one tight corner of a compartment spanning the slide does not keep its thousands of other vertices); with
+    /// how many rings were kept so.
+    public static func simplified(_ polygon: SlidePolygon, tolerance: Double) -> (polygon: SlidePolygon, ringsKeptAsTraced: Int) {
+        guard tolerance > 0 else { return (polygon, 0) }
+        let originals = [polygon.shell] + polygon.holes
+        var rings = originals.map { simplify($0, tolerance: tolerance) }
+        var kept = 0
+        for _ in 0..<repairRounds {
+            let broken = brokenRings(rings, originals: originals).filter { rings[$0] != originals[$0] }
+            if broken.isEmpty {
+                // Nothing left to put back: valid, unless a ring as traced is at fault (never, for a traced region).
+                guard brokenRings(rings, originals: originals).isEmpty else { break }
+                return (SlidePolygon(shell: rings[0], holes: Array(rings.dropFirst())), kept)
+            }
+            for index in broken { rings[index] = originals[index] }
+            kept += broken.count
+        }
+        return (polygon, originals.count)
     }
 
     static func simplify(_ ring: SlideRing, tolerance: Double) -> SlideRing {
@@ -171,21 +193,28 @@ public enum PolygonSimplifier {
     /// Rings keep at least three points and their orientation; no two segments meet except at shared end points
     /// (neighbours in a ring, or a point where two rings already touched); every hole stays inside the shell.
     static func isValid(_ polygon: SlidePolygon, original: SlidePolygon) -> Bool {
-        let rings = [polygon.shell] + polygon.holes
-        let originals = [original.shell] + original.holes
-        for (ring, source) in zip(rings, originals) {
-            guard ring.points.count >= 3, (ring.signedArea > 0) == (source.signedArea > 0), ring.signedArea != 0 else {
-                return false
+        brokenRings([polygon.shell] + polygon.holes, originals: [original.shell] + original.holes).isEmpty
+    }
+
+    /// The rings (shell 0, then the holes) at fault where the polygon is not valid: a ring of fewer than three
+    /// points, turned over or of no area; both rings of two segments that meet where they may not; a hole outside
+    /// the shell, and the shell.
+    static func brokenRings(_ rings: [SlideRing], originals: [SlideRing]) -> Set<Int> {
+        var broken = Set<Int>()
+        for (index, (ring, source)) in zip(rings, originals).enumerated() {
+            if ring.points.count < 3 || (ring.signedArea > 0) != (source.signedArea > 0) || ring.signedArea == 0 {
+                broken.insert(index)
             }
         }
-        if segmentsCross(rings) { return false }
-        for hole in polygon.holes {
+        guard broken.isEmpty else { return broken }
+        broken = crossingRings(rings)
+        let shellPoints = Set(rings[0].points)
+        for (index, hole) in rings.enumerated().dropFirst() where !broken.contains(index) {
             // A hole that crosses nothing is wholly inside or wholly outside: test a point of it that the shell lacks.
-            let shellPoints = Set(polygon.shell.points)
             guard let probe = hole.points.first(where: { !shellPoints.contains($0) }) else { continue }
-            if !contains(polygon.shell, probe) { return false }
+            if !contains(rings[0], probe) { broken.formUnion([0, index]) }
         }
-        return true
+        return broken
     }
 
     struct Segment {
@@ -197,7 +226,12 @@ public enum PolygonSimplifier {
     }
 
     /// Whether any two segments of the rings meet anywhere but at a shared end point allowed to be shared.
-    static func segmentsCross(_ rings: [SlideRing]) -> Bool {
+    static func segmentsCross(_ rings: [SlideRing]) -> Bool { !crossingRings(rings, first: true).isEmpty }
+
+    /// The rings with a segment that meets another anywhere but at a shared end point allowed to be shared (with
+    /// `first`, those of the first such pair found).
+    static func crossingRings(_ rings: [SlideRing], first: Bool = false) -> Set<Int> {
+        var crossing = Set<Int>()
         var segments: [Segment] = []
         var minX = Double.infinity, minY = Double.infinity, maxX = -Double.infinity, maxY = -Double.infinity
         for (r, ring) in rings.enumerated() {
@@ -222,12 +256,15 @@ public enum PolygonSimplifier {
             for cy in y0...y1 {
                 for cx in x0...x1 {
                     let key = cy * cellsPerSide + cx
-                    for other in grid[key, default: []] where conflict(segments[other], segment) { return true }
+                    for other in grid[key, default: []] where conflict(segments[other], segment) {
+                        crossing.formUnion([segments[other].ring, segment.ring])
+                        if first { return crossing }
+                    }
                     grid[key, default: []].append(s)
                 }
             }
         }
-        return false
+        return crossing
     }
 
     static func conflict(_ s: Segment, _ t: Segment) -> Bool {

@@ -42,9 +42,13 @@ struct GeoJSONOptionGroup: ParsableArguments {
                                                                    valueName: "A"))
     var minimumArea: Double = 0
 
-    @Option(name: .customLong("simplify-um"), help: ArgumentHelp("Simplify region outlines to within this many µm, keeping them valid (0: exact pixel outlines).",
+    @Option(name: .customLong("simplify-um"), help: ArgumentHelp("Simplify region outlines to within this many µm, keeping them valid (0: exact pixel outlines; default: 0 for geojson, \(QuPathProject.simplifyMicrons) for qupath).",
                                                                   valueName: "S"))
-    var simplify: Double = 0
+    var simplify: Double?
+
+    @Option(name: .customLong("simplify-detections-um"), help: ArgumentHelp("Simplify detections' outlines (nuclei, and regions written as detections) to within this many µm instead (default: as --simplify-um).",
+                                                                             valueName: "S"))
+    var simplifyDetections: Double?
 
     @Flag(help: "Write gzip-compressed .geojson.gz files (QuPath reads them).")
     var gzip = false
@@ -79,7 +83,9 @@ struct GeoJSONOptionGroup: ParsableArguments {
 
     func validate() throws {
         guard minimumArea >= 0, minimumArea.isFinite else { throw ValidationError("--min-area-um2 must be 0 or more") }
-        guard simplify >= 0, simplify.isFinite else { throw ValidationError("--simplify-um must be 0 or more") }
+        for (value, name) in [(simplify, "--simplify-um"), (simplifyDetections, "--simplify-detections-um")] {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(name) must be 0 or more") }
+        }
         if let classes, classes.split(separator: ",").isEmpty { throw ValidationError("--classes names no class") }
         _ = try qupathClassMap()
         if let objectsPerFile, objectsPerFile < 0 { throw ValidationError("--objects-per-file must be 0 or more") }
@@ -105,14 +111,18 @@ struct GeoJSONOptionGroup: ParsableArguments {
         return map
     }
 
-    func exportOptions(defaultObjects: ExportedObjects, defaultObjectsPerFile: Int? = nil) throws -> GeoJSONExportOptions {
+    /// The options stated, over the command's defaults. Without `--simplify-detections-um`, detections take
+    /// `--simplify-um` (or its default).
+    func exportOptions(defaultObjects: ExportedObjects, defaultObjectsPerFile: Int? = nil,
+                       defaultSimplify: Double = 0) throws -> GeoJSONExportOptions {
         let perFile = objectsPerFile ?? defaultObjectsPerFile
         return GeoJSONExportOptions(
             objects: objects ?? defaultObjects,
             classNames: classes.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } },
-            minimumAreaMicrons2: minimumArea, simplifyMicrons: simplify, gzip: gzip,
+            minimumAreaMicrons2: minimumArea, simplifyMicrons: simplify ?? defaultSimplify, gzip: gzip,
             multipolygonPerClass: multipolygonPerClass, qupath: try qupathClassMap(),
-            objectsPerFile: perFile == 0 ? nil : perFile, nuclei: !noNuclei, qcRegions: !noQCRegions)
+            objectsPerFile: perFile == 0 ? nil : perFile, nuclei: !noNuclei, qcRegions: !noQCRegions,
+            simplifyDetectionsMicrons: simplifyDetections)
     }
 
     /// The exporter and the slide runs it exports, or a plain error (exit status 2).
@@ -208,7 +218,7 @@ struct GeoJSONExportCommand: ParsableCommand {
             }
         }
         if json {
-            print(Self.json(summaries, failures: failures))
+            print(Self.json(summaries, options: options, failures: failures))
         } else {
             for summary in summaries {
                 for warning in summary.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
@@ -243,19 +253,30 @@ struct GeoJSONExportCommand: ParsableCommand {
         case .slideUnreadable: lines.append("  coordinates are level-0 pixels (the slide could not be opened to read its bounds)")
         case .noBounds: break
         }
+        let annotationTolerance = options.simplifyMicrons(for: .annotation), detectionTolerance = options.simplifyMicrons(for: .detection)
+        if annotationTolerance > 0 || detectionTolerance > 0 {
+            lines.append("  outlines simplified to within \(annotationTolerance) µm (annotations), "
+                         + "\(detectionTolerance) µm (detections); areas measured as traced")
+        }
         if summary.polygonsLeftUnsimplified > 0 {
-            lines.append("  \(summary.polygonsLeftUnsimplified) regions kept as traced (simplifying them would make them invalid)")
+            lines.append("  \(summary.polygonsLeftUnsimplified) regions with rings kept as traced (simplifying those would make them invalid)")
+        }
+        if summary.nucleiLeftUnsimplified > 0 {
+            lines.append("  \(summary.nucleiLeftUnsimplified) nuclei kept as found (simplifying them would make them invalid)")
         }
         if summary.files.count > 1 { lines.append("  \(summary.files.count) files of at most \(options.objectsPerFile ?? 0) objects") }
         lines.append(String(format: "  %.1f MB in %.2f s", Double(summary.bytes) / 1e6, summary.seconds))
         return lines.joined(separator: "\n")
     }
 
-    static func json(_ summaries: [SlideExportSummary], failures: [(StoredSlideRun, String)]) -> String {
+    static func json(_ summaries: [SlideExportSummary], options: GeoJSONExportOptions,
+                     failures: [(StoredSlideRun, String)]) -> String {
+        let simplify = ["annotations": options.simplifyMicrons(for: .annotation), "detections": options.simplifyMicrons(for: .detection)]
         let slides: [[String: Any]] = summaries.map { summary in
             ["slide": summary.slidePath, "fingerprint": summary.fingerprint, "run_uid": summary.runUID,
              "file": summary.file, "files": summary.files, "tiles": summary.tilesWritten, "nuclei": summary.nucleiWritten, "bytes": summary.bytes, "seconds": summary.seconds,
-             "regions_left_unsimplified": summary.polygonsLeftUnsimplified, "warnings": summary.warnings,
+             "regions_left_unsimplified": summary.polygonsLeftUnsimplified,
+             "nuclei_left_unsimplified": summary.nucleiLeftUnsimplified, "simplify_um": simplify, "warnings": summary.warnings,
              "qupath_frame": ["offset": [summary.frame.offsetX, summary.frame.offsetY], "source": summary.frame.source.rawValue] as [String: Any],
              "object_types": summary.objectTypes.mapValues(\.rawValue),
              "qc": summary.qc.map { ["kind": $0.kind, "regions": $0.regions, "area_um2": $0.areaMicrons2] as [String: Any] },
@@ -303,7 +324,8 @@ struct QuPathExportCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: results, isDirectory: &isDirectory), isDirectory.boolValue {
             resultsFile = URL(fileURLWithPath: results, isDirectory: true).appendingPathComponent("results.sqlite").path
         }
-        let options = try geojson.exportOptions(defaultObjects: .both, defaultObjectsPerFile: QuPathProject.objectsPerFile)
+        let options = try geojson.exportOptions(defaultObjects: .both, defaultObjectsPerFile: QuPathProject.objectsPerFile,
+                                                defaultSimplify: QuPathProject.simplifyMicrons)
         let directory = URL(fileURLWithPath: project, isDirectory: true).standardizedFileURL
         do { try QuPathProject.checkEmpty(directory) } catch {
             FileHandle.standardError.write(Data("tessera export qupath: \(error)\n".utf8))

@@ -9,6 +9,10 @@
  *       polygons with holes, invalid geometries (JTS isValid on each ROI's geometry), the bounds of
  *       each type's and class's ROIs, the read time and the heap.
  *
+ *       With QUPATH_READER_HISTOGRAM=N in the environment, "heap_histogram" lists the N classes holding the most
+ *       live heap after the read (the JVM's own GC.class_histogram, as jcmd prints it), to see what the objects
+ *       cost: ROIs, their vertex arrays, measurement lists, ids.
+ *
  *   java -cp JAR tessera.QuPathReaderHarness hierarchy FILE.geojson[.gz]|FOLDER...
  *       The same, then adds the objects to a PathObjectHierarchy, runs QuPath's resolveHierarchy() (what the
  *       project's import script runs) and counts each type's and class's parents ("parents").
@@ -39,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import javax.management.ObjectName;
 import org.locationtech.jts.geom.Polygon;
 import qupath.lib.common.ColorTools;
 import qupath.lib.common.GeneralTools;
@@ -89,7 +94,7 @@ public final class QuPathReaderHarness {
     }
 
     static final class Group {
-        long count, locked, named, withHoles, invalid, children;
+        long count, locked, named, withHoles, invalid, children, vertices;
         double minX = Double.POSITIVE_INFINITY, minY = Double.POSITIVE_INFINITY;
         double maxX = Double.NEGATIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
         Integer color;
@@ -107,6 +112,7 @@ public final class QuPathReaderHarness {
             o.addProperty("with_holes", withHoles);
             o.addProperty("invalid_geometries", invalid);
             o.addProperty("with_children", children);
+            o.addProperty("vertices", vertices);
             JsonArray bounds = new JsonArray();
             bounds.add(minX); bounds.add(minY); bounds.add(maxX); bounds.add(maxY);
             o.add("bounds", bounds);
@@ -140,6 +146,8 @@ public final class QuPathReaderHarness {
         long peakHeap = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans())
             if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) peakHeap += pool.getPeakUsage().getUsed();
+        String histogramLimit = System.getenv("QUPATH_READER_HISTOGRAM");
+        JsonArray histogram = histogramLimit == null ? null : liveHeapHistogram(Integer.parseInt(histogramLimit));
 
         TreeMap<String, TreeMap<String, Group>> byType = new TreeMap<>();
         TreeMap<String, TreeMap<String, Long>> measurementNames = new TreeMap<>();
@@ -173,6 +181,7 @@ public final class QuPathReaderHarness {
             if (roi != null) {
                 var geometry = roi.getGeometry();
                 group.geometryTypes.merge(geometry.getGeometryType(), 1L, Long::sum);
+                group.vertices += roi.getNumPoints();
                 if (!geometry.isValid()) { group.invalid++; invalid++; }
                 for (int i = 0; i < geometry.getNumGeometries(); i++)
                     if (geometry.getGeometryN(i) instanceof Polygon polygon && polygon.getNumInteriorRing() > 0) { group.withHoles++; break; }
@@ -213,6 +222,7 @@ public final class QuPathReaderHarness {
         summary.addProperty("heap_live_bytes", liveHeap);
         summary.addProperty("heap_peak_bytes", peakHeap);
         summary.addProperty("heap_max_bytes", runtime.maxMemory());
+        if (histogram != null) summary.add("heap_histogram", histogram);
         if (resolve) {
             long resolveStart = System.nanoTime();
             var hierarchy = new qupath.lib.objects.hierarchy.PathObjectHierarchy();
@@ -236,6 +246,26 @@ public final class QuPathReaderHarness {
             summary.add("parents", parentsJson);
         }
         return summary;
+    }
+
+    /** The `limit` classes holding the most live heap: the JVM's GC.class_histogram (a full collection first), the
+     *  diagnostic command jcmd runs, called in-process through its MBean. */
+    static JsonArray liveHeapHistogram(int limit) throws Exception {
+        String text = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+            new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+            new Object[] { new String[0] }, new String[] { String[].class.getName() });
+        JsonArray rows = new JsonArray();
+        for (String line : text.split("\n")) {
+            // "   1:        123456       7890123  [F (java.base@17.0.15)"
+            String[] fields = line.trim().split("\\s+");
+            if (fields.length < 4 || !fields[0].endsWith(":") || rows.size() >= limit) continue;
+            JsonObject row = new JsonObject();
+            row.addProperty("class", fields[3]);
+            row.addProperty("instances", Long.parseLong(fields[1]));
+            row.addProperty("bytes", Long.parseLong(fields[2]));
+            rows.add(row);
+        }
+        return rows;
     }
 
     static JsonObject project(File file) throws Exception {
