@@ -75,7 +75,11 @@ let package = Package(
         ], exclude: ["Schemas"], plugins: ["TesseraEmbeddedFiles"]),
         .target(name: "TesseraHeatmap", dependencies: ["CTIFF", "TesseraCore"]),
         // Stain normalisation (Reinhard, Macenko): estimation, the per-slide transform, model references.
-        .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"]),
+        .target(name: "TesseraStain", dependencies: ["TesseraCore", "TesseraSlide"], swiftSettings: [
+            // Per-pixel optical-density loops (the QC's fold check estimates a slide's stain matrix on its whole
+            // thumbnail; normalisation runs over every tile): optimised in debug builds too, as the QC's are.
+            .unsafeFlags(["-O"], .when(configuration: .debug)),
+        ]),
         .target(name: "TesseraPipeline", dependencies: [
             "TesseraCore", "TesseraSlide", "TesseraNetwork", "TesseraStore", "TesseraHeatmap", "TesseraStain",
             "TesseraExport", "TesseraNuclei", "TesseraQC",

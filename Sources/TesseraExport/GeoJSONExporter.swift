@@ -12,9 +12,12 @@ public enum ExportedObjects: String, Sendable, CaseIterable, Codable {
     case regions
     case tiles
     case both
+    /// Only the slide QC's artefact regions: what screening an archive with `tessera qc` (which has no class
+    /// predictions) gives QuPath.
+    case qc
 
-    var regions: Bool { self != .tiles }
-    var tiles: Bool { self != .regions }
+    var regions: Bool { self == .regions || self == .both }
+    var tiles: Bool { self == .tiles || self == .both }
 }
 
 /// How a slide's results become QuPath objects.
@@ -314,9 +317,13 @@ public struct GeoJSONExporter {
     /// exist, from the heatmaps the results file records for it.
     public func export(_ slideRun: StoredSlideRun, into directory: URL) throws -> SlideExportSummary {
         let heatmaps = options.objects.regions ? try recordedHeatmaps(slideRun) : nil
+        let qcMask = options.qcRegions || options.objects == .qc ? try recordedQCMask(slideRun) : nil
+        if options.objects == .qc && qcMask == nil {
+            throw ExportError(.invalidInput, "the results file records no QC map for this slide run (\(slideRun.slideRunID) "
+                              + "of run \(slideRun.runUID)): was it made with --no-qc?", path: slideRun.slidePath)
+        }
         return try export(slideRun, heatmaps: heatmaps, modelSHA256: slideRun.modelSHA256,
-                          to: try outputURL(for: slideRun, in: directory),
-                          qcMask: options.qcRegions ? try recordedQCMask(slideRun) : nil)
+                          to: try outputURL(for: slideRun, in: directory), qcMask: qcMask)
     }
 
     /// Writes one slide run's GeoJSON to `url` (whose folder must exist), tracing regions from `heatmaps` and, when
@@ -369,7 +376,7 @@ public struct GeoJSONExporter {
             try writeRegions(slideRun, classes: classes, maps: maps, mpp: (mppX, mppY), frame: frame, writer: &writer,
                              directory: directory, summary: &summary)
         }
-        if options.qcRegions, let qcMask {
+        if options.qcRegions || options.objects == .qc, let qcMask {
             try writeQCRegions(slideRun, qcMask: qcMask, mpp: (mppX, mppY), frame: frame, writer: &writer,
                                summary: &summary)
         }
@@ -686,7 +693,9 @@ extension GeoJSONExporter {
     }
 
     /// Whether nuclei go into this slide run's file: asked for, and the run counted them.
-    func writesNuclei(_ slideRun: StoredSlideRun) -> Bool { options.nuclei && slideRun.nucleusClassIndex != nil }
+    func writesNuclei(_ slideRun: StoredSlideRun) -> Bool {
+        options.nuclei && options.objects != .qc && slideRun.nucleusClassIndex != nil
+    }
 
     /// Each nucleus as a QuPath detection with its outline and measurements, classified by the tissue class around
     /// it (so QuPath counts nuclei per compartment in an annotation's measurements). Streamed from the results file.

@@ -17,6 +17,8 @@ enum Plane {
     }
 
     /// Separable Gaussian blur with standard deviation `sigma` pixels (kernel radius 3 sigma); `sigma` <= 0 copies.
+    /// The horizontal pass clamps coordinates only within `radius` of a row's ends; the vertical pass adds whole
+    /// rows (clamped row numbers) into the output row, an inner loop over contiguous values the compiler vectorises.
     static func gaussian(_ plane: [Float], width: Int, height: Int, sigma: Double) -> [Float] {
         guard sigma > 0, width > 0, height > 0 else { return plane }
         let radius = max(1, Int((3 * sigma).rounded(.up)))
@@ -24,26 +26,38 @@ enum Plane {
         let total = kernel.reduce(0, +)
         kernel = kernel.map { $0 / total }
         var horizontal = [Float](repeating: 0, count: plane.count)
-        for y in 0..<height {
-            let row = y * width
-            for x in 0..<width {
-                var sum: Float = 0
-                for k in -radius...radius {
-                    let xx = min(width - 1, max(0, x + k))
-                    sum += kernel[k + radius] * plane[row + xx]
-                }
-                horizontal[row + x] = sum
-            }
-        }
         var out = [Float](repeating: 0, count: plane.count)
-        for y in 0..<height {
-            for x in 0..<width {
-                var sum: Float = 0
-                for k in -radius...radius {
-                    let yy = min(height - 1, max(0, y + k))
-                    sum += kernel[k + radius] * horizontal[yy * width + x]
+        kernel.withUnsafeBufferPointer { k in
+            plane.withUnsafeBufferPointer { src in
+                horizontal.withUnsafeMutableBufferPointer { dst in
+                    // Interior pixels: each kernel tap adds a shifted run of the row (vectorised); the sums are
+                    // made in the same order as at the ends, tap by tap.
+                    let interior = radius..<max(radius, width - radius)
+                    for y in 0..<height {
+                        let row = y * width
+                        for j in 0..<k.count {
+                            let weight = k[j], shift = row + j - radius
+                            for x in interior { dst[row + x] += weight * src[shift + x] }
+                        }
+                        for x in 0..<width where !interior.contains(x) {
+                            var sum: Float = 0
+                            for j in 0..<k.count { sum += k[j] * src[row + min(width - 1, max(0, x + j - radius))] }
+                            dst[row + x] = sum
+                        }
+                    }
                 }
-                out[y * width + x] = sum
+            }
+            horizontal.withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    for y in 0..<height {
+                        let row = y * width
+                        for j in 0..<k.count {
+                            let weight = k[j]
+                            let from = min(height - 1, max(0, y + j - radius)) * width
+                            for x in 0..<width { dst[row + x] += weight * src[from + x] }
+                        }
+                    }
+                }
             }
         }
         return out
@@ -174,18 +188,31 @@ enum StainPlanes {
         return (StainColour.ruifrokHaematoxylin, StainColour.ruifrokEosin, false)
     }
 
-    /// Haematoxylin and eosin concentrations per pixel.
+    /// Haematoxylin and eosin concentrations per pixel. Least-squares unmixing is linear in each channel's optical
+    /// density, so each stain's concentration is a sum of three per-channel tables of 256 values (one unmixing per
+    /// table entry instead of one per pixel).
     static func concentrations(_ image: RGBImage, h: SIMD3<Double>, e: SIMD3<Double>) -> (h: [Float], e: [Float]) {
         let unmixer = StainColour.Unmixer(haematoxylin: h, eosin: e)
+        // Each channel's contribution per 8-bit value: the unmixing of that channel's optical density alone.
+        func table(_ channel: Int) -> (h: [Float], e: [Float]) {
+            var th = [Float](repeating: 0, count: 256), te = th
+            for v in 0..<256 {
+                var od = SIMD3<Double>.zero
+                od[channel] = Double(opticalDensity[v])
+                let c = unmixer.concentrations(od)
+                th[v] = Float(c.x)
+                te[v] = Float(c.y)
+            }
+            return (th, te)
+        }
+        let red = table(0), green = table(1), blue = table(2)
         let n = image.width * image.height
         var ch = [Float](repeating: 0, count: n), ce = ch
         image.pixels.withUnsafeBufferPointer { p in
             for i in 0..<n {
-                let od = SIMD3<Double>(Double(opticalDensity[Int(p[3 * i])]), Double(opticalDensity[Int(p[3 * i + 1])]),
-                                       Double(opticalDensity[Int(p[3 * i + 2])]))
-                let c = unmixer.concentrations(od)
-                ch[i] = Float(c.x)
-                ce[i] = Float(c.y)
+                let r = Int(p[3 * i]), g = Int(p[3 * i + 1]), b = Int(p[3 * i + 2])
+                ch[i] = red.h[r] + green.h[g] + blue.h[b]
+                ce[i] = red.e[r] + green.e[g] + blue.e[b]
             }
         }
         return (ch, ce)

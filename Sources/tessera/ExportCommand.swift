@@ -31,7 +31,7 @@ struct SlideRunSelection: ParsableArguments {
 struct GeoJSONOptionGroup: ParsableArguments {
     @OptionGroup var selection: SlideRunSelection
 
-    @Option(help: "What to write: regions, tiles or both (default: regions for geojson, both for qupath).")
+    @Option(help: "What to write: regions, tiles, both, or qc: only the slide QC's artefact regions (for a `tessera qc` run, which has no classes) (default: regions for geojson, both for qupath).")
     var objects: ExportedObjects?
 
     @Option(help: ArgumentHelp("Classes whose regions are written, comma-separated (default: every class but background).",
@@ -89,6 +89,7 @@ struct GeoJSONOptionGroup: ParsableArguments {
         if let classes, classes.split(separator: ",").isEmpty { throw ValidationError("--classes names no class") }
         _ = try qupathClassMap()
         if let objectsPerFile, objectsPerFile < 0 { throw ValidationError("--objects-per-file must be 0 or more") }
+        if objects == .qc && noQCRegions { throw ValidationError("--objects qc writes only the QC regions: not with --no-qc-regions") }
     }
 
     /// The QuPath class map `--object-type` and `--qupath-class` state.

@@ -49,6 +49,49 @@ import TesseraTestSupport
         #expect(FileManager.default.fileExists(atPath: heatmaps.appendingPathComponent("CMU-1-Small-Region.svs.sr1.qc.tif").path))
     }
 
+    /// Screening an archive for QuPath: `tessera qc` records no class map, so the GeoJSON of its slide run is the QC
+    /// regions alone (`--objects qc`), each kind's annotations adding up to the area `slide_qc` records.
+    @Test func qcOnlyExportWritesTheQCRegionsOfAQCRun() throws {
+        let out = try Fixtures.temporaryDirectory("qc-export")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let qc = try TesseraCLI.run(["qc", Fixtures.slide("CMU-1-Small-Region.svs").path, "--out", out.path, "--quiet"])
+        #expect(qc.status == 0, "\(qc.stderr)")
+        let results = out.appendingPathComponent("results.sqlite").path
+        let folder = out.appendingPathComponent("qupath")
+        // Without --objects qc the export asks for a class map the QC run did not make.
+        let regions = try TesseraCLI.run(["export", "geojson", results, "--out", folder.path])
+        #expect(regions.status == 2 && regions.stderr.contains("no class map"), "\(regions.stderr)")
+        let conflicting = try TesseraCLI.run(["export", "geojson", results, "--out", folder.path, "--objects", "qc",
+                                              "--no-qc-regions"])
+        #expect(conflicting.status != 0 && conflicting.stderr.contains("--no-qc-regions"), "\(conflicting.stderr)")
+        let export = try TesseraCLI.run(["export", "geojson", results, "--out", folder.path, "--objects", "qc"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let file = folder.appendingPathComponent("CMU-1-Small-Region.svs.sr1.geojson")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let features = try #require(json["features"] as? [[String: Any]])
+        var areas: [String: Double] = [:]
+        for feature in features {
+            let properties = try #require(feature["properties"] as? [String: Any])
+            let classification = try #require(properties["classification"] as? [String: Any])
+            let name = try #require(classification["name"] as? String)
+            #expect(name.hasPrefix("Ignore*: "), "only QC regions: \(name)")
+            let measurements = try #require(properties["measurements"] as? [String: Any])
+            areas[name, default: 0] += try #require(measurements["Tessera: area µm^2"] as? Double)
+        }
+        let recorded = try TesseraCLI.csv(results, "SELECT kind, area_mm2 FROM slide_qc ORDER BY kind")
+            .split(separator: "\r\n").dropFirst().map { $0.split(separator: ",") }
+        #expect(recorded.count == 4)
+        let names = ["pen": "Ignore*: Pen", "blur": "Ignore*: Blur", "fold": "Ignore*: Fold", "bubble_edge": "Ignore*: Bubble edge"]
+        for row in recorded {
+            let kind = String(row[0]), mm2 = try #require(Double(row[1]))
+            let exported = areas[try #require(names[kind]), default: 0]
+            #expect(abs(exported - mm2 * 1e6) <= 1e-6 * max(1, mm2 * 1e6), "\(kind): exported \(exported) µm², recorded \(mm2) mm²")
+        }
+        // CMU-1-Small-Region: its teal dye (pen) and blur are found; the export holds nothing else.
+        #expect((areas["Ignore*: Pen"] ?? 0) > 4_000 && (areas["Ignore*: Blur"] ?? 0) > 4_000, "\(areas)")
+        #expect(features.count == features.filter { (($0["properties"] as? [String: Any])?["objectType"] as? String) == "annotation" }.count)
+    }
+
     @Test func excludeArtefactsTakesTheFlaggedTissueOutOfTheReportedAreas() throws {
         let out = try Fixtures.temporaryDirectory("qc-exclude")
         defer { try? FileManager.default.removeItem(at: out) }

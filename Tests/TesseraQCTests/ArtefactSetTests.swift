@@ -95,12 +95,13 @@ import TesseraTestSupport
     /// The lowest IoU each kind must keep on each slide of the committed set (seed 26). Issue 26's goal is 0.7 for
     /// pen, blur and folds; where a check does not reach it here the floor is what it does reach, a little under,
     /// so that a change that loses accuracy fails (docs: /work/notes/qc.md and the checks' own documentation):
-    /// CMU-1's fold (its dense keratin and epidermis stand as high in both stains as a fold of its dermis) and
     /// OS-1-detail's blur (its two blurred regions, 60-90 µm across, are hardly larger than the 25 px focus window).
+    /// Fold, with its reference density per stain mixture: 0.851 on CMU-1 and 0.904 on OS-1-detail here, no clean
+    /// tissue flagged (it was 0.667 and 0.866 with 1.7% of CMU-1's clean tissue against the slide's medians).
     /// Bubble edges are found over glass only: OS-1-detail is almost all tissue, so its ring is not found.
     static let floors: [String: [ArtefactKind: Double]] = [
-        "CMU-1-Small-Region": [.pen: 0.85, .blur: 0.75, .fold: 0.58, .bubbleEdge: 0.35],
-        "OS-1-detail": [.pen: 0.9, .blur: 0.62, .fold: 0.8, .bubbleEdge: 0],
+        "CMU-1-Small-Region": [.pen: 0.85, .blur: 0.75, .fold: 0.8, .bubbleEdge: 0.35],
+        "OS-1-detail": [.pen: 0.9, .blur: 0.62, .fold: 0.85, .bubbleEdge: 0],
     ]
 
     @Test(arguments: slides)
@@ -120,13 +121,13 @@ import TesseraTestSupport
 extension ArtefactSetTests {
     /// With the tissue a run would find (`TissueMask.detect` on each image: Otsu on saturation) rather than the
     /// set's: on CMU-1, whose image has glass as a slide's thumbnail does, the checks must still flag at most 2% of
-    /// clean tissue and keep their IoU (fold: 0.53 here, against 0.67 with the set's mask, as the medians move).
+    /// clean tissue and keep their IoU (fold: 0.711 here, against 0.851 with the set's mask, as the references move).
     /// Not on OS-1-detail: a crop that is all tissue, where Otsu splits the tissue itself (the run's mask covers 25%
     /// of it), so a QC stage must take the tissue mask of the whole slide's thumbnail, not of a tissue-only tile.
     @Test func checksWithTheRunsTissueMask() throws {
         let slide = "CMU-1-Small-Region"
         let scores = try Self.score(slide: slide, runTissue: true)
-        let floors: [ArtefactKind: Double] = [.pen: 0.85, .blur: 0.75, .fold: 0.48, .bubbleEdge: 0.35]
+        let floors: [ArtefactKind: Double] = [.pen: 0.85, .blur: 0.75, .fold: 0.66, .bubbleEdge: 0.35]
         for (kind, floor) in floors {
             let s = try #require(scores[kind])
             #expect(s.iouNew >= floor, "\(slide) \(kind): IoU \(s.iouNew) with the run's tissue mask")
