@@ -54,6 +54,47 @@ public struct NucleusSegmentationSettings: Sendable, Equatable, Codable {
         self.maximumHolePixels = maximumHolePixels
         self.refinesWithHaematoxylin = refinesWithHaematoxylin
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case probabilityThreshold, markerRadius, markerDepth, minimumPixels, maximumHolePixels, refinesWithHaematoxylin,
+             haematoxylinSmoothing, candidateGrowth, backgroundRing, coreRadius, edgeFraction, minimumContrast
+    }
+
+    /// The refinement's keys are written only when it is on, so that a run's recorded (and hashed) parameters are
+    /// what they were before it existed when it is off, and earlier runs are still found as done.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(probabilityThreshold, forKey: .probabilityThreshold)
+        try c.encode(markerRadius, forKey: .markerRadius)
+        try c.encode(markerDepth, forKey: .markerDepth)
+        try c.encode(minimumPixels, forKey: .minimumPixels)
+        try c.encode(maximumHolePixels, forKey: .maximumHolePixels)
+        guard refinesWithHaematoxylin else { return }
+        try c.encode(refinesWithHaematoxylin, forKey: .refinesWithHaematoxylin)
+        try c.encode(haematoxylinSmoothing, forKey: .haematoxylinSmoothing)
+        try c.encode(candidateGrowth, forKey: .candidateGrowth)
+        try c.encode(backgroundRing, forKey: .backgroundRing)
+        try c.encode(coreRadius, forKey: .coreRadius)
+        try c.encode(edgeFraction, forKey: .edgeFraction)
+        try c.encode(minimumContrast, forKey: .minimumContrast)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        probabilityThreshold = try c.decode(Float.self, forKey: .probabilityThreshold)
+        markerRadius = try c.decode(Int.self, forKey: .markerRadius)
+        markerDepth = try c.decode(Float.self, forKey: .markerDepth)
+        minimumPixels = try c.decode(Int.self, forKey: .minimumPixels)
+        maximumHolePixels = try c.decode(Int.self, forKey: .maximumHolePixels)
+        refinesWithHaematoxylin = try c.decodeIfPresent(Bool.self, forKey: .refinesWithHaematoxylin) ?? false
+        haematoxylinSmoothing = try c.decodeIfPresent(Float.self, forKey: .haematoxylinSmoothing) ?? haematoxylinSmoothing
+        candidateGrowth = try c.decodeIfPresent(Int.self, forKey: .candidateGrowth) ?? candidateGrowth
+        backgroundRing = try c.decodeIfPresent(Int.self, forKey: .backgroundRing) ?? backgroundRing
+        coreRadius = try c.decodeIfPresent(Int.self, forKey: .coreRadius) ?? coreRadius
+        edgeFraction = try c.decodeIfPresent(Float.self, forKey: .edgeFraction) ?? edgeFraction
+        minimumContrast = try c.decodeIfPresent(Float.self, forKey: .minimumContrast) ?? minimumContrast
+    }
 }
 
 /// Nucleus instances in one probability map: the foreground (probability >= threshold; redrawn from the image's

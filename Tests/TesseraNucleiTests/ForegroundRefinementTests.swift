@@ -145,3 +145,18 @@ import TesseraCore
         #expect(kept == [32, 33, 34, 35, 23, 43, 24, 44])
     }
 }
+
+/// The recorded parameters of a run without the refinement are what they were before it existed.
+@Suite struct NucleusSettingsEncodingTests {
+    @Test func theRefinementsKeysAreWrittenOnlyWhenItIsOn() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let plain = String(decoding: try encoder.encode(NucleusSegmentationSettings()), as: UTF8.self)
+        #expect(plain == #"{"markerDepth":1,"markerRadius":3,"maximumHolePixels":50,"minimumPixels":16,"probabilityThreshold":0.5}"#)
+        var on = NucleusSegmentationSettings(refinesWithHaematoxylin: true)
+        on.coreRadius = 4
+        let back = try JSONDecoder().decode(NucleusSegmentationSettings.self, from: try encoder.encode(on))
+        #expect(back == on)
+        #expect(try JSONDecoder().decode(NucleusSegmentationSettings.self, from: Data(plain.utf8)) == .init())
+    }
+}
