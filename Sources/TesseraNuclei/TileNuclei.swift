@@ -1,8 +1,8 @@
 import TesseraCore
 import TesseraStain
 
-/// The nuclei of one tile of the network's output: instances from the nucleus class's probability plane
-/// (`NucleusSegmenter`), measured (`NucleusMeasurement`), placed on the slide and kept only where the tile answers for
+/// The nuclei of one tile of the network's output: instances from the nucleus class's probability plane, their
+/// outlines redrawn from the tile's haematoxylin (`NucleusSegmenter`, `ForegroundRefinement`), measured (`NucleusMeasurement`), placed on the slide and kept only where the tile answers for
 /// them.
 ///
 /// A nucleus is counted by the tile whose own window holds its centroid: own windows tile the slide without
@@ -38,11 +38,18 @@ public struct TileNuclei: Sendable {
         let plane = size * size
         precondition(probabilities.count >= classCount * plane)
         let nucleusPlane = UnsafeBufferPointer(rebasing: probabilities[(nucleusClass * plane)..<((nucleusClass + 1) * plane)])
-        let segmentation = NucleusSegmenter.segment(probability: nucleusPlane, width: size, height: size, settings: settings)
+        let haematoxylinPlane = haematoxylinPlane(of: image)
+        let segmentation = haematoxylinPlane.map(Float.init).withUnsafeBufferPointer {
+            NucleusSegmenter.segment(probability: nucleusPlane, haematoxylin: $0, width: size, height: size,
+                                     settings: settings)
+        }
         guard segmentation.count > 0 else { return [] }
         let figures = NucleusMeasurement.measure(segmentation, probability: nucleusPlane)
         let scaleX = Double(readWindow.width) / Double(size), scaleY = Double(readWindow.height) / Double(size)
-        let haematoxylinSums = haematoxylinSums(labels: segmentation.labels, count: segmentation.count, image: image)
+        var haematoxylinSums = [Double](repeating: 0, count: segmentation.count + 1)
+        for (i, label) in segmentation.labels.enumerated() where label > 0 {
+            haematoxylinSums[Int(label)] += haematoxylinPlane[i]
+        }
         let micronX = scaleX * micronsPerPixel.x, micronY = scaleY * micronsPerPixel.y
         var nuclei: [Nucleus] = []
         for figure in figures {
@@ -69,21 +76,19 @@ public struct TileNuclei: Sendable {
         return nuclei
     }
 
-    /// Per label, the sum of its pixels' haematoxylin (the image sampled at each model pixel).
-    private func haematoxylinSums(labels: [Int32], count: Int, image: RGBImage) -> [Double] {
-        var sums = [Double](repeating: 0, count: count + 1)
+    /// The image's haematoxylin density at each model pixel (the image sampled at each model pixel's nearest).
+    private func haematoxylinPlane(of image: RGBImage) -> [Double] {
+        var plane = [Double](repeating: 0, count: size * size)
         image.pixels.withUnsafeBufferPointer { pixels in
             for v in 0..<size {
                 let row = Swift.min(image.height - 1, v * image.height / size)
                 for u in 0..<size {
-                    let label = Int(labels[v * size + u])
-                    guard label > 0 else { continue }
                     let i = (row * image.width + Swift.min(image.width - 1, u * image.width / size)) * 3
-                    sums[label] += haematoxylin.value(r: pixels[i], g: pixels[i + 1], b: pixels[i + 2])
+                    plane[v * size + u] = haematoxylin.value(r: pixels[i], g: pixels[i + 1], b: pixels[i + 2])
                 }
             }
         }
-        return sums
+        return plane
     }
 
     /// The most probable non-nucleus class over the background pixels of a ring around the nucleus's bounding box:

@@ -69,6 +69,7 @@ struct ModelCommand: ParsableCommand {
         @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
         @Option(name: .long, help: "fp32 or int8 (default: the model file's; int8 on an fp32 model calibrates on this image).") var precision: Precision?
         @Option(name: .long, help: "Also separate the nuclei of the model's nucleus class as a run does, and write them as JSON (centroid in pixels, pixel count, measurements), with the probability map they came from as NumPy float32 height x width beside it (.npy).") var nuclei: String?
+        @Flag(name: .long, help: "With --nuclei: redraw each nucleus from the image's haematoxylin within the model's (the opt-in refinement, off in runs by default).") var refineNuclei = false
 
         func run() throws {
             let tile = try PNGImage.readRGB(from: URL(fileURLWithPath: image))
@@ -87,7 +88,8 @@ struct ModelCommand: ParsableCommand {
             }
             if let nuclei, let nucleusClass = loaded.nucleusClass {
                 try Self.writeNuclei(try segmenter.probabilities([tile]), classes: classes, nucleusClass: nucleusClass,
-                                     tile: tile, to: nuclei)
+                                     tile: tile, to: nuclei,
+                                     settings: NucleusSegmentationSettings(refinesWithHaematoxylin: refineNuclei))
             }
             var counts = [Int](repeating: 0, count: classes)
             for label in labels { counts[Int(label)] += 1 }
@@ -98,12 +100,13 @@ struct ModelCommand: ParsableCommand {
         /// The nuclei of the image (the whole image is the tile's own window) as JSON, and the nucleus class's
         /// probability map beside it (`<name>.npy`): for tools/nuclei/reference.py, which separates the same map with
         /// scikit-image.
-        static func writeNuclei(_ probabilities: [Float], classes: Int, nucleusClass: Int, tile: RGBImage, to path: String) throws {
+        static func writeNuclei(_ probabilities: [Float], classes: Int, nucleusClass: Int, tile: RGBImage, to path: String,
+                                settings: NucleusSegmentationSettings = .init()) throws {
             precondition(tile.width == tile.height, "nuclei are separated on square tiles")
             let size = tile.width, plane = size * size
             let window = PixelRect(x: 0, y: 0, width: size, height: size)
             let found = probabilities.withUnsafeBufferPointer {
-                TileNuclei(classCount: classes, nucleusClass: nucleusClass, size: size)
+                TileNuclei(classCount: classes, nucleusClass: nucleusClass, size: size, settings: settings)
                     .find(probabilities: $0, readWindow: window, ownWindow: window, image: tile, micronsPerPixel: (1, 1))
             }
             let rows: [[String: Any]] = found.map {

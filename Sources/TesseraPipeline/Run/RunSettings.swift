@@ -194,6 +194,11 @@ public struct RunSettings: Sendable, Codable, Equatable {
             throw .invalidParameter("the nucleus threshold must lie between 0 and 1, the marker radius be at least 1 pixel, "
                                     + "the marker depth at least 0 and the smallest nucleus at least 1 pixel")
         }
+        guard segmentation.haematoxylinSmoothing >= 0, segmentation.candidateGrowth >= 0, segmentation.backgroundRing >= 1,
+              segmentation.coreRadius >= 0, segmentation.edgeFraction > 0, segmentation.edgeFraction < 1 else {
+            throw .invalidParameter("the haematoxylin refinement needs a smoothing and growth of at least 0, a background "
+                                    + "ring of at least 1 pixel and an edge fraction between 0 and 1")
+        }
         let stain = try ResolvedStain.resolve(option: stain, estimation: stainEstimation, model: model)
         var filled = self
         filled.targetMPP = targetMPP
