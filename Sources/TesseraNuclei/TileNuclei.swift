@@ -38,17 +38,25 @@ public struct TileNuclei: Sendable {
         let plane = size * size
         precondition(probabilities.count >= classCount * plane)
         let nucleusPlane = UnsafeBufferPointer(rebasing: probabilities[(nucleusClass * plane)..<((nucleusClass + 1) * plane)])
-        let haematoxylinPlane = haematoxylinPlane(of: image)
-        let segmentation = haematoxylinPlane.map(Float.init).withUnsafeBufferPointer {
-            NucleusSegmenter.segment(probability: nucleusPlane, haematoxylin: $0, width: size, height: size,
-                                     settings: settings)
+        // Every model pixel's haematoxylin is needed only to refine the foreground; otherwise only the nuclei's own
+        // pixels are sampled, after the segmentation (most of a tile is not nucleus, and a tile without nuclei needs none).
+        let segmentation: NucleusSegmenter.Result
+        if settings.refinesWithHaematoxylin {
+            var plane = [Float](repeating: 0, count: size * size)
+            sampleHaematoxylin(of: image, where: { _ in true }) { plane[$0] = Float($1) }
+            segmentation = plane.withUnsafeBufferPointer {
+                NucleusSegmenter.segment(probability: nucleusPlane, haematoxylin: $0, width: size, height: size,
+                                         settings: settings)
+            }
+        } else {
+            segmentation = NucleusSegmenter.segment(probability: nucleusPlane, width: size, height: size, settings: settings)
         }
         guard segmentation.count > 0 else { return [] }
         let figures = NucleusMeasurement.measure(segmentation, probability: nucleusPlane)
         let scaleX = Double(readWindow.width) / Double(size), scaleY = Double(readWindow.height) / Double(size)
         var haematoxylinSums = [Double](repeating: 0, count: segmentation.count + 1)
-        for (i, label) in segmentation.labels.enumerated() where label > 0 {
-            haematoxylinSums[Int(label)] += haematoxylinPlane[i]
+        sampleHaematoxylin(of: image, where: { segmentation.labels[$0] > 0 }) {
+            haematoxylinSums[Int(segmentation.labels[$0])] += $1
         }
         let micronX = scaleX * micronsPerPixel.x, micronY = scaleY * micronsPerPixel.y
         var nuclei: [Nucleus] = []
@@ -76,19 +84,18 @@ public struct TileNuclei: Sendable {
         return nuclei
     }
 
-    /// The image's haematoxylin density at each model pixel (the image sampled at each model pixel's nearest).
-    private func haematoxylinPlane(of image: RGBImage) -> [Double] {
-        var plane = [Double](repeating: 0, count: size * size)
+    /// The image's haematoxylin density at each model pixel (row-major index) for which `included` holds, in raster
+    /// order (the image sampled at each model pixel's nearest).
+    private func sampleHaematoxylin(of image: RGBImage, where included: (Int) -> Bool, _ body: (Int, Double) -> Void) {
         image.pixels.withUnsafeBufferPointer { pixels in
             for v in 0..<size {
                 let row = Swift.min(image.height - 1, v * image.height / size)
-                for u in 0..<size {
+                for u in 0..<size where included(v * size + u) {
                     let i = (row * image.width + Swift.min(image.width - 1, u * image.width / size)) * 3
-                    plane[v * size + u] = haematoxylin.value(r: pixels[i], g: pixels[i + 1], b: pixels[i + 2])
+                    body(v * size + u, haematoxylin.value(r: pixels[i], g: pixels[i + 1], b: pixels[i + 2]))
                 }
             }
         }
-        return plane
     }
 
     /// The most probable non-nucleus class over the background pixels of a ring around the nucleus's bounding box:
