@@ -98,12 +98,11 @@ public enum PolygonSimplifier {
         var rings = originals.map { simplify($0, tolerance: tolerance) }
         var kept = 0
         for _ in 0..<repairRounds {
-            let broken = brokenRings(rings, originals: originals).filter { rings[$0] != originals[$0] }
-            if broken.isEmpty {
-                // Nothing left to put back: valid, unless a ring as traced is at fault (never, for a traced region).
-                guard brokenRings(rings, originals: originals).isEmpty else { break }
-                return (SlidePolygon(shell: rings[0], holes: Array(rings.dropFirst())), kept)
-            }
+            let atFault = brokenRings(rings, originals: originals)
+            if atFault.isEmpty { return (SlidePolygon(shell: rings[0], holes: Array(rings.dropFirst())), kept) }
+            // Only rings already as traced at fault (never, for a traced region): nothing left to put back.
+            let broken = atFault.filter { rings[$0] != originals[$0] }
+            if broken.isEmpty { break }
             for index in broken { rings[index] = originals[index] }
             kept += broken.count
         }
