@@ -19,7 +19,7 @@ import TesseraStain
 ///   light tissue are found;
 /// - debris is not looked for: at a thumbnail's resolution it is indistinguishable from small tissue fragments
 ///   without a learned model.
-/// The score is 1 on candidate pixels, 0 elsewhere. Suits 1-4 µm/px (an edge a few µm wide vanishes at 8).
+/// Suits 1-4 µm/px (an edge a few µm wide vanishes at 8).
 public struct BubbleEdgeCheck: QualityCheck, Codable, Equatable {
     public var kind: ArtefactKind { .bubbleEdge }
 
@@ -61,7 +61,7 @@ public struct BubbleEdgeCheck: QualityCheck, Codable, Equatable {
         }
         let margin = Int(input.pixels(microns: marginMicrons).rounded())
         let mask = Plane.morph(edges, radius: margin, grow: true)
-        return QCCheckResult(kind: kind, mask: mask, score: candidates.pixels.map { $0 ? 1 : 0 },
+        return QCCheckResult(kind: kind, mask: mask,
                              statistics: ["candidate_pixels": Double(candidates.count)])
     }
 }

@@ -16,12 +16,15 @@ enum Plane {
         return out
     }
 
+    /// How many pixels either side `gaussian` reads (0 when it copies).
+    static func gaussianRadius(sigma: Double) -> Int { sigma > 0 ? max(1, Int((3 * sigma).rounded(.up))) : 0 }
+
     /// Separable Gaussian blur with standard deviation `sigma` pixels (kernel radius 3 sigma); `sigma` <= 0 copies.
     /// The horizontal pass clamps coordinates only within `radius` of a row's ends; the vertical pass adds whole
     /// rows (clamped row numbers) into the output row, an inner loop over contiguous values the compiler vectorises.
     static func gaussian(_ plane: [Float], width: Int, height: Int, sigma: Double) -> [Float] {
         guard sigma > 0, width > 0, height > 0 else { return plane }
-        let radius = max(1, Int((3 * sigma).rounded(.up)))
+        let radius = gaussianRadius(sigma: sigma)
         var kernel = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
         let total = kernel.reduce(0, +)
         kernel = kernel.map { $0 / total }
@@ -88,18 +91,48 @@ enum Plane {
     }
 
     /// Square dilation (`grow`) or erosion of a mask by `radius` pixels. Outside the image counts as unset for
-    /// dilation and as set for erosion.
+    /// dilation and as set for erosion. A square is a row window then a column window, each a running count of
+    /// the set pixels under it: two bytes a pixel (the row pass and the result) rather than a float plane and its
+    /// integral image, whatever the radius.
     static func morph(_ mask: QCMask, radius: Int, grow: Bool) -> QCMask {
-        guard radius > 0 else { return mask }
-        let plane = mask.pixels.map { $0 ? Float(1) : 0 }
-        let sums = boxSum(plane, width: mask.width, height: mask.height, radius: radius)
-        var out = mask
-        for y in 0..<mask.height {
-            let h = min(mask.height, y + radius + 1) - max(0, y - radius)
-            for x in 0..<mask.width {
-                let w = min(mask.width, x + radius + 1) - max(0, x - radius)
-                let i = y * mask.width + x
-                out.pixels[i] = grow ? sums[i] > 0.5 : sums[i] > Float(w * h) - 0.5
+        guard radius > 0, mask.width > 0, mask.height > 0 else { return mask }
+        let width = mask.width, height = mask.height
+        // Dilation: some set pixel in the window. Erosion: every pixel of the window within the image set.
+        @inline(__always) func decide(_ count: Int, _ span: Int) -> Bool { grow ? count > 0 : count == span }
+        var rows = [Bool](repeating: false, count: width * height)
+        mask.pixels.withUnsafeBufferPointer { source in
+            rows.withUnsafeMutableBufferPointer { target in
+                for y in 0..<height {
+                    let row = y * width
+                    var count = 0
+                    for x in 0..<min(width, radius) where source[row + x] { count += 1 }
+                    for x in 0..<width {
+                        if x + radius < width, source[row + x + radius] { count += 1 }
+                        if x - radius - 1 >= 0, source[row + x - radius - 1] { count -= 1 }
+                        target[row + x] = decide(count, min(width, x + radius + 1) - max(0, x - radius))
+                    }
+                }
+            }
+        }
+        var out = QCMask(width: width, height: height)
+        rows.withUnsafeBufferPointer { source in
+            out.pixels.withUnsafeMutableBufferPointer { target in
+                var counts = [Int32](repeating: 0, count: width)
+                for y in 0..<min(height, radius) {
+                    for x in 0..<width where source[y * width + x] { counts[x] += 1 }
+                }
+                for y in 0..<height {
+                    if y + radius < height {
+                        let row = (y + radius) * width
+                        for x in 0..<width where source[row + x] { counts[x] += 1 }
+                    }
+                    if y - radius - 1 >= 0 {
+                        let row = (y - radius - 1) * width
+                        for x in 0..<width where source[row + x] { counts[x] -= 1 }
+                    }
+                    let span = min(height, y + radius + 1) - max(0, y - radius)
+                    for x in 0..<width { target[y * width + x] = decide(Int(counts[x]), span) }
+                }
             }
         }
         return out
@@ -115,31 +148,36 @@ enum Plane {
 
     /// numpy's default percentile (linear interpolation between the closest ranks) of unsorted values.
     static func percentile(_ values: [Float], _ percent: Double) -> Float {
+        var copy = values
+        return percentile(sorting: &copy, percent)
+    }
+
+    /// `percentile(_:_:)`, sorting `values` in place rather than a copy of them.
+    static func percentile(sorting values: inout [Float], _ percent: Double) -> Float {
         precondition(!values.isEmpty)
-        let sorted = values.sorted()
-        let position = percent / 100 * Double(sorted.count - 1)
+        values.sort()
+        let position = percent / 100 * Double(values.count - 1)
         let lower = Int(position.rounded(.down))
-        let upper = min(lower + 1, sorted.count - 1)
+        let upper = min(lower + 1, values.count - 1)
         let fraction = Float(position - Double(lower))
-        return sorted[lower] + fraction * (sorted[upper] - sorted[lower])
+        return values[lower] + fraction * (values[upper] - values[lower])
     }
 }
 
 /// 8-connected regions of a mask.
-struct Regions {
-    /// Region number per pixel, -1 where the mask is unset.
-    var labels: [Int32]
-    /// Pixels of each region, in the order regions are first met in raster order.
-    var members: [[Int]]
-
-    init(_ mask: QCMask) {
+enum Regions {
+    /// `mask` with the regions for which `keep` is false cleared. `keep` gets a region's pixel indices, in the
+    /// order a flood fill from its first pixel in raster order meets them. One region is held at a time, so the
+    /// memory beyond the two masks is the largest region's, not a label per pixel.
+    static func filter(_ mask: QCMask, keep: ([Int]) -> Bool) -> QCMask {
         let width = mask.width, height = mask.height
-        labels = [Int32](repeating: -1, count: mask.pixels.count)
-        members = []
-        for start in mask.pixels.indices where mask.pixels[start] && labels[start] < 0 {
-            let label = Int32(members.count)
-            var region = [start]
-            labels[start] = label
+        var out = QCMask(width: width, height: height)
+        var visited = [Bool](repeating: false, count: mask.pixels.count)
+        var region: [Int] = []
+        for start in mask.pixels.indices where mask.pixels[start] && !visited[start] {
+            region.removeAll(keepingCapacity: true)
+            region.append(start)
+            visited[start] = true
             var k = 0
             while k < region.count {
                 let p = region[k]; k += 1
@@ -151,21 +189,67 @@ struct Regions {
                         let nx = x + dx
                         guard nx >= 0 && nx < width else { continue }
                         let q = ny * width + nx
-                        if mask.pixels[q] && labels[q] < 0 { labels[q] = label; region.append(q) }
+                        if mask.pixels[q] && !visited[q] { visited[q] = true; region.append(q) }
                     }
                 }
             }
-            members.append(region)
-        }
-    }
-
-    /// `mask` with the regions for which `keep` is false cleared.
-    static func filter(_ mask: QCMask, keep: ([Int]) -> Bool) -> QCMask {
-        var out = QCMask(width: mask.width, height: mask.height)
-        for region in Regions(mask).members where keep(region) {
-            for p in region { out.pixels[p] = true }
+            if keep(region) { for p in region { out.pixels[p] = true } }
         }
         return out
+    }
+}
+
+/// A check's float work done a strip of rows at a time, so its planes hold a strip rather than the image: each
+/// strip is computed with `halo` rows of the real image above and below, enough for every filter the check runs
+/// to see what it would see on the whole image, so the rows it keeps are the whole image's.
+struct RowStrips: Sequence {
+    let height: Int
+    let halo: Int
+    /// Output rows per strip: about `pixelsPerStrip` pixels of the image's width.
+    let rowsPerStrip: Int
+
+    /// About 20 MB of a check's planes a strip. A task-local value so that a test can make strips of a few rows and
+    /// hold the answer to the whole image's.
+    @TaskLocal static var pixelsPerStrip = 1 << 19
+
+    init(width: Int, height: Int, halo: Int) {
+        self.height = height
+        self.halo = Swift.max(0, halo)
+        rowsPerStrip = Swift.max(16, Self.pixelsPerStrip / Swift.max(1, width))
+    }
+
+    struct Strip {
+        /// The rows this strip answers for.
+        let rows: Range<Int>
+        /// The rows it reads and computes: `rows` widened by the halo, within the image.
+        let computed: Range<Int>
+        /// Offset of `rows.lowerBound` within `computed`.
+        var offset: Int { rows.lowerBound - computed.lowerBound }
+    }
+
+    func makeIterator() -> AnyIterator<Strip> {
+        var top = 0
+        let (height, halo, step) = (self.height, self.halo, rowsPerStrip)
+        return AnyIterator {
+            guard top < height else { return nil }
+            let rows = top..<Swift.min(height, top + step)
+            top = rows.upperBound
+            return Strip(rows: rows, computed: Swift.max(0, rows.lowerBound - halo)..<Swift.min(height, rows.upperBound + halo))
+        }
+    }
+}
+
+extension RGBImage {
+    /// Rows `rows` of the image, as an image of their own.
+    func rows(_ rows: Range<Int>) -> RGBImage {
+        RGBImage(width: width, height: rows.count, pixels: Array(pixels[(rows.lowerBound * width * 3)..<(rows.upperBound * width * 3)]))
+    }
+}
+
+extension QCMask {
+    /// Rows `rows` of the mask, as a mask of their own.
+    func rows(_ rows: Range<Int>) -> QCMask {
+        QCMask(width: width, height: rows.count, pixels: Array(pixels[(rows.lowerBound * width)..<(rows.upperBound * width)]))
     }
 }
 

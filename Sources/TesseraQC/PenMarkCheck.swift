@@ -26,8 +26,7 @@ import TesseraStain
 /// `minimumAreaSquareMicrons`; black candidates count only in regions wider than `minimumBlackWidthMicrons` (so the
 /// thin dark lines of bubble edges, coverslip edges and dust are left to `BubbleEdgeCheck`).
 ///
-/// Red ink is not looked for: its hue is eosin's. Ink is found on glass as well as on tissue. The score is 1 on
-/// candidate pixels, 0 elsewhere. Suits 2-8 µm/px.
+/// Red ink is not looked for: its hue is eosin's. Ink is found on glass as well as on tissue. Suits 2-8 µm/px.
 public struct PenMarkCheck: QualityCheck, Codable, Equatable {
     public var kind: ArtefactKind { .pen }
 
@@ -96,7 +95,7 @@ public struct PenMarkCheck: QualityCheck, Codable, Equatable {
         let candidates = colour.union(blackCores)
         let closed = Plane.closing(candidates, radius: closing)
         let mask = Regions.filter(closed) { $0.count >= minimumPixels }
-        return QCCheckResult(kind: kind, mask: mask, score: candidates.pixels.map { $0 ? 1 : 0 },
+        return QCCheckResult(kind: kind, mask: mask,
                              statistics: ["candidate_pixels": Double(candidates.count),
                                           "minimum_region_pixels": Double(minimumPixels)])
     }

@@ -112,16 +112,12 @@ public struct QCCheckResult: Sendable {
     /// The artefact's pixels (same size as the input image). A check may flag pixels outside the tissue mask (ink
     /// on glass, a coverslip edge); the report measures both.
     public var mask: QCMask
-    /// A per-pixel score, larger where the pixel looks more like the artefact (what it means is the check's:
-    /// its documentation says); empty when the check has none.
-    public var score: [Float]
     /// Slide-level numbers the decision used (the reference focus, the thresholds in force, ...), by name.
     public var statistics: [String: Double]
 
-    public init(kind: ArtefactKind, mask: QCMask, score: [Float] = [], statistics: [String: Double] = [:]) {
+    public init(kind: ArtefactKind, mask: QCMask, statistics: [String: Double] = [:]) {
         self.kind = kind
         self.mask = mask
-        self.score = score
         self.statistics = statistics
     }
 }

@@ -214,3 +214,74 @@ import TesseraCore
         #expect(report.reason.hasPrefix("blur covers"))
     }
 }
+
+/// The checks' float work runs in strips of rows (with halos): the answer must be the whole image's, and the
+/// masks' morphology the textbook definition.
+@Suite struct QualityCheckStripTests {
+    static let size = QualityCheckTests.size
+
+    /// A check's result with strips of 16 rows (a 256 x 256 image is one strip at the default size).
+    static func inStrips(_ check: some QualityCheck, _ input: QCInput) -> QCCheckResult {
+        let strips = RowStrips.$pixelsPerStrip.withValue(16 * size) {
+            (RowStrips(width: size, height: size, halo: 14).map(\.rows.count), check.run(input))
+        }
+        #expect(strips.0 == [Int](repeating: 16, count: 16))
+        return strips.1
+    }
+
+    static func expectSame(_ whole: QCCheckResult, _ strips: QCCheckResult, _ name: String) {
+        #expect(whole.mask.count > 0, "\(name): nothing flagged, so the comparison says nothing")
+        #expect(whole.mask == strips.mask,
+                "\(name): \(whole.mask.count) px whole, \(strips.mask.count) in strips, \(whole.mask.intersectionCount(strips.mask)) shared")
+        #expect(Set(whole.statistics.keys) == Set(strips.statistics.keys))
+        for (key, value) in whole.statistics {
+            let other = strips.statistics[key] ?? .nan
+            #expect(abs(value - other) <= 1e-6 * max(1, abs(value)), "\(name) \(key): \(value) whole, \(other) in strips")
+        }
+    }
+
+    @Test func blurInStripsIsTheWholeImagesBlur() {
+        var tissue = QualityCheckTests.clean(seed: 6)
+        tissue.blur(tissue.rectangle(x: 64..<184, y: 72..<192), sigma: 2)
+        let input = tissue.input
+        Self.expectSame(BlurCheck().run(input), Self.inStrips(BlurCheck(), input), "blur")
+    }
+
+    @Test func foldInStripsIsTheWholeImagesFold() {
+        var tissue = QualityCheckTests.clean(seed: 8)
+        _ = tissue.fold(tissue.rectangle(x: 40..<200, y: 90..<170), shift: (x: 17, y: -23), darkening: 1.1)
+        let input = tissue.input
+        Self.expectSame(FoldCheck().run(input), Self.inStrips(FoldCheck(), input), "fold")
+    }
+
+    @Test(arguments: [1, 2, 5]) func morphologyIsTheSquareWindowsDefinition(radius: Int) {
+        // Knuth's MMIX linear congruential generator, seeded by the radius: reproducible masks.
+        var state = UInt64(radius)
+        let (width, height) = (53, 41)
+        // Speckle (5%) and two solid blocks, so that neither operation gives an empty or a full mask.
+        let mask = QCMask(width: width, height: height, pixels: (0..<(width * height)).map { i in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let (x, y) = (i % width, i / width)
+            return (state >> 33) % 100 < 5 || (3..<17).contains(x) && (20..<38).contains(y) || (30..<52).contains(x) && (0..<12).contains(y)
+        })
+        for grow in [true, false] {
+            let fast = Plane.morph(mask, radius: radius, grow: grow)
+            var direct = QCMask(width: width, height: height)
+            for y in 0..<height {
+                for x in 0..<width {
+                    // Dilation: any set pixel of the window within the image; erosion: all of them.
+                    var any = false, all = true
+                    for v in max(0, y - radius)...min(height - 1, y + radius) {
+                        for u in max(0, x - radius)...min(width - 1, x + radius) {
+                            if mask[u, v] { any = true } else { all = false }
+                        }
+                    }
+                    direct[x, y] = grow ? any : all
+                }
+            }
+            #expect(fast == direct,
+                    "radius \(radius) \(grow ? "dilation" : "erosion"): \(fast.intersectionCount(direct)) of \(direct.count) agree")
+            #expect(direct.count > 0 && direct.count < width * height)
+        }
+    }
+}

@@ -130,9 +130,9 @@ public struct SlideQCOutcome: Sendable {
     public let record: SlideQCRecord
     public let tiles: [TileQCFraction]
     public let grid: ArtefactGrid
-    /// Per kind, the QC mask (same grid as `grid`): for the export and the viewer.
-    public let masks: [(kind: ArtefactKind, mask: QCMask)]
-    /// The masks as one map of bits, for the slide run's QC file.
+    /// Per kind, where the QC found it (same grid as `grid`), as one map of bits: the slide run's QC file, which the
+    /// export and the viewer read. The outcome lives as long as the slide's run, so it holds no more than these two
+    /// bytes a pixel.
     public let map: QCArtefactMap
 }
 
@@ -173,19 +173,23 @@ public enum SlideQC {
         let height = max(1, Int(Double(region.height) / level0PerPixel))
         let window = PixelRect(x: region.x, y: region.y, width: Int((Double(width) * level0PerPixel).rounded()),
                                height: Int((Double(height) * level0PerPixel).rounded()))
-        let image = try slide.read(level0Window: window, outputWidth: width, outputHeight: height)
-        var tissue = QCMask(width: width, height: height, filledWith: tissueMask == nil)
-        if let tissueMask {
-            for y in 0..<height {
-                let ly = Double(window.y) + (Double(y) + 0.5) * level0PerPixel
-                for x in 0..<width {
-                    tissue[x, y] = tissueMask.isTissue(level0X: Double(window.x) + (Double(x) + 0.5) * level0PerPixel,
-                                                       level0Y: ly)
+        // The image lives only while the checks run: what follows holds masks, a byte a pixel each.
+        let (results, report, tissue) = try { () throws -> ([QCCheckResult], SlideQCReport, QCMask) in
+            let image = try slide.read(level0Window: window, outputWidth: width, outputHeight: height)
+            var tissue = QCMask(width: width, height: height, filledWith: tissueMask == nil)
+            if let tissueMask {
+                for y in 0..<height {
+                    let ly = Double(window.y) + (Double(y) + 0.5) * level0PerPixel
+                    for x in 0..<width {
+                        tissue[x, y] = tissueMask.isTissue(level0X: Double(window.x) + (Double(x) + 0.5) * level0PerPixel,
+                                                           level0Y: ly)
+                    }
                 }
             }
-        }
-        let input = QCInput(image: image, tissue: tissue, micronsPerPixel: mpp)
-        let (results, report) = QualityChecks.run(settings.checks, on: input, thresholds: settings.thresholds)
+            let input = QCInput(image: image, tissue: tissue, micronsPerPixel: mpp)
+            let (results, report) = QualityChecks.run(settings.checks, on: input, thresholds: settings.thresholds)
+            return (results, report, tissue)
+        }()
         var union = [UInt8](repeating: 0, count: width * height)
         for result in results {
             for i in union.indices where result.mask.pixels[i] && tissue.pixels[i] { union[i] = 1 }
@@ -239,6 +243,6 @@ public enum SlideQC {
         }
         let map = QCArtefactMap(kinds: mapped.map(\.kind), originX: grid.originX, originY: grid.originY,
                                 level0PerPixel: level0PerPixel, width: width, height: height, bits: bits)
-        return SlideQCOutcome(report: report, record: record, tiles: tiles, grid: grid, masks: masks, map: map)
+        return SlideQCOutcome(report: report, record: record, tiles: tiles, grid: grid, map: map)
     }
 }
