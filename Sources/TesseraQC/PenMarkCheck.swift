@@ -67,32 +67,35 @@ public struct PenMarkCheck: QualityCheck, Codable, Equatable {
     public func run(_ input: QCInput) -> QCCheckResult {
         let image = input.image
         let width = image.width, height = image.height
-        var colour = QCMask(width: width, height: height), black = colour
-        // Colours repeat: one CIELAB conversion per distinct colour.
-        var cache: [UInt32: UInt8] = [:]
-        image.pixels.withUnsafeBufferPointer { p in
-            for i in 0..<(width * height) {
-                let r = p[3 * i], g = p[3 * i + 1], b = p[3 * i + 2]
-                let key = UInt32(r) << 16 | UInt32(g) << 8 | UInt32(b)
-                let code: UInt8
-                if let known = cache[key] { code = known } else {
-                    switch ink(r, g, b) {
-                    case .green?, .blue?: code = 1
-                    case .black?: code = 2
-                    case nil: code = 0
-                    }
-                    cache[key] = code
-                }
-                if code == 1 { colour.pixels[i] = true } else if code == 2 { black.pixels[i] = true }
-            }
-        }
         let closing = max(0, Int(input.pixels(microns: closingMicrons).rounded()))
         let minimumPixels = max(1, input.pixels(squareMicrons: minimumAreaSquareMicrons))
-        // Black regions must survive an opening of half their minimum width.
-        let halfWidth = Int((input.pixels(microns: minimumBlackWidthMicrons) / 2).rounded())
-        let wideBlack = Plane.opening(black, radius: halfWidth)
-        let blackCores = Regions.filter(black) { region in region.contains { wideBlack.pixels[$0] } }
-        let candidates = colour.union(blackCores)
+        // The candidates in a scope of their own: the ink masks and the opening are gone before the closing runs.
+        let candidates = { () -> QCMask in
+            var colour = QCMask(width: width, height: height), black = colour
+            // Colours repeat: one CIELAB conversion per distinct colour.
+            var cache: [UInt32: UInt8] = [:]
+            image.pixels.withUnsafeBufferPointer { p in
+                for i in 0..<(width * height) {
+                    let r = p[3 * i], g = p[3 * i + 1], b = p[3 * i + 2]
+                    let key = UInt32(r) << 16 | UInt32(g) << 8 | UInt32(b)
+                    let code: UInt8
+                    if let known = cache[key] { code = known } else {
+                        switch ink(r, g, b) {
+                        case .green?, .blue?: code = 1
+                        case .black?: code = 2
+                        case nil: code = 0
+                        }
+                        cache[key] = code
+                    }
+                    if code == 1 { colour.pixels[i] = true } else if code == 2 { black.pixels[i] = true }
+                }
+            }
+            // Black regions must survive an opening of half their minimum width.
+            let halfWidth = Int((input.pixels(microns: minimumBlackWidthMicrons) / 2).rounded())
+            let wideBlack = Plane.opening(black, radius: halfWidth)
+            let blackCores = Regions.filter(black) { region in region.contains { wideBlack.pixels[$0] } }
+            return colour.union(blackCores)
+        }()
         let closed = Plane.closing(candidates, radius: closing)
         let mask = Regions.filter(closed) { $0.count >= minimumPixels }
         return QCCheckResult(kind: kind, mask: mask,

@@ -237,9 +237,10 @@ public final class Slide: Sendable {
                              sourcePixelBudget: sourcePixelBudget)
     }
 
-    /// Source pixels one resampling step may read at once (64 MB of ARGB). Normal tiles need far less; a thumbnail of
-    /// a slide without a pyramid would otherwise read the whole slide into memory.
-    static let defaultSourcePixelBudget = 16 << 20
+    /// Source pixels one resampling step may read at once (16 MB of ARGB, and its RGB copy). Normal tiles need far
+    /// less; a thumbnail of a slide without a pyramid would otherwise read the whole slide into memory, and the
+    /// slide QC's image (up to 16 Mi pixels) would hold 100 MB of source pieces on top of itself.
+    static let defaultSourcePixelBudget = 4 << 20
 
     /// Resamples `level` pixels starting at (`sourceX`, `sourceY`) (fractional, in the level's pixels), at
     /// `sourceScaleX` x `sourceScaleY` level pixels per output pixel. Reads the level pixels the filter touches (its
