@@ -39,46 +39,51 @@ public struct FoldCheck: QualityCheck, Codable, Equatable {
         let vectors = StainPlanes.vectors(of: input.image)
         let sigma = input.pixels(microns: smoothingMicrons)
         let bins = max(1, mixtureBins)
-        // The smoothed planes are made a strip at a time, twice (once for the references, once against them), with
-        // the Gaussian's reach as the halo, so they hold a strip, not the image.
+        // The smoothed planes are made a strip at a time, with the Gaussian's reach as the halo, so they hold a
+        // strip, not the image; what the rule needs of them is kept for the tissue's pixels only, in raster order.
         let strips = RowStrips(width: width, height: height, halo: Plane.gaussianRadius(sigma: sigma))
-        var perBin = [[Float]](repeating: [], count: bins)
-        var tissueCount = 0
+        var tissueDensity: [Float] = [], tissueMixture: [Float] = []
         for strip in strips {
             let (density, mixture) = densityAndMixture(strip, input: input, vectors: vectors, sigma: sigma, bins: bins)
             let base = strip.rows.lowerBound * width
             for i in density.indices where input.tissue.pixels[base + i] {
-                perBin[min(bins - 1, Int(mixture[i]))].append(density[i])
-                tissueCount += 1
+                tissueDensity.append(density[i])
+                tissueMixture.append(mixture[i])
             }
         }
-        guard tissueCount > 0 else {
+        guard !tissueDensity.isEmpty else {
             return QCCheckResult(kind: kind, mask: QCMask(width: width, height: height), statistics: [:])
         }
-        let minimumInBin = max(1, Int(minimumBinFraction * Double(tissueCount)))
-        var reference = perBin.map { $0.count >= minimumInBin ? Plane.percentile($0, 50) : Float.nan }
-        let filled = reference.indices.filter { !reference[$0].isNaN }
-        for k in reference.indices where reference[k].isNaN {
-            reference[k] = reference[filled.min { abs($0 - k) < abs($1 - k) }!]
-        }
-        var tissueDensity = perBin.flatMap { $0 }
-        perBin = []
-        let medianDensity = Plane.percentile(sorting: &tissueDensity, 50)
-        tissueDensity = []
+        let (reference, filledBins) = { () -> ([Float], Int) in
+            var perBin = [[Float]](repeating: [], count: bins)
+            for (density, mixture) in zip(tissueDensity, tissueMixture) {
+                perBin[min(bins - 1, Int(mixture))].append(density)
+            }
+            let minimumInBin = max(1, Int(minimumBinFraction * Double(tissueDensity.count)))
+            var reference = perBin.indices.map { bin in
+                perBin[bin].count >= minimumInBin ? Plane.percentile(sorting: &perBin[bin], 50) : Float.nan
+            }
+            let filled = reference.indices.filter { !reference[$0].isNaN }
+            for k in reference.indices where reference[k].isNaN {
+                reference[k] = reference[filled.min { abs($0 - k) < abs($1 - k) }!]
+            }
+            return (reference, filled.count)
+        }()
+        let medianDensity = Plane.percentile(tissueDensity, 50)
         let limits = reference.map { Float(densityFactor) * $0 }
         var fold = QCMask(width: width, height: height)
-        for strip in strips {
-            let (density, mixture) = densityAndMixture(strip, input: input, vectors: vectors, sigma: sigma, bins: bins)
-            let base = strip.rows.lowerBound * width
-            for i in density.indices where input.tissue.pixels[base + i] {
-                // Linear between the bins' centres; flat beyond the first and last centre.
-                let position = min(max(mixture[i] - 0.5, 0), Float(bins - 1))
-                let lower = Int(position), upper = min(lower + 1, bins - 1)
-                let fraction = position - Float(lower)
-                let limit = limits[lower] * (1 - fraction) + limits[upper] * fraction
-                if limit > 0 && density[i] >= limit { fold.pixels[base + i] = true }
-            }
+        var k = 0
+        for i in input.tissue.pixels.indices where input.tissue.pixels[i] {
+            // Linear between the bins' centres; flat beyond the first and last centre.
+            let position = min(max(tissueMixture[k] - 0.5, 0), Float(bins - 1))
+            let lower = Int(position), upper = min(lower + 1, bins - 1)
+            let fraction = position - Float(lower)
+            let limit = limits[lower] * (1 - fraction) + limits[upper] * fraction
+            if limit > 0 && tissueDensity[k] >= limit { fold.pixels[i] = true }
+            k += 1
         }
+        tissueDensity = []
+        tissueMixture = []
         // Thin dense bands (keratin, a vessel wall seen edge-on) are not folds: what an opening of half the minimum
         // width removes is dropped.
         let halfWidth = Int((input.pixels(microns: minimumWidthMicrons) / 2).rounded())
@@ -89,7 +94,7 @@ public struct FoldCheck: QualityCheck, Codable, Equatable {
                              statistics: ["median_optical_density": Double(medianDensity),
                                           "lowest_reference_density": Double(reference.min()!),
                                           "highest_reference_density": Double(reference.max()!),
-                                          "mixture_bins_filled": Double(filled.count),
+                                          "mixture_bins_filled": Double(filledBins),
                                           "stain_vectors_estimated": vectors.estimated ? 1 : 0])
     }
 

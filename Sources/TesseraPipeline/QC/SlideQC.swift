@@ -14,8 +14,9 @@ public struct QCSettings: Sendable, Codable, Equatable {
     /// 1-4, pen and folds 2-8). Never finer than the slide; coarser when the tissue's bounding box would exceed
     /// `maximumPixels`.
     public var micronsPerPixel: Double = 2
-    /// The most pixels of the QC image: the checks' memory is about 30 bytes a pixel (RGB plus their float planes;
-    /// measured, BENCHMARKS.md), so 16 Mi pixels hold it near 0.5 GB whatever the slide's size.
+    /// The most pixels of the QC image: the checks' memory is about 8 bytes a pixel (the RGB image, the tissue and
+    /// the checks' masks; their float planes hold a strip of rows; measured, BENCHMARKS.md), so 16 Mi pixels hold it
+    /// near 130 MiB whatever the slide's size.
     public var maximumPixels: Int = 16_777_216
     public var thresholds = QCVerdictThresholds()
     /// Report class areas and shares without artefact-flagged tissue. Not hashed: the records are the same, only
