@@ -187,6 +187,34 @@ class Upsample(torch.nn.Module):
         return rows[:, :, :, c0] * (1 - cw).view(1, 1, 1, -1) + rows[:, :, :, c1] * cw.view(1, 1, 1, -1)
 
 
+def decoder_forward(decoder, features):
+    """smp's DeepLabV3PlusDecoder.forward; with 'asppcrop' the whole ASPP (atrous branches with their zero padding,
+    image pooling, projection, separable conv) and the x4 upsampling run on each reference block's own 256 px window
+    of the stride-16 map, as the reference tile would, and each block keeps its own part at stride 4."""
+    if "asppcrop" not in CONTEXT.windowed:
+        return decoder.block2(torch.cat([decoder.up(decoder.aspp(features[-1])), decoder.block1(features[2])], dim=1))
+    top = features[-1]
+    _, _, height, width = top.shape
+    stride = CONTEXT_TILE_SIZE[0] // height
+    window, margin, own = REFERENCE_TILE // stride, REFERENCE_MARGIN // stride, REFERENCE_STRIDE // stride
+    factor = 4
+    rows, cols = block_axis(CONTEXT.origin[0], height, stride), block_axis(CONTEXT.origin[1], width, stride)
+    padded = F.pad(top, (window, window, window, window))
+    upsampled = torch.zeros(1, decoder.aspp[0].project[0].out_channels, height * factor, width * factor)
+    for y0, b0 in zip(rows[1], rows[3]):
+        for x0, c0 in zip(cols[1], cols[3]):
+            crop = padded[:, :, y0 + window:y0 + 2 * window, x0 + window:x0 + 2 * window]
+            out = F.interpolate(decoder.aspp(crop), scale_factor=factor, mode="bilinear", align_corners=True)
+            out = out[:, :, margin * factor:(margin + own) * factor, margin * factor:(margin + own) * factor]
+            # The block's own pixels at stride 4, in this tile's map (clipped to it).
+            ty, tx = b0 // (stride // factor), c0 // (stride // factor)
+            sy, sx = max(0, -ty), max(0, -tx)
+            ey, ex = min(out.shape[2], height * factor - ty), min(out.shape[3], width * factor - tx)
+            if sy < ey and sx < ex:
+                upsampled[:, :, ty + sy:ty + ey, tx + sx:tx + ex] = out[:, :, sy:ey, sx:ex]
+    return decoder.block2(torch.cat([upsampled, decoder.block1(features[2])], dim=1))
+
+
 def build_model(path):
     weights = load_file(path)
     with safe_open(path, "pt") as file:
@@ -263,7 +291,7 @@ def run_tiling(model, padded, pad, shape, kept, tile, overlap, variants, edge):
                 parts = set(v.split("+")) - {"plain"}
                 CONTEXT.windowed = frozenset(parts)
                 start = time.process_time()
-                logits = model.segmentation_head(model.decoder(features["se" in parts]))
+                logits = model.segmentation_head(decoder_forward(model.decoder, features["se" in parts]))
                 seconds[v] += time.process_time() - start
                 own = logits[0, :, margin:margin + stride, margin:margin + stride].argmax(0).numpy().astype(np.uint8)
                 y0, x0 = r * stride, c * stride
@@ -289,13 +317,27 @@ def self_check(model, rgb):
     with torch.no_grad():
         CONTEXT.windowed = frozenset()
         plain = model(inputs)
-        for windowed in [{"se"}, {"aspp"}, {"up"}, {"se", "aspp", "up"}]:
+        for windowed in [{"se"}, {"aspp"}, {"up"}, {"se", "aspp", "up"}, {"se", "asppcrop", "up"}]:
             CONTEXT.windowed = frozenset(windowed)
-            difference = float((model(inputs) - plain).abs().max())
+            logits = model.segmentation_head(decoder_forward(model.decoder, model.encoder(inputs)))
+            difference = float((logits - plain).abs().max())
             print(f"self-check: one-tile reference, windowed {sorted(windowed)}: max |logit difference| {difference:.2e}")
             if difference > 1e-4:
                 failures.append(f"windowed {sorted(windowed)} differs from smp by {difference}")
     set_reference(256, 64)
+    # A reference tile: its own block's ASPP crop is its whole map, so away from the 1 px (stride 4) that block2's
+    # 3x3 conv reaches into the neighbouring blocks, its own window must be smp's.
+    CONTEXT_TILE_SIZE[0], CONTEXT.origin, CONTEXT.windowed = 256, (192 - 32, 384 - 32), frozenset({"asppcrop", "up"})
+    inputs = (torch.from_numpy(np.ascontiguousarray(rgb[160:416, 352:608])).permute(2, 0, 1)[None].float() / 255.0 - MEAN) / STD
+    with torch.no_grad():
+        logits = model.segmentation_head(decoder_forward(model.decoder, model.encoder(inputs)))
+        CONTEXT.windowed = frozenset()
+        plain = model(inputs)
+    inner = slice(32 + 8, 224 - 8)
+    difference = float((logits - plain)[:, :, inner, inner].abs().max())
+    print(f"self-check: reference tile, ASPP per block: max |logit difference| inside its own window {difference:.2e}")
+    if difference > 1e-4:
+        failures.append(f"ASPP per block differs from smp on a reference tile by {difference}")
     CONTEXT_TILE_SIZE[0], CONTEXT.origin = 448, (192 - 32, 384 - 32)
     x = torch.randn(1, 5, 448 // 4, 448 // 4)
     for edge in ["clip", "zero"]:
