@@ -187,32 +187,68 @@ class Upsample(torch.nn.Module):
         return rows[:, :, :, c0] * (1 - cw).view(1, 1, 1, -1) + rows[:, :, :, c1] * cw.view(1, 1, 1, -1)
 
 
-def decoder_forward(decoder, features):
-    """smp's DeepLabV3PlusDecoder.forward; with 'asppcrop' the whole ASPP (atrous branches with their zero padding,
-    image pooling, projection, separable conv) and the x4 upsampling run on each reference block's own 256 px window
-    of the stride-16 map, as the reference tile would, and each block keeps its own part at stride 4."""
-    if "asppcrop" not in CONTEXT.windowed:
-        return decoder.block2(torch.cat([decoder.up(decoder.aspp(features[-1])), decoder.block1(features[2])], dim=1))
-    top = features[-1]
-    _, _, height, width = top.shape
+def encode(encoder, inputs, shallow_only):
+    """smp's EfficientNetEncoder.forward; with shallow_only, only up to the stride-8 map (the last feature)."""
+    if not shallow_only:
+        return encoder(inputs)
+    x = encoder._swish(encoder._bn0(encoder._conv_stem(inputs)))
+    features = [inputs, x]
+    for i, block in enumerate(encoder._blocks[:encoder._out_indexes[1] + 1]):
+        x = block(x)
+        if i in encoder._out_indexes:
+            features.append(x)
+    return features
+
+
+def per_block(source, run, channels):
+    """Runs `run` (a map at stride s -> one at stride 16) on each reference block's 256 px window of `source` (zeros
+    beyond the tile), upsamples x4 (align_corners) as smp does, and assembles each block's own part at stride 4."""
+    _, _, height, width = source.shape
     stride = CONTEXT_TILE_SIZE[0] // height
-    window, margin, own = REFERENCE_TILE // stride, REFERENCE_MARGIN // stride, REFERENCE_STRIDE // stride
+    window, margin, own = REFERENCE_TILE // 16, REFERENCE_MARGIN // 16, REFERENCE_STRIDE // 16
     factor = 4
     rows, cols = block_axis(CONTEXT.origin[0], height, stride), block_axis(CONTEXT.origin[1], width, stride)
-    padded = F.pad(top, (window, window, window, window))
-    upsampled = torch.zeros(1, decoder.aspp[0].project[0].out_channels, height * factor, width * factor)
+    span = REFERENCE_TILE // stride
+    padded = F.pad(source, (span, span, span, span))
+    out_height, out_width = height * stride // factor, width * stride // factor
+    upsampled = torch.zeros(1, channels, out_height, out_width)
+    windowed = CONTEXT.windowed
+    CONTEXT.windowed = frozenset()  # inside a crop every pool is the crop's own: the reference's
     for y0, b0 in zip(rows[1], rows[3]):
         for x0, c0 in zip(cols[1], cols[3]):
-            crop = padded[:, :, y0 + window:y0 + 2 * window, x0 + window:x0 + 2 * window]
-            out = F.interpolate(decoder.aspp(crop), scale_factor=factor, mode="bilinear", align_corners=True)
+            crop = padded[:, :, y0 + span:y0 + 2 * span, x0 + span:x0 + 2 * span]
+            out = run(crop)
+            assert out.shape[-1] == window, out.shape
+            out = F.interpolate(out, scale_factor=factor, mode="bilinear", align_corners=True)
             out = out[:, :, margin * factor:(margin + own) * factor, margin * factor:(margin + own) * factor]
-            # The block's own pixels at stride 4, in this tile's map (clipped to it).
-            ty, tx = b0 // (stride // factor), c0 // (stride // factor)
+            ty, tx = b0 // factor, c0 // factor  # the block's own pixels at stride 4 in this tile's map, clipped
             sy, sx = max(0, -ty), max(0, -tx)
-            ey, ex = min(out.shape[2], height * factor - ty), min(out.shape[3], width * factor - tx)
+            ey, ex = min(out.shape[2], out_height - ty), min(out.shape[3], out_width - tx)
             if sy < ey and sx < ex:
                 upsampled[:, :, ty + sy:ty + ey, tx + sx:tx + ex] = out[:, :, sy:ey, sx:ex]
-    return decoder.block2(torch.cat([upsampled, decoder.block1(features[2])], dim=1))
+    CONTEXT.windowed = windowed
+    return upsampled
+
+
+def decoder_forward(model, features):
+    """smp's DeepLabV3PlusDecoder.forward. With 'asppcrop' the whole ASPP (atrous branches with their zero padding,
+    image pooling, projection, separable conv) and its x4 upsampling run per reference block window of the stride-16
+    map; with 'deepcrop' (features end at stride 8) so do the encoder's stride-16 and dilated stages: everything
+    from there on is the reference tile's computation on the same stride-8 features."""
+    decoder = model.decoder
+    channels = decoder.aspp[0].project[0].out_channels
+    if "deepcrop" in CONTEXT.windowed:
+        deep = model.encoder._blocks[model.encoder._out_indexes[1] + 1:]
+        def run(crop):
+            for block in deep:
+                crop = block(crop)
+            return decoder.aspp(crop)
+        top = per_block(features[-1], run, channels)
+    elif "asppcrop" in CONTEXT.windowed:
+        top = per_block(features[-1], decoder.aspp, channels)
+    else:
+        top = decoder.up(decoder.aspp(features[-1]))
+    return decoder.block2(torch.cat([top, decoder.block1(features[2])], dim=1))
 
 
 def build_model(path):
@@ -271,7 +307,7 @@ def run_tiling(model, padded, pad, shape, kept, tile, overlap, variants, edge):
     seconds = {v: 0.0 for v in variants}
     CONTEXT_TILE_SIZE[0] = tile
     CONTEXT.edge = edge
-    encoders = sorted({"se" in v.split("+") for v in variants})
+    encoders = sorted({("se" in v.split("+"), "deepcrop" in v.split("+")) for v in variants})
     with torch.no_grad():
         for r, c in kept:
             y, x = r * stride - margin, c * stride - margin
@@ -279,19 +315,19 @@ def run_tiling(model, padded, pad, shape, kept, tile, overlap, variants, edge):
             inputs = (window.permute(2, 0, 1)[None].float() / 255.0 - MEAN) / STD
             CONTEXT.origin = (y, x)
             features = {}
-            for windowed_se in encoders:
+            for windowed_se, shallow_only in encoders:
                 CONTEXT.windowed = frozenset({"se"} if windowed_se else ())
                 start = time.process_time()
-                features[windowed_se] = model.encoder(inputs)
+                features[windowed_se, shallow_only] = encode(model.encoder, inputs, shallow_only)
                 elapsed = time.process_time() - start
                 for v in variants:
-                    if ("se" in v.split("+")) == windowed_se:
+                    if ("se" in v.split("+"), "deepcrop" in v.split("+")) == (windowed_se, shallow_only):
                         seconds[v] += elapsed
             for v in variants:
                 parts = set(v.split("+")) - {"plain"}
                 CONTEXT.windowed = frozenset(parts)
                 start = time.process_time()
-                logits = model.segmentation_head(decoder_forward(model.decoder, features["se" in parts]))
+                logits = model.segmentation_head(decoder_forward(model, features["se" in parts, "deepcrop" in parts]))
                 seconds[v] += time.process_time() - start
                 own = logits[0, :, margin:margin + stride, margin:margin + stride].argmax(0).numpy().astype(np.uint8)
                 y0, x0 = r * stride, c * stride
@@ -317,9 +353,10 @@ def self_check(model, rgb):
     with torch.no_grad():
         CONTEXT.windowed = frozenset()
         plain = model(inputs)
-        for windowed in [{"se"}, {"aspp"}, {"up"}, {"se", "aspp", "up"}, {"se", "asppcrop", "up"}]:
+        for windowed in [{"se"}, {"aspp"}, {"up"}, {"se", "aspp", "up"}, {"se", "asppcrop", "up"}, {"se", "deepcrop", "up"}]:
             CONTEXT.windowed = frozenset(windowed)
-            logits = model.segmentation_head(decoder_forward(model.decoder, model.encoder(inputs)))
+            features = encode(model.encoder, inputs, "deepcrop" in windowed)
+            logits = model.segmentation_head(decoder_forward(model, features))
             difference = float((logits - plain).abs().max())
             print(f"self-check: one-tile reference, windowed {sorted(windowed)}: max |logit difference| {difference:.2e}")
             if difference > 1e-4:
@@ -327,17 +364,19 @@ def self_check(model, rgb):
     set_reference(256, 64)
     # A reference tile: its own block's ASPP crop is its whole map, so away from the 1 px (stride 4) that block2's
     # 3x3 conv reaches into the neighbouring blocks, its own window must be smp's.
-    CONTEXT_TILE_SIZE[0], CONTEXT.origin, CONTEXT.windowed = 256, (192 - 32, 384 - 32), frozenset({"asppcrop", "up"})
+    CONTEXT_TILE_SIZE[0], CONTEXT.origin = 256, (192 - 32, 384 - 32)
     inputs = (torch.from_numpy(np.ascontiguousarray(rgb[160:416, 352:608])).permute(2, 0, 1)[None].float() / 255.0 - MEAN) / STD
     with torch.no_grad():
-        logits = model.segmentation_head(decoder_forward(model.decoder, model.encoder(inputs)))
         CONTEXT.windowed = frozenset()
         plain = model(inputs)
-    inner = slice(32 + 8, 224 - 8)
-    difference = float((logits - plain)[:, :, inner, inner].abs().max())
-    print(f"self-check: reference tile, ASPP per block: max |logit difference| inside its own window {difference:.2e}")
-    if difference > 1e-4:
-        failures.append(f"ASPP per block differs from smp on a reference tile by {difference}")
+        for windowed in [{"asppcrop", "up"}, {"deepcrop", "up"}]:
+            CONTEXT.windowed = frozenset(windowed)
+            logits = model.segmentation_head(decoder_forward(model, encode(model.encoder, inputs, "deepcrop" in windowed)))
+            inner = slice(32 + 8, 224 - 8)
+            difference = float((logits - plain)[:, :, inner, inner].abs().max())
+            print(f"self-check: reference tile, {sorted(windowed)}: max |logit difference| inside its own window {difference:.2e}")
+            if difference > 1e-4:
+                failures.append(f"{sorted(windowed)} differs from smp on a reference tile by {difference}")
     CONTEXT_TILE_SIZE[0], CONTEXT.origin = 448, (192 - 32, 384 - 32)
     x = torch.randn(1, 5, 448 // 4, 448 // 4)
     for edge in ["clip", "zero"]:
