@@ -17,8 +17,13 @@ larger tilings with each of these made *reference-windowed*: at a map of stride 
 (192/s pixels square, blocks on the slide's 192 px grid) get the pool over B's reference tile window (256/s square,
 starting 32/s before B), and the upsampling samples B's pixels where the 256 px tile would have sampled them. Where
 a window reaches beyond the tile (a tiling whose stride is not a multiple of 192), `--edge clip` averages the part
-inside the tile and `--edge zero` divides by the whole window's area. Variants name what is windowed: `plain`
-(smp as is), `aspp`, `se+aspp`, `se+aspp+up`, `aspp+up`, `up`.
+inside the tile and `--edge zero` divides by the whole window's area. Two further tokens go beyond pooling, to
+measure what is left: `asppcrop` runs the whole ASPP (its atrous branches see zero padding beyond a 16 x 16 map in
+the reference: rates 12, 24 and 36) and its x4 upsampling on each block's own 256 px window of the stride-16 map;
+`deepcrop` does the same from the encoder's stride-8 map on (the stride-16 and dilated stages, about three quarters of
+the network's multiply-adds), so only the shallow layers see the larger tile (a crop reads zeros beyond the tile, whatever --edge says). Variants join tokens with '+': `plain`
+(smp as is), `aspp`, `se+aspp`, `se+aspp+up`, `up`, `aspp+up`, `se+asppcrop+up`, `se+deepcrop+up`. `--self-check`
+checks the windowed operations against smp where they must agree.
 
 For each slide, tiling and variant it prints the argmax agreement with the plain 256 / 64 reference over the pixels
 both predict (and over the tissue pixels among them: min(R, G, B) < 215), a seam ratio (class changes across the
@@ -33,7 +38,9 @@ K / 2 on every side; what lies beyond the slide reads as white; tiles whose own 
 0.5 um/px with PIL's bilinear filter; the tissue mask is min(R, G, B) < 215 at the model's resolution.
 
     tools/.venv/bin/python tools/bench/windowed_pooling_study.py fixtures/slides/CMU-1-Small-Region.svs \\
-        --configs 256:64,448:64,512:64,1024:64 --variants plain,aspp,se+aspp,se+aspp+up
+        --configs 256:64,448:64,512:64,1024:64 --variants plain,aspp,se+aspp,se+aspp+up,up
+    tools/.venv/bin/python tools/bench/windowed_pooling_study.py fixtures/slides/CMU-1-Small-Region.svs \\
+        --configs 448:64 --variants se+deepcrop+up,se+asppcrop+up,aspp+up
 
 Needs torch, segmentation-models-pytorch, safetensors, openslide-python, numpy, pillow (tools/train/requirements.txt).
 """
@@ -422,7 +429,7 @@ def main():
     parser.add_argument("slides", nargs="+")
     parser.add_argument("--model", default="fixtures/models/default.safetensors")
     parser.add_argument("--configs", default="256:64,448:64,512:64,1024:64", help="tile:overlap, comma-separated")
-    parser.add_argument("--variants", default="plain,aspp,se+aspp,se+aspp+up")
+    parser.add_argument("--variants", default="plain,aspp,se+aspp,se+aspp+up,up")
     parser.add_argument("--edge", choices=["clip", "zero"], default="clip",
                         help="a reference window reaching beyond the tile: average what is inside, or divide by the whole window")
     parser.add_argument("--min-tissue", type=float, default=0.05, help="tiles whose own window holds less are skipped")
