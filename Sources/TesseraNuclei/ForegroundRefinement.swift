@@ -13,13 +13,14 @@ import Foundation
 ///  2. candidates: the probability's foreground (holes filled) dilated by a disc of radius `candidateGrowth`;
 ///  3. per candidate component (8-connected), its background level: the median haematoxylin of the pixels outside
 ///     every candidate within `backgroundRing` (Chebyshev) of the component;
-///  4. per candidate pixel, its core level: the largest haematoxylin of the candidate pixels within a disc of radius
-///     `coreRadius` (so a pale nucleus beside a dark one is held to its own core, and the pale side of their junction
-///     falls out, separating them);
+///  4. per candidate pixel, its core level: the `corePercentile`th percentile (nearest rank) of the haematoxylin of
+///     the candidate pixels within a disc of radius `coreRadius` (so a pale nucleus beside a dark one is held mostly to
+///     its own core, and the pale side of their junction falls out, separating them; a high percentile rather than
+///     the maximum, so that a real nucleus's chromatin clumps and dark rim do not set its core);
 ///  5. a candidate pixel is foreground where its haematoxylin is at least `edgeFraction` of the way from background
 ///     to core;
 ///  6. holes up to `maximumHolePixels` filled, then an opening by the 4-neighbour cross (spurs and one-pixel bridges
-///     off);
+///     off), then pieces (8-connected) under `minimumRefinedPixels` dropped (chromatin clumps, specks);
 ///  7. where the core stands less than `minimumContrast` above the background (glass, a flat image), the
 ///     probability's foreground is kept as it was.
 /// The distance transform, markers and watershed then run on this foreground as on the probability's.
@@ -51,20 +52,23 @@ enum ForegroundRefinement {
             }
         }
         let background = ringValues.map { values -> Float in Median.of(values) ?? 0 }
-        // Core level: the largest candidate haematoxylin within the disc.
+        // Core level: the percentile of the candidate haematoxylin within the disc.
         let core = Morphology.disc(radius: settings.coreRadius)
         var foreground = [Bool](repeating: false, count: n)
         var unrefined = [Bool](repeating: false, count: n)
+        var disc: [Float] = []
+        disc.reserveCapacity(core.count)
         for y in 0..<height {
             for x in 0..<width {
                 let i = y * width + x
                 guard candidate[i] else { continue }
-                var top = -Float.infinity
+                disc.removeAll(keepingCapacity: true)
                 for (dx, dy) in core {
                     let nx = x + dx, ny = y + dy
                     guard nx >= 0, ny >= 0, nx < width, ny < height, candidate[ny * width + nx] else { continue }
-                    top = Swift.max(top, h[ny * width + nx])
+                    disc.append(h[ny * width + nx])
                 }
+                let top = NearestRank.percentile(&disc, settings.corePercentile)
                 let level = background[Int(components[i])]
                 let contrast = top - level
                 if contrast >= settings.minimumContrast {
@@ -76,8 +80,28 @@ enum ForegroundRefinement {
         }
         NucleusSegmenter.fillHoles(&foreground, width: width, height: height, upTo: settings.maximumHolePixels)
         foreground = Morphology.open4(foreground, width: width, height: height)
+        if settings.minimumRefinedPixels > 1 {
+            let (pieces, pieceCount) = Components.label8(foreground, width: width, height: height)
+            var sizes = [Int](repeating: 0, count: pieceCount + 1)
+            for label in pieces { sizes[Int(label)] += 1 }
+            for i in 0..<n where foreground[i] && sizes[Int(pieces[i])] < settings.minimumRefinedPixels {
+                foreground[i] = false
+            }
+        }
         for i in 0..<n where unrefined[i] { foreground[i] = true }
         return foreground
+    }
+}
+
+/// The value of nearest rank `(percent × (count - 1) + 50) / 100` (integer division: ties round up) in ascending order,
+/// as tools/nuclei_reference.py computes it; 100 is the maximum. Reorders `values`.
+enum NearestRank {
+    static func percentile(_ values: inout [Float], _ percent: Int) -> Float {
+        precondition(!values.isEmpty && percent >= 0 && percent <= 100)
+        let rank = (percent * (values.count - 1) + 50) / 100
+        if rank == values.count - 1 { return values.max()! }
+        values.sort()
+        return values[rank]
     }
 }
 

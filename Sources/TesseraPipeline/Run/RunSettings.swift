@@ -195,9 +195,11 @@ public struct RunSettings: Sendable, Codable, Equatable {
                                     + "the marker depth at least 0 and the smallest nucleus at least 1 pixel")
         }
         guard segmentation.haematoxylinSmoothing >= 0, segmentation.candidateGrowth >= 0, segmentation.backgroundRing >= 1,
-              segmentation.coreRadius >= 0, segmentation.edgeFraction > 0, segmentation.edgeFraction < 1 else {
+              segmentation.coreRadius >= 0, (0...100).contains(segmentation.corePercentile),
+              segmentation.edgeFraction > 0, segmentation.edgeFraction < 1, segmentation.minimumRefinedPixels >= 0 else {
             throw .invalidParameter("the haematoxylin refinement needs a smoothing and growth of at least 0, a background "
-                                    + "ring of at least 1 pixel and an edge fraction between 0 and 1")
+                                    + "ring of at least 1 pixel, a core percentile between 0 and 100, an edge fraction "
+                                    + "between 0 and 1 and a smallest piece of at least 0 pixels")
         }
         let stain = try ResolvedStain.resolve(option: stain, estimation: stainEstimation, model: model)
         var filled = self
