@@ -181,11 +181,18 @@ import TesseraCore
     }
 
     @Test func theCoreIsTheNearestRank() {
-        var values: [Float] = (1...113).map { Float($0) }.reversed()
-        #expect(NearestRank.percentile(&values, 95) == 107)   // rank (95 x 112 + 50) / 100 = 106, counted from 0
-        #expect(NearestRank.percentile(&values, 100) == 113)
-        var two: [Float] = [3, 1]
-        #expect(NearestRank.percentile(&two, 50) == 3 && NearestRank.percentile(&two, 49) == 1)
+        var buffer: [Float] = []
+        let values: [Float] = (1...113).map { Float(($0 * 37) % 113 + 1) }   // 1...113, shuffled
+        #expect(NearestRank.percentile(values, 95, buffer: &buffer) == 107)   // rank (95 x 112 + 50) / 100 = 106, from 0
+        #expect(NearestRank.percentile(values, 100, buffer: &buffer) == 113)
+        #expect(NearestRank.percentile(values, 0, buffer: &buffer) == 1)
+        #expect(NearestRank.percentile([3, 1], 50, buffer: &buffer) == 3 && NearestRank.percentile([3, 1], 49, buffer: &buffer) == 1)
+        // Against sorting, with ties, at every percentile.
+        let tied: [Float] = (0..<60).map { Float(($0 * 7) % 13) }
+        let sorted = tied.sorted()
+        for percent in 0...100 {
+            #expect(NearestRank.percentile(tied, percent, buffer: &buffer) == sorted[(percent * 59 + 50) / 100])
+        }
     }
 
     @Test func gaussianAndMorphologyAreScipys() {
