@@ -172,6 +172,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
             throw .invalidParameter("GeoJSON regions are traced from the heatmaps: turn heatmaps on, or write tiles only")
         }
         let nucleusClass: Int?
+        let ownResolution = model.micronsPerPixel.map { abs(targetMPP / $0 - 1) <= 0.05 } ?? true
         switch countNuclei {
         case false?:
             nucleusClass = nil
@@ -185,7 +186,6 @@ public struct RunSettings: Sendable, Codable, Equatable {
         case nil:
             // Only at the model's own resolution (within 5%): at another (`--mpp 2` for a quick look) the network's
             // nuclei are not the size its training saw, and a count there would not be one a pathologist could use.
-            let ownResolution = model.micronsPerPixel.map { abs(targetMPP / $0 - 1) <= 0.05 } ?? true
             nucleusClass = ownResolution ? model.nucleusClass : nil
         }
         let segmentation = nucleusSegmentation
@@ -205,6 +205,10 @@ public struct RunSettings: Sendable, Codable, Equatable {
         var filled = self
         filled.targetMPP = targetMPP
         filled.tileSize = tileSize
+        // The haematoxylin refinement's radii and smallest piece are pixels at the model's own resolution: at another
+        // (`--nuclei on --mpp 1`) a nucleus is not the size they were set for, and it draws bands of several nuclei,
+        // so the probability alone is separated there (and recorded so).
+        if !ownResolution { filled.nucleusSegmentation.refinesWithHaematoxylin = false }
         return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
                         precision: precision, nucleusClass: nucleusClass)
     }
