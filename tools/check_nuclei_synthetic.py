@@ -96,8 +96,8 @@ def match_centroids(first, second, shift, tolerance=3.0):
     return matched
 
 
-def run(tessera, slide, out):
-    subprocess.run([tessera, "run", slide, "--out", out, "--precision", "fp32", "--no-heatmaps", "--quiet"],
+def run(tessera, slide, out, options=()):
+    subprocess.run([tessera, "run", slide, "--out", out, "--precision", "fp32", "--no-heatmaps", "--quiet", *options],
                    check=True, stdout=subprocess.DEVNULL)
     return stored_nuclei(os.path.join(out, "results.sqlite"))
 
@@ -115,6 +115,8 @@ def main():
     parser.add_argument("--goal-shift-count", type=float, default=0.0,
                         help="largest count difference of the shifted slide, a fraction (0: equal)")
     parser.add_argument("--goal-shift-match", type=float, default=0.99)
+    parser.add_argument("--refine", action="store_true",
+                        help="run Tessera with the haematoxylin refinement (`tessera run --refine-nuclei`)")
     args = parser.parse_args()
     out = args.out or tempfile.mkdtemp(prefix="tessera-nuclei-synthetic-")
     subprocess.run([sys.executable, os.path.join(HERE, "make_nuclei_slide.py"), out, "--seed", str(args.seed),
@@ -125,7 +127,8 @@ def main():
     mpp2 = info["mpp"] ** 2
     truth_count = len(drawn)
 
-    nuclei = run(args.tessera, os.path.join(out, "slide.tiff"), os.path.join(out, "run"))
+    options = ["--refine-nuclei"] if args.refine else []
+    nuclei = run(args.tessera, os.path.join(out, "slide.tiff"), os.path.join(out, "run"), options)
     predicted = rasterise(nuclei, args.size, 0)
     matches = match_iou(truth, predicted, truth_count, len(nuclei))
     count_error = (len(nuclei) - truth_count) / truth_count
@@ -150,7 +153,7 @@ def main():
     print(f"count error {count_error:+.2%} (goal within {args.goal_count:.0%}); F1 at IoU 0.5 {f1:.3f} "
           f"(goal >= {args.goal_f1}); median area error {median_area_error:.1%} (goal <= {args.goal_area:.0%})")
 
-    shifted = run(args.tessera, os.path.join(out, "slide-shifted.tiff"), os.path.join(out, "run-shifted"))
+    shifted = run(args.tessera, os.path.join(out, "slide-shifted.tiff"), os.path.join(out, "run-shifted"), options)
     distances = match_centroids(nuclei, shifted, args.shift)
     share = len(distances) / max(1, max(len(nuclei), len(shifted)))
     shift_count = (len(shifted) - len(nuclei)) / max(1, len(nuclei))

@@ -13,13 +13,14 @@ import Foundation
 ///  2. candidates: the probability's foreground (holes filled) dilated by a disc of radius `candidateGrowth`;
 ///  3. per candidate component (8-connected), its background level: the median haematoxylin of the pixels outside
 ///     every candidate within `backgroundRing` (Chebyshev) of the component;
-///  4. per candidate pixel, its core level: the largest haematoxylin of the candidate pixels within a disc of radius
-///     `coreRadius` (so a pale nucleus beside a dark one is held to its own core, and the pale side of their junction
-///     falls out, separating them);
+///  4. per candidate pixel, its core level: the `corePercentile`th percentile (nearest rank) of the haematoxylin of
+///     the candidate pixels within a disc of radius `coreRadius` (so a pale nucleus beside a dark one is held mostly to
+///     its own core, and the pale side of their junction falls out, separating them; a high percentile rather than
+///     the maximum, so that a real nucleus's chromatin clumps and dark rim do not set its core);
 ///  5. a candidate pixel is foreground where its haematoxylin is at least `edgeFraction` of the way from background
 ///     to core;
 ///  6. holes up to `maximumHolePixels` filled, then an opening by the 4-neighbour cross (spurs and one-pixel bridges
-///     off);
+///     off), then pieces (8-connected) under `minimumRefinedPixels` dropped (chromatin clumps, specks);
 ///  7. where the core stands less than `minimumContrast` above the background (glass, a flat image), the
 ///     probability's foreground is kept as it was.
 /// The distance transform, markers and watershed then run on this foreground as on the probability's.
@@ -38,8 +39,21 @@ enum ForegroundRefinement {
         var ringValues = [[Float]](repeating: [], count: count + 1)
         let ring = settings.backgroundRing
         var near: [Int32] = []
+        // Only pixels with a candidate within the ring can count (most of a tile has none): the candidates dilated by
+        // the ring's square, rows then columns.
+        var rows = [Bool](repeating: false, count: n), reach = [Bool](repeating: false, count: n)
         for y in 0..<height {
-            for x in 0..<width where !candidate[y * width + x] {
+            for x in 0..<width where candidate[y * width + x] {
+                for nx in Swift.max(0, x - ring)...Swift.min(width - 1, x + ring) { rows[y * width + nx] = true }
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width where rows[y * width + x] {
+                for ny in Swift.max(0, y - ring)...Swift.min(height - 1, y + ring) { reach[ny * width + x] = true }
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width where !candidate[y * width + x] && reach[y * width + x] {
                 near.removeAll(keepingCapacity: true)
                 for ny in Swift.max(0, y - ring)...Swift.min(height - 1, y + ring) {
                     for nx in Swift.max(0, x - ring)...Swift.min(width - 1, x + ring) {
@@ -51,20 +65,34 @@ enum ForegroundRefinement {
             }
         }
         let background = ringValues.map { values -> Float in Median.of(values) ?? 0 }
-        // Core level: the largest candidate haematoxylin within the disc.
-        let core = Morphology.disc(radius: settings.coreRadius)
+        // Core level: the percentile of the candidate haematoxylin within the disc.
+        let core = Morphology.disc(radius: settings.coreRadius), radius = settings.coreRadius
+        let linear = core.map { $0.1 * width + $0.0 }   // the disc's offsets as indices, away from the edges
         var foreground = [Bool](repeating: false, count: n)
         var unrefined = [Bool](repeating: false, count: n)
+        var disc: [Float] = [], largest: [Float] = []
+        disc.reserveCapacity(core.count)
+        largest.reserveCapacity(core.count)
         for y in 0..<height {
             for x in 0..<width {
                 let i = y * width + x
                 guard candidate[i] else { continue }
-                var top = -Float.infinity
-                for (dx, dy) in core {
-                    let nx = x + dx, ny = y + dy
-                    guard nx >= 0, ny >= 0, nx < width, ny < height, candidate[ny * width + nx] else { continue }
-                    top = Swift.max(top, h[ny * width + nx])
+                disc.removeAll(keepingCapacity: true)
+                if x >= radius && y >= radius && x < width - radius && y < height - radius {
+                    // Without bounds checks: this gather is most of the refinement's time.
+                    candidate.withUnsafeBufferPointer { c in
+                        h.withUnsafeBufferPointer { values in
+                            for offset in linear where c[i + offset] { disc.append(values[i + offset]) }
+                        }
+                    }
+                } else {
+                    for (dx, dy) in core {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, ny >= 0, nx < width, ny < height, candidate[ny * width + nx] else { continue }
+                        disc.append(h[ny * width + nx])
+                    }
                 }
+                let top = NearestRank.percentile(disc, settings.corePercentile, buffer: &largest)
                 let level = background[Int(components[i])]
                 let contrast = top - level
                 if contrast >= settings.minimumContrast {
@@ -76,8 +104,38 @@ enum ForegroundRefinement {
         }
         NucleusSegmenter.fillHoles(&foreground, width: width, height: height, upTo: settings.maximumHolePixels)
         foreground = Morphology.open4(foreground, width: width, height: height)
+        if settings.minimumRefinedPixels > 1 {
+            let (pieces, pieceCount) = Components.label8(foreground, width: width, height: height)
+            var sizes = [Int](repeating: 0, count: pieceCount + 1)
+            for label in pieces { sizes[Int(label)] += 1 }
+            for i in 0..<n where foreground[i] && sizes[Int(pieces[i])] < settings.minimumRefinedPixels {
+                foreground[i] = false
+            }
+        }
         for i in 0..<n where unrefined[i] { foreground[i] = true }
         return foreground
+    }
+}
+
+/// The value of nearest rank `(percent × (count - 1) + 50) / 100` (integer division: ties round up) in ascending order,
+/// as tools/nuclei_reference.py computes it; 100 is the maximum. A high percentile is the k-th largest for a small k,
+/// so the k largest are kept in a sorted buffer rather than the values sorted (the refinement runs this for every
+/// candidate pixel of every tile: sorting made the nucleus stage six times slower).
+enum NearestRank {
+    static func percentile(_ values: [Float], _ percent: Int, buffer top: inout [Float]) -> Float {
+        precondition(!values.isEmpty && percent >= 0 && percent <= 100)
+        let rank = (percent * (values.count - 1) + 50) / 100
+        let k = values.count - rank
+        top.removeAll(keepingCapacity: true)
+        for value in values {
+            guard top.count < k || value > top[k - 1] else { continue }
+            if top.count == k { top.removeLast() }
+            // Descending: insert before the first smaller value.
+            var at = top.count
+            while at > 0 && top[at - 1] < value { at -= 1 }
+            top.insert(value, at: at)
+        }
+        return top[k - 1]
     }
 }
 
@@ -171,19 +229,29 @@ enum GaussianSmoothing {
             i = ((i % period) + period) % period
             return i < n ? i : period - 1 - i
         }
+        // Mirrored indices only within the radius of an edge (the modulo arithmetic is most of the cost otherwise).
         var rows = [Float](repeating: 0, count: width * height)
         for y in 0..<height {
             for x in 0..<width {
                 var sum: Float = 0
-                for k in -radius...radius { sum += weights[k + radius] * values[y * width + mirror(x + k, width)] }
+                if x >= radius && x < width - radius {
+                    for k in -radius...radius { sum += weights[k + radius] * values[y * width + x + k] }
+                } else {
+                    for k in -radius...radius { sum += weights[k + radius] * values[y * width + mirror(x + k, width)] }
+                }
                 rows[y * width + x] = sum
             }
         }
         var out = [Float](repeating: 0, count: width * height)
         for y in 0..<height {
+            let inside = y >= radius && y < height - radius
             for x in 0..<width {
                 var sum: Float = 0
-                for k in -radius...radius { sum += weights[k + radius] * rows[mirror(y + k, height) * width + x] }
+                if inside {
+                    for k in -radius...radius { sum += weights[k + radius] * rows[(y + k) * width + x] }
+                } else {
+                    for k in -radius...radius { sum += weights[k + radius] * rows[mirror(y + k, height) * width + x] }
+                }
                 out[y * width + x] = sum
             }
         }

@@ -29,6 +29,8 @@ struct NucleiScaleCommand: ParsableCommand {
     @Option(help: "Tiles per write transaction (the network's batch).") var batch = 4
     @Flag(help: "Write the tiles without their nuclei (the tile table's own write speed, for comparison).")
     var withoutNucleusRows = false
+    @Flag(help: "Separate the probability alone, without the haematoxylin refinement (its cost, for comparison).")
+    var withoutRefinement = false
 
     func run() throws {
         guard !FileManager.default.fileExists(atPath: database) else { throw ValidationError("\(database) exists") }
@@ -70,7 +72,8 @@ struct NucleiScaleCommand: ParsableCommand {
         let slideRun = try store.startSlideRun(run: run.id, slide: record,
                                                resolution: SlideResolution(mppX: mpp, mppY: mpp, source: .file),
                                                tilesPlanned: tiles)
-        let finder = TileNuclei(classCount: loaded.classCount, nucleusClass: nucleusClass, size: tile)
+        let finder = TileNuclei(classCount: loaded.classCount, nucleusClass: nucleusClass, size: tile,
+                                settings: NucleusSegmentationSettings(refinesWithHaematoxylin: !withoutRefinement))
         let classes = (0..<loaded.classCount).map { _ in ClassPrediction(areaFraction: 1 / Double(loaded.classCount), meanProbability: 0.5) }
         var findSeconds = 0.0, writeSeconds = 0.0, nuclei = 0
         var pending: [TileResult] = []

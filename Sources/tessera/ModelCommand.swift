@@ -69,7 +69,7 @@ struct ModelCommand: ParsableCommand {
         @Option(name: .long, help: "Threads for oneDNN and Tessera's kernels.") var threads = 2
         @Option(name: .long, help: "fp32 or int8 (default: the model file's; int8 on an fp32 model calibrates on this image).") var precision: Precision?
         @Option(name: .long, help: "Also separate the nuclei of the model's nucleus class as a run does, and write them as JSON (centroid in pixels, pixel count, measurements), with the probability map they came from as NumPy float32 height x width beside it (.npy).") var nuclei: String?
-        @Flag(name: .long, help: "With --nuclei: redraw each nucleus from the image's haematoxylin within the model's (the opt-in refinement, off in runs by default).") var refineNuclei = false
+        @Flag(name: .long, help: "With --nuclei: redraw each nucleus from the image's haematoxylin within the model's (as `tessera run --refine-nuclei` does).") var refineNuclei = false
 
         func run() throws {
             let tile = try PNGImage.readRGB(from: URL(fileURLWithPath: image))

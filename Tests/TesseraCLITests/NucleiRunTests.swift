@@ -27,6 +27,12 @@ import TesseraTestSupport
 
         let stored = try number(database, "SELECT COUNT(*) FROM nuclei")
         let inTissue = try number(database, "SELECT SUM(in_tissue) FROM nuclei")
+        // The default run separates the probability alone (the haematoxylin refinement is opt-in) and records no
+        // refinement key, as runs did before it existed.
+        #expect(try rows(database, "SELECT json_extract(parameters_json, '$.nuclei.segmentation.markerDepth'), "
+                         + "json_extract(parameters_json, '$.nuclei.segmentation.refinesWithHaematoxylin') IS NULL, "
+                         + "json_extract(parameters_json, '$.nuclei.segmentation.corePercentile') IS NULL FROM runs")
+                == [["1", "1", "1"]])
         // CMU's 1.1 x 1.5 mm of H&E holds thousands of nuclei at the model's 0.5 µm/px.
         #expect(stored > 1_000 && inTissue > 1_000 && inTissue <= stored)
         #expect(try number(database, "SELECT nucleus_class_index FROM runs") == 1)   // the bundled model's "nuclei"
@@ -157,5 +163,21 @@ import TesseraTestSupport
                                          "16", "--no-heatmaps"])
         #expect(coarse.status == 0, "\(coarse.stderr)")
         #expect(try rows(out + "/coarse/results.sqlite", "SELECT nucleus_class_index IS NULL FROM runs") == [["1"]])
+        // on counts them there, from the probability alone even when the haematoxylin refinement is asked for: its
+        // radii are pixels at the model's own resolution.
+        let forced = try TesseraCLI.run(["run", cmu, "--out", out + "/forced", "--mpp", "2", "--tile", "128", "--overlap",
+                                         "16", "--no-heatmaps", "--nuclei", "on", "--refine-nuclei"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try rows(out + "/forced/results.sqlite",
+                         "SELECT json_extract(parameters_json, '$.nuclei.segmentation.markerDepth'), "
+                         + "json_extract(parameters_json, '$.nuclei.segmentation.refinesWithHaematoxylin') IS NULL FROM runs")
+                == [["1", "1"]])
+        // At the model's own resolution --refine-nuclei redraws the nuclei from the haematoxylin, and records so.
+        let refined = try TesseraCLI.run(["run", cmu, "--out", out + "/refined", "--no-heatmaps", "--refine-nuclei"])
+        #expect(refined.status == 0, "\(refined.stderr)")
+        #expect(try rows(out + "/refined/results.sqlite",
+                         "SELECT json_extract(parameters_json, '$.nuclei.segmentation.refinesWithHaematoxylin'), "
+                         + "json_extract(parameters_json, '$.nuclei.segmentation.corePercentile') FROM runs") == [["1", "95"]])
+        #expect(try number(out + "/refined/results.sqlite", "SELECT COUNT(*) FROM nuclei") > 1_000)
     }
 }

@@ -172,6 +172,7 @@ public struct RunSettings: Sendable, Codable, Equatable {
             throw .invalidParameter("GeoJSON regions are traced from the heatmaps: turn heatmaps on, or write tiles only")
         }
         let nucleusClass: Int?
+        let ownResolution = model.micronsPerPixel.map { abs(targetMPP / $0 - 1) <= 0.05 } ?? true
         switch countNuclei {
         case false?:
             nucleusClass = nil
@@ -185,7 +186,6 @@ public struct RunSettings: Sendable, Codable, Equatable {
         case nil:
             // Only at the model's own resolution (within 5%): at another (`--mpp 2` for a quick look) the network's
             // nuclei are not the size its training saw, and a count there would not be one a pathologist could use.
-            let ownResolution = model.micronsPerPixel.map { abs(targetMPP / $0 - 1) <= 0.05 } ?? true
             nucleusClass = ownResolution ? model.nucleusClass : nil
         }
         let segmentation = nucleusSegmentation
@@ -195,14 +195,20 @@ public struct RunSettings: Sendable, Codable, Equatable {
                                     + "the marker depth at least 0 and the smallest nucleus at least 1 pixel")
         }
         guard segmentation.haematoxylinSmoothing >= 0, segmentation.candidateGrowth >= 0, segmentation.backgroundRing >= 1,
-              segmentation.coreRadius >= 0, segmentation.edgeFraction > 0, segmentation.edgeFraction < 1 else {
+              segmentation.coreRadius >= 0, (0...100).contains(segmentation.corePercentile),
+              segmentation.edgeFraction > 0, segmentation.edgeFraction < 1, segmentation.minimumRefinedPixels >= 0 else {
             throw .invalidParameter("the haematoxylin refinement needs a smoothing and growth of at least 0, a background "
-                                    + "ring of at least 1 pixel and an edge fraction between 0 and 1")
+                                    + "ring of at least 1 pixel, a core percentile between 0 and 100, an edge fraction "
+                                    + "between 0 and 1 and a smallest piece of at least 0 pixels")
         }
         let stain = try ResolvedStain.resolve(option: stain, estimation: stainEstimation, model: model)
         var filled = self
         filled.targetMPP = targetMPP
         filled.tileSize = tileSize
+        // The haematoxylin refinement's radii and smallest piece are pixels at the model's own resolution: at another
+        // (`--nuclei on --mpp 1`) a nucleus is not the size they were set for, and it draws bands of several nuclei,
+        // so the probability alone is separated there (and recorded so).
+        if !ownResolution { filled.nucleusSegmentation.refinesWithHaematoxylin = false }
         return Resolved(settings: filled, targetMPP: targetMPP, tileSize: tileSize, model: model, stain: stain,
                         precision: precision, nucleusClass: nucleusClass)
     }
