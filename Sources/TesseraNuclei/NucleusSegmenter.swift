@@ -70,9 +70,8 @@ public struct NucleusSegmentationSettings: Sendable, Equatable, Codable {
              minimumRefinedPixels
     }
 
-    /// The refinement's keys are written only when it is on, so that a run with it off records (and hashes) the
-    /// parameters runs recorded before it existed. It is on by default, so a default run's parameters (and hash)
-    /// differ from those of runs before it was: their nuclei were drawn otherwise, and such runs are redone.
+    /// The refinement's keys are written only when it is on, so that a run with it off (the default) records (and
+    /// hashes) the parameters runs recorded before it existed, and earlier runs are still found as done.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(probabilityThreshold, forKey: .probabilityThreshold)
