@@ -39,19 +39,8 @@ enum ForegroundRefinement {
         var ringValues = [[Float]](repeating: [], count: count + 1)
         let ring = settings.backgroundRing
         var near: [Int32] = []
-        // Only pixels with a candidate within the ring can count (most of a tile has none): the candidates dilated by
-        // the ring's square, rows then columns.
-        var rows = [Bool](repeating: false, count: n), reach = [Bool](repeating: false, count: n)
-        for y in 0..<height {
-            for x in 0..<width where candidate[y * width + x] {
-                for nx in Swift.max(0, x - ring)...Swift.min(width - 1, x + ring) { rows[y * width + nx] = true }
-            }
-        }
-        for y in 0..<height {
-            for x in 0..<width where rows[y * width + x] {
-                for ny in Swift.max(0, y - ring)...Swift.min(height - 1, y + ring) { reach[ny * width + x] = true }
-            }
-        }
+        // Only pixels with a candidate within the ring can count (most of a tile has none).
+        let reach = Morphology.dilateSquare(candidate, width: width, height: height, radius: ring)
         for y in 0..<height {
             for x in 0..<width where !candidate[y * width + x] && reach[y * width + x] {
                 near.removeAll(keepingCapacity: true)
@@ -169,6 +158,22 @@ enum Morphology {
                     let nx = x + dx, ny = y + dy
                     if nx >= 0, ny >= 0, nx < width, ny < height { out[ny * width + nx] = true }
                 }
+            }
+        }
+        return out
+    }
+
+    /// Dilation by the (2 radius + 1)² square, as rows then columns: 2 radius + 1 steps a pixel, not its square.
+    static func dilateSquare(_ mask: [Bool], width: Int, height: Int, radius: Int) -> [Bool] {
+        var rows = [Bool](repeating: false, count: mask.count), out = rows
+        for y in 0..<height {
+            for x in 0..<width where mask[y * width + x] {
+                for nx in Swift.max(0, x - radius)...Swift.min(width - 1, x + radius) { rows[y * width + nx] = true }
+            }
+        }
+        for y in 0..<height {
+            for x in 0..<width where rows[y * width + x] {
+                for ny in Swift.max(0, y - radius)...Swift.min(height - 1, y + radius) { out[ny * width + x] = true }
             }
         }
         return out

@@ -244,3 +244,19 @@ import TesseraCore
         #expect(read.refinesWithHaematoxylin && read.corePercentile == 100 && read.minimumRefinedPixels == 0)
     }
 }
+
+/// The square dilation the refinement finds its ring's reach with, rows then columns, against the dilation by every
+/// offset of the square.
+@Suite struct SquareDilationTests {
+    @Test(arguments: [1, 3]) func rowsThenColumnsIsTheSquaresDilation(radius: Int) {
+        let (width, height) = (29, 23)
+        // A few scattered pixels, one at each border, so that neither an empty nor a full result can pass.
+        var mask = [Bool](repeating: false, count: width * height)
+        for (x, y) in [(0, 5), (28, 11), (14, 0), (7, 22), (12, 12), (13, 12), (20, 4)] { mask[y * width + x] = true }
+        let square = (-radius...radius).flatMap { dy in (-radius...radius).map { dx in (dx, dy) } }
+        let direct = Morphology.dilate(mask, width: width, height: height, offsets: square)
+        let separable = Morphology.dilateSquare(mask, width: width, height: height, radius: radius)
+        #expect(separable == direct)
+        #expect(direct.contains(false) && direct.filter { $0 }.count > 7)
+    }
+}
